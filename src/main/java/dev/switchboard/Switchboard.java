@@ -1,0 +1,195 @@
+package dev.switchboard;
+
+import dev.switchboard.core.Hub;
+import dev.switchboard.core.bus.Bus;
+import dev.switchboard.core.bus.BusStatus;
+import dev.switchboard.core.bus.InMemoryBus;
+import dev.switchboard.dialect.Dialect;
+import dev.switchboard.dialect.DialectRouter;
+import dev.switchboard.dialect.Handshake;
+import dev.switchboard.dialect.ywebrtc.YWebrtcDialect;
+import dev.switchboard.ops.Metrics;
+import dev.switchboard.ops.NodeStatus;
+import dev.switchboard.ops.OpsEndpoints;
+import dev.switchboard.transport.NettyServer;
+import dev.switchboard.transport.internal.TransportContext;
+import java.time.Duration;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A running Switchboard node: the hub on its bus, the dialects, the Netty server and the operations
+ * endpoints, wired together. {@link #start} returns once the port is bound; {@link #close} shuts down
+ * gracefully within the configured drain time.
+ */
+public final class Switchboard implements AutoCloseable, NodeStatus {
+    private static final Logger log = LoggerFactory.getLogger(Switchboard.class);
+    /** Close code and reason every socket gets on a graceful shutdown (DECISIONS §2, §3). */
+    public static final int SHUTDOWN_CODE = 1001;
+    public static final String SHUTDOWN_REASON = "Server shutting down";
+
+    private final SwitchboardConfig config;
+    private final Bus bus;
+    private final Hub hub;
+    private final Metrics metrics = new Metrics();
+    private final NettyServer server;
+    private final ExecutorService opsExecutor;
+    private final long startedNanos = System.nanoTime();
+    private final AtomicBoolean draining = new AtomicBoolean();
+    private final AtomicBoolean closed = new AtomicBoolean();
+
+    private Switchboard(SwitchboardConfig config, Bus bus) {
+        this.config = config;
+        this.bus = bus;
+        this.hub = new Hub(bus);
+        YWebrtcDialect ywebrtc = new YWebrtcDialect(hub, config.maxFrameBytes(), config.maxJsonDepth(),
+                config.maxTopicsPerConnection(), config.maxTopicNameLength());
+        DialectRouter router = new Router(ywebrtc);
+        this.opsExecutor = Executors.newSingleThreadExecutor(r -> {
+            Thread t = new Thread(r, "switchboard-ops");
+            t.setDaemon(true);
+            return t;
+        });
+        OpsEndpoints ops = new OpsEndpoints(this, metrics, opsExecutor);
+        TransportContext context = new TransportContext(config, router, ops, metrics, bus.nodeId());
+        this.server = new NettyServer(config, context);
+        metrics.gauge("switchboard.rooms", "Rooms with members on this node", hub::roomCount);
+        metrics.gauge("switchboard.cluster.nodes", "Live nodes in the cluster", () -> bus.status().nodes());
+        metrics.gauge("switchboard.cluster.connected", "1 when the cluster bus is reachable",
+                () -> bus.status().connected() ? 1 : 0);
+    }
+
+    /** Starts a single node on the in-memory bus. */
+    public static Switchboard start(SwitchboardConfig config) throws InterruptedException {
+        String nodeId = config.nodeId() != null ? config.nodeId() : generateNodeId();
+        return start(config, new InMemoryBus(nodeId));
+    }
+
+    /** Starts a node on the given bus. */
+    public static Switchboard start(SwitchboardConfig config, Bus bus) throws InterruptedException {
+        Switchboard node = new Switchboard(config, bus);
+        try {
+            node.server.start();
+        } catch (InterruptedException | RuntimeException e) {
+            node.close();
+            throw e;
+        }
+        log.info("node {} ready on port {}", bus.nodeId(), node.port());
+        return node;
+    }
+
+    static String generateNodeId() {
+        return UUID.randomUUID().toString().substring(0, 8);
+    }
+
+    public int port() {
+        return server.port();
+    }
+
+    public Hub hub() {
+        return hub;
+    }
+
+    public Metrics metrics() {
+        return metrics;
+    }
+
+    public SwitchboardConfig config() {
+        return config;
+    }
+
+    /**
+     * Graceful shutdown: stop accepting, leave the cluster (others see this node's members leave at once),
+     * close every socket with 1001, and release everything within the drain time. Idempotent.
+     */
+    @Override
+    public void close() {
+        if (!closed.compareAndSet(false, true)) {
+            return;
+        }
+        long deadline = System.nanoTime() + config.drainTimeout().toNanos();
+        draining.set(true);
+        log.info("shutting down: {} connections to close", clientCount());
+        server.stopAccepting();
+        bus.close();
+        boolean clean = server.closeAll(SHUTDOWN_CODE, SHUTDOWN_REASON, remaining(deadline));
+        if (!clean) {
+            log.warn("drain time over with connections still open; closing them");
+        }
+        server.stop(remaining(deadline));
+        opsExecutor.shutdownNow();
+        metrics.close();
+        log.info("node {} stopped", bus.nodeId());
+    }
+
+    private static Duration remaining(long deadline) {
+        return Duration.ofNanos(Math.max(0, deadline - System.nanoTime()));
+    }
+
+    // ---- NodeStatus ----
+
+    @Override
+    public String nodeId() {
+        return bus.nodeId();
+    }
+
+    @Override
+    public String version() {
+        String v = Switchboard.class.getPackage().getImplementationVersion();
+        return v == null ? "dev" : v;
+    }
+
+    @Override
+    public double uptimeSeconds() {
+        return (System.nanoTime() - startedNanos) / 1e9;
+    }
+
+    @Override
+    public int clientCount() {
+        return metrics.openConnections();
+    }
+
+    @Override
+    public Map<String, Integer> clientsByDialect() {
+        return metrics.openConnectionsByDialect();
+    }
+
+    @Override
+    public int roomCount() {
+        return hub.roomCount();
+    }
+
+    @Override
+    public BusStatus bus() {
+        return bus.status();
+    }
+
+    @Override
+    public String transport() {
+        return server.transportName();
+    }
+
+    @Override
+    public boolean draining() {
+        return draining.get();
+    }
+
+    /** DECISIONS §1: which dialect serves which WebSocket path. */
+    private static final class Router implements DialectRouter {
+        private final Dialect ywebrtc;
+
+        Router(Dialect ywebrtc) {
+            this.ywebrtc = ywebrtc;
+        }
+
+        @Override
+        public Dialect route(Handshake handshake) {
+            return ywebrtc; // every other path: y-webrtc (named-peer joins it, chosen by the first frame)
+        }
+    }
+}

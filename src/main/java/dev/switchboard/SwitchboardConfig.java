@@ -1,0 +1,219 @@
+package dev.switchboard;
+
+import java.time.Duration;
+import java.util.Objects;
+
+/**
+ * Everything a node is configured with. Immutable; built with {@link #builder()}, which validates each value
+ * and documents its default. The defaults are the protective ones of DECISIONS §4.
+ */
+public final class SwitchboardConfig {
+    private final String host;
+    private final int port;
+    private final int ioThreads;
+    private final int maxFrameBytes;
+    private final int maxJsonDepth;
+    private final int maxOutboundBytes;
+    private final Duration pingInterval;
+    private final boolean compression;
+    private final Duration drainTimeout;
+    private final int maxTopicsPerConnection;
+    private final int maxTopicNameLength;
+    private final String nodeId;
+
+    private SwitchboardConfig(Builder b) {
+        this.host = b.host;
+        this.port = b.port;
+        this.ioThreads = b.ioThreads;
+        this.maxFrameBytes = b.maxFrameBytes;
+        this.maxJsonDepth = b.maxJsonDepth;
+        this.maxOutboundBytes = b.maxOutboundBytes;
+        this.pingInterval = b.pingInterval;
+        this.compression = b.compression;
+        this.drainTimeout = b.drainTimeout;
+        this.maxTopicsPerConnection = b.maxTopicsPerConnection;
+        this.maxTopicNameLength = b.maxTopicNameLength;
+        this.nodeId = b.nodeId;
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    public static SwitchboardConfig defaults() {
+        return builder().build();
+    }
+
+    public Builder toBuilder() {
+        return new Builder()
+                .host(host).port(port).ioThreads(ioThreads).maxFrameBytes(maxFrameBytes).maxJsonDepth(maxJsonDepth)
+                .maxOutboundBytes(maxOutboundBytes).pingInterval(pingInterval).compression(compression)
+                .drainTimeout(drainTimeout).maxTopicsPerConnection(maxTopicsPerConnection)
+                .maxTopicNameLength(maxTopicNameLength).nodeId(nodeId);
+    }
+
+    /** Address to listen on. Default {@code 0.0.0.0}. */
+    public String host() {
+        return host;
+    }
+
+    /** Port for HTTP and WebSocket; 0 picks a free one. Default 8080. */
+    public int port() {
+        return port;
+    }
+
+    /** Netty event-loop threads; 0 means one per available core. Default 0. */
+    public int ioThreads() {
+        return ioThreads;
+    }
+
+    /** Largest WebSocket message accepted, after reassembly of fragments; larger closes with 1009. Default 64 KiB. */
+    public int maxFrameBytes() {
+        return maxFrameBytes;
+    }
+
+    /** Deepest JSON nesting accepted in a message; deeper is treated as invalid JSON. Default 32. */
+    public int maxJsonDepth() {
+        return maxJsonDepth;
+    }
+
+    /** Bytes that may wait to be written to one connection before it is dropped as a slow consumer. Default 1 MiB. */
+    public int maxOutboundBytes() {
+        return maxOutboundBytes;
+    }
+
+    /** Interval of WebSocket pings; a connection that answered none for two intervals is closed. Default 30 s. */
+    public Duration pingInterval() {
+        return pingInterval;
+    }
+
+    /** Whether permessage-deflate may be negotiated. Default off (it costs ~100 KiB per connection). */
+    public boolean compression() {
+        return compression;
+    }
+
+    /** How long a graceful shutdown waits for sockets to close before it exits anyway. Default 10 s. */
+    public Duration drainTimeout() {
+        return drainTimeout;
+    }
+
+    /** y-webrtc: topics one connection may subscribe to; further subscriptions are ignored. Default 1024. */
+    public int maxTopicsPerConnection() {
+        return maxTopicsPerConnection;
+    }
+
+    /** y-webrtc: longest topic name in characters; longer names are ignored. Default 1024. */
+    public int maxTopicNameLength() {
+        return maxTopicNameLength;
+    }
+
+    /** This node's id in the cluster; null means generate one. Default null. */
+    public String nodeId() {
+        return nodeId;
+    }
+
+    /** Validating builder; every setter rejects out-of-range values at once with a message naming the option. */
+    public static final class Builder {
+        private String host = "0.0.0.0";
+        private int port = 8080;
+        private int ioThreads = 0;
+        private int maxFrameBytes = 64 * 1024;
+        private int maxJsonDepth = 32;
+        private int maxOutboundBytes = 1024 * 1024;
+        private Duration pingInterval = Duration.ofSeconds(30);
+        private boolean compression = false;
+        private Duration drainTimeout = Duration.ofSeconds(10);
+        private int maxTopicsPerConnection = 1024;
+        private int maxTopicNameLength = 1024;
+        private String nodeId;
+
+        private Builder() {
+        }
+
+        public Builder host(String host) {
+            this.host = Objects.requireNonNull(host, "host");
+            return this;
+        }
+
+        public Builder port(int port) {
+            this.port = check("port", port, 0, 65535);
+            return this;
+        }
+
+        public Builder ioThreads(int ioThreads) {
+            this.ioThreads = check("ioThreads", ioThreads, 0, 1024);
+            return this;
+        }
+
+        public Builder maxFrameBytes(int bytes) {
+            this.maxFrameBytes = check("maxFrameBytes", bytes, 125, 64 * 1024 * 1024);
+            return this;
+        }
+
+        public Builder maxJsonDepth(int depth) {
+            this.maxJsonDepth = check("maxJsonDepth", depth, 2, 1000);
+            return this;
+        }
+
+        public Builder maxOutboundBytes(int bytes) {
+            this.maxOutboundBytes = check("maxOutboundBytes", bytes, 4096, Integer.MAX_VALUE);
+            return this;
+        }
+
+        public Builder pingInterval(Duration interval) {
+            this.pingInterval = checkPositive("pingInterval", interval);
+            return this;
+        }
+
+        public Builder compression(boolean compression) {
+            this.compression = compression;
+            return this;
+        }
+
+        public Builder drainTimeout(Duration timeout) {
+            Objects.requireNonNull(timeout, "drainTimeout");
+            if (timeout.isNegative()) {
+                throw new IllegalArgumentException("drainTimeout must not be negative: " + timeout);
+            }
+            this.drainTimeout = timeout;
+            return this;
+        }
+
+        public Builder maxTopicsPerConnection(int topics) {
+            this.maxTopicsPerConnection = check("maxTopicsPerConnection", topics, 1, 1_000_000);
+            return this;
+        }
+
+        public Builder maxTopicNameLength(int length) {
+            this.maxTopicNameLength = check("maxTopicNameLength", length, 1, 1_000_000);
+            return this;
+        }
+
+        public Builder nodeId(String nodeId) {
+            if (nodeId != null && !nodeId.matches("[A-Za-z0-9_.-]{1,64}")) {
+                throw new IllegalArgumentException("nodeId must be 1-64 of [A-Za-z0-9_.-]: " + nodeId);
+            }
+            this.nodeId = nodeId;
+            return this;
+        }
+
+        public SwitchboardConfig build() {
+            return new SwitchboardConfig(this);
+        }
+
+        private static int check(String name, int value, int min, int max) {
+            if (value < min || value > max) {
+                throw new IllegalArgumentException(name + " must be in [" + min + ", " + max + "]: " + value);
+            }
+            return value;
+        }
+
+        private static Duration checkPositive(String name, Duration d) {
+            Objects.requireNonNull(d, name);
+            if (d.isZero() || d.isNegative()) {
+                throw new IllegalArgumentException(name + " must be positive: " + d);
+            }
+            return d;
+        }
+    }
+}

@@ -1,0 +1,103 @@
+package dev.switchboard.app;
+
+import dev.switchboard.Switchboard;
+import dev.switchboard.SwitchboardConfig;
+import java.time.Duration;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** {@code switchboard serve}: runs one node until SIGTERM or SIGINT, then shuts down gracefully. */
+@Command(name = "serve", mixinStandardHelpOptions = true, sortOptions = false,
+        description = "Start a node: HTTP, /health, /ready, /metrics and every WebSocket dialect on one port.")
+final class ServeCommand implements Callable<Integer> {
+
+    @Option(names = "--host", defaultValue = "${env:SWITCHBOARD_HOST:-0.0.0.0}",
+            description = "Address to listen on (env SWITCHBOARD_HOST). Default: ${DEFAULT-VALUE}.")
+    String host;
+
+    @Option(names = {"-p", "--port"}, defaultValue = "${env:PORT:-8080}",
+            description = "Port for HTTP and WebSocket (env PORT). Default: ${DEFAULT-VALUE}.")
+    int port;
+
+    @Option(names = "--node-id", defaultValue = "${env:SWITCHBOARD_NODE_ID}",
+            description = "This node's id in a cluster (env SWITCHBOARD_NODE_ID). Default: generated.")
+    String nodeId;
+
+    @Option(names = "--io-threads", defaultValue = "${env:SWITCHBOARD_IO_THREADS:-0}",
+            description = "Network threads; 0 = one per core (env SWITCHBOARD_IO_THREADS). Default: ${DEFAULT-VALUE}.")
+    int ioThreads;
+
+    @Option(names = "--max-message-bytes", defaultValue = "${env:SWITCHBOARD_MAX_MESSAGE_BYTES:-65536}",
+            description = "Largest WebSocket message; larger closes with 1009 (env SWITCHBOARD_MAX_MESSAGE_BYTES). "
+                    + "Default: ${DEFAULT-VALUE}.")
+    int maxMessageBytes;
+
+    @Option(names = "--max-json-depth", defaultValue = "${env:SWITCHBOARD_MAX_JSON_DEPTH:-32}",
+            description = "Deepest JSON nesting accepted (env SWITCHBOARD_MAX_JSON_DEPTH). Default: ${DEFAULT-VALUE}.")
+    int maxJsonDepth;
+
+    @Option(names = "--max-outbound-bytes", defaultValue = "${env:SWITCHBOARD_MAX_OUTBOUND_BYTES:-1048576}",
+            description = "Bytes queued for one connection before it is dropped as a slow consumer "
+                    + "(env SWITCHBOARD_MAX_OUTBOUND_BYTES). Default: ${DEFAULT-VALUE}.")
+    int maxOutboundBytes;
+
+    @Option(names = "--ping-interval", defaultValue = "${env:SWITCHBOARD_PING_INTERVAL:-30s}",
+            converter = DurationConverter.class,
+            description = "WebSocket ping interval; silent for two intervals = closed (env SWITCHBOARD_PING_INTERVAL). "
+                    + "Default: ${DEFAULT-VALUE}.")
+    Duration pingInterval;
+
+    @Option(names = "--drain-timeout", defaultValue = "${env:SWITCHBOARD_DRAIN_TIMEOUT:-10s}",
+            converter = DurationConverter.class,
+            description = "Longest graceful shutdown (env SWITCHBOARD_DRAIN_TIMEOUT). Default: ${DEFAULT-VALUE}.")
+    Duration drainTimeout;
+
+    @Option(names = "--compression", defaultValue = "${env:SWITCHBOARD_COMPRESSION:-false}",
+            description = "Allow permessage-deflate (costs ~100 KiB per connection) (env SWITCHBOARD_COMPRESSION). "
+                    + "Default: ${DEFAULT-VALUE}.")
+    boolean compression;
+
+    @Option(names = "--max-topics", defaultValue = "${env:SWITCHBOARD_MAX_TOPICS:-1024}",
+            description = "y-webrtc: topics per connection (env SWITCHBOARD_MAX_TOPICS). Default: ${DEFAULT-VALUE}.")
+    int maxTopics;
+
+    @Option(names = "--max-topic-length", defaultValue = "${env:SWITCHBOARD_MAX_TOPIC_LENGTH:-1024}",
+            description = "y-webrtc: longest topic name (env SWITCHBOARD_MAX_TOPIC_LENGTH). Default: ${DEFAULT-VALUE}.")
+    int maxTopicLength;
+
+    @Option(names = "--log-format", defaultValue = "${env:SWITCHBOARD_LOG_FORMAT:-text}",
+            description = "Log format, text or json (env SWITCHBOARD_LOG_FORMAT). Default: ${DEFAULT-VALUE}.")
+    LogFormat logFormat;
+
+    @Option(names = "--log-level", defaultValue = "${env:SWITCHBOARD_LOG_LEVEL:-INFO}",
+            description = "Level of Switchboard's own logs (env SWITCHBOARD_LOG_LEVEL). Default: ${DEFAULT-VALUE}.")
+    String logLevel;
+
+    enum LogFormat { text, json }
+
+    @Override
+    public Integer call() throws Exception {
+        // Before the first logger exists: logback reads these when it initialises.
+        System.setProperty("switchboard.log.level", logLevel);
+        if (System.getProperty("logback.configurationFile") == null) {
+            System.setProperty("logback.configurationFile",
+                    logFormat == LogFormat.json ? "logback-json.xml" : "logback.xml");
+        }
+        SwitchboardConfig config = SwitchboardConfig.builder()
+                .host(host).port(port).nodeId(nodeId).ioThreads(ioThreads)
+                .maxFrameBytes(maxMessageBytes).maxJsonDepth(maxJsonDepth).maxOutboundBytes(maxOutboundBytes)
+                .pingInterval(pingInterval).drainTimeout(drainTimeout).compression(compression)
+                .maxTopicsPerConnection(maxTopics).maxTopicNameLength(maxTopicLength)
+                .build();
+        Switchboard node = Switchboard.start(config);
+        CountDownLatch stopped = new CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            node.close();
+            stopped.countDown();
+        }, "switchboard-shutdown"));
+        stopped.await();
+        return 0;
+    }
+}

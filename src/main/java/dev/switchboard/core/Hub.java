@@ -1,0 +1,291 @@
+package dev.switchboard.core;
+
+import dev.switchboard.core.bus.Bus;
+import dev.switchboard.core.bus.BusListener;
+import dev.switchboard.core.internal.Room;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * The core of Switchboard: rooms of members, a message to a room or to one member, and membership events,
+ * across the cluster that its {@link Bus} reaches. It knows no transport and no dialect: members bring an
+ * {@link Endpoint} to write to, messages come encoded, and each dialect registers a {@link MembershipHandler}
+ * for its namespace.
+ *
+ * <p>Thread-safe; called from any event loop. Local members are served directly, never through the bus, so a
+ * node keeps relaying between its own members while the cluster is unreachable. Operations from one thread
+ * are applied in call order, locally and (by the bus contract) on other nodes.
+ *
+ * <p>A room exists while this node holds members of it and is dropped when its last local member leaves.
+ */
+public final class Hub implements BusListener {
+    private final Bus bus;
+    private final String nodeId;
+    private final ConcurrentHashMap<RoomKey, Room> rooms = new ConcurrentHashMap<>();
+    private final Map<String, MembershipHandler> handlers = new ConcurrentHashMap<>();
+
+    public Hub(Bus bus) {
+        this.bus = Objects.requireNonNull(bus, "bus");
+        this.nodeId = bus.nodeId();
+        bus.start(this);
+    }
+
+    public String nodeId() {
+        return nodeId;
+    }
+
+    public Bus bus() {
+        return bus;
+    }
+
+    /** Sets the membership handler of a namespace (one per dialect). */
+    public void handle(String namespace, MembershipHandler handler) {
+        handlers.put(namespace, Objects.requireNonNull(handler, "handler"));
+    }
+
+    /**
+     * Joins {@code member} to a room. With {@link JoinPolicy#SHARED} the member is in the room when this
+     * returns (the stage is already complete); otherwise once the cluster granted the id. Joining twice is a
+     * no-op that reports the current members. A caller whose connection closed while the stage was pending
+     * must {@link #leave} afterwards.
+     */
+    public CompletionStage<JoinResult> join(RoomKey key, LocalMember member, JoinPolicy policy) {
+        MemberInfo info = new MemberInfo(member.id(), nodeId, member.metadata());
+        if (policy == JoinPolicy.SHARED) {
+            Room room = attach(key, member);
+            if (room == null) {
+                return CompletableFuture.completedFuture(JoinResult.joined(othersOf(rooms.get(key), member.id())));
+            }
+            bus.claim(key, info, policy);
+            List<MemberInfo> others = othersOf(room, member.id());
+            handler(key).joined(info, room);
+            return CompletableFuture.completedFuture(JoinResult.joined(others));
+        }
+        follow(key);
+        return bus.claim(key, info, policy).thenApply(claim -> {
+            if (!claim.granted()) {
+                unfollowIfUnused(key);
+                return JoinResult.taken(claim.holder());
+            }
+            Room room = attach(key, member);
+            if (room != null) {
+                if (policy == JoinPolicy.TAKEOVER) {
+                    evictLocal(key, member.id(), member);
+                }
+                handler(key).joined(info, room);
+            }
+            return JoinResult.joined(claim.others());
+        });
+    }
+
+    /** Removes the member from the room; others see it leave. A no-op if it is not a member. */
+    public void leave(RoomKey key, LocalMember member) {
+        Room room = rooms.get(key);
+        if (room == null || !room.remove(member)) {
+            return;
+        }
+        MemberInfo info = new MemberInfo(member.id(), nodeId, member.metadata());
+        bus.release(key, info, LeaveReason.LEFT);
+        handler(key).left(info, LeaveReason.LEFT, room);
+        retireIfEmpty(room);
+    }
+
+    /** Delivers to every member of the room in the cluster except {@code exceptId} (may be null). */
+    public void broadcast(RoomKey key, Envelope envelope, String exceptId) {
+        Room room = rooms.get(key);
+        if (room != null) {
+            room.deliver(envelope, exceptId);
+        }
+        bus.publish(key, envelope, exceptId);
+    }
+
+    /**
+     * Delivers to one member of the room, wherever it is. Completes with {@code true} when it was written to a
+     * local member or handed to the live node that holds it, {@code false} when no such member exists.
+     */
+    public CompletionStage<Boolean> send(RoomKey key, String memberId, Envelope envelope) {
+        Room room = rooms.get(key);
+        if (room != null) {
+            LocalMember local = room.local(memberId);
+            if (local != null) {
+                local.endpoint().outlet().deliver(envelope, local.endpoint());
+                return CompletableFuture.completedFuture(true);
+            }
+            MemberInfo remote = room.remote(memberId);
+            if (remote != null) {
+                return bus.send(key, remote, envelope);
+            }
+            return CompletableFuture.completedFuture(false);
+        }
+        return bus.members(key).thenCompose(members -> {
+            for (MemberInfo m : members) {
+                if (m.id().equals(memberId) && !m.nodeId().equals(nodeId)) {
+                    return bus.send(key, m, envelope);
+                }
+            }
+            return CompletableFuture.completedFuture(false);
+        });
+    }
+
+    /** Members of the room cluster-wide; already complete when this node follows the room. */
+    public CompletionStage<Integer> count(RoomKey key) {
+        Room room = rooms.get(key);
+        if (room != null) {
+            return CompletableFuture.completedFuture(room.count());
+        }
+        return bus.members(key).thenApply(List::size);
+    }
+
+    /** The member count when this node follows the room, or -1 when only the cluster knows it. */
+    public int knownCount(RoomKey key) {
+        Room room = rooms.get(key);
+        return room == null ? -1 : room.count();
+    }
+
+    /** Every member of the room in the cluster. */
+    public CompletionStage<List<MemberInfo>> members(RoomKey key) {
+        return bus.members(key);
+    }
+
+    /** Rooms with at least one member on this node. */
+    public int roomCount() {
+        return rooms.size();
+    }
+
+    // ---- bus events: changes made on other nodes ----
+
+    @Override
+    public void message(RoomKey key, String targetId, String exceptId, Envelope envelope) {
+        Room room = rooms.get(key);
+        if (room == null) {
+            return;
+        }
+        if (targetId == null) {
+            room.deliver(envelope, exceptId);
+            return;
+        }
+        LocalMember local = room.local(targetId);
+        if (local != null) {
+            local.endpoint().outlet().deliver(envelope, local.endpoint());
+        }
+    }
+
+    @Override
+    public void joined(RoomKey key, MemberInfo member) {
+        Room room = rooms.get(key);
+        if (room != null && !member.nodeId().equals(nodeId)) {
+            room.putRemote(member);
+            handler(key).joined(member, room);
+        }
+    }
+
+    @Override
+    public void left(RoomKey key, MemberInfo member, LeaveReason reason) {
+        Room room = rooms.get(key);
+        if (room != null && room.removeRemote(member)) {
+            handler(key).left(member, reason, room);
+        }
+    }
+
+    @Override
+    public void evicted(RoomKey key, MemberInfo member) {
+        evictLocal(key, member.id(), null);
+    }
+
+    // ---- internals ----
+
+    /** Adds a local member, creating and following the room as needed; null if it already was a member. */
+    private Room attach(RoomKey key, LocalMember member) {
+        while (true) {
+            Room room = rooms.get(key);
+            if (room == null) {
+                room = new Room(key);
+                Room raced = rooms.putIfAbsent(key, room);
+                if (raced != null) {
+                    room = raced;
+                } else {
+                    bus.follow(key);
+                    seedRemotes(room);
+                }
+            }
+            if (room.add(member)) {
+                return room;
+            }
+            if (!room.isRetired()) {
+                return null;
+            }
+            Thread.onSpinWait(); // the room is being dropped concurrently; take a fresh one
+        }
+    }
+
+    /** A newly followed room learns the members other nodes hold (already complete for the in-memory bus). */
+    private void seedRemotes(Room room) {
+        bus.members(room.key()).thenAccept(members -> {
+            for (MemberInfo m : members) {
+                if (!m.nodeId().equals(nodeId)) {
+                    room.putRemote(m);
+                }
+            }
+        });
+    }
+
+    private void follow(RoomKey key) {
+        if (!rooms.containsKey(key)) {
+            bus.follow(key);
+        }
+    }
+
+    private void unfollowIfUnused(RoomKey key) {
+        if (!rooms.containsKey(key)) {
+            bus.unfollow(key);
+        }
+    }
+
+    /** Removes a local member whose registration another connection took, except {@code keep}. */
+    private void evictLocal(RoomKey key, String memberId, LocalMember keep) {
+        Room room = rooms.get(key);
+        if (room == null) {
+            return;
+        }
+        for (LocalMember m : room.members()) {
+            if (m != keep && m.id().equals(memberId) && room.remove(m)) {
+                MemberInfo info = new MemberInfo(m.id(), nodeId, m.metadata());
+                handler(key).left(info, LeaveReason.REPLACED, room);
+                m.evicted(key, "replaced");
+            }
+        }
+        retireIfEmpty(room);
+    }
+
+    private void retireIfEmpty(Room room) {
+        if (room.retireIfEmpty()) {
+            // Unfollow before the room leaves the map: a new room for the key can only be created (and
+            // followed) after this, so follow and unfollow never cross.
+            bus.unfollow(room.key());
+            rooms.remove(room.key(), room);
+        }
+    }
+
+    private List<MemberInfo> othersOf(Room room, String exceptId) {
+        if (room == null) {
+            return List.of();
+        }
+        List<MemberInfo> out = new ArrayList<>(room.count());
+        for (LocalMember m : room.members()) {
+            if (!m.id().equals(exceptId)) {
+                out.add(new MemberInfo(m.id(), nodeId, m.metadata()));
+            }
+        }
+        out.addAll(room.remotes());
+        return out;
+    }
+
+    private MembershipHandler handler(RoomKey key) {
+        return handlers.getOrDefault(key.namespace(), MembershipHandler.NONE);
+    }
+}

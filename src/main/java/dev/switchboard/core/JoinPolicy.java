@@ -1,0 +1,11 @@
+package dev.switchboard.core;
+
+/** How a join treats another member that already holds the same id in the room, anywhere in the cluster. */
+public enum JoinPolicy {
+    /** Ids never collide (e.g. one per connection); no cluster-wide check is made before joining. */
+    SHARED,
+    /** The join is refused if the id is held: names and peer ids that must be unique. */
+    EXCLUSIVE,
+    /** The join replaces the current holder, which is evicted wherever it is. */
+    TAKEOVER
+}

@@ -1,0 +1,22 @@
+package dev.switchboard.core.bus;
+
+import dev.switchboard.core.Envelope;
+import dev.switchboard.core.LeaveReason;
+import dev.switchboard.core.MemberInfo;
+import dev.switchboard.core.RoomKey;
+
+/** What a {@link Bus} reports to its node. Implemented by the hub. */
+public interface BusListener {
+
+    /** A message for this node's members of the room: one member ({@code targetId}) or all but {@code exceptId}. */
+    void message(RoomKey room, String targetId, String exceptId, Envelope envelope);
+
+    /** A member joined on another node. */
+    void joined(RoomKey room, MemberInfo member);
+
+    /** A member left on another node, or was removed by the cluster (its node was lost). */
+    void left(RoomKey room, MemberInfo member, LeaveReason reason);
+
+    /** This node's member lost its registration to a takeover; the hub closes it. */
+    void evicted(RoomKey room, MemberInfo member);
+}

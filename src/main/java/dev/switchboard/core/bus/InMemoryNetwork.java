@@ -1,0 +1,179 @@
+package dev.switchboard.core.bus;
+
+import dev.switchboard.core.Envelope;
+import dev.switchboard.core.JoinPolicy;
+import dev.switchboard.core.LeaveReason;
+import dev.switchboard.core.MemberInfo;
+import dev.switchboard.core.RoomKey;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * The shared state of in-memory buses: the membership registry, which nodes follow which rooms, and the
+ * nodes themselves. Registry changes are atomic under one lock; listeners are always called outside it, in
+ * the caller's thread, which keeps each sender's order.
+ */
+public final class InMemoryNetwork {
+    private final Map<String, InMemoryBus> nodes = new LinkedHashMap<>();
+    private final Map<RoomKey, LinkedHashMap<String, MemberInfo>> registry = new HashMap<>();
+    private final Map<RoomKey, Set<InMemoryBus>> followers = new HashMap<>();
+    /** Read without the lock on the hot path: a lone node has nobody to publish to. */
+    private volatile int nodeCount;
+
+    synchronized void attach(InMemoryBus bus) {
+        if (nodes.putIfAbsent(bus.nodeId(), bus) != null) {
+            throw new IllegalStateException("node id already in use: " + bus.nodeId());
+        }
+        nodeCount = nodes.size();
+    }
+
+    /** A node leaves: its members are removed and every other follower of their rooms sees them leave. */
+    void detach(InMemoryBus bus) {
+        List<Runnable> notices = new ArrayList<>();
+        synchronized (this) {
+            if (nodes.remove(bus.nodeId()) != bus) {
+                return;
+            }
+            nodeCount = nodes.size();
+            followers.values().forEach(set -> set.remove(bus));
+            followers.values().removeIf(Set::isEmpty);
+            var rooms = registry.entrySet().iterator();
+            while (rooms.hasNext()) {
+                var room = rooms.next();
+                var members = room.getValue().values().iterator();
+                while (members.hasNext()) {
+                    MemberInfo m = members.next();
+                    if (m.nodeId().equals(bus.nodeId())) {
+                        members.remove();
+                        notices.addAll(leaveNotices(room.getKey(), m, LeaveReason.LEFT, null));
+                    }
+                }
+                if (room.getValue().isEmpty()) {
+                    rooms.remove();
+                }
+            }
+        }
+        notices.forEach(Runnable::run);
+    }
+
+    int nodeCount() {
+        return nodeCount;
+    }
+
+    Bus.Claim claim(RoomKey room, MemberInfo member, JoinPolicy policy) {
+        List<Runnable> notices = new ArrayList<>();
+        Bus.Claim claim;
+        synchronized (this) {
+            var members = registry.computeIfAbsent(room, k -> new LinkedHashMap<>());
+            MemberInfo holder = members.get(member.id());
+            if (holder != null && policy == JoinPolicy.EXCLUSIVE) {
+                return Bus.Claim.refused(holder);
+            }
+            if (holder != null) {
+                members.remove(member.id());
+                if (policy == JoinPolicy.TAKEOVER) {
+                    InMemoryBus owner = nodes.get(holder.nodeId());
+                    if (owner != null && !holder.nodeId().equals(member.nodeId())) {
+                        notices.add(() -> owner.listener().evicted(room, holder));
+                    }
+                    notices.addAll(leaveNotices(room, holder, LeaveReason.REPLACED, holder.nodeId()));
+                }
+            }
+            List<MemberInfo> others = new ArrayList<>(members.values());
+            members.put(member.id(), member);
+            for (InMemoryBus follower : followersOf(room)) {
+                if (!follower.nodeId().equals(member.nodeId())) {
+                    notices.add(() -> follower.listener().joined(room, member));
+                }
+            }
+            claim = Bus.Claim.granted(others);
+        }
+        notices.forEach(Runnable::run);
+        return claim;
+    }
+
+    void release(RoomKey room, MemberInfo member, LeaveReason reason) {
+        List<Runnable> notices;
+        synchronized (this) {
+            var members = registry.get(room);
+            if (members == null || !member.equals(members.get(member.id()))) {
+                return; // already replaced or removed: a release only ever removes its own registration
+            }
+            members.remove(member.id());
+            if (members.isEmpty()) {
+                registry.remove(room);
+            }
+            notices = leaveNotices(room, member, reason, member.nodeId());
+        }
+        notices.forEach(Runnable::run);
+    }
+
+    /** Leave notices to every follower of the room but {@code skipNode}, which informs its members itself. */
+    private List<Runnable> leaveNotices(RoomKey room, MemberInfo member, LeaveReason reason, String skipNode) {
+        List<Runnable> notices = new ArrayList<>();
+        for (InMemoryBus follower : followersOf(room)) {
+            if (!follower.nodeId().equals(skipNode)) {
+                notices.add(() -> follower.listener().left(room, member, reason));
+            }
+        }
+        return notices;
+    }
+
+    synchronized List<MemberInfo> members(RoomKey room) {
+        var members = registry.get(room);
+        return members == null ? List.of() : List.copyOf(members.values());
+    }
+
+    synchronized void follow(RoomKey room, InMemoryBus bus) {
+        followers.computeIfAbsent(room, k -> new LinkedHashSet<>()).add(bus);
+    }
+
+    synchronized void unfollow(RoomKey room, InMemoryBus bus) {
+        var set = followers.get(room);
+        if (set != null && set.remove(bus) && set.isEmpty()) {
+            followers.remove(room);
+        }
+    }
+
+    void publish(InMemoryBus from, RoomKey room, Envelope envelope, String exceptId) {
+        if (nodeCount < 2) {
+            return;
+        }
+        List<InMemoryBus> targets;
+        synchronized (this) {
+            targets = followersOf(room);
+        }
+        Envelope remote = Envelope.remote(envelope.payload());
+        for (InMemoryBus target : targets) {
+            if (target != from) {
+                target.listener().message(room, null, exceptId, remote);
+            }
+        }
+    }
+
+    boolean send(RoomKey room, MemberInfo target, Envelope envelope) {
+        InMemoryBus owner;
+        synchronized (this) {
+            var members = registry.get(room);
+            if (members == null || !target.equals(members.get(target.id()))) {
+                return false;
+            }
+            owner = nodes.get(target.nodeId());
+        }
+        if (owner == null) {
+            return false;
+        }
+        owner.listener().message(room, target.id(), null, Envelope.remote(envelope.payload()));
+        return true;
+    }
+
+    private List<InMemoryBus> followersOf(RoomKey room) {
+        var set = followers.get(room);
+        return set == null ? List.of() : new ArrayList<>(set);
+    }
+}

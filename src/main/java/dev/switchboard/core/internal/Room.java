@@ -1,0 +1,157 @@
+package dev.switchboard.core.internal;
+
+import dev.switchboard.core.Endpoint;
+import dev.switchboard.core.Envelope;
+import dev.switchboard.core.LocalMember;
+import dev.switchboard.core.LocalRoom;
+import dev.switchboard.core.MemberInfo;
+import dev.switchboard.core.Outlet;
+import dev.switchboard.core.RoomKey;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * One room as this node sees it: its local members, and the members other nodes hold. Local members sit in a
+ * copy-on-write array because a room is read (every relayed message) far more often than it changes.
+ */
+public final class Room implements LocalRoom {
+    private static final LocalMember[] NONE = new LocalMember[0];
+
+    private final RoomKey key;
+    private volatile LocalMember[] locals = NONE;
+    private final Map<String, MemberInfo> remote = new ConcurrentHashMap<>(4);
+    /** Set once the room has been dropped from the hub; a retired room takes no members. */
+    private boolean retired;
+
+    public Room(RoomKey key) {
+        this.key = key;
+    }
+
+    @Override
+    public RoomKey key() {
+        return key;
+    }
+
+    /** Adds the member unless present; false when it already was, or the room is retired (see {@link #isRetired}). */
+    public synchronized boolean add(LocalMember member) {
+        if (retired) {
+            return false;
+        }
+        LocalMember[] current = locals;
+        for (LocalMember m : current) {
+            if (m == member) {
+                return false;
+            }
+        }
+        LocalMember[] next = Arrays.copyOf(current, current.length + 1);
+        next[current.length] = member;
+        locals = next;
+        return true;
+    }
+
+    public synchronized boolean isRetired() {
+        return retired;
+    }
+
+    public synchronized boolean remove(LocalMember member) {
+        LocalMember[] current = locals;
+        for (int i = 0; i < current.length; i++) {
+            if (current[i] == member) {
+                LocalMember[] next = new LocalMember[current.length - 1];
+                System.arraycopy(current, 0, next, 0, i);
+                System.arraycopy(current, i + 1, next, i, current.length - i - 1);
+                locals = next;
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** Retires the room if it has no local member left; the caller then drops it. */
+    public synchronized boolean retireIfEmpty() {
+        if (locals.length == 0 && !retired) {
+            retired = true;
+            return true;
+        }
+        return false;
+    }
+
+    public LocalMember local(String id) {
+        for (LocalMember m : locals) {
+            if (m.id().equals(id)) {
+                return m;
+            }
+        }
+        return null;
+    }
+
+    public int localCount() {
+        return locals.length;
+    }
+
+    public int count() {
+        return locals.length + remote.size();
+    }
+
+    public void putRemote(MemberInfo member) {
+        remote.put(member.id(), member);
+    }
+
+    public boolean removeRemote(MemberInfo member) {
+        return remote.remove(member.id(), member);
+    }
+
+    public MemberInfo remote(String id) {
+        return remote.get(id);
+    }
+
+    public Collection<MemberInfo> remotes() {
+        return remote.values();
+    }
+
+    @Override
+    public List<LocalMember> members() {
+        return List.of(locals);
+    }
+
+    @Override
+    public void deliver(Envelope envelope, String exceptId) {
+        deliverTo(locals, envelope, exceptId);
+    }
+
+    /** Groups receivers by outlet (in practice one per room) so that each outlet encodes the envelope once. */
+    static void deliverTo(LocalMember[] members, Envelope envelope, String exceptId) {
+        if (members.length == 0) {
+            return;
+        }
+        Outlet outlet = members[0].endpoint().outlet();
+        List<Endpoint> same = new ArrayList<>(members.length);
+        List<LocalMember> others = null;
+        for (LocalMember m : members) {
+            if (exceptId != null && exceptId.equals(m.id())) {
+                continue;
+            }
+            Endpoint endpoint = m.endpoint();
+            if (endpoint.outlet() == outlet) {
+                same.add(endpoint);
+            } else {
+                if (others == null) {
+                    others = new ArrayList<>();
+                }
+                others.add(m);
+            }
+        }
+        if (!same.isEmpty()) {
+            outlet.deliver(envelope, same);
+        }
+        if (others != null) {
+            for (LocalMember m : others) {
+                m.endpoint().outlet().deliver(envelope, m.endpoint());
+            }
+        }
+    }
+}

@@ -1,0 +1,35 @@
+package dev.switchboard.dialect;
+
+import dev.switchboard.core.Endpoint;
+import dev.switchboard.core.Envelope;
+
+/**
+ * A client connection as a dialect sees it, whatever the transport. All methods may be called from any
+ * thread; {@link #execute} runs a task on the connection's own thread, where its session's callbacks run.
+ */
+public interface Connection extends Endpoint {
+
+    /** Unique in the cluster for the life of the node. */
+    String id();
+
+    String remoteAddress();
+
+    /** Sends one text message. */
+    void send(byte[] utf8Text);
+
+    /** Sends an already built envelope (shares its encoding with other receivers). */
+    default void send(Envelope envelope) {
+        outlet().deliver(envelope, this);
+    }
+
+    /** Starts the close handshake with {@code code} and {@code reason}; a no-op once closing. */
+    void close(int code, String reason);
+
+    boolean isOpen();
+
+    /** Runs {@code task} on the connection's own thread (after what is queued there). */
+    void execute(Runnable task);
+
+    /** Names the dialect for metrics once a session is chosen (a shared path picks it on the first frame). */
+    void dialect(String name);
+}

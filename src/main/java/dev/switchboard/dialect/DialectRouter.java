@@ -1,0 +1,10 @@
+package dev.switchboard.dialect;
+
+/**
+ * Chooses the dialect of a WebSocket upgrade from its path and query (DECISIONS §1), or refuses it.
+ */
+public interface DialectRouter {
+
+    /** The dialect for this upgrade, or null to refuse it with 404. */
+    Dialect route(Handshake handshake);
+}

@@ -1,0 +1,56 @@
+package dev.switchboard.dialect.ywebrtc;
+
+import com.fasterxml.jackson.core.JsonFactory;
+import dev.switchboard.core.Hub;
+import dev.switchboard.dialect.Connection;
+import dev.switchboard.dialect.Dialect;
+import dev.switchboard.dialect.DialectSession;
+import dev.switchboard.dialect.Handshake;
+import dev.switchboard.dialect.JsonLimits;
+
+/**
+ * The y-webrtc signaling dialect (seed 000; UPSTREAM §1, DECISIONS §2): topics of subscribers, publish to a
+ * topic with {@code clients} set to the cluster-wide subscriber count, echo to the sender, JSON ping/pong.
+ * Bad input is ignored frame by frame, as no client depends on anything else.
+ */
+public final class YWebrtcDialect implements Dialect {
+    /** Namespace of y-webrtc topics in the hub. */
+    public static final String NAMESPACE = "y-webrtc";
+
+    private final Hub hub;
+    private final YWebrtcReader reader;
+    private final int maxMessageBytes;
+    private final int maxTopics;
+    private final int maxTopicLength;
+
+    /**
+     * @param maxMessageBytes  largest frame accepted
+     * @param maxJsonDepth     deepest JSON nesting accepted
+     * @param maxTopics        topics one connection may hold; more subscriptions are ignored
+     * @param maxTopicLength   longest topic name; longer names are ignored
+     */
+    public YWebrtcDialect(Hub hub, int maxMessageBytes, int maxJsonDepth, int maxTopics, int maxTopicLength) {
+        this.hub = hub;
+        this.maxMessageBytes = maxMessageBytes;
+        this.maxTopics = maxTopics;
+        this.maxTopicLength = maxTopicLength;
+        JsonFactory json = JsonLimits.factory(maxJsonDepth, maxMessageBytes);
+        this.reader = new YWebrtcReader(json);
+    }
+
+    @Override
+    public String name() {
+        return NAMESPACE;
+    }
+
+    @Override
+    public int maxMessageBytes() {
+        return maxMessageBytes;
+    }
+
+    @Override
+    public DialectSession open(Connection connection, Handshake handshake) {
+        connection.dialect(NAMESPACE);
+        return new YWebrtcSession(connection, hub, reader, maxTopics, maxTopicLength);
+    }
+}

@@ -1,0 +1,157 @@
+package dev.switchboard.dialect.ywebrtc;
+
+import dev.switchboard.core.Endpoint;
+import dev.switchboard.core.Envelope;
+import dev.switchboard.core.Hub;
+import dev.switchboard.core.JoinPolicy;
+import dev.switchboard.core.LocalMember;
+import dev.switchboard.core.RoomKey;
+import dev.switchboard.dialect.Connection;
+import dev.switchboard.dialect.DialectSession;
+import java.util.ArrayDeque;
+import java.util.HashSet;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * One y-webrtc connection: the topics it subscribes to (it is a hub member of each, under its connection
+ * id) and the handling of its frames, in order. Per-connection state is kept small: the topic set is
+ * allocated on the first subscribe.
+ */
+final class YWebrtcSession implements DialectSession, LocalMember {
+    /** Frames held while a publish waits for a cluster-wide count; beyond this the client is flooding. */
+    private static final int MAX_BACKLOG = 256;
+
+    private final Connection connection;
+    private final Hub hub;
+    private final YWebrtcReader reader;
+    private final int maxTopics;
+    private final int maxTopicLength;
+    private Set<String> topics;
+    /** Non-null while a publish waits on the cluster: later frames queue behind it to keep their order. */
+    private ArrayDeque<byte[]> backlog;
+    private boolean closed;
+
+    YWebrtcSession(Connection connection, Hub hub, YWebrtcReader reader, int maxTopics, int maxTopicLength) {
+        this.connection = connection;
+        this.hub = hub;
+        this.reader = reader;
+        this.maxTopics = maxTopics;
+        this.maxTopicLength = maxTopicLength;
+    }
+
+    @Override
+    public String id() {
+        return connection.id();
+    }
+
+    @Override
+    public Endpoint endpoint() {
+        return connection;
+    }
+
+    @Override
+    public void onMessage(byte[] data, boolean binary) {
+        if (closed) {
+            return;
+        }
+        if (backlog != null) {
+            if (backlog.size() >= MAX_BACKLOG) {
+                connection.close(1008, "too many messages in flight");
+                return;
+            }
+            backlog.add(data);
+            return;
+        }
+        handle(data);
+    }
+
+    private void handle(byte[] data) {
+        YWebrtcMessage message = reader.read(data);
+        if (message instanceof YWebrtcMessage.Publish publish) {
+            publish(publish);
+        } else if (message instanceof YWebrtcMessage.Subscribe subscribe) {
+            for (String topic : subscribe.topics()) {
+                subscribe(topic);
+            }
+        } else if (message instanceof YWebrtcMessage.Unsubscribe unsubscribe) {
+            for (String topic : unsubscribe.topics()) {
+                if (topics != null && topics.remove(topic)) {
+                    hub.leave(key(topic), this);
+                }
+            }
+        } else if (message instanceof YWebrtcMessage.Ping) {
+            connection.send(YWebrtcWriter.PONG);
+        }
+    }
+
+    private void subscribe(String topic) {
+        if (topic.length() > maxTopicLength) {
+            return;
+        }
+        if (topics == null) {
+            topics = new HashSet<>(4);
+        }
+        if (topics.size() >= maxTopics || !topics.add(topic)) {
+            return;
+        }
+        hub.join(key(topic), this, JoinPolicy.SHARED);
+    }
+
+    private void publish(YWebrtcMessage.Publish publish) {
+        RoomKey key = key(publish.topic());
+        int known = hub.knownCount(key);
+        if (known >= 0) {
+            relay(key, publish, known);
+            return;
+        }
+        // Nobody on this node subscribes: only the cluster knows whether the topic exists.
+        CompletableFuture<Integer> count = hub.count(key).toCompletableFuture();
+        if (count.isDone() && !count.isCompletedExceptionally()) {
+            relay(key, publish, count.join());
+            return;
+        }
+        backlog = new ArrayDeque<>();
+        count.whenComplete((n, error) -> connection.execute(() -> {
+            if (error == null && !closed) {
+                relay(key, publish, n);
+            }
+            drainBacklog();
+        }));
+    }
+
+    private void relay(RoomKey key, YWebrtcMessage.Publish publish, int clients) {
+        if (clients <= 0) {
+            return; // upstream: a topic nobody subscribes to does not exist, and the publish is dropped
+        }
+        hub.broadcast(key, Envelope.of(YWebrtcWriter.publish(publish, clients)), null);
+    }
+
+    private void drainBacklog() {
+        ArrayDeque<byte[]> queued = backlog;
+        backlog = null;
+        while (queued != null && !queued.isEmpty() && !closed) {
+            handle(queued.poll());
+            if (backlog != null) {
+                backlog.addAll(queued); // another publish is waiting; the rest queue behind it again
+                return;
+            }
+        }
+    }
+
+    @Override
+    public void onClose() {
+        closed = true;
+        backlog = null;
+        if (topics != null) {
+            for (String topic : topics) {
+                hub.leave(key(topic), this);
+            }
+            topics = null;
+        }
+    }
+
+    private static RoomKey key(String topic) {
+        return new RoomKey(YWebrtcDialect.NAMESPACE, topic);
+    }
+}

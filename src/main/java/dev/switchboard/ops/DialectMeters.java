@@ -1,0 +1,54 @@
+package dev.switchboard.ops;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/** The meters of one dialect, resolved once so the hot path only increments. */
+public final class DialectMeters {
+    private final AtomicInteger open = new AtomicInteger();
+    private final Counter opened;
+    private final Counter messagesIn;
+    private final Counter messagesOut;
+    private final Counter bytesIn;
+    private final Counter bytesOut;
+
+    DialectMeters(MeterRegistry registry, String dialect) {
+        Gauge.builder("switchboard.connections", open, AtomicInteger::get)
+                .description("Open connections").tag("dialect", dialect).register(registry);
+        opened = Counter.builder("switchboard.connections.opened")
+                .description("Connections opened").tag("dialect", dialect).register(registry);
+        messagesIn = Counter.builder("switchboard.messages.received")
+                .description("Messages received from clients").tag("dialect", dialect).register(registry);
+        messagesOut = Counter.builder("switchboard.messages.sent")
+                .description("Messages sent to clients").tag("dialect", dialect).register(registry);
+        bytesIn = Counter.builder("switchboard.bytes.received").baseUnit("bytes")
+                .description("Payload bytes received from clients").tag("dialect", dialect).register(registry);
+        bytesOut = Counter.builder("switchboard.bytes.sent").baseUnit("bytes")
+                .description("Payload bytes sent to clients").tag("dialect", dialect).register(registry);
+    }
+
+    public void opened() {
+        open.incrementAndGet();
+        opened.increment();
+    }
+
+    public void closed() {
+        open.decrementAndGet();
+    }
+
+    public int open() {
+        return open.get();
+    }
+
+    public void received(int bytes) {
+        messagesIn.increment();
+        bytesIn.increment(bytes);
+    }
+
+    public void sent(int bytes) {
+        messagesOut.increment();
+        bytesOut.increment(bytes);
+    }
+}

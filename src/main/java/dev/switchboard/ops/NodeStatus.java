@@ -1,0 +1,27 @@
+package dev.switchboard.ops;
+
+import dev.switchboard.core.bus.BusStatus;
+import java.util.Map;
+
+/** What the operations endpoints report about a node. */
+public interface NodeStatus {
+    String nodeId();
+
+    String version();
+
+    /** Seconds since the node started. */
+    double uptimeSeconds();
+
+    int clientCount();
+
+    Map<String, Integer> clientsByDialect();
+
+    int roomCount();
+
+    BusStatus bus();
+
+    String transport();
+
+    /** True once a graceful shutdown began: the node no longer takes new connections. */
+    boolean draining();
+}

@@ -1,0 +1,90 @@
+package dev.switchboard.ops;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.switchboard.core.bus.BusStatus;
+import dev.switchboard.transport.HttpResponder;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.Executor;
+
+/**
+ * The plain HTTP side of a node: {@code /health} (liveness, with a JSON status), {@code /ready} (503 while
+ * draining or cut off from the cluster), {@code /metrics} (Prometheus text, rendered off the event loop), and
+ * for any other path the y-webrtc server's {@code okay}.
+ */
+public final class OpsEndpoints implements HttpResponder {
+    private static final String JSON = "application/json";
+    private static final String TEXT = "text/plain; charset=utf-8";
+    private static final String PROMETHEUS = "text/plain; version=0.0.4; charset=utf-8";
+    private static final byte[] OKAY = "okay".getBytes(StandardCharsets.US_ASCII);
+
+    private final NodeStatus status;
+    private final Metrics metrics;
+    private final Executor scrapeExecutor;
+    private final ObjectMapper mapper = new ObjectMapper();
+
+    public OpsEndpoints(NodeStatus status, Metrics metrics, Executor scrapeExecutor) {
+        this.status = status;
+        this.metrics = metrics;
+        this.scrapeExecutor = scrapeExecutor;
+    }
+
+    @Override
+    public CompletionStage<Reply> respond(String method, String path) {
+        return switch (path) {
+            case "/health" -> done(new Reply(200, JSON, json(health())));
+            case "/ready" -> done(ready());
+            case "/metrics" -> CompletableFuture.supplyAsync(
+                    () -> new Reply(200, PROMETHEUS, metrics.scrape().getBytes(StandardCharsets.UTF_8)), scrapeExecutor);
+            default -> done(new Reply(200, "text/plain", OKAY));
+        };
+    }
+
+    /** The health document: the seed's four keys first, then the node's detail. */
+    public Map<String, Object> health() {
+        Map<String, Object> h = new LinkedHashMap<>();
+        h.put("status", status.draining() ? "draining" : "healthy");
+        h.put("clientCount", status.clientCount());
+        h.put("uptime", Math.round(status.uptimeSeconds() * 1000) / 1000.0);
+        h.put("timestamp", Instant.now().toString());
+        h.put("nodeId", status.nodeId());
+        h.put("version", status.version());
+        h.put("clients", status.clientsByDialect());
+        h.put("rooms", status.roomCount());
+        BusStatus bus = status.bus();
+        Map<String, Object> cluster = new LinkedHashMap<>();
+        cluster.put("bus", bus.kind());
+        cluster.put("connected", bus.connected());
+        cluster.put("nodes", bus.nodes());
+        h.put("cluster", cluster);
+        h.put("transport", status.transport());
+        return h;
+    }
+
+    private Reply ready() {
+        boolean ready = !status.draining() && status.bus().connected();
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("ready", ready);
+        if (!ready) {
+            body.put("reason", status.draining() ? "draining" : "cluster unreachable");
+        }
+        return new Reply(ready ? 200 : 503, JSON, json(body));
+    }
+
+    private byte[] json(Object value) {
+        try {
+            return mapper.writeValueAsBytes(value);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static CompletionStage<Reply> done(Reply reply) {
+        return CompletableFuture.completedFuture(reply);
+    }
+}

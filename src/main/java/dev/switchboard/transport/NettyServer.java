@@ -1,0 +1,110 @@
+package dev.switchboard.transport;
+
+import dev.switchboard.SwitchboardConfig;
+import dev.switchboard.transport.internal.ServerInitializer;
+import dev.switchboard.transport.internal.TransportContext;
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.IoHandlerFactory;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.ServerChannel;
+import io.netty.channel.WriteBufferWaterMark;
+import io.netty.channel.epoll.Epoll;
+import io.netty.channel.epoll.EpollIoHandler;
+import io.netty.channel.epoll.EpollServerSocketChannel;
+import io.netty.channel.nio.NioIoHandler;
+import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.netty.util.concurrent.DefaultThreadFactory;
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The network side of a node: one port for HTTP and every WebSocket dialect, on Netty's native epoll
+ * transport where the platform has it and NIO elsewhere.
+ */
+public final class NettyServer {
+    private static final Logger log = LoggerFactory.getLogger(NettyServer.class);
+
+    private final SwitchboardConfig config;
+    private final TransportContext context;
+    private final boolean epoll = Epoll.isAvailable();
+    private EventLoopGroup boss;
+    private EventLoopGroup workers;
+    private Channel serverChannel;
+
+    public NettyServer(SwitchboardConfig config, TransportContext context) {
+        this.config = config;
+        this.context = context;
+    }
+
+    /** Binds the port and starts serving. */
+    public void start() throws InterruptedException {
+        IoHandlerFactory io = epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
+        Class<? extends ServerChannel> channelType = epoll ? EpollServerSocketChannel.class : NioServerSocketChannel.class;
+        boss = new MultiThreadIoEventLoopGroup(1, new DefaultThreadFactory("switchboard-accept"), io);
+        workers = new MultiThreadIoEventLoopGroup(config.ioThreads(), new DefaultThreadFactory("switchboard-io"), io);
+        int cap = config.maxOutboundBytes();
+        ServerBootstrap bootstrap = new ServerBootstrap()
+                .group(boss, workers)
+                .channel(channelType)
+                .option(ChannelOption.SO_BACKLOG, 4096)
+                .option(ChannelOption.SO_REUSEADDR, true)
+                .childOption(ChannelOption.TCP_NODELAY, true)
+                .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, new WriteBufferWaterMark(cap / 2, cap))
+                .childHandler(new ServerInitializer(context));
+        serverChannel = bootstrap.bind(new InetSocketAddress(config.host(), config.port())).sync().channel();
+        long ping = config.pingInterval().toMillis();
+        workers.next().scheduleAtFixedRate(context.connections()::sweep, ping, ping, TimeUnit.MILLISECONDS);
+        log.info("listening on {}:{} ({} transport)", config.host(), port(), epoll ? "epoll" : "nio");
+    }
+
+    public int port() {
+        return ((InetSocketAddress) serverChannel.localAddress()).getPort();
+    }
+
+    public String transportName() {
+        return epoll ? "epoll" : "nio";
+    }
+
+    /** Stops accepting new connections; open ones are untouched. */
+    public void stopAccepting() {
+        if (serverChannel != null) {
+            serverChannel.close().awaitUninterruptibly();
+        }
+    }
+
+    /**
+     * Closes every WebSocket with {@code code} and waits until they are gone or {@code timeout} has passed.
+     * Returns whether all closed in time.
+     */
+    public boolean closeAll(int code, String reason, Duration timeout) {
+        context.connections().closeAll(code, reason, "shutdown");
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (context.connections().size() > 0 && System.nanoTime() < deadline) {
+            try {
+                Thread.sleep(10);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            }
+        }
+        return context.connections().size() == 0;
+    }
+
+    /** Releases the event loops; whatever is still open is closed without ceremony. */
+    public void stop(Duration timeout) {
+        stopAccepting();
+        long ms = Math.max(100, timeout.toMillis());
+        if (workers != null) {
+            workers.shutdownGracefully(0, ms, TimeUnit.MILLISECONDS);
+            boss.shutdownGracefully(0, ms, TimeUnit.MILLISECONDS);
+            workers.terminationFuture().awaitUninterruptibly(ms);
+            boss.terminationFuture().awaitUninterruptibly(ms);
+        }
+    }
+}

@@ -1,0 +1,40 @@
+package dev.switchboard.transport.internal;
+
+import dev.switchboard.ops.Metrics;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+
+/** The open WebSocket connections of a server: for keepalive sweeps and for closing them all on shutdown. */
+public final class ConnectionRegistry {
+    private final Set<WebSocketConnection> open = ConcurrentHashMap.newKeySet();
+
+    ConnectionRegistry(Metrics metrics) {
+        metrics.gauge("switchboard.websockets", "Open WebSocket connections, all dialects", open::size);
+    }
+
+    void add(WebSocketConnection c) {
+        open.add(c);
+    }
+
+    void remove(WebSocketConnection c) {
+        open.remove(c);
+    }
+
+    public int size() {
+        return open.size();
+    }
+
+    /** One keepalive tick for every connection, each run on its own event loop. */
+    public void sweep() {
+        for (WebSocketConnection c : open) {
+            c.execute(c::keepaliveTick);
+        }
+    }
+
+    /** Starts the close handshake on every connection. */
+    public void closeAll(int code, String reason, String metricReason) {
+        for (WebSocketConnection c : open) {
+            c.execute(() -> c.closeWith(code, reason, metricReason));
+        }
+    }
+}

@@ -1,0 +1,35 @@
+package dev.switchboard.transport.internal;
+
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelPipeline;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.handler.codec.http.HttpObjectAggregator;
+import io.netty.handler.codec.http.HttpServerCodec;
+import io.netty.handler.codec.http.websocketx.extensions.compression.WebSocketServerCompressionHandler;
+import io.netty.handler.timeout.IdleStateHandler;
+import java.util.concurrent.TimeUnit;
+
+/** The pipeline every accepted connection starts with: HTTP, until a WebSocket upgrade replaces it. */
+public final class ServerInitializer extends ChannelInitializer<SocketChannel> {
+    /** Plain HTTP requests are small (health, metrics); an upgrade request has no body. */
+    private static final int MAX_HTTP_REQUEST_BYTES = 16 * 1024;
+    private static final int HTTP_IDLE_SECONDS = 30;
+
+    private final TransportContext context;
+
+    public ServerInitializer(TransportContext context) {
+        this.context = context;
+    }
+
+    @Override
+    protected void initChannel(SocketChannel ch) {
+        ChannelPipeline p = ch.pipeline();
+        p.addLast("http-idle", new IdleStateHandler(HTTP_IDLE_SECONDS, 0, 0, TimeUnit.SECONDS));
+        p.addLast("http", new HttpServerCodec(4096, 8192, 8192));
+        p.addLast("http-aggregator", new HttpObjectAggregator(MAX_HTTP_REQUEST_BYTES));
+        if (context.config.compression()) {
+            p.addLast("ws-compression", new WebSocketServerCompressionHandler(0));
+        }
+        p.addLast("http-handler", new HttpRequestHandler(context));
+    }
+}

@@ -1,0 +1,39 @@
+package dev.switchboard.transport.internal;
+
+import dev.switchboard.SwitchboardConfig;
+import dev.switchboard.dialect.DialectRouter;
+import dev.switchboard.ops.Metrics;
+import dev.switchboard.transport.HttpResponder;
+import java.util.concurrent.atomic.AtomicLong;
+
+/** What every connection of one server shares: config, routing, metrics, the outlet and the registry. */
+public final class TransportContext {
+    final SwitchboardConfig config;
+    final DialectRouter router;
+    final HttpResponder responder;
+    final Metrics metrics;
+    final WebSocketOutlet outlet;
+    final ConnectionRegistry connections;
+    private final String idPrefix;
+    private final AtomicLong ids = new AtomicLong();
+
+    public TransportContext(SwitchboardConfig config, DialectRouter router, HttpResponder responder,
+                            Metrics metrics, String nodeId) {
+        this.config = config;
+        this.router = router;
+        this.responder = responder;
+        this.metrics = metrics;
+        this.outlet = new WebSocketOutlet();
+        this.connections = new ConnectionRegistry(metrics);
+        this.idPrefix = nodeId + '.';
+    }
+
+    public ConnectionRegistry connections() {
+        return connections;
+    }
+
+    /** Connection ids are unique in the cluster: the node id, then a counter in base 36. */
+    String nextId() {
+        return idPrefix + Long.toString(ids.incrementAndGet(), 36);
+    }
+}

@@ -1,0 +1,294 @@
+package dev.switchboard.transport.internal;
+
+import dev.switchboard.core.Envelope;
+import dev.switchboard.core.Outlet;
+import dev.switchboard.dialect.Connection;
+import dev.switchboard.dialect.Dialect;
+import dev.switchboard.dialect.DialectSession;
+import dev.switchboard.dialect.Handshake;
+import dev.switchboard.ops.DialectMeters;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufUtil;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.handler.codec.TooLongFrameException;
+import io.netty.handler.codec.http.websocketx.BinaryWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.CorruptedWebSocketFrameException;
+import io.netty.handler.codec.http.websocketx.PingWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.PongWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.WebSocketFrame;
+import io.netty.util.ReferenceCountUtil;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One WebSocket connection after the upgrade: hands complete messages to its dialect session, answers control
+ * frames, keeps the connection alive (or closes it when the peer stops answering pings), and writes what the
+ * hub delivers to it with the slow-consumer cap applied. Everything runs on the channel's event loop.
+ */
+final class WebSocketConnection extends ChannelInboundHandlerAdapter implements Connection {
+    private static final Logger log = LoggerFactory.getLogger(WebSocketConnection.class);
+
+    private final TransportContext context;
+    private final Channel channel;
+    private final String id;
+    private DialectSession session;
+    private DialectMeters meters;
+    /** Frames that arrived before the handshake response was written (a client that did not wait). */
+    private List<WebSocketFrame> early;
+    /** Set by {@link FlushBatcher} while this connection waits for the loop's flush. */
+    boolean flushPending;
+    /** Something (a pong or any frame) arrived since the last keepalive tick. */
+    private boolean alive = true;
+    private boolean closing;
+    /** Why the connection ended, for the closes metric; null until known. */
+    private String closeReason;
+
+    WebSocketConnection(TransportContext context, Channel channel, Dialect dialect) {
+        this.context = context;
+        this.channel = channel;
+        this.id = context.nextId();
+        this.meters = context.metrics.dialect(dialect.name());
+        meters.opened();
+    }
+
+    /** Opens the dialect session once the handshake response is on the wire. On the event loop. */
+    void start(Dialect dialect, Handshake handshake) {
+        if (!channel.isActive()) {
+            return;
+        }
+        context.connections.add(this);
+        session = dialect.open(this, handshake);
+        if (early != null) {
+            List<WebSocketFrame> frames = early;
+            early = null;
+            for (WebSocketFrame f : frames) {
+                channelRead(null, f);
+            }
+        }
+    }
+
+    // ---- inbound ----
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        if (!(msg instanceof WebSocketFrame frame)) {
+            ReferenceCountUtil.release(msg);
+            return;
+        }
+        if (session == null && !(frame instanceof CloseWebSocketFrame)) {
+            if (early == null) {
+                early = new ArrayList<>(2);
+            }
+            early.add(frame);
+            return;
+        }
+        try {
+            alive = true;
+            if (frame instanceof TextWebSocketFrame || frame instanceof BinaryWebSocketFrame) {
+                onMessage(frame);
+            } else if (frame instanceof PingWebSocketFrame) {
+                channel.write(new PongWebSocketFrame(frame.content().retain()), channel.voidPromise());
+                FlushBatcher.of(channel.eventLoop()).markDirty(this);
+            } else if (frame instanceof CloseWebSocketFrame close) {
+                onClose(close);
+            }
+        } finally {
+            frame.release();
+        }
+    }
+
+    private void onMessage(WebSocketFrame frame) {
+        if (closing) {
+            return;
+        }
+        byte[] data = ByteBufUtil.getBytes(frame.content());
+        meters.received(data.length);
+        long start = System.nanoTime();
+        try {
+            session.onMessage(data, frame instanceof BinaryWebSocketFrame);
+        } catch (RuntimeException e) {
+            log.error("dialect failed on a message; closing connection {}", id, e);
+            closeWith(1011, "internal error", "internal_error");
+            return;
+        }
+        context.metrics.relayed(System.nanoTime() - start);
+    }
+
+    private void onClose(CloseWebSocketFrame close) {
+        if (closing) {
+            channel.close(); // the peer answered our close
+            return;
+        }
+        closing = true;
+        closeReason = "client";
+        int code = close.statusCode();
+        CloseWebSocketFrame echo = code == -1 ? new CloseWebSocketFrame() : new CloseWebSocketFrame(code, "");
+        channel.writeAndFlush(echo).addListener(ChannelFutureListener.CLOSE);
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) {
+        context.connections.remove(this);
+        if (early != null) {
+            early.forEach(ReferenceCountUtil::release);
+            early = null;
+        }
+        if (session != null) {
+            try {
+                session.onClose();
+            } catch (RuntimeException e) {
+                log.error("dialect failed on close of connection {}", id, e);
+            }
+        }
+        meters.closed();
+        context.metrics.closed(closeReason == null ? "disconnect" : closeReason);
+        ctx.fireChannelInactive();
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        if (cause instanceof TooLongFrameException) {
+            // a fragmented message grew past the limit (a single frame past it is refused by the decoder)
+            closeWith(1009, "Max message size exceeded", "too_big");
+        } else if (cause instanceof CorruptedWebSocketFrameException corrupted) {
+            // the decoder already sent its close frame (1009 for a too-big frame, 1002/1007 otherwise)
+            if (closeReason == null) {
+                closing = true;
+                int code = corrupted.closeStatus() == null ? 1002 : corrupted.closeStatus().code();
+                closeReason = code == 1009 ? "too_big" : "protocol_error";
+            }
+            channel.close();
+        } else if (cause instanceof IOException) {
+            channel.close(); // reset by peer and the like: nothing to tell anyone
+        } else {
+            log.warn("closing connection {} after an unexpected error", id, cause);
+            closeWith(1011, "internal error", "internal_error");
+        }
+    }
+
+    // ---- outbound ----
+
+    /** Writes a complete frame; called from any thread, takes ownership of {@code frame}. */
+    void write(ByteBuf frame, int payloadBytes) {
+        if (channel.eventLoop().inEventLoop()) {
+            writeNow(frame, payloadBytes);
+        } else {
+            channel.eventLoop().execute(() -> writeNow(frame, payloadBytes));
+        }
+    }
+
+    private void writeNow(ByteBuf frame, int payloadBytes) {
+        if (closing || !channel.isActive()) {
+            frame.release();
+            return;
+        }
+        if (!channel.isWritable()) {
+            flushNow();
+            if (!channel.isWritable()) {
+                frame.release();
+                dropSlowConsumer();
+                return;
+            }
+        }
+        channel.write(frame, channel.voidPromise());
+        meters.sent(payloadBytes);
+        FlushBatcher.of(channel.eventLoop()).markDirty(this);
+    }
+
+    void flushNow() {
+        channel.flush();
+    }
+
+    /**
+     * More than the outbound cap is waiting for a peer that does not read: drop the connection and everything
+     * queued for it, so one slow reader cannot grow the server's memory. No close frame could get through.
+     */
+    private void dropSlowConsumer() {
+        closing = true;
+        closeReason = "slow_consumer";
+        log.info("dropping slow consumer {} ({}): over {} bytes waiting", id, channel.remoteAddress(),
+                context.config.maxOutboundBytes());
+        channel.close();
+    }
+
+    /** One keepalive tick: ping, or close if the previous ping went unanswered and nothing else arrived. */
+    void keepaliveTick() {
+        if (closing || !channel.isActive() || session == null) {
+            return;
+        }
+        if (!alive) {
+            closeWith(-1, null, "ping_timeout");
+            return;
+        }
+        alive = false;
+        channel.write(new PingWebSocketFrame(Unpooled.EMPTY_BUFFER), channel.voidPromise());
+        FlushBatcher.of(channel.eventLoop()).markDirty(this);
+    }
+
+    /** Sends a close frame ({@code code} -1: without a status, as the upstream y-webrtc server does) and closes. */
+    void closeWith(int code, String reason, String metricReason) {
+        if (closing || !channel.isActive()) {
+            return;
+        }
+        closing = true;
+        closeReason = metricReason;
+        CloseWebSocketFrame frame = code == -1 ? new CloseWebSocketFrame() : new CloseWebSocketFrame(code, reason);
+        channel.writeAndFlush(frame).addListener(ChannelFutureListener.CLOSE);
+    }
+
+    // ---- Connection, for dialects ----
+
+    @Override
+    public String id() {
+        return id;
+    }
+
+    @Override
+    public String remoteAddress() {
+        return String.valueOf(channel.remoteAddress());
+    }
+
+    @Override
+    public Outlet outlet() {
+        return context.outlet;
+    }
+
+    @Override
+    public void send(byte[] utf8Text) {
+        context.outlet.deliver(Envelope.of(utf8Text), this);
+    }
+
+    @Override
+    public void close(int code, String reason) {
+        execute(() -> closeWith(code, reason, "server_" + code));
+    }
+
+    @Override
+    public boolean isOpen() {
+        return !closing && channel.isActive();
+    }
+
+    @Override
+    public void execute(Runnable task) {
+        channel.eventLoop().execute(task);
+    }
+
+    @Override
+    public void dialect(String name) {
+        DialectMeters next = context.metrics.dialect(name);
+        if (next != meters) {
+            meters.closed();
+            meters = next;
+            meters.opened();
+        }
+    }
+}
