@@ -23,9 +23,9 @@ public final class DialectMeters {
                 .description("Messages received from clients").tag("dialect", dialect).register(registry);
         messagesOut = Counter.builder("switchboard.messages.sent")
                 .description("Messages sent to clients").tag("dialect", dialect).register(registry);
-        bytesIn = Counter.builder("switchboard.bytes.received").baseUnit("bytes")
+        bytesIn = Counter.builder("switchboard.payload.received").baseUnit("bytes")
                 .description("Payload bytes received from clients").tag("dialect", dialect).register(registry);
-        bytesOut = Counter.builder("switchboard.bytes.sent").baseUnit("bytes")
+        bytesOut = Counter.builder("switchboard.payload.sent").baseUnit("bytes")
                 .description("Payload bytes sent to clients").tag("dialect", dialect).register(registry);
     }
 

@@ -1,0 +1,221 @@
+package dev.switchboard.core;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.switchboard.core.bus.InMemoryBus;
+import dev.switchboard.core.bus.InMemoryNetwork;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The hub's rules, on one node and on several nodes sharing an in-memory network (the same contract the Redis
+ * bus keeps): delivery, uniqueness, takeover, membership events, and rooms freed when empty.
+ */
+class HubTest {
+    private static final RoomKey ROOM = new RoomKey("test", "room");
+
+    /** Records what each member receives; one outlet per "transport", like the Netty one. */
+    static final class RecordingOutlet implements Outlet {
+        int encodings;
+
+        @Override
+        public void deliver(Envelope envelope, List<? extends Endpoint> receivers) {
+            encodings++;
+            for (Endpoint e : receivers) {
+                ((Member) e).inbox.add(new String(envelope.payload(), StandardCharsets.UTF_8));
+            }
+        }
+    }
+
+    static final class Member implements LocalMember, Endpoint {
+        final String id;
+        final RecordingOutlet outlet;
+        final Map<String, String> meta;
+        final List<String> inbox = new CopyOnWriteArrayList<>();
+        final List<String> evictions = new ArrayList<>();
+
+        Member(String id, RecordingOutlet outlet) {
+            this(id, outlet, Map.of());
+        }
+
+        Member(String id, RecordingOutlet outlet, Map<String, String> meta) {
+            this.id = id;
+            this.outlet = outlet;
+            this.meta = meta;
+        }
+
+        @Override
+        public String id() {
+            return id;
+        }
+
+        @Override
+        public Map<String, String> metadata() {
+            return meta;
+        }
+
+        @Override
+        public Endpoint endpoint() {
+            return this;
+        }
+
+        @Override
+        public Outlet outlet() {
+            return outlet;
+        }
+
+        @Override
+        public void evicted(RoomKey room, String reason) {
+            evictions.add(room + ":" + reason);
+        }
+    }
+
+    /** Records membership events as "joined x" / "left x REASON" per node. */
+    static final class Events implements MembershipHandler {
+        final List<String> seen = new CopyOnWriteArrayList<>();
+
+        @Override
+        public void joined(MemberInfo member, LocalRoom room) {
+            seen.add("joined " + member.id());
+        }
+
+        @Override
+        public void left(MemberInfo member, LeaveReason reason, LocalRoom room) {
+            seen.add("left " + member.id() + " " + reason);
+        }
+    }
+
+    private static Envelope msg(String text) {
+        return Envelope.of(text.getBytes(StandardCharsets.UTF_8));
+    }
+
+    @Test
+    void broadcastEncodesOnceForAllLocalReceiversAndHonoursExcept() {
+        Hub hub = new Hub(new InMemoryBus("n1"));
+        RecordingOutlet outlet = new RecordingOutlet();
+        Member a = new Member("a", outlet);
+        Member b = new Member("b", outlet);
+        Member c = new Member("c", outlet);
+        for (Member m : List.of(a, b, c)) {
+            hub.join(ROOM, m, JoinPolicy.SHARED);
+        }
+        hub.broadcast(ROOM, msg("hi"), "b");
+        assertThat(outlet.encodings).isEqualTo(1);
+        assertThat(a.inbox).containsExactly("hi");
+        assertThat(b.inbox).isEmpty();
+        assertThat(c.inbox).containsExactly("hi");
+        assertThat(hub.send(ROOM, "b", msg("direct")).toCompletableFuture().join()).isTrue();
+        assertThat(b.inbox).containsExactly("direct");
+        assertThat(hub.send(ROOM, "nobody", msg("x")).toCompletableFuture().join()).isFalse();
+    }
+
+    @Test
+    void roomIsFreedWhenItsLastMemberLeavesAndJoinIsIdempotent() {
+        Hub hub = new Hub(new InMemoryBus("n1"));
+        RecordingOutlet outlet = new RecordingOutlet();
+        Member a = new Member("a", outlet);
+        Events events = new Events();
+        hub.handle("test", events);
+        hub.join(ROOM, a, JoinPolicy.SHARED);
+        hub.join(ROOM, a, JoinPolicy.SHARED);
+        assertThat(hub.knownCount(ROOM)).isEqualTo(1);
+        assertThat(events.seen).containsExactly("joined a");
+        hub.leave(ROOM, a);
+        hub.leave(ROOM, a);
+        assertThat(events.seen).containsExactly("joined a", "left a LEFT");
+        assertThat(hub.roomCount()).isZero();
+        assertThat(hub.knownCount(ROOM)).isEqualTo(-1);
+        assertThat(hub.count(ROOM).toCompletableFuture().join()).isZero();
+    }
+
+    @Test
+    void clusterDeliversAcrossNodesAndCountsEveryMember() {
+        InMemoryNetwork net = new InMemoryNetwork();
+        Hub n1 = new Hub(new InMemoryBus(net, "n1"));
+        Hub n2 = new Hub(new InMemoryBus(net, "n2"));
+        Hub n3 = new Hub(new InMemoryBus(net, "n3"));
+        RecordingOutlet o1 = new RecordingOutlet();
+        RecordingOutlet o2 = new RecordingOutlet();
+        Member a = new Member("a", o1);
+        Member b = new Member("b", o2);
+        n1.join(ROOM, a, JoinPolicy.SHARED);
+        n2.join(ROOM, b, JoinPolicy.SHARED);
+        assertThat(n1.knownCount(ROOM)).isEqualTo(2);
+        assertThat(n2.knownCount(ROOM)).isEqualTo(2);
+        assertThat(n3.knownCount(ROOM)).isEqualTo(-1);
+        assertThat(n3.count(ROOM).toCompletableFuture().join()).isEqualTo(2);
+
+        n1.broadcast(ROOM, msg("from a"), null);
+        n3.broadcast(ROOM, msg("from n3"), null); // a publisher on a node with no member of the room
+        assertThat(a.inbox).containsExactly("from a", "from n3");
+        assertThat(b.inbox).containsExactly("from a", "from n3");
+        assertThat(n1.send(ROOM, "b", msg("to b")).toCompletableFuture().join()).isTrue();
+        assertThat(n3.send(ROOM, "a", msg("to a")).toCompletableFuture().join()).isTrue();
+        assertThat(b.inbox).endsWith("to b");
+        assertThat(a.inbox).endsWith("to a");
+    }
+
+    @Test
+    void exclusiveIdsAreUniqueClusterWide() {
+        InMemoryNetwork net = new InMemoryNetwork();
+        Hub n1 = new Hub(new InMemoryBus(net, "n1"));
+        Hub n2 = new Hub(new InMemoryBus(net, "n2"));
+        Member first = new Member("paris", new RecordingOutlet());
+        Member second = new Member("paris", new RecordingOutlet());
+        JoinResult r1 = n1.join(ROOM, first, JoinPolicy.EXCLUSIVE).toCompletableFuture().join();
+        JoinResult r2 = n2.join(ROOM, second, JoinPolicy.EXCLUSIVE).toCompletableFuture().join();
+        assertThat(r1.joined()).isTrue();
+        assertThat(r2.joined()).isFalse();
+        assertThat(r2.holder().nodeId()).isEqualTo("n1");
+        assertThat(n2.roomCount()).isZero();
+        n1.leave(ROOM, first);
+        assertThat(n2.join(ROOM, second, JoinPolicy.EXCLUSIVE).toCompletableFuture().join().joined()).isTrue();
+    }
+
+    @Test
+    void takeoverEvictsTheHolderOnItsNodeAndEveryoneSeesIt() {
+        InMemoryNetwork net = new InMemoryNetwork();
+        Hub n1 = new Hub(new InMemoryBus(net, "n1"));
+        Hub n2 = new Hub(new InMemoryBus(net, "n2"));
+        Events e1 = new Events();
+        Events e2 = new Events();
+        n1.handle("test", e1);
+        n2.handle("test", e2);
+        Member watcher = new Member("w", new RecordingOutlet());
+        Member old = new Member("id1", new RecordingOutlet(), Map.of("k", "old"));
+        Member replacement = new Member("id1", new RecordingOutlet(), Map.of("k", "new"));
+        n2.join(ROOM, watcher, JoinPolicy.EXCLUSIVE).toCompletableFuture().join();
+        n1.join(ROOM, old, JoinPolicy.EXCLUSIVE).toCompletableFuture().join();
+        JoinResult r = n2.join(ROOM, replacement, JoinPolicy.TAKEOVER).toCompletableFuture().join();
+        assertThat(r.joined()).isTrue();
+        assertThat(r.others()).extracting(MemberInfo::id).containsExactly("w");
+        assertThat(old.evictions).containsExactly("test:room:replaced");
+        assertThat(n1.roomCount()).isZero();
+        assertThat(e2.seen).containsExactly("joined w", "joined id1", "left id1 REPLACED", "joined id1");
+        List<MemberInfo> members = n2.members(ROOM).toCompletableFuture().join();
+        assertThat(members).extracting(m -> m.meta("k")).containsExactly(null, "new");
+    }
+
+    @Test
+    void aNodeLeavingRemovesItsMembersEverywhere() {
+        InMemoryNetwork net = new InMemoryNetwork();
+        InMemoryBus bus1 = new InMemoryBus(net, "n1");
+        Hub n1 = new Hub(bus1);
+        Hub n2 = new Hub(new InMemoryBus(net, "n2"));
+        Events e2 = new Events();
+        n2.handle("test", e2);
+        Member survivor = new Member("s", new RecordingOutlet());
+        n2.join(ROOM, survivor, JoinPolicy.SHARED);
+        n1.join(ROOM, new Member("x", new RecordingOutlet()), JoinPolicy.SHARED);
+        n1.join(ROOM, new Member("y", new RecordingOutlet()), JoinPolicy.SHARED);
+        assertThat(n2.knownCount(ROOM)).isEqualTo(3);
+        bus1.close();
+        assertThat(n2.knownCount(ROOM)).isEqualTo(1);
+        assertThat(e2.seen).containsExactly("joined s", "joined x", "joined y", "left x LEFT", "left y LEFT");
+        assertThat(n2.members(ROOM).toCompletableFuture().join()).extracting(MemberInfo::id).containsExactly("s");
+    }
+}

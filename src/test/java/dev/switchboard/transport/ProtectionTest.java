@@ -1,0 +1,137 @@
+package dev.switchboard.transport;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.switchboard.Switchboard;
+import dev.switchboard.testkit.TestNodes;
+import dev.switchboard.testkit.WsClient;
+import io.netty.buffer.Unpooled;
+import io.netty.handler.codec.http.websocketx.ContinuationWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.Arrays;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Bad input from one client affects only that client: invalid JSON, wrong types and deep nesting are ignored
+ * (the connection stays), a message over the 64 KiB limit closes that connection with 1009, and every other
+ * client keeps working throughout.
+ */
+class ProtectionTest {
+    private Switchboard node;
+    private WsClient a;
+    private WsClient b;
+
+    @BeforeEach
+    void start() {
+        node = TestNodes.start();
+        a = WsClient.connect(node.port(), "/");
+        b = WsClient.connect(node.port(), "/");
+        a.send("{\"type\":\"subscribe\",\"topics\":[\"room\"]}");
+        b.send("{\"type\":\"subscribe\",\"topics\":[\"room\"]}");
+    }
+
+    @AfterEach
+    void stop() {
+        a.close();
+        b.close();
+        node.close();
+    }
+
+    private void othersStillWork() {
+        othersStillWork(2);
+    }
+
+    private void othersStillWork(int subscribers) {
+        String expected = "{\"type\":\"publish\",\"topic\":\"room\",\"ok\":1,\"clients\":" + subscribers + "}";
+        a.send("{\"type\":\"publish\",\"topic\":\"room\",\"ok\":1}");
+        assertThat(b.next()).isEqualTo(expected);
+        assertThat(a.next()).isEqualTo(expected);
+    }
+
+    @Test
+    void invalidJsonAndWrongTypesAreIgnored() {
+        try (WsClient bad = WsClient.connect(node.port(), "/")) {
+            bad.send("{\"type\":\"subscribe\",\"topics\":[\"room\"]}");
+            for (String frame : new String[] {"{", "}", "{\"type\":", "\"just a string\"", "12", "true",
+                    "{\"type\":[\"publish\"],\"topic\":\"room\"}", "{\"type\":{\"x\":1}}", "{\"type\":\"subscribe\",\"topics\":7}",
+                    "{\"type\":\"publish\",\"topic\":[\"room\"]}", "{\"type\":\"publish\",\"topic\":\"room\",}",
+                    "\u0000\u0001", "{\"type\":\"publish\",\"topic\":\"room\",\"n\":01}", "{\"type\":\"publish\",\"topic\":\"room\",\"s\":\"\\x\"}"}) {
+                bad.send(frame);
+            }
+            bad.sendBinary(new byte[] {(byte) 0xff, (byte) 0xfe, 0x00});
+            bad.send("{\"type\":\"ping\"}");
+            assertThat(bad.next()).isEqualTo("{\"type\":\"pong\"}");
+            assertThat(bad.isOpen()).isTrue();
+            othersStillWork(3);
+            assertThat(b.poll(Duration.ofMillis(200))).isNull();
+        }
+    }
+
+    @Test
+    void deeplyNestedDocumentIsIgnored() {
+        try (WsClient bad = WsClient.connect(node.port(), "/")) {
+            String deep = "{\"type\":\"publish\",\"topic\":\"room\",\"data\":" + "[".repeat(5000) + "]".repeat(5000) + "}";
+            bad.send(deep);
+            String limit = "{\"type\":\"publish\",\"topic\":\"room\",\"data\":" + "[".repeat(40) + "]".repeat(40) + "}";
+            bad.send(limit);
+            bad.send("{\"type\":\"ping\"}");
+            assertThat(bad.next()).isEqualTo("{\"type\":\"pong\"}");
+            othersStillWork();
+            assertThat(b.poll(Duration.ofMillis(200))).isNull(); // neither deep document was relayed
+            // within the depth limit it is relayed as usual
+            String ok = "{\"type\":\"publish\",\"topic\":\"room\",\"data\":" + "[".repeat(20) + "]".repeat(20) + "}";
+            bad.send(ok);
+            assertThat(b.next()).isEqualTo(ok.substring(0, ok.length() - 1) + ",\"clients\":2}");
+            a.next();
+        }
+    }
+
+    @Test
+    void oneMebibyteFrameClosesOnlyThatConnectionWith1009() {
+        try (WsClient bad = WsClient.connect(node.port(), "/")) {
+            byte[] huge = new byte[1024 * 1024];
+            Arrays.fill(huge, (byte) 'a');
+            bad.sendFrame(new TextWebSocketFrame(Unpooled.wrappedBuffer(huge)));
+            assertThat(bad.awaitClose(Duration.ofSeconds(5)).code()).isEqualTo(1009);
+            othersStillWork();
+        }
+    }
+
+    @Test
+    void fragmentedMessageOverLimitClosesWith1009() {
+        try (WsClient bad = WsClient.connect(node.port(), "/")) {
+            byte[] part = new byte[40 * 1024];
+            Arrays.fill(part, (byte) ' ');
+            bad.sendFrame(new TextWebSocketFrame(false, 0, Unpooled.wrappedBuffer(part)));
+            bad.sendFrame(new ContinuationWebSocketFrame(true, 0, Unpooled.wrappedBuffer(part)));
+            assertThat(bad.awaitClose(Duration.ofSeconds(5)).code()).isEqualTo(1009);
+            othersStillWork();
+        }
+    }
+
+    @Test
+    void messageAtTheLimitIsAccepted() {
+        String prefix = "{\"type\":\"publish\",\"topic\":\"room\",\"pad\":\"";
+        String suffix = "\"}";
+        int pad = 64 * 1024 - prefix.length() - suffix.length();
+        String max = prefix + "x".repeat(pad) + suffix;
+        assertThat(max.getBytes(StandardCharsets.UTF_8)).hasSize(64 * 1024);
+        a.send(max);
+        assertThat(b.next()).hasSize(64 * 1024 + ",\"clients\":2".length());
+        a.next();
+        othersStillWork();
+    }
+
+    @Test
+    void fragmentedMessageWithinLimitIsReassembled() {
+        a.sendFrame(new TextWebSocketFrame(false, 0, Unpooled.copiedBuffer("{\"type\":\"publish\",", StandardCharsets.UTF_8)));
+        a.sendFrame(new ContinuationWebSocketFrame(true, 0,
+                Unpooled.copiedBuffer("\"topic\":\"room\",\"f\":1}", StandardCharsets.UTF_8)));
+        assertThat(b.next()).isEqualTo("{\"type\":\"publish\",\"topic\":\"room\",\"f\":1,\"clients\":2}");
+        a.next();
+    }
+}
