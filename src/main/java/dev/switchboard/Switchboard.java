@@ -14,7 +14,10 @@ import dev.switchboard.ops.OpsEndpoints;
 import dev.switchboard.transport.NettyServer;
 import dev.switchboard.transport.internal.TransportContext;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
+import java.util.function.Predicate;
 import java.util.UUID;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -49,7 +52,8 @@ public final class Switchboard implements AutoCloseable, NodeStatus {
         this.hub = new Hub(bus);
         YWebrtcDialect ywebrtc = new YWebrtcDialect(hub, config.maxFrameBytes(), config.maxJsonDepth(),
                 config.maxTopicsPerConnection(), config.maxTopicNameLength());
-        DialectRouter router = new Router(ywebrtc);
+        Router router = new Router(ywebrtc);
+        // Dialects register their paths here (DECISIONS §1); the order of registration is the order of matching.
         this.opsExecutor = Executors.newSingleThreadExecutor(r -> {
             Thread t = new Thread(r, "switchboard-ops");
             t.setDaemon(true);
@@ -179,17 +183,34 @@ public final class Switchboard implements AutoCloseable, NodeStatus {
         return draining.get();
     }
 
-    /** DECISIONS §1: which dialect serves which WebSocket path. */
+    /**
+     * DECISIONS §1: which dialect serves which WebSocket upgrade. Specific routes are tried in order; every
+     * other path goes to the shared dialect (y-webrtc, or named-peer chosen by the first frame).
+     */
     private static final class Router implements DialectRouter {
-        private final Dialect ywebrtc;
+        private final List<Map.Entry<Predicate<Handshake>, Dialect>> routes = new ArrayList<>();
+        private Dialect shared;
 
-        Router(Dialect ywebrtc) {
-            this.ywebrtc = ywebrtc;
+        Router(Dialect shared) {
+            this.shared = shared;
+        }
+
+        void route(Predicate<Handshake> matches, Dialect dialect) {
+            routes.add(Map.entry(matches, dialect));
+        }
+
+        void shared(Dialect dialect) {
+            this.shared = dialect;
         }
 
         @Override
         public Dialect route(Handshake handshake) {
-            return ywebrtc; // every other path: y-webrtc (named-peer joins it, chosen by the first frame)
+            for (Map.Entry<Predicate<Handshake>, Dialect> r : routes) {
+                if (r.getKey().test(handshake)) {
+                    return r.getValue();
+                }
+            }
+            return shared;
         }
     }
 }

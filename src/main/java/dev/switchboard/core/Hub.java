@@ -147,6 +147,22 @@ public final class Hub implements BusListener {
         return room == null ? -1 : room.count();
     }
 
+    /**
+     * What this node knows of one member of a room it follows (local or on another node); empty when the room
+     * is not followed here or has no such member.
+     */
+    public java.util.Optional<MemberInfo> member(RoomKey key, String memberId) {
+        Room room = rooms.get(key);
+        if (room == null) {
+            return java.util.Optional.empty();
+        }
+        LocalMember local = room.local(memberId);
+        if (local != null) {
+            return java.util.Optional.of(new MemberInfo(local.id(), nodeId, local.metadata()));
+        }
+        return java.util.Optional.ofNullable(room.remote(memberId));
+    }
+
     /** Every member of the room in the cluster. */
     public CompletionStage<List<MemberInfo>> members(RoomKey key) {
         return bus.members(key);
