@@ -1,5 +1,7 @@
 package dev.switchboard;
 
+import dev.switchboard.cluster.RedisBus;
+import dev.switchboard.cluster.RedisBusOptions;
 import dev.switchboard.core.Hub;
 import dev.switchboard.core.bus.Bus;
 import dev.switchboard.core.bus.BusStatus;
@@ -68,10 +70,19 @@ public final class Switchboard implements AutoCloseable, NodeStatus {
                 () -> bus.status().connected() ? 1 : 0);
     }
 
-    /** Starts a single node on the in-memory bus. */
+    /** Starts a node: on Redis when the config names one, else alone on the in-memory bus. */
     public static Switchboard start(SwitchboardConfig config) throws InterruptedException {
         String nodeId = config.nodeId() != null ? config.nodeId() : generateNodeId();
-        return start(config, new InMemoryBus(nodeId));
+        if (config.redisUri() == null) {
+            return start(config, new InMemoryBus(nodeId));
+        }
+        RedisBusOptions options = RedisBusOptions.builder(config.redisUri())
+                .nodeId(nodeId)
+                .keyPrefix(config.clusterPrefix())
+                .heartbeatInterval(config.heartbeatInterval())
+                .failureTimeout(config.failureTimeout())
+                .build();
+        return start(config, RedisBus.connect(options));
     }
 
     /** Starts a node on the given bus. */

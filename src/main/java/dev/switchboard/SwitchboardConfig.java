@@ -20,6 +20,10 @@ public final class SwitchboardConfig {
     private final int maxTopicsPerConnection;
     private final int maxTopicNameLength;
     private final String nodeId;
+    private final String redisUri;
+    private final String clusterPrefix;
+    private final Duration heartbeatInterval;
+    private final Duration failureTimeout;
 
     private SwitchboardConfig(Builder b) {
         this.host = b.host;
@@ -34,6 +38,14 @@ public final class SwitchboardConfig {
         this.maxTopicsPerConnection = b.maxTopicsPerConnection;
         this.maxTopicNameLength = b.maxTopicNameLength;
         this.nodeId = b.nodeId;
+        this.redisUri = b.redisUri;
+        this.clusterPrefix = b.clusterPrefix;
+        this.heartbeatInterval = b.heartbeatInterval;
+        this.failureTimeout = b.failureTimeout;
+        if (failureTimeout.compareTo(heartbeatInterval.multipliedBy(2)) < 0) {
+            throw new IllegalArgumentException("failureTimeout (" + failureTimeout
+                    + ") must be at least twice the heartbeatInterval (" + heartbeatInterval + ")");
+        }
     }
 
     public static Builder builder() {
@@ -49,7 +61,8 @@ public final class SwitchboardConfig {
                 .host(host).port(port).ioThreads(ioThreads).maxFrameBytes(maxFrameBytes).maxJsonDepth(maxJsonDepth)
                 .maxOutboundBytes(maxOutboundBytes).pingInterval(pingInterval).compression(compression)
                 .drainTimeout(drainTimeout).maxTopicsPerConnection(maxTopicsPerConnection)
-                .maxTopicNameLength(maxTopicNameLength).nodeId(nodeId);
+                .maxTopicNameLength(maxTopicNameLength).nodeId(nodeId).redisUri(redisUri)
+                .clusterPrefix(clusterPrefix).heartbeatInterval(heartbeatInterval).failureTimeout(failureTimeout);
     }
 
     /** Address to listen on. Default {@code 0.0.0.0}. */
@@ -112,6 +125,26 @@ public final class SwitchboardConfig {
         return nodeId;
     }
 
+    /** Redis to cluster through ({@code redis://host:port}); null runs a single node on the in-memory bus. */
+    public String redisUri() {
+        return redisUri;
+    }
+
+    /** Prefix of the cluster's Redis keys and channels. Default {@code switchboard}. */
+    public String clusterPrefix() {
+        return clusterPrefix;
+    }
+
+    /** How often a node proves to the cluster it is alive. Default 1 s. */
+    public Duration heartbeatInterval() {
+        return heartbeatInterval;
+    }
+
+    /** A node silent this long is dead and its members are removed. Default 5 s. */
+    public Duration failureTimeout() {
+        return failureTimeout;
+    }
+
     /** Validating builder; every setter rejects out-of-range values at once with a message naming the option. */
     public static final class Builder {
         private String host = "0.0.0.0";
@@ -126,6 +159,10 @@ public final class SwitchboardConfig {
         private int maxTopicsPerConnection = 1024;
         private int maxTopicNameLength = 1024;
         private String nodeId;
+        private String redisUri;
+        private String clusterPrefix = "switchboard";
+        private Duration heartbeatInterval = Duration.ofSeconds(1);
+        private Duration failureTimeout = Duration.ofSeconds(5);
 
         private Builder() {
         }
@@ -194,6 +231,35 @@ public final class SwitchboardConfig {
                 throw new IllegalArgumentException("nodeId must be 1-64 of [A-Za-z0-9_.-]: " + nodeId);
             }
             this.nodeId = nodeId;
+            return this;
+        }
+
+        public Builder redisUri(String uri) {
+            if (uri != null && uri.isBlank()) {
+                uri = null;
+            }
+            if (uri != null && !uri.startsWith("redis://") && !uri.startsWith("rediss://")) {
+                throw new IllegalArgumentException("redis must be a redis:// or rediss:// URI: " + uri);
+            }
+            this.redisUri = uri;
+            return this;
+        }
+
+        public Builder clusterPrefix(String prefix) {
+            if (prefix == null || prefix.isEmpty() || prefix.contains("{") || prefix.contains("}")) {
+                throw new IllegalArgumentException("clusterPrefix must be non-empty without braces: " + prefix);
+            }
+            this.clusterPrefix = prefix;
+            return this;
+        }
+
+        public Builder heartbeatInterval(Duration interval) {
+            this.heartbeatInterval = checkPositive("heartbeatInterval", interval);
+            return this;
+        }
+
+        public Builder failureTimeout(Duration timeout) {
+            this.failureTimeout = checkPositive("failureTimeout", timeout);
             return this;
         }
 

@@ -25,6 +25,28 @@ final class ServeCommand implements Callable<Integer> {
             description = "This node's id in a cluster (env SWITCHBOARD_NODE_ID). Default: generated.")
     String nodeId;
 
+    @Option(names = "--redis", defaultValue = "${env:SWITCHBOARD_REDIS}",
+            description = "Redis to cluster through, e.g. redis://127.0.0.1:6379 (env SWITCHBOARD_REDIS). "
+                    + "Default: none (a single node).")
+    String redis;
+
+    @Option(names = "--cluster-prefix", defaultValue = "${env:SWITCHBOARD_CLUSTER_PREFIX:-switchboard}",
+            description = "Prefix of the cluster's Redis keys and channels (env SWITCHBOARD_CLUSTER_PREFIX). "
+                    + "Default: ${DEFAULT-VALUE}.")
+    String clusterPrefix;
+
+    @Option(names = "--heartbeat-interval", defaultValue = "${env:SWITCHBOARD_HEARTBEAT_INTERVAL:-1s}",
+            converter = DurationConverter.class,
+            description = "How often a node tells the cluster it is alive (env SWITCHBOARD_HEARTBEAT_INTERVAL). "
+                    + "Default: ${DEFAULT-VALUE}.")
+    Duration heartbeatInterval;
+
+    @Option(names = "--failure-timeout", defaultValue = "${env:SWITCHBOARD_FAILURE_TIMEOUT:-5s}",
+            converter = DurationConverter.class,
+            description = "A node silent this long is dead; its peers are removed (env SWITCHBOARD_FAILURE_TIMEOUT). "
+                    + "Default: ${DEFAULT-VALUE}.")
+    Duration failureTimeout;
+
     @Option(names = "--io-threads", defaultValue = "${env:SWITCHBOARD_IO_THREADS:-0}",
             description = "Network threads; 0 = one per core (env SWITCHBOARD_IO_THREADS). Default: ${DEFAULT-VALUE}.")
     int ioThreads;
@@ -90,6 +112,8 @@ final class ServeCommand implements Callable<Integer> {
                 .maxFrameBytes(maxMessageBytes).maxJsonDepth(maxJsonDepth).maxOutboundBytes(maxOutboundBytes)
                 .pingInterval(pingInterval).drainTimeout(drainTimeout).compression(compression)
                 .maxTopicsPerConnection(maxTopics).maxTopicNameLength(maxTopicLength)
+                .redisUri(redis).clusterPrefix(clusterPrefix)
+                .heartbeatInterval(heartbeatInterval).failureTimeout(failureTimeout)
                 .build();
         Switchboard node = Switchboard.start(config);
         CountDownLatch stopped = new CountDownLatch(1);

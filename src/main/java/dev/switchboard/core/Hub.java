@@ -74,6 +74,7 @@ public final class Hub implements BusListener {
             }
             Room room = attach(key, member);
             if (room != null) {
+                room.policy(member, policy);
                 if (policy == JoinPolicy.TAKEOVER) {
                     evictLocal(key, member.id(), member);
                 }
@@ -195,8 +196,10 @@ public final class Hub implements BusListener {
     public void joined(RoomKey key, MemberInfo member) {
         Room room = rooms.get(key);
         if (room != null && !member.nodeId().equals(nodeId)) {
-            room.putRemote(member);
-            handler(key).joined(member, room);
+            MemberInfo before = room.putRemote(member);
+            if (!member.equals(before)) { // a re-registration after an outage is not news
+                handler(key).joined(member, room);
+            }
         }
     }
 
@@ -213,6 +216,48 @@ public final class Hub implements BusListener {
         evictLocal(key, member.id(), null);
     }
 
+    @Override
+    public void reconnected() {
+        for (Room room : rooms.values()) {
+            RoomKey key = room.key();
+            bus.follow(key);
+            for (LocalMember m : room.members()) {
+                MemberInfo info = new MemberInfo(m.id(), nodeId, m.metadata());
+                JoinPolicy policy = room.policyOf(m);
+                bus.claim(key, info, policy == JoinPolicy.SHARED ? JoinPolicy.SHARED : JoinPolicy.EXCLUSIVE)
+                        .thenAccept(claim -> {
+                            if (!claim.granted() && !claim.holder().nodeId().equals(nodeId)) {
+                                // Someone else took the id while this node was cut off; theirs stands.
+                                evictLocal(key, m.id(), null);
+                            }
+                        });
+            }
+            reconcile(room, true);
+        }
+    }
+
+    /**
+     * Brings the view of the room's remote members in line with the cluster's. After an outage the differences
+     * are announced; when a room is first followed they are not (its joiner learns the members from its join).
+     */
+    private void reconcile(Room room, boolean announce) {
+        bus.members(room.key()).thenAccept(members -> {
+            List<MemberInfo> remote = new ArrayList<>(members.size());
+            for (MemberInfo m : members) {
+                if (!m.nodeId().equals(nodeId)) {
+                    remote.add(m);
+                }
+            }
+            Room.Diff diff = room.reconcile(remote);
+            if (!announce) {
+                return;
+            }
+            MembershipHandler handler = handler(room.key());
+            diff.left().forEach(m -> handler.left(m, LeaveReason.NODE_LOST, room));
+            diff.joined().forEach(m -> handler.joined(m, room));
+        });
+    }
+
     // ---- internals ----
 
     /** Adds a local member, creating and following the room as needed; null if it already was a member. */
@@ -226,7 +271,7 @@ public final class Hub implements BusListener {
                     room = raced;
                 } else {
                     bus.follow(key);
-                    seedRemotes(room);
+                    reconcile(room, false);
                 }
             }
             if (room.add(member)) {
@@ -237,17 +282,6 @@ public final class Hub implements BusListener {
             }
             Thread.onSpinWait(); // the room is being dropped concurrently; take a fresh one
         }
-    }
-
-    /** A newly followed room learns the members other nodes hold (already complete for the in-memory bus). */
-    private void seedRemotes(Room room) {
-        bus.members(room.key()).thenAccept(members -> {
-            for (MemberInfo m : members) {
-                if (!m.nodeId().equals(nodeId)) {
-                    room.putRemote(m);
-                }
-            }
-        });
     }
 
     private void follow(RoomKey key) {

@@ -19,4 +19,11 @@ public interface BusListener {
 
     /** This node's member lost its registration to a takeover; the hub closes it. */
     void evicted(RoomKey room, MemberInfo member);
+
+    /**
+     * The cluster is reachable again after an outage: the hub re-registers every member it holds (its local
+     * state is the truth for them) and reconciles its view of the other nodes' members.
+     */
+    default void reconnected() {
+    }
 }

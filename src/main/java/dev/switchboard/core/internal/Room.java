@@ -24,6 +24,8 @@ public final class Room implements LocalRoom {
     private final RoomKey key;
     private volatile LocalMember[] locals = NONE;
     private final Map<String, MemberInfo> remote = new ConcurrentHashMap<>(4);
+    /** Policies of the members that joined with one other than SHARED; null while there is none. */
+    private java.util.Map<LocalMember, dev.switchboard.core.JoinPolicy> policies;
     /** Set once the room has been dropped from the hub; a retired room takes no members. */
     private boolean retired;
 
@@ -65,6 +67,9 @@ public final class Room implements LocalRoom {
                 System.arraycopy(current, 0, next, 0, i);
                 System.arraycopy(current, i + 1, next, i, current.length - i - 1);
                 locals = next;
+                if (policies != null) {
+                    policies.remove(member);
+                }
                 return true;
             }
         }
@@ -97,8 +102,53 @@ public final class Room implements LocalRoom {
         return locals.length + remote.size();
     }
 
-    public void putRemote(MemberInfo member) {
-        remote.put(member.id(), member);
+    /** Adds or updates a remote member; returns what was there before (null if new). */
+    public MemberInfo putRemote(MemberInfo member) {
+        return remote.put(member.id(), member);
+    }
+
+    /** Replaces the view of remote members with {@code members}, returning who joined and who left. */
+    public Diff reconcile(java.util.Collection<MemberInfo> members) {
+        java.util.Map<String, MemberInfo> next = new java.util.LinkedHashMap<>();
+        for (MemberInfo m : members) {
+            next.put(m.id(), m);
+        }
+        List<MemberInfo> joined = new ArrayList<>();
+        List<MemberInfo> left = new ArrayList<>();
+        for (MemberInfo old : List.copyOf(remote.values())) {
+            MemberInfo now = next.get(old.id());
+            if (now == null || !now.equals(old)) {
+                if (remote.remove(old.id(), old)) {
+                    left.add(old);
+                }
+            }
+        }
+        for (MemberInfo m : next.values()) {
+            if (remote.putIfAbsent(m.id(), m) == null) {
+                joined.add(m);
+            }
+        }
+        return new Diff(joined, left);
+    }
+
+    /** Remote members that appeared and disappeared in a {@link #reconcile}. */
+    public record Diff(List<MemberInfo> joined, List<MemberInfo> left) {
+    }
+
+    /** Remembers the policy a local member joined with, when it is not SHARED (for re-registration). */
+    public synchronized void policy(LocalMember member, dev.switchboard.core.JoinPolicy policy) {
+        if (policy == dev.switchboard.core.JoinPolicy.SHARED) {
+            return;
+        }
+        if (policies == null) {
+            policies = new java.util.IdentityHashMap<>(2);
+        }
+        policies.put(member, policy);
+    }
+
+    public synchronized dev.switchboard.core.JoinPolicy policyOf(LocalMember member) {
+        dev.switchboard.core.JoinPolicy p = policies == null ? null : policies.get(member);
+        return p == null ? dev.switchboard.core.JoinPolicy.SHARED : p;
     }
 
     public boolean removeRemote(MemberInfo member) {

@@ -1,0 +1,399 @@
+package dev.switchboard.cluster;
+
+import static dev.switchboard.cluster.internal.BusMessages.bytes;
+
+import dev.switchboard.cluster.internal.BusMessages;
+import dev.switchboard.cluster.internal.Scripts;
+import dev.switchboard.core.Envelope;
+import dev.switchboard.core.JoinPolicy;
+import dev.switchboard.core.LeaveReason;
+import dev.switchboard.core.MemberInfo;
+import dev.switchboard.core.RoomKey;
+import dev.switchboard.core.bus.Bus;
+import dev.switchboard.core.bus.BusListener;
+import dev.switchboard.core.bus.BusStatus;
+import io.lettuce.core.ClientOptions;
+import io.lettuce.core.RedisChannelHandler;
+import io.lettuce.core.RedisClient;
+import io.lettuce.core.RedisConnectionStateListener;
+import io.lettuce.core.RedisURI;
+import io.lettuce.core.ScriptOutputType;
+import io.lettuce.core.TimeoutOptions;
+import io.lettuce.core.api.StatefulRedisConnection;
+import io.lettuce.core.api.async.RedisAsyncCommands;
+import io.lettuce.core.codec.ByteArrayCodec;
+import io.lettuce.core.protocol.ProtocolVersion;
+import io.lettuce.core.pubsub.RedisPubSubAdapter;
+import io.lettuce.core.pubsub.StatefulRedisPubSubConnection;
+import io.lettuce.core.resource.ClientResources;
+import io.lettuce.core.resource.DefaultClientResources;
+import java.net.SocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The cluster bus over one Redis (Lettuce): membership in a hash per room, changed only by Lua scripts so each
+ * change is atomic and announced on the room's channel; room traffic on the room channel, which only nodes
+ * holding members of the room subscribe to; direct messages and evictions on each node's own channel; node
+ * liveness as heartbeats in a sorted set, scored with Redis's clock.
+ *
+ * <p>Order: every publish of this node goes over one connection, and every node receives over one
+ * subscription, so what one node sends reaches each other node in the order sent. Failures: commands fail
+ * fast while Redis is unreachable (nothing is buffered); when Redis is back the hub re-registers its members
+ * and reconciles ({@link BusListener#reconnected()}). A node whose heartbeats stop for the failure timeout is
+ * reaped by exactly one survivor, which removes its members and announces their departure.
+ */
+public final class RedisBus implements Bus {
+    private static final Logger log = LoggerFactory.getLogger(RedisBus.class);
+
+    private final RedisBusOptions options;
+    private final String nodeId;
+    private final BusMessages names;
+    private final ClientResources resources;
+    private final RedisClient client;
+    private final StatefulRedisConnection<byte[], byte[]> connection;
+    private final StatefulRedisPubSubConnection<byte[], byte[]> subscription;
+    private final RedisAsyncCommands<byte[], byte[]> redis;
+    private final ScheduledExecutorService timer;
+    private final AtomicBoolean resyncScheduled = new AtomicBoolean();
+    private final AtomicBoolean closed = new AtomicBoolean();
+    private volatile BusListener listener;
+    private volatile boolean connected = true;
+    private volatile int nodes = 1;
+    private ScheduledFuture<?> heartbeat;
+
+    private RedisBus(RedisBusOptions options) {
+        this.options = options;
+        this.nodeId = options.nodeId();
+        this.names = new BusMessages(options.keyPrefix());
+        this.resources = DefaultClientResources.builder().ioThreadPoolSize(2).computationThreadPoolSize(2).build();
+        this.client = RedisClient.create(resources, RedisURI.create(options.uri()));
+        client.setOptions(ClientOptions.builder()
+                .autoReconnect(true)
+                // While Redis is away, fail at once instead of queueing without bound.
+                .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
+                // RESP3 lets the subscription connection run reads, which keeps them ordered with the events.
+                .protocolVersion(ProtocolVersion.RESP3)
+                .timeoutOptions(TimeoutOptions.enabled(options.commandTimeout()))
+                .build());
+        this.connection = client.connect(ByteArrayCodec.INSTANCE);
+        this.subscription = client.connectPubSub(ByteArrayCodec.INSTANCE);
+        this.redis = connection.async();
+        this.timer = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "switchboard-bus-" + nodeId);
+            t.setDaemon(true);
+            return t;
+        });
+    }
+
+    /** Connects to Redis; fails at once if it cannot be reached. */
+    public static RedisBus connect(RedisBusOptions options) {
+        return new RedisBus(options);
+    }
+
+    @Override
+    public String nodeId() {
+        return nodeId;
+    }
+
+    @Override
+    public void start(BusListener listener) {
+        this.listener = listener;
+        subscription.addListener(new RedisPubSubAdapter<>() {
+            @Override
+            public void message(byte[] channel, byte[] message) {
+                dispatch(channel, message);
+            }
+        });
+        client.addListener(new RedisConnectionStateListener() {
+            @Override
+            public void onRedisDisconnected(RedisChannelHandler<?, ?> c) {
+                if (!closed.get() && connected) {
+                    connected = false;
+                    log.warn("lost Redis; serving this node's members only until it is back");
+                }
+            }
+
+            @Override
+            public void onRedisConnected(RedisChannelHandler<?, ?> c, SocketAddress address) {
+                if (!closed.get()) {
+                    scheduleResync();
+                }
+            }
+        });
+        subscription.sync().subscribe(names.nodeChannel(nodeId));
+        beat();
+        long ms = options.heartbeatInterval().toMillis();
+        heartbeat = timer.scheduleAtFixedRate(this::tick, ms, ms, TimeUnit.MILLISECONDS);
+        log.info("node {} joined the Redis cluster at {}", nodeId, options.uri().replaceAll("//[^@/]*@", "//***@"));
+    }
+
+    // ---- membership ----
+
+    @Override
+    public CompletionStage<Claim> claim(RoomKey room, MemberInfo member, JoinPolicy policy) {
+        if (closed.get()) {
+            return CompletableFuture.failedFuture(new IllegalStateException("bus closed"));
+        }
+        byte[][] keys = {names.membersKey(room), names.sequenceKey(room)};
+        CompletionStage<List<Object>> result = redis.eval(Scripts.CLAIM, ScriptOutputType.MULTI, keys,
+                bytes(member.id()), bytes(BusMessages.nodeAndMeta(member)), bytes(policy.name()),
+                names.roomChannel(room), bytes(nodeId));
+        return result.thenApply(reply -> {
+            boolean granted = ((Long) reply.get(0)) == 1L;
+            String previous = text(reply.get(1));
+            if (!granted) {
+                return Claim.refused(BusMessages.member(member.id(), previous));
+            }
+            redis.sadd(names.nodeIndexKey(nodeId), BusMessages.indexEntry(room, member.id()));
+            if (!previous.isEmpty() && policy == JoinPolicy.TAKEOVER) {
+                MemberInfo holder = BusMessages.member(member.id(), previous);
+                if (!holder.nodeId().equals(nodeId)) {
+                    redis.publish(names.nodeChannel(holder.nodeId()), BusMessages.evict(nodeId, room, member.id()));
+                }
+            }
+            List<MemberInfo> others = new ArrayList<>();
+            for (Map.Entry<Long, MemberInfo> e : decodeMembers(pairs((List<?>) reply.get(2)))) {
+                if (!e.getValue().id().equals(member.id())) {
+                    others.add(e.getValue());
+                }
+            }
+            return Claim.granted(others);
+        });
+    }
+
+    @Override
+    public void release(RoomKey room, MemberInfo member, LeaveReason reason) {
+        if (closed.get()) {
+            return; // the node deregistered all its members when the bus closed
+        }
+        releaseOwned(room, member.id(), member.nodeId(), reason);
+        redis.srem(names.nodeIndexKey(member.nodeId()), BusMessages.indexEntry(room, member.id()));
+    }
+
+    private CompletionStage<Boolean> releaseOwned(RoomKey room, String memberId, String owner, LeaveReason reason) {
+        byte[][] keys = {names.membersKey(room), names.sequenceKey(room)};
+        return redis.<Long>eval(Scripts.RELEASE, ScriptOutputType.INTEGER, keys, bytes(memberId), bytes(owner),
+                        names.roomChannel(room), bytes(nodeId), bytes(reason.name()))
+                .thenApply(n -> n == 1L);
+    }
+
+    @Override
+    public CompletionStage<List<MemberInfo>> members(RoomKey room) {
+        if (closed.get()) {
+            return CompletableFuture.failedFuture(new IllegalStateException("bus closed"));
+        }
+        // Read over the subscription connection: the reply is then ordered with the room's events.
+        return subscription.async().hgetall(names.membersKey(room)).thenApply(map -> {
+            List<Map.Entry<byte[], byte[]>> entries = new ArrayList<>(map.entrySet());
+            List<MemberInfo> out = new ArrayList<>(entries.size());
+            for (Map.Entry<Long, MemberInfo> e : decodeMembers(entries)) {
+                out.add(e.getValue());
+            }
+            return out;
+        });
+    }
+
+    @Override
+    public void follow(RoomKey room) {
+        if (closed.get()) {
+            return;
+        }
+        subscription.async().subscribe(names.roomChannel(room));
+    }
+
+    @Override
+    public void unfollow(RoomKey room) {
+        if (closed.get()) {
+            return;
+        }
+        subscription.async().unsubscribe(names.roomChannel(room));
+    }
+
+    // ---- messages ----
+
+    @Override
+    public void publish(RoomKey room, Envelope envelope, String exceptId) {
+        if (!connected || closed.get()) {
+            return; // cross-node traffic is lost while Redis is away; the local members were served already
+        }
+        redis.publish(names.roomChannel(room), BusMessages.broadcast(nodeId, exceptId, envelope.payload()));
+    }
+
+    @Override
+    public CompletionStage<Boolean> send(RoomKey room, MemberInfo target, Envelope envelope) {
+        if (!connected || closed.get()) {
+            return CompletableFuture.completedFuture(false);
+        }
+        return redis.publish(names.nodeChannel(target.nodeId()),
+                        BusMessages.direct(nodeId, room, target.id(), envelope.payload()))
+                .thenApply(receivers -> receivers > 0)
+                .exceptionally(e -> false);
+    }
+
+    @Override
+    public BusStatus status() {
+        return new BusStatus("redis", connected, nodes);
+    }
+
+    private void dispatch(byte[] channel, byte[] message) {
+        BusListener l = listener;
+        try {
+            BusMessages.Message m = BusMessages.parse(message);
+            switch (m.kind()) {
+                case 'M' -> {
+                    if (!m.origin().equals(nodeId)) {
+                        l.message(names.roomOfChannel(channel), null, m.exceptId(), Envelope.remote(m.payload()));
+                    }
+                }
+                case 'D' -> l.message(m.room(), m.memberId(), null, Envelope.remote(m.payload()));
+                case 'J' -> l.joined(names.roomOfChannel(channel), BusMessages.member(m.memberId(), m.value()));
+                case 'L' -> l.left(names.roomOfChannel(channel), BusMessages.member(m.memberId(), m.value()), m.reason());
+                case 'E' -> l.evicted(m.room(), new MemberInfo(m.memberId(), nodeId, Map.of()));
+                default -> log.warn("ignoring unknown bus message kind {}", m.kind());
+            }
+        } catch (RuntimeException e) {
+            log.error("failed to handle a bus message on {}", new String(channel, StandardCharsets.UTF_8), e);
+        }
+    }
+
+    // ---- liveness ----
+
+    private void tick() {
+        if (closed.get()) {
+            return;
+        }
+        beat();
+        redis.eval(Scripts.REAP, ScriptOutputType.MULTI, new byte[][] {names.nodesKey()},
+                        bytes(Long.toString(options.failureTimeout().toMillis())))
+                .thenAccept(dead -> {
+                    for (Object d : (List<?>) dead) {
+                        String node = text(d);
+                        if (node.equals(nodeId)) {
+                            // This node was too slow to beat and looked dead: come back and re-register.
+                            log.warn("this node was presumed dead by the cluster; re-registering");
+                            scheduleResync();
+                        } else {
+                            log.warn("node {} stopped beating; removing its members", node);
+                            removeNode(node, LeaveReason.NODE_LOST);
+                        }
+                    }
+                });
+    }
+
+    private void beat() {
+        redis.eval(Scripts.HEARTBEAT, ScriptOutputType.INTEGER, new byte[][] {names.nodesKey()},
+                        bytes(nodeId), bytes(Long.toString(options.failureTimeout().toMillis())))
+                .whenComplete((count, error) -> {
+                    if (error == null) {
+                        nodes = ((Long) count).intValue();
+                        if (!connected) {
+                            scheduleResync();
+                        }
+                    } else {
+                        connected = false;
+                    }
+                });
+    }
+
+    /** Removes every membership a node holds, announcing each with {@code reason}. */
+    private CompletionStage<Void> removeNode(String node, LeaveReason reason) {
+        byte[] index = names.nodeIndexKey(node);
+        return redis.smembers(index).thenCompose(entries -> {
+            List<CompletableFuture<Boolean>> removals = new ArrayList<>();
+            for (byte[] entry : entries) {
+                String[] parts = BusMessages.parseIndexEntry(entry);
+                removals.add(releaseOwned(BusMessages.room(parts[1]), parts[0], node, reason).toCompletableFuture());
+            }
+            return CompletableFuture.allOf(removals.toArray(new CompletableFuture[0]))
+                    .thenCompose(done -> redis.del(index))
+                    .thenApply(n -> (Void) null);
+        });
+    }
+
+    private void scheduleResync() {
+        if (resyncScheduled.compareAndSet(false, true)) {
+            // Coalesce the events of both connections coming back; give them a moment to settle.
+            timer.schedule(this::resync, 200, TimeUnit.MILLISECONDS);
+        }
+    }
+
+    private void resync() {
+        resyncScheduled.set(false);
+        if (closed.get()) {
+            return;
+        }
+        boolean wasConnected = connected;
+        connected = true;
+        beat();
+        subscription.async().subscribe(names.nodeChannel(nodeId));
+        if (!wasConnected) {
+            log.info("Redis is back; re-registering this node's members");
+        }
+        listener.reconnected();
+    }
+
+    // ---- shutdown ----
+
+    /** Deregisters at once (others see this node's members leave), then disconnects. */
+    @Override
+    public void close() {
+        if (!closed.compareAndSet(false, true)) {
+            return;
+        }
+        if (heartbeat != null) {
+            heartbeat.cancel(false);
+        }
+        timer.shutdownNow();
+        try {
+            removeNode(nodeId, LeaveReason.LEFT).toCompletableFuture().get(options.commandTimeout().toMillis() * 2,
+                    TimeUnit.MILLISECONDS);
+            redis.zrem(names.nodesKey(), bytes(nodeId)).get(options.commandTimeout().toMillis(), TimeUnit.MILLISECONDS);
+        } catch (Exception e) {
+            log.warn("could not deregister from Redis on shutdown; peers will see this node's members leave "
+                    + "after the failure timeout", e);
+        }
+        subscription.close();
+        connection.close();
+        client.shutdown(0, 2, TimeUnit.SECONDS);
+        resources.shutdown(0, 2, TimeUnit.SECONDS);
+    }
+
+    // ---- decoding helpers ----
+
+    private static List<Map.Entry<byte[], byte[]>> pairs(List<?> flat) {
+        List<Map.Entry<byte[], byte[]>> out = new ArrayList<>(flat.size() / 2);
+        for (int i = 0; i + 1 < flat.size(); i += 2) {
+            out.add(Map.entry((byte[]) flat.get(i), (byte[]) flat.get(i + 1)));
+        }
+        return out;
+    }
+
+    /** Members sorted by join order (the sequence number of their value). */
+    private static List<Map.Entry<Long, MemberInfo>> decodeMembers(List<Map.Entry<byte[], byte[]>> entries) {
+        List<Map.Entry<Long, MemberInfo>> out = new ArrayList<>(entries.size());
+        for (Map.Entry<byte[], byte[]> e : entries) {
+            String value = new String(e.getValue(), StandardCharsets.UTF_8);
+            out.add(Map.entry(BusMessages.sequence(value),
+                    BusMessages.member(new String(e.getKey(), StandardCharsets.UTF_8), value)));
+        }
+        out.sort(Comparator.comparing(Map.Entry::getKey));
+        return out;
+    }
+
+    private static String text(Object o) {
+        return o instanceof byte[] b ? new String(b, StandardCharsets.UTF_8) : String.valueOf(o);
+    }
+}

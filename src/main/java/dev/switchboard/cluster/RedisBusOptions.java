@@ -1,0 +1,124 @@
+package dev.switchboard.cluster;
+
+import java.time.Duration;
+import java.util.Objects;
+
+/** How a node joins a Redis-backed cluster. Immutable; built and validated by {@link #builder(String)}. */
+public final class RedisBusOptions {
+    private final String uri;
+    private final String nodeId;
+    private final String keyPrefix;
+    private final Duration heartbeatInterval;
+    private final Duration failureTimeout;
+    private final Duration commandTimeout;
+
+    private RedisBusOptions(Builder b) {
+        this.uri = b.uri;
+        this.nodeId = b.nodeId;
+        this.keyPrefix = b.keyPrefix;
+        this.heartbeatInterval = b.heartbeatInterval;
+        this.failureTimeout = b.failureTimeout;
+        this.commandTimeout = b.commandTimeout;
+    }
+
+    /** @param uri e.g. {@code redis://127.0.0.1:6379} (Lettuce URI syntax: password, database, TLS with rediss://) */
+    public static Builder builder(String uri) {
+        return new Builder(uri);
+    }
+
+    public String uri() {
+        return uri;
+    }
+
+    /** This node's id; unique in the cluster. */
+    public String nodeId() {
+        return nodeId;
+    }
+
+    /** Prefix of every key and channel, so several clusters can share one Redis. Default {@code switchboard}. */
+    public String keyPrefix() {
+        return keyPrefix;
+    }
+
+    /** How often a node proves it is alive (and looks for dead ones). Default 1 s. */
+    public Duration heartbeatInterval() {
+        return heartbeatInterval;
+    }
+
+    /** A node silent this long is dead: its members are removed. Default 5 s (detection within ~6 s). */
+    public Duration failureTimeout() {
+        return failureTimeout;
+    }
+
+    /** Longest wait for one Redis command before it fails. Default 2 s. */
+    public Duration commandTimeout() {
+        return commandTimeout;
+    }
+
+    public static final class Builder {
+        private final String uri;
+        private String nodeId;
+        private String keyPrefix = "switchboard";
+        private Duration heartbeatInterval = Duration.ofSeconds(1);
+        private Duration failureTimeout = Duration.ofSeconds(5);
+        private Duration commandTimeout = Duration.ofSeconds(2);
+
+        private Builder(String uri) {
+            Objects.requireNonNull(uri, "uri");
+            if (!uri.startsWith("redis://") && !uri.startsWith("rediss://")) {
+                throw new IllegalArgumentException("Redis URI must start with redis:// or rediss://: " + uri);
+            }
+            this.uri = uri;
+        }
+
+        public Builder nodeId(String nodeId) {
+            if (nodeId == null || !nodeId.matches("[A-Za-z0-9_.-]{1,64}")) {
+                throw new IllegalArgumentException("nodeId must be 1-64 of [A-Za-z0-9_.-]: " + nodeId);
+            }
+            this.nodeId = nodeId;
+            return this;
+        }
+
+        public Builder keyPrefix(String prefix) {
+            if (prefix == null || prefix.isEmpty() || prefix.contains("{") || prefix.contains("}")) {
+                throw new IllegalArgumentException("keyPrefix must be non-empty without braces: " + prefix);
+            }
+            this.keyPrefix = prefix;
+            return this;
+        }
+
+        public Builder heartbeatInterval(Duration d) {
+            this.heartbeatInterval = positive("heartbeatInterval", d);
+            return this;
+        }
+
+        public Builder failureTimeout(Duration d) {
+            this.failureTimeout = positive("failureTimeout", d);
+            return this;
+        }
+
+        public Builder commandTimeout(Duration d) {
+            this.commandTimeout = positive("commandTimeout", d);
+            return this;
+        }
+
+        public RedisBusOptions build() {
+            if (nodeId == null) {
+                throw new IllegalArgumentException("nodeId is required");
+            }
+            if (failureTimeout.compareTo(heartbeatInterval.multipliedBy(2)) < 0) {
+                throw new IllegalArgumentException("failureTimeout (" + failureTimeout
+                        + ") must be at least twice the heartbeatInterval (" + heartbeatInterval + ")");
+            }
+            return new RedisBusOptions(this);
+        }
+
+        private static Duration positive(String name, Duration d) {
+            Objects.requireNonNull(d, name);
+            if (d.isZero() || d.isNegative()) {
+                throw new IllegalArgumentException(name + " must be positive: " + d);
+            }
+            return d;
+        }
+    }
+}

@@ -1,0 +1,207 @@
+package dev.switchboard.cluster.internal;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.type.TypeReference;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import dev.switchboard.core.LeaveReason;
+import dev.switchboard.core.MemberInfo;
+import dev.switchboard.core.RoomKey;
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * The wire format of the Redis bus: keys, channel names, stored member values and pub/sub messages. Headers
+ * are newline-separated text (so the Lua scripts can build join and leave notices), the payload of a relayed
+ * message follows as raw bytes. Member ids and node ids never contain a newline or '|'.
+ *
+ * <pre>
+ * J\n origin \n memberId \n value                      a member joined (room channel)
+ * L\n origin \n reason \n memberId \n value            a member left   (room channel)
+ * M\n origin \n exceptId \n payload                    a room broadcast (room channel)
+ * D\n origin \n targetId \n roomLen \n room payload    to one member   (node channel)
+ * E\n origin \n memberId \n room                       a takeover evicted this node's member (node channel)
+ * </pre>
+ */
+public final class BusMessages {
+    private static final ObjectMapper JSON = new ObjectMapper().configure(SerializationFeature.ORDER_MAP_ENTRIES_BY_KEYS, true);
+    private static final TypeReference<Map<String, String>> META = new TypeReference<>() {
+    };
+
+    private final String prefix;
+
+    public BusMessages(String prefix) {
+        this.prefix = prefix;
+    }
+
+    // ---- keys and channels; a room's keys and channel share a hash tag, so one slot holds them ----
+
+    public static String room(RoomKey key) {
+        return key.namespace() + ':' + key.name();
+    }
+
+    public static RoomKey room(String encoded) {
+        int colon = encoded.indexOf(':');
+        return new RoomKey(encoded.substring(0, colon), encoded.substring(colon + 1));
+    }
+
+    public byte[] membersKey(RoomKey key) {
+        return bytes(prefix + ":m:{" + room(key) + "}");
+    }
+
+    public byte[] sequenceKey(RoomKey key) {
+        return bytes(prefix + ":q:{" + room(key) + "}");
+    }
+
+    public byte[] roomChannel(RoomKey key) {
+        return bytes(prefix + ":c:{" + room(key) + "}");
+    }
+
+    /** The room a room channel belongs to, or null if the channel is not one. */
+    public RoomKey roomOfChannel(byte[] channel) {
+        String c = new String(channel, StandardCharsets.UTF_8);
+        String head = prefix + ":c:{";
+        if (!c.startsWith(head) || !c.endsWith("}")) {
+            return null;
+        }
+        return room(c.substring(head.length(), c.length() - 1));
+    }
+
+    public byte[] nodesKey() {
+        return bytes(prefix + ":nodes");
+    }
+
+    public byte[] nodeIndexKey(String nodeId) {
+        return bytes(prefix + ":n:" + nodeId);
+    }
+
+    public byte[] nodeChannel(String nodeId) {
+        return bytes(prefix + ":d:" + nodeId);
+    }
+
+    /** An entry of a node's index of the memberships it holds. */
+    public static byte[] indexEntry(RoomKey key, String memberId) {
+        return bytes(memberId + '\n' + room(key));
+    }
+
+    public static String[] parseIndexEntry(byte[] entry) {
+        String s = new String(entry, StandardCharsets.UTF_8);
+        int nl = s.indexOf('\n');
+        return new String[] {s.substring(0, nl), s.substring(nl + 1)};
+    }
+
+    // ---- stored member values ----
+
+    /** The value a claim stores after the sequence number: {@code nodeId|metadata}. */
+    public static String nodeAndMeta(MemberInfo member) {
+        try {
+            return member.nodeId() + '|' + JSON.writeValueAsString(new TreeMap<>(member.metadata()));
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** Parses {@code seq|nodeId|metadata} for member {@code id}. */
+    public static MemberInfo member(String id, String value) {
+        int a = value.indexOf('|');
+        int b = value.indexOf('|', a + 1);
+        try {
+            Map<String, String> meta = JSON.readValue(value.substring(b + 1), META);
+            return new MemberInfo(id, value.substring(a + 1, b), meta);
+        } catch (JsonProcessingException e) {
+            throw new IllegalArgumentException("bad member value: " + value, e);
+        }
+    }
+
+    public static long sequence(String value) {
+        return Long.parseLong(value.substring(0, value.indexOf('|')));
+    }
+
+    // ---- messages ----
+
+    public static byte[] broadcast(String origin, String exceptId, byte[] payload) {
+        return withPayload("M\n" + origin + '\n' + (exceptId == null ? "" : exceptId) + '\n', payload);
+    }
+
+    public static byte[] direct(String origin, RoomKey key, String targetId, byte[] payload) {
+        byte[] room = bytes(room(key));
+        byte[] head = bytes("D\n" + origin + '\n' + targetId + '\n' + room.length + '\n');
+        byte[] out = new byte[head.length + room.length + payload.length];
+        System.arraycopy(head, 0, out, 0, head.length);
+        System.arraycopy(room, 0, out, head.length, room.length);
+        System.arraycopy(payload, 0, out, head.length + room.length, payload.length);
+        return out;
+    }
+
+    public static byte[] evict(String origin, RoomKey key, String memberId) {
+        return bytes("E\n" + origin + '\n' + memberId + '\n' + room(key));
+    }
+
+    /** A decoded bus message; fields unused by a kind are null. */
+    public record Message(char kind, String origin, String memberId, String exceptId, LeaveReason reason,
+                          String value, RoomKey room, byte[] payload) {
+    }
+
+    public static Message parse(byte[] m) {
+        char kind = (char) m[0];
+        int[] pos = {2};
+        String origin = field(m, pos);
+        switch (kind) {
+            case 'J': {
+                String id = field(m, pos);
+                return new Message(kind, origin, id, null, null, rest(m, pos[0]), null, null);
+            }
+            case 'L': {
+                LeaveReason reason = LeaveReason.valueOf(field(m, pos));
+                String id = field(m, pos);
+                return new Message(kind, origin, id, null, reason, rest(m, pos[0]), null, null);
+            }
+            case 'M': {
+                String except = field(m, pos);
+                return new Message(kind, origin, null, except.isEmpty() ? null : except, null, null, null,
+                        Arrays.copyOfRange(m, pos[0], m.length));
+            }
+            case 'D': {
+                String target = field(m, pos);
+                int len = Integer.parseInt(field(m, pos));
+                RoomKey room = room(new String(m, pos[0], len, StandardCharsets.UTF_8));
+                return new Message(kind, origin, target, null, null, null, room,
+                        Arrays.copyOfRange(m, pos[0] + len, m.length));
+            }
+            case 'E': {
+                String id = field(m, pos);
+                return new Message(kind, origin, id, null, null, null, room(rest(m, pos[0])), null);
+            }
+            default:
+                throw new IllegalArgumentException("unknown bus message kind: " + kind);
+        }
+    }
+
+    private static String field(byte[] m, int[] pos) {
+        int start = pos[0];
+        int i = start;
+        while (m[i] != '\n') {
+            i++;
+        }
+        pos[0] = i + 1;
+        return new String(m, start, i - start, StandardCharsets.UTF_8);
+    }
+
+    private static String rest(byte[] m, int from) {
+        return new String(m, from, m.length - from, StandardCharsets.UTF_8);
+    }
+
+    private static byte[] withPayload(String head, byte[] payload) {
+        byte[] h = bytes(head);
+        byte[] out = new byte[h.length + payload.length];
+        System.arraycopy(h, 0, out, 0, h.length);
+        System.arraycopy(payload, 0, out, h.length, payload.length);
+        return out;
+    }
+
+    public static byte[] bytes(String s) {
+        return s.getBytes(StandardCharsets.UTF_8);
+    }
+}
