@@ -68,6 +68,8 @@ public final class Switchboard implements AutoCloseable, NodeStatus {
         metrics.gauge("switchboard.cluster.nodes", "Live nodes in the cluster", () -> bus.status().nodes());
         metrics.gauge("switchboard.cluster.connected", "1 when the cluster bus is reachable",
                 () -> bus.status().connected() ? 1 : 0);
+        metrics.gauge("switchboard.cluster.hop.seconds", "Last measured time for a message to cross the bus",
+                () -> bus.status().hopMillis() / 1000.0);
     }
 
     /** Starts a node: on Redis when the config names one, else alone on the in-memory bus. */

@@ -72,6 +72,7 @@ public final class RedisBus implements Bus {
     private volatile BusListener listener;
     private volatile boolean connected = true;
     private volatile int nodes = 1;
+    private volatile double hopMillis;
     private ScheduledFuture<?> heartbeat;
 
     private RedisBus(RedisBusOptions options) {
@@ -245,7 +246,7 @@ public final class RedisBus implements Bus {
 
     @Override
     public BusStatus status() {
-        return new BusStatus("redis", connected, nodes);
+        return new BusStatus("redis", connected, nodes, hopMillis);
     }
 
     private void dispatch(byte[] channel, byte[] message) {
@@ -262,6 +263,7 @@ public final class RedisBus implements Bus {
                 case 'J' -> l.joined(names.roomOfChannel(channel), BusMessages.member(m.memberId(), m.value()));
                 case 'L' -> l.left(names.roomOfChannel(channel), BusMessages.member(m.memberId(), m.value()), m.reason());
                 case 'E' -> l.evicted(m.room(), new MemberInfo(m.memberId(), nodeId, Map.of()));
+                case 'P' -> hopMillis = (System.nanoTime() - Long.parseLong(m.memberId())) / 1e6;
                 default -> log.warn("ignoring unknown bus message kind {}", m.kind());
             }
         } catch (RuntimeException e) {
@@ -276,6 +278,8 @@ public final class RedisBus implements Bus {
             return;
         }
         beat();
+        // A probe through Redis and back measures the hop every cross-node message takes.
+        redis.publish(names.nodeChannel(nodeId), BusMessages.probe(nodeId, System.nanoTime()));
         redis.eval(Scripts.REAP, ScriptOutputType.MULTI, new byte[][] {names.nodesKey()},
                         bytes(Long.toString(options.failureTimeout().toMillis())))
                 .thenAccept(dead -> {

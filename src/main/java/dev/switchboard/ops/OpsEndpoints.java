@@ -61,6 +61,7 @@ public final class OpsEndpoints implements HttpResponder {
         cluster.put("bus", bus.kind());
         cluster.put("connected", bus.connected());
         cluster.put("nodes", bus.nodes());
+        cluster.put("hopMillis", Math.round(bus.hopMillis() * 1000) / 1000.0);
         h.put("cluster", cluster);
         h.put("transport", status.transport());
         return h;

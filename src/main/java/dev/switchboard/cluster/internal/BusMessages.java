@@ -23,6 +23,7 @@ import java.util.TreeMap;
  * M\n origin \n exceptId \n payload                    a room broadcast (room channel)
  * D\n origin \n targetId \n roomLen \n room payload    to one member   (node channel)
  * E\n origin \n memberId \n room                       a takeover evicted this node's member (node channel)
+ * P\n origin \n nanoTime                             a latency probe a node sends itself (node channel)
  * </pre>
  */
 public final class BusMessages {
@@ -139,6 +140,10 @@ public final class BusMessages {
         return bytes("E\n" + origin + '\n' + memberId + '\n' + room(key));
     }
 
+    public static byte[] probe(String origin, long nanoTime) {
+        return bytes("P\n" + origin + '\n' + nanoTime + '\n');
+    }
+
     /** A decoded bus message; fields unused by a kind are null. */
     public record Message(char kind, String origin, String memberId, String exceptId, LeaveReason reason,
                           String value, RoomKey room, byte[] payload) {
@@ -169,6 +174,9 @@ public final class BusMessages {
                 RoomKey room = room(new String(m, pos[0], len, StandardCharsets.UTF_8));
                 return new Message(kind, origin, target, null, null, null, room,
                         Arrays.copyOfRange(m, pos[0] + len, m.length));
+            }
+            case 'P': {
+                return new Message(kind, origin, field(m, pos), null, null, null, null, null);
             }
             case 'E': {
                 String id = field(m, pos);

@@ -81,7 +81,7 @@ public final class InMemoryBus implements Bus {
 
     @Override
     public BusStatus status() {
-        return new BusStatus("memory", true, network.nodeCount());
+        return new BusStatus("memory", true, network.nodeCount(), 0);
     }
 
     @Override
