@@ -8,7 +8,7 @@ import picocli.CommandLine.Command;
         mixinStandardHelpOptions = true,
         versionProvider = VersionProvider.class,
         description = "A WebRTC signaling server: y-webrtc and the other dialects on one port, clustered over Redis.",
-        subcommands = {ServeCommand.class, CommandLine.HelpCommand.class},
+        subcommands = {ServeCommand.class, BenchCommand.class, CommandLine.HelpCommand.class},
         footer = {"", "Run 'switchboard serve --help' for the options of a node; every option also reads the "
                 + "environment variable shown in its description."})
 public final class Main implements Runnable {

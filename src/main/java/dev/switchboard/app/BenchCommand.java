@@ -1,0 +1,94 @@
+package dev.switchboard.app;
+
+import dev.switchboard.bench.BenchOptions;
+import dev.switchboard.bench.BenchReport;
+import dev.switchboard.bench.LoadGenerator;
+import java.net.InetAddress;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** {@code switchboard bench}: the y-webrtc load generator. */
+@Command(name = "bench", mixinStandardHelpOptions = true, sortOptions = false,
+        description = {"Load a y-webrtc signaling server (Switchboard or any other) and report deliveries per "
+                + "second, latency percentiles, missing deliveries and, given its PID, the server's CPU per "
+                + "delivered message and memory per connection.",
+                "Connects only to --url (and from the --source addresses); every run is bounded in time and "
+                        + "connections."})
+final class BenchCommand implements Callable<Integer> {
+
+    @Option(names = "--url", defaultValue = "ws://127.0.0.1:8080/", description = "Server to load. Default: ${DEFAULT-VALUE}.")
+    URI url;
+
+    @Option(names = "--rooms", defaultValue = "100", description = "Rooms (topics). Default: ${DEFAULT-VALUE}.")
+    int rooms;
+
+    @Option(names = "--peers", defaultValue = "4", description = "Peers per room, each subscribed and publishing. Default: ${DEFAULT-VALUE}.")
+    int peers;
+
+    @Option(names = "--payload", defaultValue = "1024", description = "Bytes per published frame. Default: ${DEFAULT-VALUE}.")
+    int payload;
+
+    @Option(names = "--rate", defaultValue = "40",
+            description = "Messages per second per peer (open loop); 0 = closed loop with --window. Default: ${DEFAULT-VALUE}.")
+    int rate;
+
+    @Option(names = "--window", defaultValue = "4", description = "Closed loop: messages in flight per peer. Default: ${DEFAULT-VALUE}.")
+    int window;
+
+    @Option(names = "--warmup", defaultValue = "5s", converter = DurationConverter.class,
+            description = "Sending before measuring. Default: ${DEFAULT-VALUE}.")
+    Duration warmup;
+
+    @Option(names = "--duration", defaultValue = "20s", converter = DurationConverter.class,
+            description = "Measured sending time (at most 10m). Default: ${DEFAULT-VALUE}.")
+    Duration duration;
+
+    @Option(names = "--drain", defaultValue = "2s", converter = DurationConverter.class,
+            description = "Wait for deliveries in flight after sending stops. Default: ${DEFAULT-VALUE}.")
+    Duration drain;
+
+    @Option(names = "--idle", defaultValue = "0",
+            description = "Idle mode: hold this many connections (each subscribed to one of --rooms) instead of sending.")
+    int idle;
+
+    @Option(names = "--hold", defaultValue = "5s", converter = DurationConverter.class,
+            description = "Idle mode: how long to hold before measuring the server. Default: ${DEFAULT-VALUE}.")
+    Duration hold;
+
+    @Option(names = "--source", split = ",",
+            description = "Local addresses to connect from, round robin (e.g. 127.0.0.2,127.0.0.3) when one address runs out of ports.")
+    List<String> sources = new ArrayList<>();
+
+    @Option(names = "--server-pid", defaultValue = "-1",
+            description = "PID of the server on this machine: report its CPU per delivery and memory per connection.")
+    long serverPid;
+
+    @Option(names = "--threads", defaultValue = "2", description = "Generator threads. Default: ${DEFAULT-VALUE}.")
+    int threads;
+
+    @Option(names = "--json", description = "Also write the report as JSON to this file.")
+    Path json;
+
+    @Override
+    public Integer call() throws Exception {
+        List<InetAddress> sourceAddresses = new ArrayList<>();
+        for (String s : sources) {
+            sourceAddresses.add(InetAddress.getByName(s));
+        }
+        BenchOptions options = new BenchOptions(url, rooms, peers, payload, rate, window, warmup, duration, drain,
+                idle, hold, sourceAddresses, serverPid, threads);
+        BenchReport report = LoadGenerator.run(options);
+        System.out.print(report.toTable());
+        if (json != null) {
+            Files.writeString(json, report.toJson());
+        }
+        return report.errors() == 0 ? 0 : 1;
+    }
+}

@@ -1,0 +1,365 @@
+package dev.switchboard.bench;
+
+import dev.switchboard.bench.internal.ClientFrames;
+import dev.switchboard.bench.internal.PeerHandler;
+import dev.switchboard.bench.internal.ServerProbe;
+import io.netty.bootstrap.Bootstrap;
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoop;
+import io.netty.channel.IoHandlerFactory;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.epoll.Epoll;
+import io.netty.channel.epoll.EpollIoHandler;
+import io.netty.channel.epoll.EpollSocketChannel;
+import io.netty.channel.nio.NioIoHandler;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.channel.socket.nio.NioSocketChannel;
+import io.netty.util.concurrent.DefaultThreadFactory;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.IdentityHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import org.HdrHistogram.Histogram;
+
+/**
+ * The load generator for the y-webrtc dialect: rooms of peers that all subscribe and publish, open loop at a
+ * fixed rate or closed loop with a window, with warm-up, a measured phase and a drain. Each message carries
+ * its send time, so every receiver measures its latency; all peers live in this process, so one clock
+ * serves both ends. Each event loop keeps its own counters and histogram (no sharing on the hot path).
+ */
+public final class LoadGenerator {
+    /** Send times are written as 16 fixed digits: offset from the run's start plus this, never negative. */
+    private static final long TIME_BIAS = 1_000_000_000_000_000L;
+    private static final int PHASE_IDLE = 0;
+    private static final int PHASE_WARMUP = 1;
+    private static final int PHASE_MEASURE = 2;
+    private static final int PHASE_STOPPED = 3;
+
+    private final BenchOptions options;
+    private final long base = System.nanoTime();
+    private final Map<EventLoop, LoopState> loops = new IdentityHashMap<>();
+    private final List<Peer> peers = new ArrayList<>();
+    private final AtomicLong errors = new AtomicLong();
+    private volatile int phase = PHASE_IDLE;
+
+    private LoadGenerator(BenchOptions options) {
+        this.options = options;
+    }
+
+    public static BenchReport run(BenchOptions options) throws InterruptedException {
+        return new LoadGenerator(options).execute();
+    }
+
+    /** Counters and latencies of the peers of one event loop; touched only by that loop. */
+    private static final class LoopState {
+        final List<Peer> peers = new ArrayList<>();
+        final Histogram latency = new Histogram(TimeUnit.SECONDS.toNanos(60), 3);
+        long sent;
+        long delivered;
+    }
+
+    private final class Peer implements PeerHandler.Listener {
+        final int index;
+        final String room;
+        final byte[] template;
+        final int wAt;
+        final int tAt;
+        final CountDownLatch opened;
+        final Semaphore connecting;
+        ChannelHandlerContext ctx;
+        LoopState state;
+        long nextSend;
+        boolean closed;
+
+        Peer(int index, String room, CountDownLatch opened, Semaphore connecting) {
+            this.index = index;
+            this.room = room;
+            this.opened = opened;
+            this.connecting = connecting;
+            String head = "{\"type\":\"publish\",\"topic\":\"" + room + "\",\"data\":{\"f\":" + index + ",\"w\":";
+            String mid = "1,\"t\":" + "0".repeat(16) + ",\"p\":\"";
+            String tail = "\"}}";
+            int pad = Math.max(0, options.payloadBytes() - head.length() - mid.length() - tail.length());
+            template = (head + mid + "x".repeat(pad) + tail).getBytes(StandardCharsets.US_ASCII);
+            wAt = head.length();
+            tAt = head.length() + 6;
+        }
+
+        @Override
+        public void open(ChannelHandlerContext ctx) {
+            this.ctx = ctx;
+            this.state = loops.get(ctx.channel().eventLoop());
+            state.peers.add(this);
+            ctx.writeAndFlush(ClientFrames.text(ctx.alloc(),
+                    "{\"type\":\"subscribe\",\"topics\":[\"" + room + "\"]}"));
+            connecting.release();
+            opened.countDown();
+        }
+
+        /** Writes one publish (not flushed). */
+        void send(long now) {
+            int p = phase;
+            template[wAt] = (byte) (p == PHASE_MEASURE ? '0' : '1');
+            long t = now - base + TIME_BIAS;
+            for (int i = tAt + 15; i >= tAt; i--) {
+                template[i] = (byte) ('0' + (t % 10));
+                t /= 10;
+            }
+            ctx.write(ClientFrames.text(ctx.alloc(), template), ctx.voidPromise());
+            if (p == PHASE_MEASURE) {
+                state.sent++;
+            }
+        }
+
+        @Override
+        public void text(ByteBuf payload) {
+            long now = System.nanoTime();
+            int f = indexOf(payload, F_MARK);
+            if (f < 0) {
+                return; // not one of ours (e.g. a pong)
+            }
+            int i = f + F_MARK.length;
+            int from = 0;
+            byte b;
+            while ((b = payload.getByte(i++)) != ',') {
+                from = from * 10 + (b - '0');
+            }
+            boolean measured = payload.getByte(i + 4) == '0';
+            i += 4 + 1 + 5; // w digit, then ,"t":
+            long t = 0;
+            for (int k = 0; k < 16; k++) {
+                t = t * 10 + (payload.getByte(i + k) - '0');
+            }
+            if (measured) {
+                state.delivered++;
+                state.latency.recordValue(Math.max(0, now - (t - TIME_BIAS + base)));
+            }
+            if (from == index && !options.openLoop() && (phase == PHASE_WARMUP || phase == PHASE_MEASURE)) {
+                send(now);
+                ctx.flush();
+            }
+        }
+
+        @Override
+        public void closed(String why) {
+            if (!closed) {
+                closed = true;
+                if (ctx == null) {
+                    connecting.release();
+                }
+                if (phase != PHASE_STOPPED) {
+                    errors.incrementAndGet();
+                    System.err.println("peer " + index + ": " + why);
+                }
+                opened.countDown();
+            }
+        }
+    }
+
+    private static final byte[] F_MARK = "{\"f\":".getBytes(StandardCharsets.US_ASCII);
+
+    private static int indexOf(ByteBuf buf, byte[] needle) {
+        int end = buf.writerIndex() - needle.length;
+        outer:
+        for (int i = buf.readerIndex(); i <= end; i++) {
+            for (int j = 0; j < needle.length; j++) {
+                if (buf.getByte(i + j) != needle[j]) {
+                    continue outer;
+                }
+            }
+            return i;
+        }
+        return -1;
+    }
+
+    private BenchReport execute() throws InterruptedException {
+        boolean epoll = Epoll.isAvailable();
+        IoHandlerFactory io = epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
+        MultiThreadIoEventLoopGroup group = new MultiThreadIoEventLoopGroup(options.ioThreads(),
+                new DefaultThreadFactory("bench-io", true), io);
+        for (var executor : group) {
+            loops.put((EventLoop) executor, new LoopState());
+        }
+        ServerProbe server = new ServerProbe(options.serverPid());
+        URI target = options.target();
+        String path = target.getRawPath() == null || target.getRawPath().isEmpty() ? "/" : target.getRawPath();
+        try {
+            long rssBefore = server.present() ? server.rssBytes() : -1;
+            long heapBefore = options.idleConnections() > 0 && server.present()
+                    ? server.jvmHeapAfterGc(metricsUri(target)) : -1;
+            connectAll(group, epoll, target, path);
+            if (options.idleConnections() > 0) {
+                Thread.sleep(options.hold().toMillis());
+                long heapAfter = server.present() ? server.jvmHeapAfterGc(metricsUri(target)) : -1;
+                long rss = server.present() ? server.rssBytes() : -1;
+                int n = options.idleConnections();
+                phase = PHASE_STOPPED;
+                return new BenchReport("idle", target.toString(), n, 0, 0, 0, 0, 0, options.hold().toMillis() / 1000.0,
+                        0, 0, 0, 0, errors.get(), 0, 0, -1, -1, -1, -1, -1, -1, rss,
+                        heapAfter, heapAfter >= 0 && heapBefore >= 0 ? (heapAfter - heapBefore) / (double) n : -1,
+                        rss >= 0 && rssBefore >= 0 ? (rss - rssBefore) / (double) n : -1);
+            }
+            Thread.sleep(500); // let every subscription land before anyone publishes
+            startSending();
+            phase = PHASE_WARMUP;
+            Thread.sleep(options.warmup().toMillis());
+            resetCounters(group);
+            double cpuStart = server.present() ? server.cpuSeconds() : -1;
+            long start = System.nanoTime();
+            phase = PHASE_MEASURE;
+            Thread.sleep(options.duration().toMillis());
+            phase = PHASE_STOPPED;
+            double seconds = (System.nanoTime() - start) / 1e9;
+            Thread.sleep(options.drain().toMillis());
+            double cpu = server.present() ? server.cpuSeconds() - cpuStart : -1;
+            return report(group, seconds, cpu, server);
+        } finally {
+            phase = PHASE_STOPPED;
+            group.shutdownGracefully(0, 1, TimeUnit.SECONDS).awaitUninterruptibly(5, TimeUnit.SECONDS);
+        }
+    }
+
+    private void connectAll(MultiThreadIoEventLoopGroup group, boolean epoll, URI target, String path)
+            throws InterruptedException {
+        int n = options.connections();
+        CountDownLatch opened = new CountDownLatch(n);
+        Semaphore connecting = new Semaphore(256); // bounded concurrent handshakes: no SYN storms
+        String host = target.getHost() + ":" + target.getPort();
+        List<InetAddress> sources = options.sourceAddresses();
+        InetSocketAddress remote = new InetSocketAddress(target.getHost(), target.getPort());
+        for (int i = 0; i < n; i++) {
+            int roomIndex = options.idleConnections() > 0 ? i % Math.max(1, options.rooms()) : i / options.peersPerRoom();
+            Peer peer = new Peer(i, "r" + roomIndex, opened, connecting);
+            peers.add(peer);
+            Bootstrap b = new Bootstrap().group(group)
+                    .channel(epoll ? EpollSocketChannel.class : NioSocketChannel.class)
+                    .option(ChannelOption.TCP_NODELAY, true)
+                    .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, 10_000)
+                    .handler(new ChannelInitializer<SocketChannel>() {
+                        @Override
+                        protected void initChannel(SocketChannel ch) {
+                            ch.pipeline().addLast(new PeerHandler(host, path, peer));
+                        }
+                    });
+            connecting.acquire();
+            var future = sources.isEmpty() ? b.connect(remote)
+                    : b.connect(remote, new InetSocketAddress(sources.get(i % sources.size()), 0));
+            future.addListener(f -> {
+                if (!f.isSuccess()) {
+                    peer.closed("connect failed: " + f.cause());
+                }
+            });
+        }
+        if (!opened.await(Math.max(30, n / 200), TimeUnit.SECONDS)) {
+            throw new IllegalStateException("connections did not open in time: " + opened.getCount() + " missing");
+        }
+    }
+
+    private void startSending() {
+        for (Map.Entry<EventLoop, LoopState> e : loops.entrySet()) {
+            LoopState state = e.getValue();
+            EventLoop loop = e.getKey();
+            if (options.openLoop()) {
+                long interval = TimeUnit.SECONDS.toNanos(1) / options.ratePerPeer();
+                loop.execute(() -> {
+                    long now = System.nanoTime();
+                    for (int i = 0; i < state.peers.size(); i++) {
+                        // spread the peers over one interval so they do not send in lockstep
+                        state.peers.get(i).nextSend = now + interval * i / Math.max(1, state.peers.size());
+                    }
+                });
+                loop.scheduleAtFixedRate(() -> tick(state, interval), 1, 1, TimeUnit.MILLISECONDS);
+            } else {
+                loop.execute(() -> {
+                    long now = System.nanoTime();
+                    for (Peer p : state.peers) {
+                        for (int w = 0; w < options.window(); w++) {
+                            p.send(now);
+                        }
+                        p.ctx.flush();
+                    }
+                });
+            }
+        }
+    }
+
+    private void tick(LoopState state, long interval) {
+        int p = phase;
+        if (p != PHASE_WARMUP && p != PHASE_MEASURE) {
+            return;
+        }
+        long now = System.nanoTime();
+        for (int i = 0; i < state.peers.size(); i++) {
+            Peer peer = state.peers.get(i);
+            if (peer.closed || peer.nextSend > now) {
+                continue;
+            }
+            while (peer.nextSend <= now) {
+                peer.send(now);
+                peer.nextSend += interval;
+            }
+            peer.ctx.flush();
+        }
+    }
+
+    private void resetCounters(MultiThreadIoEventLoopGroup group) throws InterruptedException {
+        CountDownLatch done = new CountDownLatch(loops.size());
+        loops.forEach((loop, state) -> loop.execute(() -> {
+            state.sent = 0;
+            state.delivered = 0;
+            state.latency.reset();
+            done.countDown();
+        }));
+        done.await(5, TimeUnit.SECONDS);
+    }
+
+    private BenchReport report(MultiThreadIoEventLoopGroup group, double seconds, double cpu, ServerProbe server)
+            throws InterruptedException {
+        Histogram all = new Histogram(TimeUnit.SECONDS.toNanos(60), 3);
+        long[] sums = new long[2];
+        CountDownLatch done = new CountDownLatch(loops.size());
+        loops.forEach((loop, state) -> loop.execute(() -> {
+            synchronized (all) {
+                all.add(state.latency);
+                sums[0] += state.sent;
+                sums[1] += state.delivered;
+            }
+            done.countDown();
+        }));
+        done.await(5, TimeUnit.SECONDS);
+        long sent;
+        long delivered;
+        synchronized (all) {
+            sent = sums[0];
+            delivered = sums[1];
+        }
+        long expected = sent * options.peersPerRoom();
+        long rss = server.present() ? server.rssBytes() : -1;
+        return new BenchReport("load", options.target().toString(), options.connections(), options.rooms(),
+                options.peersPerRoom(), options.payloadBytes(), options.ratePerPeer(), options.window(), seconds,
+                sent, expected, delivered, Math.max(0, expected - delivered), errors.get(), sent / seconds,
+                delivered / seconds, micros(all.getValueAtPercentile(50)), micros(all.getValueAtPercentile(99)),
+                micros(all.getValueAtPercentile(99.9)), micros(all.getMaxValue()), cpu,
+                cpu >= 0 && delivered > 0 ? cpu * 1e6 / delivered : -1, rss, -1, -1, -1);
+    }
+
+    private static double micros(long nanos) {
+        return nanos / 1000.0;
+    }
+
+    private static URI metricsUri(URI ws) {
+        return URI.create("http://" + ws.getHost() + ":" + ws.getPort() + "/metrics");
+    }
+}

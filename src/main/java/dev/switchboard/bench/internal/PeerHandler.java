@@ -1,0 +1,121 @@
+package dev.switchboard.bench.internal;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufUtil;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.handler.codec.ByteToMessageDecoder;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+
+/**
+ * One generated peer's connection: does the WebSocket handshake by hand, then reads server frames without
+ * allocating a frame object per message (the generator must stay cheaper than the server it measures),
+ * answers pings, and hands each text payload to the peer.
+ */
+public final class PeerHandler extends ByteToMessageDecoder {
+    private static final byte[] HEAD_END = "\r\n\r\n".getBytes(StandardCharsets.US_ASCII);
+
+    /** What the generator does with a connection's events; called on the connection's event loop. */
+    public interface Listener {
+        void open(ChannelHandlerContext ctx);
+
+        void text(ByteBuf payload);
+
+        void closed(String why);
+    }
+
+    private final String host;
+    private final String path;
+    private final Listener listener;
+    private boolean open;
+
+    public PeerHandler(String host, String path, Listener listener) {
+        this.host = host;
+        this.path = path;
+        this.listener = listener;
+    }
+
+    @Override
+    public void channelActive(ChannelHandlerContext ctx) throws Exception {
+        String request = "GET " + path + " HTTP/1.1\r\nHost: " + host + "\r\nUpgrade: websocket\r\n"
+                + "Connection: Upgrade\r\nSec-WebSocket-Key: c3dpdGNoYm9hcmQtYmVuY2g=\r\nSec-WebSocket-Version: 13\r\n\r\n";
+        ctx.writeAndFlush(Unpooled.copiedBuffer(request, StandardCharsets.US_ASCII));
+        super.channelActive(ctx);
+    }
+
+    @Override
+    protected void decode(ChannelHandlerContext ctx, ByteBuf in, List<Object> out) {
+        if (!open) {
+            int end = ByteBufUtil.indexOf(Unpooled.wrappedBuffer(HEAD_END), in);
+            if (end < 0) {
+                return;
+            }
+            String head = in.toString(in.readerIndex(), end - in.readerIndex(), StandardCharsets.US_ASCII);
+            in.readerIndex(end + HEAD_END.length);
+            if (!head.startsWith("HTTP/1.1 101")) {
+                listener.closed("handshake refused: " + head.lines().findFirst().orElse(""));
+                ctx.close();
+                return;
+            }
+            open = true;
+            listener.open(ctx);
+        }
+        while (in.readableBytes() >= 2) {
+            int start = in.readerIndex();
+            int b0 = in.getUnsignedByte(start);
+            int b1 = in.getUnsignedByte(start + 1);
+            int len = b1 & 0x7F;
+            int header = 2;
+            if (len == 126) {
+                if (in.readableBytes() < 4) {
+                    return;
+                }
+                len = in.getUnsignedShort(start + 2);
+                header = 4;
+            } else if (len == 127) {
+                if (in.readableBytes() < 10) {
+                    return;
+                }
+                len = (int) in.getLong(start + 2);
+                header = 10;
+            }
+            if (in.readableBytes() < header + len) {
+                return;
+            }
+            int opcode = b0 & 0x0F;
+            ByteBuf payload = in.slice(start + header, len);
+            if (opcode == 0x1 || opcode == 0x2) {
+                listener.text(payload);
+            } else if (opcode == 0x9) {
+                ctx.writeAndFlush(pong(ctx, payload));
+            } else if (opcode == 0x8) {
+                int code = len >= 2 ? payload.getUnsignedShort(0) : 1005;
+                listener.closed("close frame " + code);
+                ctx.close();
+            }
+            in.readerIndex(start + header + len);
+        }
+    }
+
+    private static ByteBuf pong(ChannelHandlerContext ctx, ByteBuf ping) {
+        ByteBuf pong = ctx.alloc().directBuffer(6 + ping.readableBytes());
+        pong.writeByte(0x8A);
+        pong.writeByte(0x80 | ping.readableBytes());
+        pong.writeInt(0);
+        pong.writeBytes(ping, ping.readerIndex(), ping.readableBytes());
+        return pong;
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) throws Exception {
+        listener.closed("connection closed");
+        super.channelInactive(ctx);
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        listener.closed(cause.getClass().getSimpleName() + ": " + cause.getMessage());
+        ctx.close();
+    }
+}

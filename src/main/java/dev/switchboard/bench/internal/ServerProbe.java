@@ -1,0 +1,84 @@
+package dev.switchboard.bench.internal;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+
+/** Reads a local server process's CPU time and memory, so cost per delivered message can be reported. */
+public final class ServerProbe {
+    /** Linux clock ticks per second for /proc/<pid>/stat (USER_HZ), which is 100 on every common kernel. */
+    private static final double TICKS_PER_SECOND = 100.0;
+
+    private final long pid;
+
+    public ServerProbe(long pid) {
+        this.pid = pid;
+    }
+
+    public boolean present() {
+        return pid > 0 && Files.exists(Path.of("/proc/" + pid + "/stat"));
+    }
+
+    /** User plus system CPU seconds the process has used so far. */
+    public double cpuSeconds() {
+        try {
+            String stat = Files.readString(Path.of("/proc/" + pid + "/stat"));
+            String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+            // fields after "(comm) ": state is f[0]; utime is field 14 overall -> f[11], stime f[12]
+            return (Long.parseLong(f[11]) + Long.parseLong(f[12])) / TICKS_PER_SECOND;
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot read /proc/" + pid + "/stat", e);
+        }
+    }
+
+    /** Resident set size in bytes. */
+    public long rssBytes() {
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc/" + pid + "/status"))) {
+                if (line.startsWith("VmRSS:")) {
+                    return Long.parseLong(line.replaceAll("[^0-9]", "")) * 1024;
+                }
+            }
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+        return -1;
+    }
+
+    /**
+     * Live heap of a JVM server: forces a full GC with {@code jcmd} and reads the heap in use from the node's
+     * Prometheus metrics. -1 when the process is not a JVM or has no /metrics.
+     */
+    public long jvmHeapAfterGc(URI metrics) {
+        try {
+            Process gc = new ProcessBuilder("jcmd", Long.toString(pid), "GC.run").redirectErrorStream(true).start();
+            gc.getInputStream().readAllBytes();
+            if (!gc.waitFor(30, TimeUnit.SECONDS) || gc.exitValue() != 0) {
+                return -1;
+            }
+            HttpResponse<String> r = HttpClient.newHttpClient().send(
+                    HttpRequest.newBuilder(metrics).timeout(Duration.ofSeconds(10)).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            long used = 0;
+            boolean found = false;
+            for (String line : r.body().split("\n")) {
+                if (line.startsWith("jvm_memory_used_bytes{") && line.contains("area=\"heap\"")) {
+                    used += (long) Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
+                    found = true;
+                }
+            }
+            return found ? used : -1;
+        } catch (IOException e) {
+            return -1;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return -1;
+        }
+    }
+}
