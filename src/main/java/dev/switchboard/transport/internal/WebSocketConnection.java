@@ -186,7 +186,12 @@ final class WebSocketConnection extends ChannelInboundHandlerAdapter implements 
         }
     }
 
-    private void writeNow(ByteBuf frame, int payloadBytes) {
+    io.netty.channel.EventLoop eventLoop() {
+        return channel.eventLoop();
+    }
+
+    /** Writes a complete frame; on the channel's event loop only. Takes ownership of {@code frame}. */
+    void writeNow(ByteBuf frame, int payloadBytes) {
         if (closing || !channel.isActive()) {
             frame.release();
             return;
