@@ -159,9 +159,8 @@ public final class LoadGenerator {
                 if (ctx == null) {
                     connecting.release();
                 }
-                if (phase != PHASE_STOPPED) {
-                    errors.incrementAndGet();
-                    System.err.println("peer " + index + ": " + why);
+                if (phase != PHASE_STOPPED && errors.incrementAndGet() <= 10) {
+                    System.err.println("peer " + index + ": " + why); // the first few say enough
                 }
                 opened.countDown();
             }

@@ -39,7 +39,7 @@ public final class PeerHandler extends ByteToMessageDecoder {
     @Override
     public void channelActive(ChannelHandlerContext ctx) throws Exception {
         String request = "GET " + path + " HTTP/1.1\r\nHost: " + host + "\r\nUpgrade: websocket\r\n"
-                + "Connection: Upgrade\r\nSec-WebSocket-Key: c3dpdGNoYm9hcmQtYmVuY2g=\r\nSec-WebSocket-Version: 13\r\n\r\n";
+                + "Connection: Upgrade\r\nSec-WebSocket-Key: c3dpdGNoYm9hcmQtYmVuYw==\r\nSec-WebSocket-Version: 13\r\n\r\n";
         ctx.writeAndFlush(Unpooled.copiedBuffer(request, StandardCharsets.US_ASCII));
         super.channelActive(ctx);
     }

@@ -1,0 +1,86 @@
+#!/usr/bin/env bash
+# Side-by-side: the stock y-webrtc signaling server (npm y-webrtc 10.3.0, bin/server.js) and Switchboard, under
+# the same load generator, alternating run by run so both see the same machine conditions. Each server is
+# pinned to core 0 (Node is single-threaded, so Switchboard gets one event loop too) and the generator to
+# core 1. Loopback only; every run is bounded.
+#
+#   bench/compare-ywebrtc.sh [rounds]        default 3 rounds
+#
+# Prints a markdown table of medians and ratios; raw JSON reports go to bench/results/<time>/.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+ROUNDS=${1:-3}
+OUT=bench/results/$(date -u +%Y%m%dT%H%M%SZ)
+mkdir -p "$OUT"
+[[ -d bench/node/node_modules/y-webrtc ]] || (cd bench/node && npm install --no-audit --no-fund --loglevel=error)
+[[ -f target/switchboard.jar ]] || mvn -B -q -DskipTests package
+JAR=target/switchboard.jar
+SERVER_CORE=${SERVER_CORE:-0}
+LOAD_CORE=${LOAD_CORE:-1}
+
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'; }
+
+SERVER_PID=""
+start_server() { # $1 = ywebrtc|switchboard ; sets SERVER_PID and PORT
+  PORT=$(free_port)
+  if [[ $1 == ywebrtc ]]; then
+    (cd bench/node && PORT=$PORT exec taskset -c "$SERVER_CORE" node node_modules/y-webrtc/bin/server.js) > "$OUT/$1-server.log" 2>&1 &
+  else
+    taskset -c "$SERVER_CORE" java -Xmx1g -jar "$JAR" serve --host 127.0.0.1 --port "$PORT" --io-threads 1 \
+      > "$OUT/$1-server.log" 2>&1 &
+  fi
+  SERVER_PID=$!
+  for _ in $(seq 100); do curl -s -o /dev/null "http://127.0.0.1:$PORT/" && return 0; sleep 0.1; done
+  echo "server $1 did not start" >&2; return 1
+}
+stop_server() { kill "$SERVER_PID" 2>/dev/null || true; wait "$SERVER_PID" 2>/dev/null || true; SERVER_PID=""; }
+trap stop_server EXIT
+
+bench() { # $1 = server, $2 = label, rest = bench options
+  local server=$1 label=$2; shift 2
+  start_server "$server"
+  taskset -c "$LOAD_CORE" java -jar "$JAR" bench --url "ws://127.0.0.1:$PORT/" --server-pid "$SERVER_PID" \
+    --threads 1 --json "$OUT/$label-$server-$round.json" "$@" > "$OUT/$label-$server-$round.txt" 2>&1 || true
+  stop_server
+}
+
+for round in $(seq "$ROUNDS"); do
+  for server in ywebrtc switchboard; do
+    # the issue's workload: 100 rooms x 4 peers, 1 KiB, 40 msg/s per peer
+    bench "$server" fixed --rooms 100 --peers 4 --payload 1024 --rate 40 --warmup 5s --duration 15s
+    # saturation: closed loop, every message delivered (the generator waits for each echo)
+    bench "$server" max --rooms 100 --peers 4 --payload 256 --rate 0 --window 16 --warmup 5s --duration 10s
+    # memory: 5,000 idle subscribed connections
+    bench "$server" idle --idle 5000 --rooms 1000 --hold 5s
+  done
+done
+
+python3 - "$OUT" <<'PY'
+import json, sys, glob, statistics, os
+out = sys.argv[1]
+def med(label, server, key):
+    vals = []
+    for f in glob.glob(f"{out}/{label}-{server}-*.json"):
+        v = json.load(open(f)).get(key, -1)
+        if v is not None and v >= 0: vals.append(v)
+    return statistics.median(vals) if vals else float('nan')
+rows = [
+  ("server CPU per delivered message (us), fixed load", "fixed", "serverCpuMicrosPerDelivery", "lower"),
+  ("p99 relay latency (us), fixed load", "fixed", "p99Micros", "lower"),
+  ("p50 relay latency (us), fixed load", "fixed", "p50Micros", "lower"),
+  ("max sustained deliveries/s, all delivered", "max", "deliveriesPerSecond", "higher"),
+  ("missing deliveries at max", "max", "missing", "lower"),
+  ("server RSS per idle connection (bytes)", "idle", "rssBytesPerConnection", "lower"),
+  ("server heap per idle connection (bytes, JVM only)", "idle", "heapBytesPerConnection", "lower"),
+]
+print(f"| measure | y-webrtc | Switchboard | Switchboard / y-webrtc |")
+print(f"|---|---|---|---|")
+for name, label, key, better in rows:
+    a, b = med(label, "ywebrtc", key), med(label, "switchboard", key)
+    ratio = (b / a) if a and a == a and a > 0 and b == b else float('nan')
+    fa = "n/a" if a != a else f"{a:,.2f}"
+    fb = "n/a" if b != b else f"{b:,.2f}"
+    fr = "n/a" if ratio != ratio else f"{ratio:.2f}x"
+    print(f"| {name} | {fa} | {fb} | {fr} |")
+print(f"\nraw reports: {out}")
+PY
