@@ -24,10 +24,10 @@ SERVER_PID=""
 start_server() { # $1 = ywebrtc|switchboard ; sets SERVER_PID and PORT
   PORT=$(free_port)
   if [[ $1 == ywebrtc ]]; then
-    (cd bench/node && PORT=$PORT exec taskset -c "$SERVER_CORE" node node_modules/y-webrtc/bin/server.js) > "$OUT/$1-server.log" 2>&1 &
+    (cd bench/node && PORT=$PORT exec taskset -c "$SERVER_CORE" node node_modules/y-webrtc/bin/server.js) > "$OUT/$1-server-$label-$round.log" 2>&1 &
   else
     taskset -c "$SERVER_CORE" java -Xmx1g -jar "$JAR" serve --host 127.0.0.1 --port "$PORT" --io-threads 1 \
-      > "$OUT/$1-server.log" 2>&1 &
+      > "$OUT/$1-server-$label-$round.log" 2>&1 &
   fi
   SERVER_PID=$!
   for _ in $(seq 100); do curl -s -o /dev/null "http://127.0.0.1:$PORT/" && return 0; sleep 0.1; done

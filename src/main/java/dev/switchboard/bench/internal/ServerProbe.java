@@ -37,6 +37,14 @@ public final class ServerProbe {
         }
     }
 
+    private boolean isJvm() {
+        try {
+            return Files.readString(Path.of("/proc/" + pid + "/cmdline")).split("\0")[0].endsWith("java");
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
     /** Resident set size in bytes. */
     public long rssBytes() {
         try {
@@ -56,6 +64,9 @@ public final class ServerProbe {
      * Prometheus metrics. -1 when the process is not a JVM or has no /metrics.
      */
     public long jvmHeapAfterGc(URI metrics) {
+        if (!isJvm()) {
+            return -1; // jcmd attaches with SIGQUIT, which would kill a process that is not a JVM
+        }
         try {
             Process gc = new ProcessBuilder("jcmd", Long.toString(pid), "GC.run").redirectErrorStream(true).start();
             gc.getInputStream().readAllBytes();
