@@ -1,0 +1,71 @@
+#!/usr/bin/env bash
+# Idle-connection capacity, on loopback only, bounded in time:
+#   1. one node holding N idle y-webrtc connections (default 19,000: `ulimit -n` is 20,000 here and cannot be
+#      raised) — reports the node's live heap (after a full GC) and RSS per connection;
+#   2. three nodes over a private redis-server holding M connections each (default 15,000 = 45,000 in all),
+#      and, while they are held, a relay run across the nodes (100 rooms x 4 peers, 1 KiB, 40 msg/s).
+# Connections come from several 127.0.0.x source addresses so no single address runs out of ports, and
+# from one generator process per node so no process runs out of descriptors.
+#
+#   bench/capacity.sh [N] [M]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+N=${1:-19000}
+M=${2:-15000}
+OUT=bench/results/capacity-$(date -u +%Y%m%dT%H%M%SZ)
+mkdir -p "$OUT"
+[[ -f target/switchboard.jar ]] || mvn -B -q -DskipTests package
+JAR=target/switchboard.jar
+PIDS=()
+cleanup() { for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null || true; }
+trap cleanup EXIT
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'; }
+wait_http() { for _ in $(seq 200); do curl -s -o /dev/null "http://127.0.0.1:$1/ready" && return 0; sleep 0.1; done; return 1; }
+
+echo "== one node, $N idle connections"
+PORT=$(free_port)
+java -Xmx2g -jar "$JAR" serve --host 127.0.0.1 --port "$PORT" > "$OUT/single-node.log" 2>&1 &
+NODE=$!; PIDS+=("$NODE")
+wait_http "$PORT"
+java -Xmx2g -jar "$JAR" bench --url "ws://127.0.0.1:$PORT/" --idle "$N" --rooms "$N" --hold 10s \
+  --source 127.0.0.2,127.0.0.3 --server-pid "$NODE" --json "$OUT/single-node.json" | tee "$OUT/single-node.txt"
+kill "$NODE"; wait "$NODE" 2>/dev/null || true
+
+echo "== three nodes over Redis, $M idle connections each, then relaying"
+RPORT=$(free_port)
+redis-server --port "$RPORT" --bind 127.0.0.1 --save "" --appendonly no --daemonize no --loglevel warning \
+  > "$OUT/redis.log" 2>&1 &
+PIDS+=("$!")
+sleep 0.5
+NODE_PORTS=(); NODE_PIDS=()
+for i in 1 2 3; do
+  P=$(free_port)
+  java -Xmx2g -jar "$JAR" serve --host 127.0.0.1 --port "$P" --node-id "cap$i" --redis "redis://127.0.0.1:$RPORT" \
+    > "$OUT/node$i.log" 2>&1 &
+  NODE_PIDS+=("$!"); PIDS+=("$!"); NODE_PORTS+=("$P")
+done
+for P in "${NODE_PORTS[@]}"; do wait_http "$P"; done
+HOLDERS=()
+for i in 0 1 2; do
+  # one room per connection, named like the relay run's rooms: r0..r99 get one idle subscriber per node
+  java -Xmx2g -jar "$JAR" bench --url "ws://127.0.0.1:${NODE_PORTS[$i]}/" --idle "$M" --rooms "$M" --hold 90s \
+    --source "127.0.1.$((i + 1)),127.0.2.$((i + 1))" --server-pid "${NODE_PIDS[$i]}" \
+    --json "$OUT/cluster-idle-node$((i + 1)).json" > "$OUT/cluster-idle-node$((i + 1)).txt" 2>&1 &
+  HOLDERS+=("$!"); PIDS+=("$!")
+done
+for _ in $(seq 120); do
+  TOTAL=0
+  for P in "${NODE_PORTS[@]}"; do
+    C=$(curl -s "http://127.0.0.1:$P/health" | python3 -c 'import json,sys; print(json.load(sys.stdin)["clientCount"])')
+    TOTAL=$((TOTAL + C))
+  done
+  [[ $TOTAL -ge $((3 * M)) ]] && break
+  sleep 1
+done
+echo "connections held across the cluster: $TOTAL"
+echo "$TOTAL" > "$OUT/cluster-total.txt"
+java -jar "$JAR" bench --url "ws://127.0.0.1:${NODE_PORTS[0]}/" --rooms 100 --peers 4 --payload 1024 --rate 40 \
+  --warmup 5s --duration 15s --server-pid "${NODE_PIDS[0]}" --json "$OUT/cluster-relay.json" | tee "$OUT/cluster-relay.txt"
+for h in "${HOLDERS[@]}"; do wait "$h" || true; done
+cat "$OUT"/cluster-idle-node*.txt
+echo "results: $OUT"
