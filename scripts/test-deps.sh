@@ -1,0 +1,26 @@
+#!/usr/bin/env bash
+# Installs what the test suite needs beyond JDK 17, Maven, Node and redis-server (which a fresh machine has):
+# Debian's Chromium for the real-browser tests, iproute2/util-linux for their loopback-only network
+# namespace, and the npm packages of the Node-driven tests. Idempotent; non-interactive; fails loudly.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+export DEBIAN_FRONTEND=noninteractive
+
+need=()
+[[ -x /usr/bin/chromium ]] || need+=(chromium)
+command -v ip >/dev/null || need+=(iproute2)
+command -v unshare >/dev/null || need+=(util-linux)
+command -v redis-server >/dev/null || need+=(redis-server)
+if (( ${#need[@]} )); then
+  SUDO=""; [[ $(id -u) -eq 0 ]] || SUDO="sudo"
+  echo "test-deps: installing ${need[*]}" >&2
+  $SUDO apt-get update -qq
+  $SUDO apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
+fi
+
+for dir in src/test/browser; do
+  if [[ -f "$dir/package-lock.json" ]]; then
+    echo "test-deps: npm ci in $dir" >&2
+    (cd "$dir" && npm ci --no-audit --no-fund --loglevel=error)
+  fi
+done
