@@ -32,6 +32,10 @@ class ProtectionTest {
         b = WsClient.connect(node.port(), "/");
         a.send("{\"type\":\"subscribe\",\"topics\":[\"room\"]}");
         b.send("{\"type\":\"subscribe\",\"topics\":[\"room\"]}");
+        for (WsClient c : new WsClient[] {a, b}) { // a pong proves the subscription landed
+            c.send("{\"type\":\"ping\"}");
+            assertThat(c.next()).isEqualTo("{\"type\":\"pong\"}");
+        }
     }
 
     @AfterEach
