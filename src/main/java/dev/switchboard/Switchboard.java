@@ -108,6 +108,11 @@ public final class Switchboard implements AutoCloseable, NodeStatus {
         return server.port();
     }
 
+    /** Bytes written to this node's connections and not yet taken by the kernel (slow readers' backlog). */
+    public long queuedBytes() {
+        return server.queuedBytes();
+    }
+
     public Hub hub() {
         return hub;
     }

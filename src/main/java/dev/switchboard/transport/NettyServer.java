@@ -63,6 +63,11 @@ public final class NettyServer {
         log.info("listening on {}:{} ({} transport)", config.host(), port(), epoll ? "epoll" : "nio");
     }
 
+    /** Bytes queued for all connections and not yet taken by the kernel. */
+    public long queuedBytes() {
+        return context.connections().queuedBytes();
+    }
+
     public int port() {
         return ((InetSocketAddress) serverChannel.localAddress()).getPort();
     }

@@ -10,6 +10,17 @@ public final class ConnectionRegistry {
 
     ConnectionRegistry(Metrics metrics) {
         metrics.gauge("switchboard.websockets", "Open WebSocket connections, all dialects", open::size);
+        metrics.gauge("switchboard.outbound.queued.bytes", "Bytes written to connections and not yet taken by the kernel",
+                this::queuedBytes);
+    }
+
+    /** Bytes queued for all connections and not yet handed to the kernel: what slow readers cost the heap. */
+    public long queuedBytes() {
+        long total = 0;
+        for (WebSocketConnection c : open) {
+            total += c.queuedBytes();
+        }
+        return total;
     }
 
     void add(WebSocketConnection c) {

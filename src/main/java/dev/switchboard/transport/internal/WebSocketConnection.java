@@ -209,6 +209,12 @@ final class WebSocketConnection extends ChannelInboundHandlerAdapter implements 
         FlushBatcher.of(channel.eventLoop()).markDirty(this);
     }
 
+    /** Bytes waiting in this connection's outbound buffer; safe to read from any thread. */
+    long queuedBytes() {
+        var buffer = channel.unsafe().outboundBuffer();
+        return buffer == null ? 0 : buffer.totalPendingWriteBytes();
+    }
+
     void flushNow() {
         channel.flush();
     }
