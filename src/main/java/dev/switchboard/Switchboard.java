@@ -8,7 +8,9 @@ import dev.switchboard.core.bus.BusStatus;
 import dev.switchboard.core.bus.InMemoryBus;
 import dev.switchboard.dialect.Dialect;
 import dev.switchboard.dialect.DialectRouter;
+import dev.switchboard.dialect.FirstFrameSelector;
 import dev.switchboard.dialect.Handshake;
+import dev.switchboard.dialect.namedpeer.NamedPeerDialect;
 import dev.switchboard.dialect.ywebrtc.YWebrtcDialect;
 import dev.switchboard.ops.Metrics;
 import dev.switchboard.ops.NodeStatus;
@@ -54,8 +56,11 @@ public final class Switchboard implements AutoCloseable, NodeStatus {
         this.hub = new Hub(bus);
         YWebrtcDialect ywebrtc = new YWebrtcDialect(hub, config.maxFrameBytes(), config.maxJsonDepth(),
                 config.maxTopicsPerConnection(), config.maxTopicNameLength());
-        Router router = new Router(ywebrtc);
+        NamedPeerDialect namedPeer = new NamedPeerDialect(hub, config.maxFrameBytes(), config.maxJsonDepth(),
+                config.namedPeerMaxFramesPerSecond());
         // Dialects register their paths here (DECISIONS §1); the order of registration is the order of matching.
+        // Every other path: y-webrtc, or named-peer when the first frame is a login.
+        Router router = new Router(new FirstFrameSelector(ywebrtc, namedPeer, namedPeer::isLogin));
         this.opsExecutor = Executors.newSingleThreadExecutor(r -> {
             Thread t = new Thread(r, "switchboard-ops");
             t.setDaemon(true);

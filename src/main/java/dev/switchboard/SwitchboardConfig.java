@@ -20,6 +20,7 @@ public final class SwitchboardConfig {
     private final int maxTopicsPerConnection;
     private final int maxTopicNameLength;
     private final String nodeId;
+    private final int namedPeerMaxFramesPerSecond;
     private final String redisUri;
     private final String clusterPrefix;
     private final Duration heartbeatInterval;
@@ -38,6 +39,7 @@ public final class SwitchboardConfig {
         this.maxTopicsPerConnection = b.maxTopicsPerConnection;
         this.maxTopicNameLength = b.maxTopicNameLength;
         this.nodeId = b.nodeId;
+        this.namedPeerMaxFramesPerSecond = b.namedPeerMaxFramesPerSecond;
         this.redisUri = b.redisUri;
         this.clusterPrefix = b.clusterPrefix;
         this.heartbeatInterval = b.heartbeatInterval;
@@ -62,6 +64,7 @@ public final class SwitchboardConfig {
                 .maxOutboundBytes(maxOutboundBytes).pingInterval(pingInterval).compression(compression)
                 .drainTimeout(drainTimeout).maxTopicsPerConnection(maxTopicsPerConnection)
                 .maxTopicNameLength(maxTopicNameLength).nodeId(nodeId).redisUri(redisUri)
+                .namedPeerMaxFramesPerSecond(namedPeerMaxFramesPerSecond)
                 .clusterPrefix(clusterPrefix).heartbeatInterval(heartbeatInterval).failureTimeout(failureTimeout);
     }
 
@@ -125,6 +128,11 @@ public final class SwitchboardConfig {
         return nodeId;
     }
 
+    /** Named-peer: frames one connection may send per second before they are refused. Default 50 (as upstream). */
+    public int namedPeerMaxFramesPerSecond() {
+        return namedPeerMaxFramesPerSecond;
+    }
+
     /** Redis to cluster through ({@code redis://host:port}); null runs a single node on the in-memory bus. */
     public String redisUri() {
         return redisUri;
@@ -159,6 +167,7 @@ public final class SwitchboardConfig {
         private int maxTopicsPerConnection = 1024;
         private int maxTopicNameLength = 1024;
         private String nodeId;
+        private int namedPeerMaxFramesPerSecond = 50;
         private String redisUri;
         private String clusterPrefix = "switchboard";
         private Duration heartbeatInterval = Duration.ofSeconds(1);
@@ -231,6 +240,11 @@ public final class SwitchboardConfig {
                 throw new IllegalArgumentException("nodeId must be 1-64 of [A-Za-z0-9_.-]: " + nodeId);
             }
             this.nodeId = nodeId;
+            return this;
+        }
+
+        public Builder namedPeerMaxFramesPerSecond(int frames) {
+            this.namedPeerMaxFramesPerSecond = check("namedPeerMaxFramesPerSecond", frames, 1, 1_000_000);
             return this;
         }
 

@@ -89,6 +89,11 @@ final class ServeCommand implements Callable<Integer> {
             description = "y-webrtc: longest topic name (env SWITCHBOARD_MAX_TOPIC_LENGTH). Default: ${DEFAULT-VALUE}.")
     int maxTopicLength;
 
+    @Option(names = "--named-peer-rate", defaultValue = "${env:SWITCHBOARD_NAMED_PEER_RATE:-50}",
+            description = "Named-peer: frames per second per connection before rate_limit_exceeded "
+                    + "(env SWITCHBOARD_NAMED_PEER_RATE). Default: ${DEFAULT-VALUE}.")
+    int namedPeerRate;
+
     @Option(names = "--log-format", defaultValue = "${env:SWITCHBOARD_LOG_FORMAT:-text}",
             description = "Log format, text or json (env SWITCHBOARD_LOG_FORMAT). Default: ${DEFAULT-VALUE}.")
     LogFormat logFormat;
@@ -112,6 +117,7 @@ final class ServeCommand implements Callable<Integer> {
                 .maxFrameBytes(maxMessageBytes).maxJsonDepth(maxJsonDepth).maxOutboundBytes(maxOutboundBytes)
                 .pingInterval(pingInterval).drainTimeout(drainTimeout).compression(compression)
                 .maxTopicsPerConnection(maxTopics).maxTopicNameLength(maxTopicLength)
+                .namedPeerMaxFramesPerSecond(namedPeerRate)
                 .redisUri(redis).clusterPrefix(clusterPrefix)
                 .heartbeatInterval(heartbeatInterval).failureTimeout(failureTimeout)
                 .build();

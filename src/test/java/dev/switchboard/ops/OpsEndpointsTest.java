@@ -35,6 +35,8 @@ class OpsEndpointsTest {
             a.send("{\"type\":\"subscribe\",\"topics\":[\"r\"]}");
             a.send("{\"type\":\"ping\"}");
             a.next();
+            b.send("{\"type\":\"ping\"}"); // the first frame tells y-webrtc from named-peer
+            b.next();
             HttpResponse<String> r = Http.get(node.port(), "/health");
             assertThat(r.statusCode()).isEqualTo(200);
             assertThat(r.headers().firstValue("content-type")).hasValue("application/json");

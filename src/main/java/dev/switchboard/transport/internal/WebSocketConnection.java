@@ -111,7 +111,6 @@ final class WebSocketConnection extends ChannelInboundHandlerAdapter implements 
             return;
         }
         byte[] data = ByteBufUtil.getBytes(frame.content());
-        meters.received(data.length);
         long start = System.nanoTime();
         try {
             session.onMessage(data, frame instanceof BinaryWebSocketFrame);
@@ -121,6 +120,7 @@ final class WebSocketConnection extends ChannelInboundHandlerAdapter implements 
             return;
         }
         context.metrics.relayed(System.nanoTime() - start);
+        meters.received(data.length); // after dispatch: a shared path's first message picks the dialect
     }
 
     private void onClose(CloseWebSocketFrame close) {

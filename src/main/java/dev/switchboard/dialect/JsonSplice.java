@@ -1,0 +1,55 @@
+package dev.switchboard.dialect;
+
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+
+/**
+ * Builds a relayed frame from a received one by setting one top-level member, the way {@code JSON.stringify}
+ * of the parsed object after {@code obj[name] = value} would place it: every occurrence overwritten in place
+ * (key order kept), or appended as the last member. All other bytes are copied unchanged.
+ */
+public final class JsonSplice {
+    private JsonSplice() {
+    }
+
+    /** {@code rawValue} is the JSON text of the new value (a quoted, escaped string; a number; …). */
+    public static byte[] set(JsonObjectScan scan, String name, String rawValue) {
+        byte[] frame = scan.frame();
+        byte[] value = rawValue.getBytes(StandardCharsets.UTF_8);
+        List<JsonObjectScan.Value> spans = scan.all(name);
+        if (spans.isEmpty()) {
+            byte[] member = (JsonStrings.quote(name) + ':').getBytes(StandardCharsets.UTF_8);
+            int at = scan.appendAt();
+            int comma = scan.isEmptyObject() ? 0 : 1;
+            byte[] out = new byte[frame.length + comma + member.length + value.length];
+            System.arraycopy(frame, 0, out, 0, at);
+            int i = at;
+            if (comma == 1) {
+                out[i++] = ',';
+            }
+            System.arraycopy(member, 0, out, i, member.length);
+            i += member.length;
+            System.arraycopy(value, 0, out, i, value.length);
+            i += value.length;
+            System.arraycopy(frame, at, out, i, frame.length - at);
+            return out;
+        }
+        int size = frame.length;
+        for (JsonObjectScan.Value v : spans) {
+            size += value.length - (v.end() - v.start());
+        }
+        byte[] out = new byte[size];
+        int from = 0;
+        int to = 0;
+        for (JsonObjectScan.Value v : spans) {
+            int len = v.start() - from;
+            System.arraycopy(frame, from, out, to, len);
+            to += len;
+            System.arraycopy(value, 0, out, to, value.length);
+            to += value.length;
+            from = v.end();
+        }
+        System.arraycopy(frame, from, out, to, frame.length - from);
+        return out;
+    }
+}

@@ -1,0 +1,30 @@
+package dev.switchboard.dialect.namedpeer;
+
+import dev.switchboard.dialect.JsonObjectScan;
+
+/** A client frame of the named-peer protocol, as {@link NamedPeerReader} classifies it. */
+sealed interface NamedPeerMessage {
+
+    /** Not a JSON object with a string {@code type}: dropped without a word, as upstream does. */
+    record Invalid() implements NamedPeerMessage {
+    }
+
+    /** {@code login} with {@code name} (or its alias {@code id}); null when neither is a string. */
+    record Login(String name) implements NamedPeerMessage {
+    }
+
+    record Ping() implements NamedPeerMessage {
+    }
+
+    /** One of the four events broadcast to every other peer; {@code reason} is raw JSON (stream_stopped). */
+    record Broadcast(String type, String reasonJson) implements NamedPeerMessage {
+    }
+
+    /** A message with a truthy {@code target}: relayed to that peer; {@code targetJson} as sent. */
+    record Relay(String target, String targetJson, JsonObjectScan scan) implements NamedPeerMessage {
+    }
+
+    /** Any other type without a target: ignored. */
+    record Other(String type) implements NamedPeerMessage {
+    }
+}

@@ -1,0 +1,185 @@
+package dev.switchboard.dialect.namedpeer;
+
+import dev.switchboard.core.Endpoint;
+import dev.switchboard.core.Envelope;
+import dev.switchboard.core.JoinPolicy;
+import dev.switchboard.core.JoinResult;
+import dev.switchboard.core.LocalMember;
+import dev.switchboard.core.MemberInfo;
+import dev.switchboard.dialect.Connection;
+import dev.switchboard.dialect.DialectSession;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.regex.Pattern;
+
+/**
+ * One named-peer connection: anonymous until its login is granted cluster-wide, then a member of the
+ * dialect's one room under its name. Frames that arrive while the login is pending wait, in order.
+ */
+final class NamedPeerSession implements DialectSession, LocalMember {
+    private static final Pattern NAME = Pattern.compile("[A-Za-z0-9_-]+");
+    private static final int MAX_PENDING = 64;
+
+    private enum State { ANONYMOUS, LOGGING_IN, LOGGED_IN, CLOSED }
+
+    private final Connection connection;
+    private final NamedPeerDialect dialect;
+    private State state = State.ANONYMOUS;
+    private String name;
+    private ArrayDeque<byte[]> pending;
+    private long windowStart;
+    private int framesInWindow;
+
+    NamedPeerSession(Connection connection, NamedPeerDialect dialect) {
+        this.connection = connection;
+        this.dialect = dialect;
+    }
+
+    @Override
+    public String id() {
+        return name;
+    }
+
+    @Override
+    public Endpoint endpoint() {
+        return connection;
+    }
+
+    @Override
+    public void onMessage(byte[] data, boolean binary) {
+        if (state == State.CLOSED) {
+            return;
+        }
+        if (overRateLimit()) {
+            connection.send(NamedPeerWriter.error("rate_limit_exceeded"));
+            return;
+        }
+        if (state == State.LOGGING_IN) {
+            if (pending == null) {
+                pending = new ArrayDeque<>();
+            }
+            if (pending.size() >= MAX_PENDING) {
+                connection.close(1008, "Too many messages before login completed");
+                return;
+            }
+            pending.add(data);
+            return;
+        }
+        handle(data);
+    }
+
+    /** A fixed one-second window per connection, as upstream counts (its window is per name). */
+    private boolean overRateLimit() {
+        long now = System.currentTimeMillis();
+        if (now - windowStart >= 1000) {
+            windowStart = now;
+            framesInWindow = 0;
+        }
+        return ++framesInWindow > dialect.maxFramesPerSecond();
+    }
+
+    private void handle(byte[] data) {
+        NamedPeerMessage message = dialect.reader().read(data);
+        if (message instanceof NamedPeerMessage.Invalid) {
+            return;
+        }
+        if (message instanceof NamedPeerMessage.Login login) {
+            login(login.name());
+            return;
+        }
+        if (state != State.LOGGED_IN) {
+            connection.send(NamedPeerWriter.error("not_logged_in"));
+            return;
+        }
+        if (message instanceof NamedPeerMessage.Ping) {
+            connection.send(NamedPeerWriter.pong(System.currentTimeMillis()));
+        } else if (message instanceof NamedPeerMessage.Broadcast event) {
+            dialect.hub().broadcast(NamedPeerDialect.ROOM, Envelope.of(NamedPeerWriter.broadcast(event, name)), name);
+        } else if (message instanceof NamedPeerMessage.Relay relay) {
+            relay(relay);
+        }
+    }
+
+    private void relay(NamedPeerMessage.Relay relay) {
+        if (relay.target() == null) {
+            connection.send(NamedPeerWriter.targetNotFound(relay.targetJson()));
+            return;
+        }
+        Envelope envelope = Envelope.of(NamedPeerWriter.relay(relay, name));
+        var sent = dialect.hub().send(NamedPeerDialect.ROOM, relay.target(), envelope).toCompletableFuture();
+        if (sent.isDone()) {
+            if (!sent.getNow(false)) {
+                connection.send(NamedPeerWriter.targetNotFound(relay.targetJson()));
+            }
+            return;
+        }
+        sent.whenComplete((ok, error) -> {
+            if (error != null || !ok) {
+                connection.send(NamedPeerWriter.targetNotFound(relay.targetJson()));
+            }
+        });
+    }
+
+    private void login(String requested) {
+        if (state == State.LOGGED_IN) {
+            // One name per connection: a second login changes nothing (upstream would leak the old name).
+            connection.send(NamedPeerWriter.error("already_logged_in"));
+            return;
+        }
+        if (requested == null || requested.isEmpty() || requested.length() > NamedPeerDialect.MAX_NAME_LENGTH
+                || !NAME.matcher(requested).matches()) {
+            connection.send(NamedPeerWriter.error("invalid_name"));
+            connection.close(4001, "Invalid client name");
+            state = State.CLOSED;
+            return;
+        }
+        name = requested;
+        state = State.LOGGING_IN;
+        dialect.hub().join(NamedPeerDialect.ROOM, this, JoinPolicy.EXCLUSIVE)
+                .whenComplete((result, error) -> connection.execute(() -> loggedIn(result, error)));
+    }
+
+    private void loggedIn(JoinResult result, Throwable error) {
+        if (state == State.CLOSED) {
+            if (result != null && result.joined()) {
+                dialect.hub().leave(NamedPeerDialect.ROOM, this); // closed while the login was in flight
+            }
+            return;
+        }
+        if (error != null) {
+            connection.send(NamedPeerWriter.error("unavailable"));
+            connection.close(1011, "Cluster unavailable, try again");
+            state = State.CLOSED;
+            return;
+        }
+        if (!result.joined()) {
+            connection.send(NamedPeerWriter.error("name_taken"));
+            connection.close(4000, "Client name already taken");
+            state = State.CLOSED;
+            return;
+        }
+        state = State.LOGGED_IN;
+        List<String> names = new ArrayList<>(result.others().size() + 1);
+        for (MemberInfo m : result.others()) {
+            names.add(m.id());
+        }
+        names.add(name);
+        connection.send(NamedPeerWriter.loginSuccess(name, names));
+        ArrayDeque<byte[]> queued = pending;
+        pending = null;
+        while (queued != null && !queued.isEmpty() && state == State.LOGGED_IN) {
+            handle(queued.poll());
+        }
+    }
+
+    @Override
+    public void onClose() {
+        State was = state;
+        state = State.CLOSED;
+        pending = null;
+        if (was == State.LOGGED_IN) {
+            dialect.hub().leave(NamedPeerDialect.ROOM, this);
+        }
+    }
+}

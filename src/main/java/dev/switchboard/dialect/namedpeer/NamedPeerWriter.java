@@ -1,0 +1,63 @@
+package dev.switchboard.dialect.namedpeer;
+
+import dev.switchboard.dialect.JsonSplice;
+import dev.switchboard.dialect.JsonStrings;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+
+/** The frames a named-peer server sends, byte-exact to the seed's examples and upstream's key order. */
+final class NamedPeerWriter {
+    private NamedPeerWriter() {
+    }
+
+    static byte[] loginSuccess(String name, List<String> clients) {
+        StringBuilder b = new StringBuilder("{\"type\":\"login_success\",\"id\":").append(JsonStrings.quote(name))
+                .append(",\"clients\":[");
+        for (int i = 0; i < clients.size(); i++) {
+            if (i > 0) {
+                b.append(',');
+            }
+            b.append(JsonStrings.quote(clients.get(i)));
+        }
+        return bytes(b.append("]}").toString());
+    }
+
+    static byte[] peerConnected(String name) {
+        return bytes("{\"type\":\"peer_connected\",\"peer\":" + JsonStrings.quote(name) + "}");
+    }
+
+    static byte[] peerDisconnected(String name) {
+        return bytes("{\"type\":\"peer_disconnected\",\"peer\":" + JsonStrings.quote(name) + "}");
+    }
+
+    static byte[] pong(long timestamp) {
+        return bytes("{\"type\":\"pong\",\"timestamp\":" + timestamp + "}");
+    }
+
+    /** A broadcast event, rebuilt as upstream does: type, from, and for stream_stopped the reason. */
+    static byte[] broadcast(NamedPeerMessage.Broadcast event, String from) {
+        StringBuilder b = new StringBuilder("{\"type\":").append(JsonStrings.quote(event.type()))
+                .append(",\"from\":").append(JsonStrings.quote(from));
+        if (event.type().equals("stream_stopped")) {
+            b.append(",\"reason\":").append(event.reasonJson() != null ? event.reasonJson() : "\"manual\"");
+        }
+        return bytes(b.append('}').toString());
+    }
+
+    /** The sender's message as received, with {@code from} set by the server. */
+    static byte[] relay(NamedPeerMessage.Relay relay, String from) {
+        return JsonSplice.set(relay.scan(), "from", JsonStrings.quote(from));
+    }
+
+    static byte[] error(String code) {
+        return bytes("{\"type\":\"error\",\"error\":" + JsonStrings.quote(code) + "}");
+    }
+
+    static byte[] targetNotFound(String targetJson) {
+        return bytes("{\"type\":\"error\",\"error\":\"target_not_found\",\"target\":" + targetJson + "}");
+    }
+
+    private static byte[] bytes(String s) {
+        return s.getBytes(StandardCharsets.UTF_8);
+    }
+}
