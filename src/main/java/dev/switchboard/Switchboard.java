@@ -11,6 +11,7 @@ import dev.switchboard.dialect.DialectRouter;
 import dev.switchboard.dialect.FirstFrameSelector;
 import dev.switchboard.dialect.Handshake;
 import dev.switchboard.dialect.namedpeer.NamedPeerDialect;
+import dev.switchboard.dialect.radix.RadixDialect;
 import dev.switchboard.dialect.ywebrtc.YWebrtcDialect;
 import dev.switchboard.ops.Metrics;
 import dev.switchboard.ops.NodeStatus;
@@ -61,6 +62,8 @@ public final class Switchboard implements AutoCloseable, NodeStatus {
         // Dialects register their paths here (DECISIONS §1); the order of registration is the order of matching.
         // Every other path: y-webrtc, or named-peer when the first frame is a login.
         Router router = new Router(new FirstFrameSelector(ywebrtc, namedPeer, namedPeer::isLogin));
+        router.route(RadixDialect::matches, new RadixDialect(hub, config.radixMaxMessageBytes(), config.maxJsonDepth(),
+                config.radixMaxFramesPerSecond(), 1000));
         this.opsExecutor = Executors.newSingleThreadExecutor(r -> {
             Thread t = new Thread(r, "switchboard-ops");
             t.setDaemon(true);

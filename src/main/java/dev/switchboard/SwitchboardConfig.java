@@ -21,6 +21,8 @@ public final class SwitchboardConfig {
     private final int maxTopicNameLength;
     private final String nodeId;
     private final int namedPeerMaxFramesPerSecond;
+    private final int radixMaxMessageBytes;
+    private final int radixMaxFramesPerSecond;
     private final String redisUri;
     private final String clusterPrefix;
     private final Duration heartbeatInterval;
@@ -40,6 +42,8 @@ public final class SwitchboardConfig {
         this.maxTopicNameLength = b.maxTopicNameLength;
         this.nodeId = b.nodeId;
         this.namedPeerMaxFramesPerSecond = b.namedPeerMaxFramesPerSecond;
+        this.radixMaxMessageBytes = b.radixMaxMessageBytes;
+        this.radixMaxFramesPerSecond = b.radixMaxFramesPerSecond;
         this.redisUri = b.redisUri;
         this.clusterPrefix = b.clusterPrefix;
         this.heartbeatInterval = b.heartbeatInterval;
@@ -65,6 +69,7 @@ public final class SwitchboardConfig {
                 .drainTimeout(drainTimeout).maxTopicsPerConnection(maxTopicsPerConnection)
                 .maxTopicNameLength(maxTopicNameLength).nodeId(nodeId).redisUri(redisUri)
                 .namedPeerMaxFramesPerSecond(namedPeerMaxFramesPerSecond)
+                .radixMaxMessageBytes(radixMaxMessageBytes).radixMaxFramesPerSecond(radixMaxFramesPerSecond)
                 .clusterPrefix(clusterPrefix).heartbeatInterval(heartbeatInterval).failureTimeout(failureTimeout);
     }
 
@@ -133,6 +138,16 @@ public final class SwitchboardConfig {
         return namedPeerMaxFramesPerSecond;
     }
 
+    /** Radix Connect: largest message; larger closes with 1009. Default 16 KiB (as upstream). */
+    public int radixMaxMessageBytes() {
+        return radixMaxMessageBytes;
+    }
+
+    /** Radix Connect: frames per socket per second before close 1013. Default 100 (as upstream). */
+    public int radixMaxFramesPerSecond() {
+        return radixMaxFramesPerSecond;
+    }
+
     /** Redis to cluster through ({@code redis://host:port}); null runs a single node on the in-memory bus. */
     public String redisUri() {
         return redisUri;
@@ -168,6 +183,8 @@ public final class SwitchboardConfig {
         private int maxTopicNameLength = 1024;
         private String nodeId;
         private int namedPeerMaxFramesPerSecond = 50;
+        private int radixMaxMessageBytes = 16 * 1024;
+        private int radixMaxFramesPerSecond = 100;
         private String redisUri;
         private String clusterPrefix = "switchboard";
         private Duration heartbeatInterval = Duration.ofSeconds(1);
@@ -245,6 +262,16 @@ public final class SwitchboardConfig {
 
         public Builder namedPeerMaxFramesPerSecond(int frames) {
             this.namedPeerMaxFramesPerSecond = check("namedPeerMaxFramesPerSecond", frames, 1, 1_000_000);
+            return this;
+        }
+
+        public Builder radixMaxMessageBytes(int bytes) {
+            this.radixMaxMessageBytes = check("radixMaxMessageBytes", bytes, 125, 64 * 1024 * 1024);
+            return this;
+        }
+
+        public Builder radixMaxFramesPerSecond(int frames) {
+            this.radixMaxFramesPerSecond = check("radixMaxFramesPerSecond", frames, 1, 1_000_000);
             return this;
         }
 

@@ -94,6 +94,15 @@ final class ServeCommand implements Callable<Integer> {
                     + "(env SWITCHBOARD_NAMED_PEER_RATE). Default: ${DEFAULT-VALUE}.")
     int namedPeerRate;
 
+    @Option(names = "--radix-max-message-bytes", defaultValue = "${env:SWITCHBOARD_RADIX_MAX_MESSAGE_BYTES:-16384}",
+            description = "Radix Connect: largest message (env SWITCHBOARD_RADIX_MAX_MESSAGE_BYTES). Default: ${DEFAULT-VALUE}.")
+    int radixMaxMessageBytes;
+
+    @Option(names = "--radix-rate", defaultValue = "${env:SWITCHBOARD_RADIX_RATE:-100}",
+            description = "Radix Connect: frames per second per socket before close 1013 (env SWITCHBOARD_RADIX_RATE). "
+                    + "Default: ${DEFAULT-VALUE}.")
+    int radixRate;
+
     @Option(names = "--log-format", defaultValue = "${env:SWITCHBOARD_LOG_FORMAT:-text}",
             description = "Log format, text or json (env SWITCHBOARD_LOG_FORMAT). Default: ${DEFAULT-VALUE}.")
     LogFormat logFormat;
@@ -118,6 +127,7 @@ final class ServeCommand implements Callable<Integer> {
                 .pingInterval(pingInterval).drainTimeout(drainTimeout).compression(compression)
                 .maxTopicsPerConnection(maxTopics).maxTopicNameLength(maxTopicLength)
                 .namedPeerMaxFramesPerSecond(namedPeerRate)
+                .radixMaxMessageBytes(radixMaxMessageBytes).radixMaxFramesPerSecond(radixRate)
                 .redisUri(redis).clusterPrefix(clusterPrefix)
                 .heartbeatInterval(heartbeatInterval).failureTimeout(failureTimeout)
                 .build();

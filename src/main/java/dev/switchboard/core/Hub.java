@@ -57,14 +57,28 @@ public final class Hub implements BusListener {
     public CompletionStage<JoinResult> join(RoomKey key, LocalMember member, JoinPolicy policy) {
         MemberInfo info = new MemberInfo(member.id(), nodeId, member.metadata());
         if (policy == JoinPolicy.SHARED) {
+            boolean fresh = !rooms.containsKey(key);
             Room room = attach(key, member);
             if (room == null) {
                 return CompletableFuture.completedFuture(JoinResult.joined(othersOf(rooms.get(key), member.id())));
             }
-            bus.claim(key, info, policy);
-            List<MemberInfo> others = othersOf(room, member.id());
+            CompletionStage<Bus.Claim> claim = bus.claim(key, info, policy);
             handler(key).joined(info, room);
-            return CompletableFuture.completedFuture(JoinResult.joined(others));
+            if (!fresh) {
+                return CompletableFuture.completedFuture(JoinResult.joined(othersOf(room, member.id())));
+            }
+            // A room new to this node knows nothing yet of the members other nodes hold: the claim's answer
+            // is the cluster's view (already complete for the in-memory bus).
+            return claim.handle((granted, error) -> {
+                if (error == null && granted.granted()) {
+                    for (MemberInfo m : granted.others()) {
+                        if (!m.nodeId().equals(nodeId)) {
+                            room.putRemote(m);
+                        }
+                    }
+                }
+                return JoinResult.joined(othersOf(room, member.id()));
+            });
         }
         follow(key);
         return bus.claim(key, info, policy).thenApply(claim -> {

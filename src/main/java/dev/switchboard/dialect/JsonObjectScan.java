@@ -41,12 +41,17 @@ public final class JsonObjectScan {
     }
 
     private final byte[] frame;
+    private final int objectStart;
+    private final int objectEnd;
     private final Map<String, List<Value>> members;
     private final int appendAt;
     private final boolean empty;
 
-    private JsonObjectScan(byte[] frame, Map<String, List<Value>> members, int appendAt, boolean empty) {
+    private JsonObjectScan(byte[] frame, int objectStart, int objectEnd, Map<String, List<Value>> members,
+                           int appendAt, boolean empty) {
         this.frame = frame;
+        this.objectStart = objectStart;
+        this.objectEnd = objectEnd;
         this.members = members;
         this.appendAt = appendAt;
         this.empty = empty;
@@ -61,6 +66,7 @@ public final class JsonObjectScan {
             if (p.nextToken() != JsonToken.START_OBJECT) {
                 return null;
             }
+            int objectStart = (int) p.currentTokenLocation().getByteOffset();
             Map<String, List<Value>> found = new LinkedHashMap<>();
             int count = 0;
             int lastValueStart = -1;
@@ -99,7 +105,7 @@ public final class JsonObjectScan {
                 return null;
             }
             int appendAt = count == 0 ? end : valueEnd(frame, lastValueStart, end);
-            return new JsonObjectScan(frame, found, appendAt, count == 0);
+            return new JsonObjectScan(frame, objectStart, end + 1, found, appendAt, count == 0);
         } catch (IOException | RuntimeException e) {
             return null;
         }
@@ -130,6 +136,52 @@ public final class JsonObjectScan {
 
     public byte[] frame() {
         return frame;
+    }
+
+    /** The object's own bytes, without whitespace around it. */
+    public byte[] objectBytes() {
+        return objectStart == 0 && objectEnd == frame.length ? frame : java.util.Arrays.copyOfRange(frame, objectStart, objectEnd);
+    }
+
+    /**
+     * The JSON type of a frame's root value as JavaScript's {@code typeof}-like names zod uses ("object",
+     * "array", "string", "number", "boolean", "null"), or null if the frame is not one valid JSON value.
+     */
+    public static String rootType(JsonFactory json, byte[] frame) {
+        try (JsonParser p = json.createParser(frame)) {
+            JsonToken t = p.nextToken();
+            if (t == null) {
+                return null;
+            }
+            String type = switch (t) {
+                case START_OBJECT -> "object";
+                case START_ARRAY -> "array";
+                case VALUE_STRING -> "string";
+                case VALUE_NUMBER_INT, VALUE_NUMBER_FLOAT -> "number";
+                case VALUE_TRUE, VALUE_FALSE -> "boolean";
+                case VALUE_NULL -> "null";
+                default -> null;
+            };
+            p.skipChildren();
+            return p.nextToken() == null ? type : null;
+        } catch (IOException | RuntimeException e) {
+            return null;
+        }
+    }
+
+    /** A value's type under the same names as {@link #rootType}. */
+    public static String typeOf(Value v) {
+        if (v == null) {
+            return "undefined";
+        }
+        return switch (v.token()) {
+            case START_OBJECT -> "object";
+            case START_ARRAY -> "array";
+            case VALUE_STRING -> "string";
+            case VALUE_NUMBER_INT, VALUE_NUMBER_FLOAT -> "number";
+            case VALUE_TRUE, VALUE_FALSE -> "boolean";
+            default -> "null";
+        };
     }
 
     /** The member's value (the last one, if the key is repeated, as JSON.parse keeps), or null if absent. */
