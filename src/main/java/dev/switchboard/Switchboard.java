@@ -12,6 +12,7 @@ import dev.switchboard.dialect.FirstFrameSelector;
 import dev.switchboard.dialect.Handshake;
 import dev.switchboard.dialect.namedpeer.NamedPeerDialect;
 import dev.switchboard.dialect.radix.RadixDialect;
+import dev.switchboard.dialect.rendezvous.RendezvousDialect;
 import dev.switchboard.dialect.ywebrtc.YWebrtcDialect;
 import dev.switchboard.ops.Metrics;
 import dev.switchboard.ops.NodeStatus;
@@ -62,6 +63,8 @@ public final class Switchboard implements AutoCloseable, NodeStatus {
         // Dialects register their paths here (DECISIONS §1); the order of registration is the order of matching.
         // Every other path: y-webrtc, or named-peer when the first frame is a login.
         Router router = new Router(new FirstFrameSelector(ywebrtc, namedPeer, namedPeer::isLogin));
+        router.route(RendezvousDialect::matches, new RendezvousDialect(hub, config.maxFrameBytes(), config.maxJsonDepth(),
+                config.rendezvousRequireProof()));
         router.route(RadixDialect::matches, new RadixDialect(hub, config.radixMaxMessageBytes(), config.maxJsonDepth(),
                 config.radixMaxFramesPerSecond(), 1000));
         this.opsExecutor = Executors.newSingleThreadExecutor(r -> {

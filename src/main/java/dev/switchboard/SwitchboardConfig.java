@@ -21,6 +21,7 @@ public final class SwitchboardConfig {
     private final int maxTopicNameLength;
     private final String nodeId;
     private final int namedPeerMaxFramesPerSecond;
+    private final boolean rendezvousRequireProof;
     private final int radixMaxMessageBytes;
     private final int radixMaxFramesPerSecond;
     private final String redisUri;
@@ -42,6 +43,7 @@ public final class SwitchboardConfig {
         this.maxTopicNameLength = b.maxTopicNameLength;
         this.nodeId = b.nodeId;
         this.namedPeerMaxFramesPerSecond = b.namedPeerMaxFramesPerSecond;
+        this.rendezvousRequireProof = b.rendezvousRequireProof;
         this.radixMaxMessageBytes = b.radixMaxMessageBytes;
         this.radixMaxFramesPerSecond = b.radixMaxFramesPerSecond;
         this.redisUri = b.redisUri;
@@ -69,6 +71,7 @@ public final class SwitchboardConfig {
                 .drainTimeout(drainTimeout).maxTopicsPerConnection(maxTopicsPerConnection)
                 .maxTopicNameLength(maxTopicNameLength).nodeId(nodeId).redisUri(redisUri)
                 .namedPeerMaxFramesPerSecond(namedPeerMaxFramesPerSecond)
+                .rendezvousRequireProof(rendezvousRequireProof)
                 .radixMaxMessageBytes(radixMaxMessageBytes).radixMaxFramesPerSecond(radixMaxFramesPerSecond)
                 .clusterPrefix(clusterPrefix).heartbeatInterval(heartbeatInterval).failureTimeout(failureTimeout);
     }
@@ -138,6 +141,11 @@ public final class SwitchboardConfig {
         return namedPeerMaxFramesPerSecond;
     }
 
+    /** Rendezvous: whether register must prove possession of the key (sign the challenge). Default false. */
+    public boolean rendezvousRequireProof() {
+        return rendezvousRequireProof;
+    }
+
     /** Radix Connect: largest message; larger closes with 1009. Default 16 KiB (as upstream). */
     public int radixMaxMessageBytes() {
         return radixMaxMessageBytes;
@@ -183,6 +191,7 @@ public final class SwitchboardConfig {
         private int maxTopicNameLength = 1024;
         private String nodeId;
         private int namedPeerMaxFramesPerSecond = 50;
+        private boolean rendezvousRequireProof = false;
         private int radixMaxMessageBytes = 16 * 1024;
         private int radixMaxFramesPerSecond = 100;
         private String redisUri;
@@ -262,6 +271,11 @@ public final class SwitchboardConfig {
 
         public Builder namedPeerMaxFramesPerSecond(int frames) {
             this.namedPeerMaxFramesPerSecond = check("namedPeerMaxFramesPerSecond", frames, 1, 1_000_000);
+            return this;
+        }
+
+        public Builder rendezvousRequireProof(boolean require) {
+            this.rendezvousRequireProof = require;
             return this;
         }
 

@@ -94,6 +94,11 @@ final class ServeCommand implements Callable<Integer> {
                     + "(env SWITCHBOARD_NAMED_PEER_RATE). Default: ${DEFAULT-VALUE}.")
     int namedPeerRate;
 
+    @Option(names = "--rendezvous-require-proof", defaultValue = "${env:SWITCHBOARD_RENDEZVOUS_REQUIRE_PROOF:-false}",
+            description = "Rendezvous: refuse a register without a valid signature of the challenge "
+                    + "(env SWITCHBOARD_RENDEZVOUS_REQUIRE_PROOF). Default: ${DEFAULT-VALUE}.")
+    boolean rendezvousRequireProof;
+
     @Option(names = "--radix-max-message-bytes", defaultValue = "${env:SWITCHBOARD_RADIX_MAX_MESSAGE_BYTES:-16384}",
             description = "Radix Connect: largest message (env SWITCHBOARD_RADIX_MAX_MESSAGE_BYTES). Default: ${DEFAULT-VALUE}.")
     int radixMaxMessageBytes;
@@ -127,6 +132,7 @@ final class ServeCommand implements Callable<Integer> {
                 .pingInterval(pingInterval).drainTimeout(drainTimeout).compression(compression)
                 .maxTopicsPerConnection(maxTopics).maxTopicNameLength(maxTopicLength)
                 .namedPeerMaxFramesPerSecond(namedPeerRate)
+                .rendezvousRequireProof(rendezvousRequireProof)
                 .radixMaxMessageBytes(radixMaxMessageBytes).radixMaxFramesPerSecond(radixRate)
                 .redisUri(redis).clusterPrefix(clusterPrefix)
                 .heartbeatInterval(heartbeatInterval).failureTimeout(failureTimeout)

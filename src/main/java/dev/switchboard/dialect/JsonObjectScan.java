@@ -18,8 +18,11 @@ import java.util.Set;
  */
 public final class JsonObjectScan {
 
-    /** A top-level member's value: its token kind, its bytes [start, end), its text when a string or number. */
-    public record Value(JsonToken token, int start, int end, String text) {
+    /**
+     * A top-level member's value: its token kind, its bytes [start, end), its text when a string or number,
+     * and where the member's name starts (so the whole member can be replaced).
+     */
+    public record Value(JsonToken token, int start, int end, String text, int nameStart) {
         public boolean isString() {
             return token == JsonToken.VALUE_STRING;
         }
@@ -74,12 +77,13 @@ public final class JsonObjectScan {
             int pendingStart = -1;
             JsonToken pendingToken = null;
             String pendingText = null;
+            int pendingNameStart = -1;
             JsonToken t;
             while ((t = p.nextToken()) == JsonToken.FIELD_NAME) {
                 int nameStart = (int) p.currentTokenLocation().getByteOffset();
                 if (pendingName != null) {
                     add(found, pendingName, new Value(pendingToken, pendingStart,
-                            valueEnd(frame, pendingStart, nameStart), pendingText));
+                            valueEnd(frame, pendingStart, nameStart), pendingText, pendingNameStart));
                     pendingName = null;
                 }
                 count++;
@@ -88,6 +92,7 @@ public final class JsonObjectScan {
                 lastValueStart = (int) p.currentTokenLocation().getByteOffset();
                 if (wanted.contains(name)) {
                     pendingName = name;
+                    pendingNameStart = nameStart;
                     pendingStart = lastValueStart;
                     pendingToken = value;
                     pendingText = value.isScalarValue() && value != JsonToken.VALUE_NULL ? p.getText() : null;
@@ -99,7 +104,8 @@ public final class JsonObjectScan {
             }
             int end = (int) p.currentTokenLocation().getByteOffset();
             if (pendingName != null) {
-                add(found, pendingName, new Value(pendingToken, pendingStart, valueEnd(frame, pendingStart, end), pendingText));
+                add(found, pendingName, new Value(pendingToken, pendingStart, valueEnd(frame, pendingStart, end),
+                        pendingText, pendingNameStart));
             }
             if (p.nextToken() != null) {
                 return null;

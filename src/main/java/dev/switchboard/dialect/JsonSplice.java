@@ -12,6 +12,22 @@ public final class JsonSplice {
     private JsonSplice() {
     }
 
+    /**
+     * Replaces one whole member (name and value) by {@code rawMember} ({@code "name":value}), keeping its
+     * position: how a relay renames {@code to} into {@code from}.
+     */
+    public static byte[] replaceMember(JsonObjectScan scan, JsonObjectScan.Value member, String rawMember) {
+        byte[] frame = scan.frame();
+        byte[] replacement = rawMember.getBytes(StandardCharsets.UTF_8);
+        int start = member.nameStart();
+        int end = member.end();
+        byte[] out = new byte[frame.length - (end - start) + replacement.length];
+        System.arraycopy(frame, 0, out, 0, start);
+        System.arraycopy(replacement, 0, out, start, replacement.length);
+        System.arraycopy(frame, end, out, start + replacement.length, frame.length - end);
+        return out;
+    }
+
     /** {@code rawValue} is the JSON text of the new value (a quoted, escaped string; a number; …). */
     public static byte[] set(JsonObjectScan scan, String name, String rawValue) {
         byte[] frame = scan.frame();

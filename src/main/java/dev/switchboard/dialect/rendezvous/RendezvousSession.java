@@ -1,0 +1,198 @@
+package dev.switchboard.dialect.rendezvous;
+
+import dev.switchboard.core.Endpoint;
+import dev.switchboard.core.Envelope;
+import dev.switchboard.core.JoinPolicy;
+import dev.switchboard.core.JoinResult;
+import dev.switchboard.core.LocalMember;
+import dev.switchboard.core.RoomKey;
+import dev.switchboard.dialect.Connection;
+import dev.switchboard.dialect.DialectSession;
+import java.security.SecureRandom;
+import java.util.ArrayDeque;
+import java.util.Base64;
+import java.util.HashMap;
+import java.util.Map;
+
+/**
+ * One Rendezvous connection: challenged on connect, then (once) registered under the peer ID of its public
+ * key, a member of its room with the key (and whether it proved possession) as metadata.
+ */
+final class RendezvousSession implements DialectSession, LocalMember {
+    private static final SecureRandom RANDOM = new SecureRandom();
+    private static final int MAX_PENDING = 64;
+
+    private enum State { ANONYMOUS, REGISTERING, REGISTERED, CLOSED }
+
+    private final Connection connection;
+    private final RendezvousDialect dialect;
+    private final RoomKey room;
+    private final String nonce;
+    private State state = State.ANONYMOUS;
+    private String peerId;
+    private Map<String, String> metadata = Map.of();
+    private ArrayDeque<byte[]> pending;
+
+    RendezvousSession(Connection connection, RendezvousDialect dialect, String roomName) {
+        this.connection = connection;
+        this.dialect = dialect;
+        this.room = new RoomKey(RendezvousDialect.NAMESPACE, roomName);
+        byte[] bytes = new byte[32];
+        RANDOM.nextBytes(bytes);
+        this.nonce = Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
+    }
+
+    void start() {
+        connection.send(RendezvousWriter.challenge(nonce));
+    }
+
+    @Override
+    public String id() {
+        return peerId;
+    }
+
+    @Override
+    public Map<String, String> metadata() {
+        return metadata;
+    }
+
+    @Override
+    public Endpoint endpoint() {
+        return connection;
+    }
+
+    @Override
+    public void evicted(RoomKey key, String reason) {
+        state = State.CLOSED;
+        connection.close(4002, "replaced");
+    }
+
+    @Override
+    public void onMessage(byte[] data, boolean binary) {
+        if (state == State.CLOSED) {
+            return;
+        }
+        if (state == State.REGISTERING) {
+            if (pending == null) {
+                pending = new ArrayDeque<>();
+            }
+            if (pending.size() >= MAX_PENDING) {
+                connection.close(1008, "Too many messages before registration completed");
+                return;
+            }
+            pending.add(data);
+            return;
+        }
+        handle(data);
+    }
+
+    private void handle(byte[] data) {
+        RendezvousMessage message = dialect.reader().read(data);
+        if (message instanceof RendezvousMessage.Bad bad) {
+            connection.send(RendezvousWriter.error(bad.reason()));
+        } else if (message instanceof RendezvousMessage.Register register) {
+            register(register);
+        } else if (message instanceof RendezvousMessage.Relay relay) {
+            relay(relay);
+        }
+    }
+
+    private void register(RendezvousMessage.Register register) {
+        if (state == State.REGISTERED) {
+            connection.send(RendezvousWriter.error("already registered as " + peerId));
+            return;
+        }
+        RendezvousKeys.PublicJwk key;
+        boolean verified = false;
+        try {
+            key = RendezvousKeys.parse(register.publicKey());
+            if (register.signature() != null) {
+                if (!RendezvousKeys.verify(key, nonce, register.signature())) {
+                    connection.send(RendezvousWriter.error("signature does not verify: sign the challenge nonce's "
+                            + "UTF-8 bytes with the registered key"));
+                    return;
+                }
+                verified = true;
+            } else if (dialect.requireProof()) {
+                connection.send(RendezvousWriter.error("proof of possession required: add \"signature\", the "
+                        + "challenge nonce signed with the registered key"));
+                return;
+            }
+        } catch (RendezvousKeys.KeyRefused e) {
+            connection.send(RendezvousWriter.error(e.getMessage()));
+            return;
+        }
+        peerId = key.peerId();
+        Map<String, String> meta = new HashMap<>(2);
+        meta.put(RendezvousWriter.PUBLIC_KEY, key.canonical());
+        if (verified) {
+            meta.put(RendezvousWriter.VERIFIED, "true");
+        }
+        metadata = Map.copyOf(meta);
+        state = State.REGISTERING;
+        // A verified newcomer may take its ID over from an older connection; an unverified one may not.
+        JoinPolicy policy = verified ? JoinPolicy.TAKEOVER : JoinPolicy.EXCLUSIVE;
+        dialect.hub().join(room, this, policy)
+                .whenComplete((result, error) -> connection.execute(() -> registered(result, error)));
+    }
+
+    private void registered(JoinResult result, Throwable error) {
+        if (state == State.CLOSED) {
+            if (result != null && result.joined()) {
+                dialect.hub().leave(room, this);
+            }
+            return;
+        }
+        if (error != null || !result.joined()) {
+            state = State.ANONYMOUS;
+            connection.send(RendezvousWriter.error(error != null ? "registration failed, try again"
+                    : "peer ID already connected in this room; sign the challenge to prove the key is yours and replace it"));
+            peerId = null;
+            metadata = Map.of();
+        } else {
+            state = State.REGISTERED;
+            connection.send(RendezvousWriter.welcome(peerId, result.others()));
+        }
+        ArrayDeque<byte[]> queued = pending;
+        pending = null;
+        while (queued != null && !queued.isEmpty() && state != State.CLOSED && state != State.REGISTERING) {
+            handle(queued.poll());
+        }
+        if (queued != null && !queued.isEmpty()) {
+            if (pending == null) {
+                pending = new ArrayDeque<>();
+            }
+            pending.addAll(queued); // a queued register is in flight again: the rest waits behind it
+        }
+    }
+
+    private void relay(RendezvousMessage.Relay relay) {
+        if (state != State.REGISTERED) {
+            connection.send(RendezvousWriter.error("register first"));
+            return;
+        }
+        Envelope envelope = Envelope.of(RendezvousWriter.relay(relay, peerId));
+        var sent = dialect.hub().send(room, relay.to(), envelope).toCompletableFuture();
+        if (sent.isDone()) {
+            if (!sent.getNow(false)) {
+                connection.send(RendezvousWriter.error("unknown peer: " + relay.to()));
+            }
+            return;
+        }
+        sent.whenComplete((ok, error) -> {
+            if (error != null || !ok) {
+                connection.send(RendezvousWriter.error("unknown peer: " + relay.to()));
+            }
+        });
+    }
+
+    @Override
+    public void onClose() {
+        State was = state;
+        state = State.CLOSED;
+        pending = null;
+        if (was == State.REGISTERED) {
+            dialect.hub().leave(room, this);
+        }
+    }
+}
