@@ -1,0 +1,37 @@
+// Two pages in two browser processes open a real RTCPeerConnection data channel to each other, signaling
+// through one Switchboard dialect (--dialect named-peer | rendezvous | radix), and exchange a message.
+import crypto from 'node:crypto'
+
+export async function run ({ openPage, port, args }) {
+  const dialect = args('dialect')
+  const base = `ws://127.0.0.1:${port}`
+  const room = dialect === 'radix' ? crypto.randomBytes(32).toString('hex') : 'room-' + crypto.randomBytes(4).toString('hex')
+  const key = crypto.randomBytes(32).toString('hex')
+  const a = await openPage('dialects.js')
+  const b = await openPage('dialects.js')
+  const t0 = Date.now()
+  await a.evaluate((o) => window.startDialectPeer(o), { dialect, base, room, role: 'first', key })
+  await new Promise((resolve) => setTimeout(resolve, 300))
+  await b.evaluate((o) => window.startDialectPeer(o), { dialect, base, room, role: 'second', key })
+  for (const [page, name] of [[a, 'first'], [b, 'second']]) {
+    try {
+      await page.waitForFunction(() => window.peerState.received.length > 0 || window.peerState.errors.length > 0,
+        null, { timeout: 30000, polling: 50 })
+    } catch (e) {
+      const st = await page.evaluate(() => window.peerState)
+      throw new Error(`${name} peer got no data channel message: ${JSON.stringify(st)}`)
+    }
+  }
+  const connectedMs = Date.now() - t0
+  const stateA = await a.evaluate(() => window.peerState)
+  const stateB = await b.evaluate(() => window.peerState)
+  let statsA
+  let statsB
+  for (let i = 0; i < 40; i++) {
+    statsA = await a.evaluate(() => window.transportStats())
+    statsB = await b.evaluate(() => window.transportStats())
+    if (statsA.channelBytes > 0 && statsB.channelBytes > 0) break
+    await new Promise((resolve) => setTimeout(resolve, 100))
+  }
+  return { dialect, connectedMs, stateA, stateB, statsA, statsB }
+}
