@@ -62,23 +62,14 @@ public final class Hub implements BusListener {
             if (room == null) {
                 return CompletableFuture.completedFuture(JoinResult.joined(othersOf(rooms.get(key), member.id())));
             }
-            CompletionStage<Bus.Claim> claim = bus.claim(key, info, policy);
+            bus.claim(key, info, policy);
             handler(key).joined(info, room);
             if (!fresh) {
                 return CompletableFuture.completedFuture(JoinResult.joined(othersOf(room, member.id())));
             }
-            // A room new to this node knows nothing yet of the members other nodes hold: the claim's answer
-            // is the cluster's view (already complete for the in-memory bus).
-            return claim.handle((granted, error) -> {
-                if (error == null && granted.granted()) {
-                    for (MemberInfo m : granted.others()) {
-                        if (!m.nodeId().equals(nodeId)) {
-                            room.putRemote(m);
-                        }
-                    }
-                }
-                return JoinResult.joined(othersOf(room, member.id()));
-            });
+            // A room new to this node learns the other nodes' members from its first read of the cluster,
+            // which the bus keeps in order with the room's events (no ghost from a stale snapshot).
+            return room.seeded().thenApply(v -> JoinResult.joined(othersOf(room, member.id())));
         }
         follow(key);
         return bus.claim(key, info, policy).thenApply(claim -> {
@@ -254,8 +245,11 @@ public final class Hub implements BusListener {
      * Brings the view of the room's remote members in line with the cluster's. After an outage the differences
      * are announced; when a room is first followed they are not (its joiner learns the members from its join).
      */
-    private void reconcile(Room room, boolean announce) {
-        bus.members(room.key()).thenAccept(members -> {
+    private CompletionStage<Void> reconcile(Room room, boolean announce) {
+        return bus.members(room.key()).handle((members, error) -> {
+            if (error != null) {
+                return null; // the cluster is unreachable; the view is refreshed when it is back
+            }
             List<MemberInfo> remote = new ArrayList<>(members.size());
             for (MemberInfo m : members) {
                 if (!m.nodeId().equals(nodeId)) {
@@ -263,12 +257,12 @@ public final class Hub implements BusListener {
                 }
             }
             Room.Diff diff = room.reconcile(remote);
-            if (!announce) {
-                return;
+            if (announce) {
+                MembershipHandler handler = handler(room.key());
+                diff.left().forEach(m -> handler.left(m, LeaveReason.NODE_LOST, room));
+                diff.joined().forEach(m -> handler.joined(m, room));
             }
-            MembershipHandler handler = handler(room.key());
-            diff.left().forEach(m -> handler.left(m, LeaveReason.NODE_LOST, room));
-            diff.joined().forEach(m -> handler.joined(m, room));
+            return null;
         });
     }
 
@@ -285,7 +279,7 @@ public final class Hub implements BusListener {
                     room = raced;
                 } else {
                     bus.follow(key);
-                    reconcile(room, false);
+                    room.seeded(reconcile(room, false));
                 }
             }
             if (room.add(member)) {

@@ -26,6 +26,8 @@ public final class Room implements LocalRoom {
     private final Map<String, MemberInfo> remote = new ConcurrentHashMap<>(4);
     /** Policies of the members that joined with one other than SHARED; null while there is none. */
     private java.util.Map<LocalMember, dev.switchboard.core.JoinPolicy> policies;
+    /** Completes when the room's first read of the cluster's members has been applied. */
+    private volatile java.util.concurrent.CompletionStage<Void> seeded = java.util.concurrent.CompletableFuture.completedFuture(null);
     /** Set once the room has been dropped from the hub; a retired room takes no members. */
     private boolean retired;
 
@@ -100,6 +102,14 @@ public final class Room implements LocalRoom {
 
     public int count() {
         return locals.length + remote.size();
+    }
+
+    public java.util.concurrent.CompletionStage<Void> seeded() {
+        return seeded;
+    }
+
+    public void seeded(java.util.concurrent.CompletionStage<Void> stage) {
+        this.seeded = stage;
     }
 
     /** Adds or updates a remote member; returns what was there before (null if new). */

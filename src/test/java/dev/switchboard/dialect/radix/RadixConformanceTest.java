@@ -206,8 +206,12 @@ class RadixConformanceTest {
     @Test
     void moreThanOneHundredFramesInASecondCloseWith1013() {
         try (WsClient c = connect("wallet", "extension"); WsClient other = connect("extension", "wallet")) {
-            for (int i = 0; i < 150 && c.isOpen(); i++) {
-                c.send("{}");
+            try {
+                for (int i = 0; i < 150 && c.isOpen(); i++) {
+                    c.send("{}");
+                }
+            } catch (RuntimeException closedUnderUs) {
+                // the server closed the socket while frames were still being written: expected here
             }
             WsClient.CloseStatus status = c.awaitClose(Duration.ofSeconds(5));
             assertThat(status).isEqualTo(new WsClient.CloseStatus(1013, "rate limit hit, slow down"));
