@@ -37,6 +37,9 @@ import org.slf4j.LoggerFactory;
 final class WebSocketConnection extends ChannelInboundHandlerAdapter implements Connection {
     private static final Logger log = LoggerFactory.getLogger(WebSocketConnection.class);
 
+    /** How long a close handshake this side started may wait for the peer's answer. */
+    private static final long CLOSE_HANDSHAKE_MILLIS = 1000;
+
     private final TransportContext context;
     private final Channel channel;
     private final String id;
@@ -253,7 +256,17 @@ final class WebSocketConnection extends ChannelInboundHandlerAdapter implements 
         closing = true;
         closeReason = metricReason;
         CloseWebSocketFrame frame = code == -1 ? new CloseWebSocketFrame() : new CloseWebSocketFrame(code, reason);
-        channel.writeAndFlush(frame).addListener(ChannelFutureListener.CLOSE);
+        // Wait for the peer's close frame (RFC 6455 §7.1.1) rather than closing at once: closing a socket with
+        // unread input resets it, and a reset can destroy the close frame before the peer reads it.
+        channel.writeAndFlush(frame).addListener((ChannelFutureListener) written -> {
+            if (!written.isSuccess()) {
+                channel.close();
+            } else {
+                channel.eventLoop().schedule(() -> {
+                    channel.close();
+                }, CLOSE_HANDSHAKE_MILLIS, java.util.concurrent.TimeUnit.MILLISECONDS);
+            }
+        });
     }
 
     // ---- Connection, for dialects ----
