@@ -174,5 +174,12 @@ window.transportStats = async () => {
   })
   const local = pair && byId.get(pair.localCandidateId)
   const remote = pair && byId.get(pair.remoteCandidateId)
-  return { pairState: pair && pair.state, local: local && (local.address || local.ip), remote: remote && (remote.address || remote.ip), channelBytes }
+  return {
+    pairState: pair && pair.state,
+    local: local && (local.address || local.ip || ''),
+    localType: local && local.candidateType,
+    remote: remote && (remote.address || remote.ip || ''),
+    remoteType: remote && remote.candidateType,
+    channelBytes
+  }
 }

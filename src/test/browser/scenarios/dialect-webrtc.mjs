@@ -18,11 +18,20 @@ export async function run ({ openPage, port, args }) {
       await page.waitForFunction(() => window.peerState.received.length > 0 || window.peerState.errors.length > 0,
         null, { timeout: 30000, polling: 50 })
     } catch (e) {
-      const st = await page.evaluate(() => window.peerState)
-      throw new Error(`${name} peer got no data channel message: ${JSON.stringify(st)}`)
+      const stA = await a.evaluate(() => window.peerState)
+      const stB = await b.evaluate(() => window.peerState)
+      const pcA = await a.evaluate(() => window.pc && [window.pc.signalingState, window.pc.iceConnectionState, window.pc.connectionState])
+      const pcB = await b.evaluate(() => window.pc && [window.pc.signalingState, window.pc.iceConnectionState, window.pc.connectionState])
+      throw new Error(`${name} peer got no data channel message: A ${JSON.stringify(stA)} ${pcA} / B ${JSON.stringify(stB)} ${pcB}`)
     }
   }
   const connectedMs = Date.now() - t0
+  if (dialect === 'radix') {
+    // every send is confirmed; the last confirmations may still be on their way
+    for (const page of [a, b]) {
+      await page.waitForFunction(() => window.peerState.confirmations > 0, null, { timeout: 10000, polling: 50 })
+    }
+  }
   const stateA = await a.evaluate(() => window.peerState)
   const stateB = await b.evaluate(() => window.peerState)
   let statsA

@@ -55,6 +55,15 @@ public final class Hub implements BusListener {
      * must {@link #leave} afterwards.
      */
     public CompletionStage<JoinResult> join(RoomKey key, LocalMember member, JoinPolicy policy) {
+        // Joins to one room on this node are applied one at a time, from the cluster's answer to the
+        // members' announcement: two peers joining at once each either see the other in their answer or are
+        // told of it afterwards, never neither. (With an asynchronous bus the claim itself runs outside.)
+        synchronized (joinLock(key)) {
+            return joinLocked(key, member, policy);
+        }
+    }
+
+    private CompletionStage<JoinResult> joinLocked(RoomKey key, LocalMember member, JoinPolicy policy) {
         MemberInfo info = new MemberInfo(member.id(), nodeId, member.metadata());
         if (policy == JoinPolicy.SHARED) {
             boolean fresh = !rooms.containsKey(key);
@@ -63,30 +72,56 @@ public final class Hub implements BusListener {
                 return CompletableFuture.completedFuture(JoinResult.joined(othersOf(rooms.get(key), member.id())));
             }
             bus.claim(key, info, policy);
+            List<MemberInfo> others = othersOf(room, member.id());
             handler(key).joined(info, room);
             if (!fresh) {
-                return CompletableFuture.completedFuture(JoinResult.joined(othersOf(room, member.id())));
+                return CompletableFuture.completedFuture(JoinResult.joined(others));
             }
             // A room new to this node learns the other nodes' members from its first read of the cluster,
             // which the bus keeps in order with the room's events (no ghost from a stale snapshot).
             return room.seeded().thenApply(v -> JoinResult.joined(othersOf(room, member.id())));
         }
         follow(key);
-        return bus.claim(key, info, policy).thenApply(claim -> {
-            if (!claim.granted()) {
-                unfollowIfUnused(key);
-                return JoinResult.taken(claim.holder());
+        CompletableFuture<Bus.Claim> claim = bus.claim(key, info, policy).toCompletableFuture();
+        if (claim.isDone() && !claim.isCompletedExceptionally()) {
+            return CompletableFuture.completedFuture(claimed(key, member, policy, info, claim.join()));
+        }
+        return claim.thenApply(granted -> {
+            synchronized (joinLock(key)) {
+                return claimed(key, member, policy, info, granted);
             }
-            Room room = attach(key, member);
-            if (room != null) {
-                room.policy(member, policy);
-                if (policy == JoinPolicy.TAKEOVER) {
-                    evictLocal(key, member.id(), member);
-                }
-                handler(key).joined(info, room);
-            }
-            return JoinResult.joined(claim.others());
         });
+    }
+
+    private JoinResult claimed(RoomKey key, LocalMember member, JoinPolicy policy, MemberInfo info, Bus.Claim claim) {
+        if (!claim.granted()) {
+            unfollowIfUnused(key);
+            return JoinResult.taken(claim.holder());
+        }
+        Room room = attach(key, member);
+        if (room != null) {
+            room.policy(member, policy);
+            if (policy == JoinPolicy.TAKEOVER) {
+                evictLocal(key, member.id(), member);
+            }
+            handler(key).joined(info, room);
+        }
+        return JoinResult.joined(claim.others());
+    }
+
+    /** Striped locks for joins: one room's joins serialize, different rooms rarely contend. */
+    private final Object[] joinLocks = newLocks(64);
+
+    private static Object[] newLocks(int n) {
+        Object[] locks = new Object[n];
+        for (int i = 0; i < n; i++) {
+            locks[i] = new Object();
+        }
+        return locks;
+    }
+
+    private Object joinLock(RoomKey key) {
+        return joinLocks[(key.hashCode() & 0x7fffffff) % joinLocks.length];
     }
 
     /** Removes the member from the room; others see it leave. A no-op if it is not a member. */

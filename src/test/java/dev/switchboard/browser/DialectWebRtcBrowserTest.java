@@ -44,8 +44,11 @@ class DialectWebRtcBrowserTest {
             assertThat(state.get("errors")).as(side).isEmpty();
             assertThat(state.get("received").get(0).asText()).as(side).startsWith("hello from ");
             assertThat(stats.get("pairState").asText()).as(side).isEqualTo("succeeded");
-            assertThat(stats.get("local").asText()).as(side).isEqualTo("127.0.0.1");
-            assertThat(stats.get("remote").asText()).as(side).isEqualTo("127.0.0.1");
+            // Chromium may leave a peer-reflexive candidate's address blank; any address it shows is loopback
+            // (the browsers run in a network namespace that has nothing else)
+            assertThat(stats.get("local").asText() + stats.get("remote").asText()).as(side).contains("127.0.0.1");
+            assertThat(stats.get("local").asText()).as(side).isIn("127.0.0.1", "");
+            assertThat(stats.get("remote").asText()).as(side).isIn("127.0.0.1", "");
             assertThat(stats.get("channelBytes").asLong()).as(side).isPositive();
             if (dialect.equals("rendezvous")) {
                 // WebCrypto's key, signature and the page's own peer ID computation agree with the server

@@ -8,6 +8,7 @@ import dev.switchboard.core.LocalMember;
 import dev.switchboard.core.MemberInfo;
 import dev.switchboard.dialect.Connection;
 import dev.switchboard.dialect.DialectSession;
+import dev.switchboard.dialect.JoinGate;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
@@ -24,6 +25,8 @@ final class NamedPeerSession implements DialectSession, LocalMember {
     private enum State { ANONYMOUS, LOGGING_IN, LOGGED_IN, CLOSED }
 
     private final Connection connection;
+    /** Non-null from the join request until its answer is sent. */
+    private volatile JoinGate gate;
     private final NamedPeerDialect dialect;
     private State state = State.ANONYMOUS;
     private String name;
@@ -43,7 +46,9 @@ final class NamedPeerSession implements DialectSession, LocalMember {
 
     @Override
     public Endpoint endpoint() {
-        return connection;
+        // while the join awaits its answer, events for this member wait behind it
+        JoinGate g = gate;
+        return g != null ? g : connection;
     }
 
     @Override
@@ -136,11 +141,15 @@ final class NamedPeerSession implements DialectSession, LocalMember {
         }
         name = requested;
         state = State.LOGGING_IN;
+        gate = new JoinGate(connection);
         dialect.hub().join(NamedPeerDialect.ROOM, this, JoinPolicy.EXCLUSIVE)
                 .whenComplete((result, error) -> connection.execute(() -> loggedIn(result, error)));
     }
 
     private void loggedIn(JoinResult result, Throwable error) {
+        if (result == null || !result.joined()) {
+            gate = null; // not a member: nothing can have been held
+        }
         if (state == State.CLOSED) {
             if (result != null && result.joined()) {
                 dialect.hub().leave(NamedPeerDialect.ROOM, this); // closed while the login was in flight
@@ -166,6 +175,8 @@ final class NamedPeerSession implements DialectSession, LocalMember {
         }
         names.add(name);
         connection.send(NamedPeerWriter.loginSuccess(name, names));
+        gate.open(); // what was held first, in order; then the gate is no longer needed
+        gate = null;
         ArrayDeque<byte[]> queued = pending;
         pending = null;
         while (queued != null && !queued.isEmpty() && state == State.LOGGED_IN) {

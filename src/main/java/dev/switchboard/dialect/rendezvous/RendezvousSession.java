@@ -8,6 +8,7 @@ import dev.switchboard.core.LocalMember;
 import dev.switchboard.core.RoomKey;
 import dev.switchboard.dialect.Connection;
 import dev.switchboard.dialect.DialectSession;
+import dev.switchboard.dialect.JoinGate;
 import java.security.SecureRandom;
 import java.util.ArrayDeque;
 import java.util.Base64;
@@ -25,6 +26,8 @@ final class RendezvousSession implements DialectSession, LocalMember {
     private enum State { ANONYMOUS, REGISTERING, REGISTERED, CLOSED }
 
     private final Connection connection;
+    /** Non-null from the join request until its answer is sent. */
+    private volatile JoinGate gate;
     private final RendezvousDialect dialect;
     private final RoomKey room;
     private final String nonce;
@@ -58,7 +61,9 @@ final class RendezvousSession implements DialectSession, LocalMember {
 
     @Override
     public Endpoint endpoint() {
-        return connection;
+        // while the join awaits its answer, events for this member wait behind it
+        JoinGate g = gate;
+        return g != null ? g : connection;
     }
 
     @Override
@@ -130,6 +135,7 @@ final class RendezvousSession implements DialectSession, LocalMember {
         }
         metadata = Map.copyOf(meta);
         state = State.REGISTERING;
+        gate = new JoinGate(connection);
         // A verified newcomer may take its ID over from an older connection; an unverified one may not.
         JoinPolicy policy = verified ? JoinPolicy.TAKEOVER : JoinPolicy.EXCLUSIVE;
         dialect.hub().join(room, this, policy)
@@ -137,6 +143,9 @@ final class RendezvousSession implements DialectSession, LocalMember {
     }
 
     private void registered(JoinResult result, Throwable error) {
+        if (result == null || !result.joined()) {
+            gate = null; // not a member: nothing can have been held
+        }
         if (state == State.CLOSED) {
             if (result != null && result.joined()) {
                 dialect.hub().leave(room, this);
@@ -152,6 +161,8 @@ final class RendezvousSession implements DialectSession, LocalMember {
         } else {
             state = State.REGISTERED;
             connection.send(RendezvousWriter.welcome(peerId, result.others()));
+        gate.open(); // what was held first, in order; then the gate is no longer needed
+        gate = null;
         }
         ArrayDeque<byte[]> queued = pending;
         pending = null;
