@@ -91,6 +91,7 @@ public final class Switchboard implements AutoCloseable, NodeStatus {
         }
         RedisBusOptions options = RedisBusOptions.builder(config.redisUri())
                 .nodeId(nodeId)
+                .cluster(config.redisCluster())
                 .keyPrefix(config.clusterPrefix())
                 .heartbeatInterval(config.heartbeatInterval())
                 .failureTimeout(config.failureTimeout())

@@ -25,6 +25,7 @@ public final class SwitchboardConfig {
     private final int radixMaxMessageBytes;
     private final int radixMaxFramesPerSecond;
     private final String redisUri;
+    private final boolean redisCluster;
     private final String clusterPrefix;
     private final Duration heartbeatInterval;
     private final Duration failureTimeout;
@@ -47,6 +48,7 @@ public final class SwitchboardConfig {
         this.radixMaxMessageBytes = b.radixMaxMessageBytes;
         this.radixMaxFramesPerSecond = b.radixMaxFramesPerSecond;
         this.redisUri = b.redisUri;
+        this.redisCluster = b.redisCluster;
         this.clusterPrefix = b.clusterPrefix;
         this.heartbeatInterval = b.heartbeatInterval;
         this.failureTimeout = b.failureTimeout;
@@ -69,7 +71,7 @@ public final class SwitchboardConfig {
                 .host(host).port(port).ioThreads(ioThreads).maxFrameBytes(maxFrameBytes).maxJsonDepth(maxJsonDepth)
                 .maxOutboundBytes(maxOutboundBytes).pingInterval(pingInterval).compression(compression)
                 .drainTimeout(drainTimeout).maxTopicsPerConnection(maxTopicsPerConnection)
-                .maxTopicNameLength(maxTopicNameLength).nodeId(nodeId).redisUri(redisUri)
+                .maxTopicNameLength(maxTopicNameLength).nodeId(nodeId).redisUri(redisUri).redisCluster(redisCluster)
                 .namedPeerMaxFramesPerSecond(namedPeerMaxFramesPerSecond)
                 .rendezvousRequireProof(rendezvousRequireProof)
                 .radixMaxMessageBytes(radixMaxMessageBytes).radixMaxFramesPerSecond(radixMaxFramesPerSecond)
@@ -161,6 +163,11 @@ public final class SwitchboardConfig {
         return redisUri;
     }
 
+    /** Whether {@link #redisUri()} lists the seed nodes of a Redis Cluster (sharded pub/sub). Default false. */
+    public boolean redisCluster() {
+        return redisCluster;
+    }
+
     /** Prefix of the cluster's Redis keys and channels. Default {@code switchboard}. */
     public String clusterPrefix() {
         return clusterPrefix;
@@ -195,6 +202,7 @@ public final class SwitchboardConfig {
         private int radixMaxMessageBytes = 16 * 1024;
         private int radixMaxFramesPerSecond = 100;
         private String redisUri;
+        private boolean redisCluster;
         private String clusterPrefix = "switchboard";
         private Duration heartbeatInterval = Duration.ofSeconds(1);
         private Duration failureTimeout = Duration.ofSeconds(5);
@@ -293,10 +301,19 @@ public final class SwitchboardConfig {
             if (uri != null && uri.isBlank()) {
                 uri = null;
             }
-            if (uri != null && !uri.startsWith("redis://") && !uri.startsWith("rediss://")) {
-                throw new IllegalArgumentException("redis must be a redis:// or rediss:// URI: " + uri);
+            if (uri != null) {
+                for (String one : uri.split(",")) {
+                    if (!one.trim().startsWith("redis://") && !one.trim().startsWith("rediss://")) {
+                        throw new IllegalArgumentException("redis must be redis:// or rediss:// URIs: " + one);
+                    }
+                }
             }
             this.redisUri = uri;
+            return this;
+        }
+
+        public Builder redisCluster(boolean cluster) {
+            this.redisCluster = cluster;
             return this;
         }
 

@@ -30,6 +30,11 @@ final class ServeCommand implements Callable<Integer> {
                     + "Default: none (a single node).")
     String redis;
 
+    @Option(names = "--redis-cluster", defaultValue = "${env:SWITCHBOARD_REDIS_CLUSTER:-false}",
+            description = "--redis lists the seed nodes of a Redis Cluster, comma-separated; rooms use sharded "
+                    + "pub/sub (env SWITCHBOARD_REDIS_CLUSTER). Default: ${DEFAULT-VALUE}.")
+    boolean redisCluster;
+
     @Option(names = "--cluster-prefix", defaultValue = "${env:SWITCHBOARD_CLUSTER_PREFIX:-switchboard}",
             description = "Prefix of the cluster's Redis keys and channels (env SWITCHBOARD_CLUSTER_PREFIX). "
                     + "Default: ${DEFAULT-VALUE}.")
@@ -134,7 +139,7 @@ final class ServeCommand implements Callable<Integer> {
                 .namedPeerMaxFramesPerSecond(namedPeerRate)
                 .rendezvousRequireProof(rendezvousRequireProof)
                 .radixMaxMessageBytes(radixMaxMessageBytes).radixMaxFramesPerSecond(radixRate)
-                .redisUri(redis).clusterPrefix(clusterPrefix)
+                .redisUri(redis).redisCluster(redisCluster).clusterPrefix(clusterPrefix)
                 .heartbeatInterval(heartbeatInterval).failureTimeout(failureTimeout)
                 .build();
         Switchboard node = Switchboard.start(config);

@@ -3,6 +3,9 @@ package dev.switchboard.cluster;
 import static dev.switchboard.cluster.internal.BusMessages.bytes;
 
 import dev.switchboard.cluster.internal.BusMessages;
+import dev.switchboard.cluster.internal.ClusterLink;
+import dev.switchboard.cluster.internal.RedisLink;
+import dev.switchboard.cluster.internal.StandaloneLink;
 import dev.switchboard.cluster.internal.Scripts;
 import dev.switchboard.core.Envelope;
 import dev.switchboard.core.JoinPolicy;
@@ -12,22 +15,9 @@ import dev.switchboard.core.RoomKey;
 import dev.switchboard.core.bus.Bus;
 import dev.switchboard.core.bus.BusListener;
 import dev.switchboard.core.bus.BusStatus;
-import io.lettuce.core.ClientOptions;
-import io.lettuce.core.RedisChannelHandler;
-import io.lettuce.core.RedisClient;
-import io.lettuce.core.RedisConnectionStateListener;
-import io.lettuce.core.RedisURI;
 import io.lettuce.core.ScriptOutputType;
-import io.lettuce.core.TimeoutOptions;
-import io.lettuce.core.api.StatefulRedisConnection;
-import io.lettuce.core.api.async.RedisAsyncCommands;
-import io.lettuce.core.codec.ByteArrayCodec;
-import io.lettuce.core.protocol.ProtocolVersion;
-import io.lettuce.core.pubsub.RedisPubSubAdapter;
-import io.lettuce.core.pubsub.StatefulRedisPubSubConnection;
 import io.lettuce.core.resource.ClientResources;
 import io.lettuce.core.resource.DefaultClientResources;
-import java.net.SocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -62,10 +52,7 @@ public final class RedisBus implements Bus {
     private final String nodeId;
     private final BusMessages names;
     private final ClientResources resources;
-    private final RedisClient client;
-    private final StatefulRedisConnection<byte[], byte[]> connection;
-    private final StatefulRedisPubSubConnection<byte[], byte[]> subscription;
-    private final RedisAsyncCommands<byte[], byte[]> redis;
+    private final RedisLink redis;
     private final ScheduledExecutorService timer;
     private final AtomicBoolean resyncScheduled = new AtomicBoolean();
     private final AtomicBoolean closed = new AtomicBoolean();
@@ -80,18 +67,14 @@ public final class RedisBus implements Bus {
         this.nodeId = options.nodeId();
         this.names = new BusMessages(options.keyPrefix());
         this.resources = DefaultClientResources.builder().ioThreadPoolSize(2).computationThreadPoolSize(2).build();
-        this.client = RedisClient.create(resources, RedisURI.create(options.uri()));
-        client.setOptions(ClientOptions.builder()
-                .autoReconnect(true)
-                // While Redis is away, fail at once instead of queueing without bound.
-                .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
-                // RESP3 lets the subscription connection run reads, which keeps them ordered with the events.
-                .protocolVersion(ProtocolVersion.RESP3)
-                .timeoutOptions(TimeoutOptions.enabled(options.commandTimeout()))
-                .build());
-        this.connection = client.connect(ByteArrayCodec.INSTANCE);
-        this.subscription = client.connectPubSub(ByteArrayCodec.INSTANCE);
-        this.redis = connection.async();
+        try {
+            this.redis = options.cluster()
+                    ? new ClusterLink(resources, options.uri(), options.commandTimeout())
+                    : new StandaloneLink(resources, options.uri(), options.commandTimeout());
+        } catch (RuntimeException e) {
+            resources.shutdown(0, 1, TimeUnit.SECONDS);
+            throw e;
+        }
         this.timer = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "switchboard-bus-" + nodeId);
             t.setDaemon(true);
@@ -112,29 +95,23 @@ public final class RedisBus implements Bus {
     @Override
     public void start(BusListener listener) {
         this.listener = listener;
-        subscription.addListener(new RedisPubSubAdapter<>() {
-            @Override
-            public void message(byte[] channel, byte[] message) {
-                dispatch(channel, message);
+        redis.onMessage(this::dispatch);
+        redis.onConnection(() -> {
+            if (!closed.get()) {
+                scheduleResync();
+            }
+        }, () -> {
+            if (!closed.get() && connected) {
+                connected = false;
+                log.warn("lost Redis; serving this node's members only until it is back");
             }
         });
-        client.addListener(new RedisConnectionStateListener() {
-            @Override
-            public void onRedisDisconnected(RedisChannelHandler<?, ?> c) {
-                if (!closed.get() && connected) {
-                    connected = false;
-                    log.warn("lost Redis; serving this node's members only until it is back");
-                }
-            }
-
-            @Override
-            public void onRedisConnected(RedisChannelHandler<?, ?> c, SocketAddress address) {
-                if (!closed.get()) {
-                    scheduleResync();
-                }
-            }
-        });
-        subscription.sync().subscribe(names.nodeChannel(nodeId));
+        try {
+            redis.subscribe(names.nodeChannel(nodeId)).toCompletableFuture().get(options.commandTimeout().toMillis(),
+                    TimeUnit.MILLISECONDS);
+        } catch (Exception e) {
+            throw new IllegalStateException("cannot subscribe to this node's channel", e);
+        }
         beat();
         long ms = options.heartbeatInterval().toMillis();
         heartbeat = timer.scheduleAtFixedRate(this::tick, ms, ms, TimeUnit.MILLISECONDS);
@@ -197,7 +174,7 @@ public final class RedisBus implements Bus {
             return CompletableFuture.failedFuture(new IllegalStateException("bus closed"));
         }
         // Read over the subscription connection: the reply is then ordered with the room's events.
-        return subscription.async().hgetall(names.membersKey(room)).thenApply(map -> {
+        return redis.members(names.membersKey(room)).thenApply(map -> {
             List<Map.Entry<byte[], byte[]>> entries = new ArrayList<>(map.entrySet());
             List<MemberInfo> out = new ArrayList<>(entries.size());
             for (Map.Entry<Long, MemberInfo> e : decodeMembers(entries)) {
@@ -212,7 +189,7 @@ public final class RedisBus implements Bus {
         if (closed.get()) {
             return;
         }
-        subscription.async().subscribe(names.roomChannel(room));
+        redis.subscribe(names.roomChannel(room));
     }
 
     @Override
@@ -220,7 +197,7 @@ public final class RedisBus implements Bus {
         if (closed.get()) {
             return;
         }
-        subscription.async().unsubscribe(names.roomChannel(room));
+        redis.unsubscribe(names.roomChannel(room));
     }
 
     // ---- messages ----
@@ -342,7 +319,7 @@ public final class RedisBus implements Bus {
         boolean wasConnected = connected;
         connected = true;
         beat();
-        subscription.async().subscribe(names.nodeChannel(nodeId));
+        redis.subscribe(names.nodeChannel(nodeId));
         if (!wasConnected) {
             log.info("Redis is back; re-registering this node's members");
         }
@@ -364,14 +341,13 @@ public final class RedisBus implements Bus {
         try {
             removeNode(nodeId, LeaveReason.LEFT).toCompletableFuture().get(options.commandTimeout().toMillis() * 2,
                     TimeUnit.MILLISECONDS);
-            redis.zrem(names.nodesKey(), bytes(nodeId)).get(options.commandTimeout().toMillis(), TimeUnit.MILLISECONDS);
+            redis.zrem(names.nodesKey(), bytes(nodeId)).toCompletableFuture()
+                    .get(options.commandTimeout().toMillis(), TimeUnit.MILLISECONDS);
         } catch (Exception e) {
             log.warn("could not deregister from Redis on shutdown; peers will see this node's members leave "
                     + "after the failure timeout", e);
         }
-        subscription.close();
-        connection.close();
-        client.shutdown(0, 2, TimeUnit.SECONDS);
+        redis.close();
         resources.shutdown(0, 2, TimeUnit.SECONDS);
     }
 

@@ -11,8 +11,10 @@ public final class RedisBusOptions {
     private final Duration heartbeatInterval;
     private final Duration failureTimeout;
     private final Duration commandTimeout;
+    private final boolean cluster;
 
     private RedisBusOptions(Builder b) {
+        this.cluster = b.cluster;
         this.uri = b.uri;
         this.nodeId = b.nodeId;
         this.keyPrefix = b.keyPrefix;
@@ -55,7 +57,13 @@ public final class RedisBusOptions {
         return commandTimeout;
     }
 
+    /** Whether the URI names a Redis Cluster (comma-separated seed nodes; sharded pub/sub). Default false. */
+    public boolean cluster() {
+        return cluster;
+    }
+
     public static final class Builder {
+        private boolean cluster;
         private final String uri;
         private String nodeId;
         private String keyPrefix = "switchboard";
@@ -65,8 +73,10 @@ public final class RedisBusOptions {
 
         private Builder(String uri) {
             Objects.requireNonNull(uri, "uri");
-            if (!uri.startsWith("redis://") && !uri.startsWith("rediss://")) {
-                throw new IllegalArgumentException("Redis URI must start with redis:// or rediss://: " + uri);
+            for (String one : uri.split(",")) {
+                if (!one.trim().startsWith("redis://") && !one.trim().startsWith("rediss://")) {
+                    throw new IllegalArgumentException("Redis URI must start with redis:// or rediss://: " + one);
+                }
             }
             this.uri = uri;
         }
@@ -76,6 +86,12 @@ public final class RedisBusOptions {
                 throw new IllegalArgumentException("nodeId must be 1-64 of [A-Za-z0-9_.-]: " + nodeId);
             }
             this.nodeId = nodeId;
+            return this;
+        }
+
+        /** The URI lists the seed nodes of a Redis Cluster (comma-separated). */
+        public Builder cluster(boolean cluster) {
+            this.cluster = cluster;
             return this;
         }
 
