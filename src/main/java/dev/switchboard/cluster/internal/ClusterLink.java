@@ -45,7 +45,9 @@ public final class ClusterLink implements RedisLink {
         this.client = RedisClusterClient.create(resources, seeds);
         client.setOptions(ClusterClientOptions.builder()
                 .autoReconnect(true)
-                .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
+                // Shard connections open lazily, so commands may briefly wait for one; the queue is bounded.
+                .disconnectedBehavior(ClientOptions.DisconnectedBehavior.DEFAULT)
+                .requestQueueSize(10_000)
                 .timeoutOptions(TimeoutOptions.enabled(commandTimeout))
                 .topologyRefreshOptions(ClusterTopologyRefreshOptions.builder()
                         .enableAllAdaptiveRefreshTriggers()
