@@ -8,10 +8,8 @@ import dev.switchboard.core.RoomKey;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 
 /**
  * The shared state of in-memory buses: the membership registry, which nodes follow which rooms, and the
@@ -21,7 +19,8 @@ import java.util.Set;
 public final class InMemoryNetwork {
     private final Map<String, InMemoryBus> nodes = new LinkedHashMap<>();
     private final Map<RoomKey, LinkedHashMap<String, MemberInfo>> registry = new HashMap<>();
-    private final Map<RoomKey, Set<InMemoryBus>> followers = new HashMap<>();
+    /** Nodes following each room, as small arrays: most rooms have one follower (a few bytes, not a set). */
+    private final Map<RoomKey, InMemoryBus[]> followers = new HashMap<>();
     /** Read without the lock on the hot path: a lone node has nobody to publish to. */
     private volatile int nodeCount;
 
@@ -40,8 +39,8 @@ public final class InMemoryNetwork {
                 return;
             }
             nodeCount = nodes.size();
-            followers.values().forEach(set -> set.remove(bus));
-            followers.values().removeIf(Set::isEmpty);
+            followers.replaceAll((room, nodes) -> without(nodes, bus));
+            followers.values().removeIf(nodes -> nodes.length == 0);
             var rooms = registry.entrySet().iterator();
             while (rooms.hasNext()) {
                 var room = rooms.next();
@@ -130,14 +129,51 @@ public final class InMemoryNetwork {
     }
 
     synchronized void follow(RoomKey room, InMemoryBus bus) {
-        followers.computeIfAbsent(room, k -> new LinkedHashSet<>()).add(bus);
+        InMemoryBus[] nodes = followers.get(room);
+        if (nodes == null) {
+            followers.put(room, new InMemoryBus[] {bus});
+            return;
+        }
+        for (InMemoryBus n : nodes) {
+            if (n == bus) {
+                return;
+            }
+        }
+        InMemoryBus[] next = java.util.Arrays.copyOf(nodes, nodes.length + 1);
+        next[nodes.length] = bus;
+        followers.put(room, next);
     }
 
     synchronized void unfollow(RoomKey room, InMemoryBus bus) {
-        var set = followers.get(room);
-        if (set != null && set.remove(bus) && set.isEmpty()) {
-            followers.remove(room);
+        InMemoryBus[] nodes = followers.get(room);
+        if (nodes != null) {
+            InMemoryBus[] next = without(nodes, bus);
+            if (next.length == 0) {
+                followers.remove(room);
+            } else {
+                followers.put(room, next);
+            }
         }
+    }
+
+    private static InMemoryBus[] without(InMemoryBus[] nodes, InMemoryBus bus) {
+        int count = 0;
+        for (InMemoryBus n : nodes) {
+            if (n != bus) {
+                count++;
+            }
+        }
+        if (count == nodes.length) {
+            return nodes;
+        }
+        InMemoryBus[] next = new InMemoryBus[count];
+        int i = 0;
+        for (InMemoryBus n : nodes) {
+            if (n != bus) {
+                next[i++] = n;
+            }
+        }
+        return next;
     }
 
     void publish(InMemoryBus from, RoomKey room, Envelope envelope, String exceptId) {
@@ -173,7 +209,7 @@ public final class InMemoryNetwork {
     }
 
     private List<InMemoryBus> followersOf(RoomKey room) {
-        var set = followers.get(room);
-        return set == null ? List.of() : new ArrayList<>(set);
+        InMemoryBus[] nodes = followers.get(room);
+        return nodes == null ? List.of() : List.of(nodes);
     }
 }

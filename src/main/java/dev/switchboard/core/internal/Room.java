@@ -23,7 +23,8 @@ public final class Room implements LocalRoom {
 
     private final RoomKey key;
     private volatile LocalMember[] locals = NONE;
-    private final Map<String, MemberInfo> remote = new ConcurrentHashMap<>(4);
+    /** Members on other nodes; allocated on the first one (most rooms of a lone node never need it). */
+    private volatile Map<String, MemberInfo> remote;
     /** Policies of the members that joined with one other than SHARED; null while there is none. */
     private java.util.Map<LocalMember, dev.switchboard.core.JoinPolicy> policies;
     /** Completes when the room's first read of the cluster's members has been applied. */
@@ -101,7 +102,22 @@ public final class Room implements LocalRoom {
     }
 
     public int count() {
-        return locals.length + remote.size();
+        Map<String, MemberInfo> r = remote;
+        return locals.length + (r == null ? 0 : r.size());
+    }
+
+    private Map<String, MemberInfo> remoteMap() {
+        Map<String, MemberInfo> r = remote;
+        if (r == null) {
+            synchronized (this) {
+                r = remote;
+                if (r == null) {
+                    r = new ConcurrentHashMap<>(4);
+                    remote = r;
+                }
+            }
+        }
+        return r;
     }
 
     public java.util.concurrent.CompletionStage<Void> seeded() {
@@ -114,7 +130,7 @@ public final class Room implements LocalRoom {
 
     /** Adds or updates a remote member; returns what was there before (null if new). */
     public MemberInfo putRemote(MemberInfo member) {
-        return remote.put(member.id(), member);
+        return remoteMap().put(member.id(), member);
     }
 
     /** Replaces the view of remote members with {@code members}, returning who joined and who left. */
@@ -125,6 +141,10 @@ public final class Room implements LocalRoom {
         }
         List<MemberInfo> joined = new ArrayList<>();
         List<MemberInfo> left = new ArrayList<>();
+        if (remote == null && next.isEmpty()) {
+            return new Diff(joined, left);
+        }
+        Map<String, MemberInfo> remote = remoteMap();
         for (MemberInfo old : List.copyOf(remote.values())) {
             MemberInfo now = next.get(old.id());
             if (now == null || !now.equals(old)) {
@@ -162,15 +182,18 @@ public final class Room implements LocalRoom {
     }
 
     public boolean removeRemote(MemberInfo member) {
-        return remote.remove(member.id(), member);
+        Map<String, MemberInfo> r = remote;
+        return r != null && r.remove(member.id(), member);
     }
 
     public MemberInfo remote(String id) {
-        return remote.get(id);
+        Map<String, MemberInfo> r = remote;
+        return r == null ? null : r.get(id);
     }
 
     public Collection<MemberInfo> remotes() {
-        return remote.values();
+        Map<String, MemberInfo> r = remote;
+        return r == null ? List.of() : r.values();
     }
 
     @Override

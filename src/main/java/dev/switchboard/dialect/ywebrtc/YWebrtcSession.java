@@ -27,6 +27,8 @@ final class YWebrtcSession implements DialectSession, LocalMember {
     private final YWebrtcReader reader;
     private final int maxTopics;
     private final int maxTopicLength;
+    /** The topics held: the common single topic in a field, a set only from the second one on. */
+    private String topic;
     private Set<String> topics;
     /** Non-null while a publish waits on the cluster: later frames queue behind it to keep their order. */
     private ArrayDeque<byte[]> backlog;
@@ -75,9 +77,9 @@ final class YWebrtcSession implements DialectSession, LocalMember {
                 subscribe(topic);
             }
         } else if (message instanceof YWebrtcMessage.Unsubscribe unsubscribe) {
-            for (String topic : unsubscribe.topics()) {
-                if (topics != null && topics.remove(topic)) {
-                    hub.leave(key(topic), this);
+            for (String name : unsubscribe.topics()) {
+                if (removeTopic(name)) {
+                    hub.leave(key(name), this);
                 }
             }
         } else if (message instanceof YWebrtcMessage.Ping) {
@@ -85,17 +87,46 @@ final class YWebrtcSession implements DialectSession, LocalMember {
         }
     }
 
-    private void subscribe(String topic) {
-        if (topic.length() > maxTopicLength) {
+    private void subscribe(String name) {
+        if (name.length() > maxTopicLength || !addTopic(name)) {
             return;
         }
-        if (topics == null) {
-            topics = new HashSet<>(4);
+        hub.join(key(name), this, JoinPolicy.SHARED);
+    }
+
+    private int topicCount() {
+        return topics != null ? topics.size() : topic != null ? 1 : 0;
+    }
+
+    private boolean addTopic(String name) {
+        if (topicCount() >= maxTopics) {
+            return false;
         }
-        if (topics.size() >= maxTopics || !topics.add(topic)) {
-            return;
+        if (topics != null) {
+            return topics.add(name);
         }
-        hub.join(key(topic), this, JoinPolicy.SHARED);
+        if (topic == null) {
+            topic = name;
+            return true;
+        }
+        if (topic.equals(name)) {
+            return false;
+        }
+        topics = new HashSet<>(4);
+        topics.add(topic);
+        topic = null;
+        return topics.add(name);
+    }
+
+    private boolean removeTopic(String name) {
+        if (topics != null) {
+            return topics.remove(name);
+        }
+        if (name.equals(topic)) {
+            topic = null;
+            return true;
+        }
+        return false;
     }
 
     private void publish(YWebrtcMessage.Publish publish) {
@@ -144,10 +175,13 @@ final class YWebrtcSession implements DialectSession, LocalMember {
         closed = true;
         backlog = null;
         if (topics != null) {
-            for (String topic : topics) {
-                hub.leave(key(topic), this);
+            for (String name : topics) {
+                hub.leave(key(name), this);
             }
             topics = null;
+        } else if (topic != null) {
+            hub.leave(key(topic), this);
+            topic = null;
         }
     }
 
