@@ -23,6 +23,11 @@ import picocli.CommandLine.Option;
                         + "connections."})
 final class BenchCommand implements Callable<Integer> {
 
+    @Option(names = "--dialect", defaultValue = "y-webrtc",
+            description = "y-webrtc (publish to a room: every subscriber receives), or named-peer, rendezvous, radix "
+                    + "(each message relayed to one peer of its room; radix needs --peers 2). Default: ${DEFAULT-VALUE}.")
+    String dialect;
+
     @Option(names = "--url", defaultValue = "ws://127.0.0.1:8080/", description = "Server to load. Default: ${DEFAULT-VALUE}.")
     URI url;
 
@@ -82,7 +87,7 @@ final class BenchCommand implements Callable<Integer> {
         for (String s : sources) {
             sourceAddresses.add(InetAddress.getByName(s));
         }
-        BenchOptions options = new BenchOptions(url, rooms, peers, payload, rate, window, warmup, duration, drain,
+        BenchOptions options = new BenchOptions(dialect, url, rooms, peers, payload, rate, window, warmup, duration, drain,
                 idle, hold, sourceAddresses, serverPid, threads);
         BenchReport report = LoadGenerator.run(options);
         System.out.print(report.toTable());

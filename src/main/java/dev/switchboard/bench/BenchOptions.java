@@ -10,6 +10,7 @@ import java.util.Objects;
  * What one load-generator run does. Every run is bounded: a duration cap, a connection cap, and only the
  * target the user named (plus the local source addresses they named).
  *
+ * @param dialect         y-webrtc (publish to a room), named-peer, rendezvous or radix (relay to one peer)
  * @param target          the server's WebSocket URL (ws://host:port/path)
  * @param rooms           rooms (y-webrtc topics)
  * @param peersPerRoom    peers in each room; every peer subscribes and publishes
@@ -25,13 +26,24 @@ import java.util.Objects;
  * @param serverPid       the server's PID on this machine, to read its CPU time and memory; -1 if unknown
  * @param ioThreads       generator threads
  */
-public record BenchOptions(URI target, int rooms, int peersPerRoom, int payloadBytes, int ratePerPeer, int window,
+public record BenchOptions(String dialect, URI target, int rooms, int peersPerRoom, int payloadBytes, int ratePerPeer, int window,
                            Duration warmup, Duration duration, Duration drain, int idleConnections, Duration hold,
                            List<InetAddress> sourceAddresses, long serverPid, int ioThreads) {
     public static final Duration MAX_DURATION = Duration.ofMinutes(10);
     public static final int MAX_CONNECTIONS = 100_000;
 
+    public static final List<String> DIALECTS = List.of("y-webrtc", "named-peer", "rendezvous", "radix");
+
     public BenchOptions {
+        if (!DIALECTS.contains(dialect)) {
+            throw new IllegalArgumentException("dialect must be one of " + DIALECTS + ": " + dialect);
+        }
+        if (!dialect.equals("y-webrtc") && ratePerPeer == 0) {
+            throw new IllegalArgumentException("closed loop needs an echo: only y-webrtc; give the others a --rate");
+        }
+        if (dialect.equals("radix") && peersPerRoom != 2 && idleConnections == 0) {
+            throw new IllegalArgumentException("radix pairs a wallet with an extension: --peers must be 2");
+        }
         Objects.requireNonNull(target, "target");
         if (!"ws".equals(target.getScheme()) || target.getHost() == null || target.getPort() <= 0) {
             throw new IllegalArgumentException("target must be ws://host:port/path: " + target);
@@ -55,6 +67,11 @@ public record BenchOptions(URI target, int rooms, int peersPerRoom, int payloadB
 
     public int connections() {
         return idleConnections > 0 ? idleConnections : rooms * peersPerRoom;
+    }
+
+    /** Deliveries one message makes: every subscriber for y-webrtc, the one target otherwise. */
+    public int fanOut() {
+        return dialect.equals("y-webrtc") ? peersPerRoom : 1;
     }
 
     public boolean openLoop() {

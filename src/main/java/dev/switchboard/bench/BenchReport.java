@@ -32,7 +32,7 @@ public record BenchReport(String mode, String target, int connections, int rooms
         rows.put("mode", mode);
         rows.put("target", target);
         rows.put("connections", Integer.toString(connections));
-        if (mode.equals("load")) {
+        if (mode.startsWith("load")) {
             rows.put("rooms x peers", rooms + " x " + peersPerRoom);
             rows.put("payload", payloadBytes + " B");
             rows.put("load", ratePerPeer > 0 ? ratePerPeer + " msg/s per peer (open loop)" : "window " + window + " per peer (closed loop)");

@@ -31,6 +31,8 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import org.HdrHistogram.Histogram;
 
 /**
@@ -73,9 +75,11 @@ public final class LoadGenerator {
     private final class Peer implements PeerHandler.Listener {
         final int index;
         final String room;
-        final byte[] template;
-        final int wAt;
-        final int tAt;
+        byte[] template;
+        int wAt;
+        int tAt;
+        /** Whether the peer can send: joined, and (except y-webrtc) knows its target. */
+        volatile boolean ready;
         final CountDownLatch opened;
         final Semaphore connecting;
         ChannelHandlerContext ctx;
@@ -88,13 +92,64 @@ public final class LoadGenerator {
             this.room = room;
             this.opened = opened;
             this.connecting = connecting;
-            String head = "{\"type\":\"publish\",\"topic\":\"" + room + "\",\"data\":{\"f\":" + index + ",\"w\":";
+            if (options.dialect().equals("y-webrtc")) {
+                template("{\"type\":\"publish\",\"topic\":\"" + room + "\",\"data\":", "}");
+            }
+        }
+
+        /** The message this peer sends: {@code head} + {"f":…,"w":…,"t":…,"p":"…"} + {@code tail}. */
+        void template(String head, String tail) {
+            String start = head + "{\"f\":" + index + ",\"w\":";
             String mid = "1,\"t\":" + "0".repeat(16) + ",\"p\":\"";
-            String tail = "\"}}";
-            int pad = Math.max(0, options.payloadBytes() - head.length() - mid.length() - tail.length());
-            template = (head + mid + "x".repeat(pad) + tail).getBytes(StandardCharsets.US_ASCII);
-            wAt = head.length();
-            tAt = head.length() + 6;
+            String end = "\"}" + tail;
+            int pad = Math.max(0, options.payloadBytes() - start.length() - mid.length() - end.length());
+            template = (start + mid + "x".repeat(pad) + end).getBytes(StandardCharsets.US_ASCII);
+            wAt = start.length();
+            tAt = start.length() + 6;
+            ready = true;
+        }
+
+        /** A dialect's control frame (login answer, peer notices): learn the target from it. */
+        void control(ByteBuf payload) {
+            try {
+                JsonNode m = CONTROL.readTree(payload.toString(StandardCharsets.UTF_8));
+                switch (options.dialect()) {
+                    case "named-peer" -> {
+                        if ("login_success".equals(m.path("type").asText())) {
+                            int m0 = options.peersPerRoom();
+                            int target = (index / m0) * m0 + (index % m0 + 1) % m0;
+                            template("{\"type\":\"bench\",\"target\":\"p" + target + "\",\"data\":", "}");
+                        } else if ("error".equals(m.path("type").asText())) {
+                            closed("error: " + m);
+                        }
+                    }
+                    case "radix" -> {
+                        String info = m.path("info").asText();
+                        if (!ready && (info.equals("remoteClientIsAlreadyConnected") || info.equals("remoteClientJustConnected"))) {
+                            template("{\"requestId\":\"b" + index + "\",\"method\":\"offer\",\"targetClientId\":\""
+                                    + m.path("remoteClientId").asText() + "\",\"encryptedPayload\":\"00\",\"data\":", "}");
+                        }
+                    }
+                    case "rendezvous" -> {
+                        String type = m.path("type").asText();
+                        if (type.equals("challenge")) {
+                            ctx.writeAndFlush(ClientFrames.text(ctx.alloc(), "{\"type\":\"register\",\"publicKey\":" + jwk() + "}"));
+                        } else if (!ready && type.equals("welcome") && m.path("peers").size() > 0) {
+                            target(m.path("peers").get(0).path("id").asText());
+                        } else if (!ready && type.equals("peer-joined")) {
+                            target(m.path("peerId").asText());
+                        }
+                    }
+                    default -> {
+                    }
+                }
+            } catch (java.io.IOException | RuntimeException ignored) {
+                // not JSON we know: nothing to learn
+            }
+        }
+
+        private void target(String peerId) {
+            template("{\"type\":\"offer\",\"to\":\"" + peerId + "\",\"sdp\":", "}");
         }
 
         @Override
@@ -102,8 +157,15 @@ public final class LoadGenerator {
             this.ctx = ctx;
             this.state = loops.get(ctx.channel().eventLoop());
             state.peers.add(this);
-            ctx.writeAndFlush(ClientFrames.text(ctx.alloc(),
-                    "{\"type\":\"subscribe\",\"topics\":[\"" + room + "\"]}"));
+            switch (options.dialect()) {
+                case "y-webrtc" -> ctx.writeAndFlush(ClientFrames.text(ctx.alloc(),
+                        "{\"type\":\"subscribe\",\"topics\":[\"" + room + "\"]}"));
+                case "named-peer" -> ctx.writeAndFlush(ClientFrames.text(ctx.alloc(),
+                        "{\"type\":\"login\",\"name\":\"p" + index + "\"}"));
+                default -> {
+                    // rendezvous registers on its challenge; radix joins by its URL
+                }
+            }
             connecting.release();
             opened.countDown();
         }
@@ -128,7 +190,8 @@ public final class LoadGenerator {
             long now = System.nanoTime();
             int f = indexOf(payload, F_MARK);
             if (f < 0) {
-                return; // not one of ours (e.g. a pong)
+                control(payload); // not a measured message: a dialect's control frame (or a pong)
+                return;
             }
             int i = f + F_MARK.length;
             int from = 0;
@@ -168,6 +231,29 @@ public final class LoadGenerator {
     }
 
     private static final byte[] F_MARK = "{\"f\":".getBytes(StandardCharsets.US_ASCII);
+    private static final ObjectMapper CONTROL = new ObjectMapper();
+
+    /** A fresh EC P-256 public key as a JWK, for a Rendezvous peer (unsigned registration). */
+    private static String jwk() {
+        try {
+            java.security.KeyPairGenerator g = java.security.KeyPairGenerator.getInstance("EC");
+            g.initialize(new java.security.spec.ECGenParameterSpec("secp256r1"));
+            java.security.interfaces.ECPublicKey k = (java.security.interfaces.ECPublicKey) g.generateKeyPair().getPublic();
+            java.util.Base64.Encoder b64 = java.util.Base64.getUrlEncoder().withoutPadding();
+            return "{\"kty\":\"EC\",\"crv\":\"P-256\",\"x\":\"" + b64.encodeToString(fixed(k.getW().getAffineX()))
+                    + "\",\"y\":\"" + b64.encodeToString(fixed(k.getW().getAffineY())) + "\"}";
+        } catch (java.security.GeneralSecurityException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static byte[] fixed(java.math.BigInteger v) {
+        byte[] raw = v.toByteArray();
+        byte[] out = new byte[32];
+        int n = Math.min(raw.length, 32);
+        System.arraycopy(raw, raw.length - n, out, 32 - n, n);
+        return out;
+    }
 
     private static int indexOf(ByteBuf buf, byte[] needle) {
         int end = buf.writerIndex() - needle.length;
@@ -211,6 +297,7 @@ public final class LoadGenerator {
                         rss >= 0 && rssBefore >= 0 ? (rss - rssBefore) / (double) n : -1);
             }
             Thread.sleep(500); // let every subscription land before anyone publishes
+            awaitReady();
             startSending();
             phase = PHASE_WARMUP;
             Thread.sleep(options.warmup().toMillis());
@@ -249,7 +336,7 @@ public final class LoadGenerator {
                     .handler(new ChannelInitializer<SocketChannel>() {
                         @Override
                         protected void initChannel(SocketChannel ch) {
-                            ch.pipeline().addLast(new PeerHandler(host, path, peer));
+                            ch.pipeline().addLast(new PeerHandler(host, pathOf(peer, path), peer));
                         }
                     });
             connecting.acquire();
@@ -264,6 +351,33 @@ public final class LoadGenerator {
         if (!opened.await(Math.max(30, n / 200), TimeUnit.SECONDS)) {
             throw new IllegalStateException("connections did not open in time: " + opened.getCount() + " missing");
         }
+    }
+
+    /** The URL path a peer connects to, per dialect. */
+    private String pathOf(Peer peer, String base) {
+        int room = peer.index / Math.max(1, options.peersPerRoom());
+        return switch (options.dialect()) {
+            case "rendezvous" -> "/room/" + peer.room + "/websocket";
+            case "radix" -> {
+                boolean wallet = peer.index % 2 == 0;
+                yield "/" + String.format("%064x", room + 1) + "?target=" + (wallet ? "extension" : "wallet")
+                        + "&source=" + (wallet ? "wallet" : "extension");
+            }
+            default -> base;
+        };
+    }
+
+    /** Waits until every peer can send (logged in, target known). */
+    private void awaitReady() throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        while (System.nanoTime() < deadline) {
+            long notReady = peers.stream().filter(p -> !p.ready && !p.closed).count();
+            if (notReady == 0) {
+                return;
+            }
+            Thread.sleep(50);
+        }
+        throw new IllegalStateException("peers not ready in time: " + peers.stream().filter(p -> !p.ready).count());
     }
 
     private void startSending() {
@@ -302,7 +416,7 @@ public final class LoadGenerator {
         long now = System.nanoTime();
         for (int i = 0; i < state.peers.size(); i++) {
             Peer peer = state.peers.get(i);
-            if (peer.closed || peer.nextSend > now) {
+            if (peer.closed || !peer.ready || peer.nextSend > now) {
                 continue;
             }
             while (peer.nextSend <= now) {
@@ -344,9 +458,9 @@ public final class LoadGenerator {
             sent = sums[0];
             delivered = sums[1];
         }
-        long expected = sent * options.peersPerRoom();
+        long expected = sent * options.fanOut();
         long rss = server.present() ? server.rssBytes() : -1;
-        return new BenchReport("load", options.target().toString(), options.connections(), options.rooms(),
+        return new BenchReport("load " + options.dialect(), options.target().toString(), options.connections(), options.rooms(),
                 options.peersPerRoom(), options.payloadBytes(), options.ratePerPeer(), options.window(), seconds,
                 sent, expected, delivered, Math.max(0, expected - delivered), errors.get(), sent / seconds,
                 delivered / seconds, micros(all.getValueAtPercentile(50)), micros(all.getValueAtPercentile(99)),

@@ -39,28 +39,40 @@ public final class FirstFrameSelector implements Dialect {
 
     @Override
     public DialectSession open(Connection connection, Handshake handshake) {
-        return new DialectSession() {
-            private DialectSession chosen;
+        return new Pending(connection, handshake);
+    }
 
-            @Override
-            public void onMessage(byte[] data, boolean binary) {
-                if (chosen == null) {
-                    Dialect dialect = choosesAlternative.test(data) ? alternative : fallback;
-                    if (data.length > dialect.maxMessageBytes()) {
-                        connection.close(1009, "Max message size exceeded");
-                        return;
-                    }
-                    chosen = dialect.open(connection, handshake);
-                }
-                chosen.onMessage(data, binary);
-            }
+    /** A connection before its first message; it lets go of the handshake once the dialect is chosen. */
+    private final class Pending implements DialectSession {
+        private Connection connection;
+        private Handshake handshake;
+        private DialectSession chosen;
 
-            @Override
-            public void onClose() {
-                if (chosen != null) {
-                    chosen.onClose();
+        Pending(Connection connection, Handshake handshake) {
+            this.connection = connection;
+            this.handshake = handshake;
+        }
+
+        @Override
+        public void onMessage(byte[] data, boolean binary) {
+            if (chosen == null) {
+                Dialect dialect = choosesAlternative.test(data) ? alternative : fallback;
+                if (data.length > dialect.maxMessageBytes()) {
+                    connection.close(1009, "Max message size exceeded");
+                    return;
                 }
+                chosen = dialect.open(connection, handshake);
+                connection = null; // held per connection for its whole life: keep only what is needed
+                handshake = null;
             }
-        };
+            chosen.onMessage(data, binary);
+        }
+
+        @Override
+        public void onClose() {
+            if (chosen != null) {
+                chosen.onClose();
+            }
+        }
     }
 }
