@@ -25,7 +25,7 @@ wait_http() { for _ in $(seq 200); do curl -s -o /dev/null "http://127.0.0.1:$1/
 
 echo "== one node, $N idle connections"
 PORT=$(free_port)
-java -Xmx2g -jar "$JAR" serve --host 127.0.0.1 --port "$PORT" > "$OUT/single-node.log" 2>&1 &
+java -Xmx2g -jar "$JAR" serve --host 127.0.0.1 --port "$PORT" --grpc-port -1 > "$OUT/single-node.log" 2>&1 &
 NODE=$!; PIDS+=("$NODE")
 wait_http "$PORT"
 # four peers to a room, as y-webrtc apps hold them
@@ -42,7 +42,7 @@ sleep 0.5
 NODE_PORTS=(); NODE_PIDS=()
 for i in 1 2 3; do
   P=$(free_port)
-  java -Xmx2g -jar "$JAR" serve --host 127.0.0.1 --port "$P" --node-id "cap$i" --redis "redis://127.0.0.1:$RPORT" \
+  java -Xmx2g -jar "$JAR" serve --host 127.0.0.1 --port "$P" --grpc-port -1 --node-id "cap$i" --redis "redis://127.0.0.1:$RPORT" \
     > "$OUT/node$i.log" 2>&1 &
   NODE_PIDS+=("$!"); PIDS+=("$!"); NODE_PORTS+=("$P")
 done

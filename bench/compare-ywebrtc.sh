@@ -26,7 +26,7 @@ start_server() { # $1 = ywebrtc|switchboard ; sets SERVER_PID and PORT
   if [[ $1 == ywebrtc ]]; then
     (cd bench/node && PORT=$PORT exec taskset -c "$SERVER_CORE" node node_modules/y-webrtc/bin/server.js) > "$OUT/$1-server-$label-$round.log" 2>&1 &
   else
-    taskset -c "$SERVER_CORE" java -Xmx1g -jar "$JAR" serve --host 127.0.0.1 --port "$PORT" --io-threads 1 \
+    taskset -c "$SERVER_CORE" java -Xmx1g -jar "$JAR" serve --host 127.0.0.1 --port "$PORT" --grpc-port -1 --io-threads 1 \
       > "$OUT/$1-server-$label-$round.log" 2>&1 &
   fi
   SERVER_PID=$!

@@ -3,6 +3,7 @@ package dev.switchboard;
 import dev.switchboard.cluster.RedisBus;
 import dev.switchboard.cluster.RedisBusOptions;
 import dev.switchboard.core.Hub;
+import dev.switchboard.grpc.GrpcServer;
 import dev.switchboard.core.bus.Bus;
 import dev.switchboard.core.bus.BusStatus;
 import dev.switchboard.core.bus.InMemoryBus;
@@ -47,6 +48,7 @@ public final class Switchboard implements AutoCloseable, NodeStatus {
     private final Hub hub;
     private final Metrics metrics = new Metrics();
     private final NettyServer server;
+    private GrpcServer grpc;
     private final ExecutorService opsExecutor;
     private final long startedNanos = System.nanoTime();
     private final AtomicBoolean draining = new AtomicBoolean();
@@ -104,6 +106,12 @@ public final class Switchboard implements AutoCloseable, NodeStatus {
         Switchboard node = new Switchboard(config, bus);
         try {
             node.server.start();
+            if (config.grpcPort() >= 0) {
+                node.grpc = new GrpcServer(node.hub, node.metrics, config.host(), config.grpcPort(), config.grpcIdleTimeout());
+            }
+        } catch (java.io.IOException e) {
+            node.close();
+            throw new IllegalStateException("cannot start the gRPC server on port " + config.grpcPort(), e);
         } catch (InterruptedException | RuntimeException e) {
             node.close();
             throw e;
@@ -123,6 +131,11 @@ public final class Switchboard implements AutoCloseable, NodeStatus {
     /** Bytes written to this node's connections and not yet taken by the kernel (slow readers' backlog). */
     public long queuedBytes() {
         return server.queuedBytes();
+    }
+
+    /** The gRPC port, or -1 when the gRPC service is off. */
+    public int grpcPort() {
+        return grpc == null ? -1 : grpc.port();
     }
 
     public Hub hub() {
@@ -150,6 +163,9 @@ public final class Switchboard implements AutoCloseable, NodeStatus {
         draining.set(true);
         log.info("shutting down: {} connections to close", clientCount());
         server.stopAccepting();
+        if (grpc != null) {
+            grpc.close(remaining(deadline));
+        }
         bus.close();
         boolean clean = server.closeAll(SHUTDOWN_CODE, SHUTDOWN_REASON, remaining(deadline));
         if (!clean) {

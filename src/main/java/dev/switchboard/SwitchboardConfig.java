@@ -20,6 +20,8 @@ public final class SwitchboardConfig {
     private final int maxTopicsPerConnection;
     private final int maxTopicNameLength;
     private final String nodeId;
+    private final int grpcPort;
+    private final Duration grpcIdleTimeout;
     private final int namedPeerMaxFramesPerSecond;
     private final boolean rendezvousRequireProof;
     private final int radixMaxMessageBytes;
@@ -43,6 +45,8 @@ public final class SwitchboardConfig {
         this.maxTopicsPerConnection = b.maxTopicsPerConnection;
         this.maxTopicNameLength = b.maxTopicNameLength;
         this.nodeId = b.nodeId;
+        this.grpcPort = b.grpcPort;
+        this.grpcIdleTimeout = b.grpcIdleTimeout;
         this.namedPeerMaxFramesPerSecond = b.namedPeerMaxFramesPerSecond;
         this.rendezvousRequireProof = b.rendezvousRequireProof;
         this.radixMaxMessageBytes = b.radixMaxMessageBytes;
@@ -72,6 +76,7 @@ public final class SwitchboardConfig {
                 .maxOutboundBytes(maxOutboundBytes).pingInterval(pingInterval).compression(compression)
                 .drainTimeout(drainTimeout).maxTopicsPerConnection(maxTopicsPerConnection)
                 .maxTopicNameLength(maxTopicNameLength).nodeId(nodeId).redisUri(redisUri).redisCluster(redisCluster)
+                .grpcPort(grpcPort).grpcIdleTimeout(grpcIdleTimeout)
                 .namedPeerMaxFramesPerSecond(namedPeerMaxFramesPerSecond)
                 .rendezvousRequireProof(rendezvousRequireProof)
                 .radixMaxMessageBytes(radixMaxMessageBytes).radixMaxFramesPerSecond(radixMaxFramesPerSecond)
@@ -138,6 +143,16 @@ public final class SwitchboardConfig {
         return nodeId;
     }
 
+    /** Port of the gRPC client/worker service; 0 picks a free one, -1 turns it off. Default 50051. */
+    public int grpcPort() {
+        return grpcPort;
+    }
+
+    /** A gRPC stream with no message for this long is closed. Default 60 s. */
+    public Duration grpcIdleTimeout() {
+        return grpcIdleTimeout;
+    }
+
     /** Named-peer: frames one connection may send per second before they are refused. Default 50 (as upstream). */
     public int namedPeerMaxFramesPerSecond() {
         return namedPeerMaxFramesPerSecond;
@@ -197,6 +212,8 @@ public final class SwitchboardConfig {
         private int maxTopicsPerConnection = 1024;
         private int maxTopicNameLength = 1024;
         private String nodeId;
+        private int grpcPort = 50051;
+        private Duration grpcIdleTimeout = Duration.ofSeconds(60);
         private int namedPeerMaxFramesPerSecond = 50;
         private boolean rendezvousRequireProof = false;
         private int radixMaxMessageBytes = 16 * 1024;
@@ -274,6 +291,16 @@ public final class SwitchboardConfig {
                 throw new IllegalArgumentException("nodeId must be 1-64 of [A-Za-z0-9_.-]: " + nodeId);
             }
             this.nodeId = nodeId;
+            return this;
+        }
+
+        public Builder grpcPort(int port) {
+            this.grpcPort = check("grpcPort", port, -1, 65535);
+            return this;
+        }
+
+        public Builder grpcIdleTimeout(Duration timeout) {
+            this.grpcIdleTimeout = checkPositive("grpcIdleTimeout", timeout);
             return this;
         }
 

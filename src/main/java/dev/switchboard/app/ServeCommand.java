@@ -21,6 +21,17 @@ final class ServeCommand implements Callable<Integer> {
             description = "Port for HTTP and WebSocket (env PORT). Default: ${DEFAULT-VALUE}.")
     int port;
 
+    @Option(names = "--grpc-port", defaultValue = "${env:SWITCHBOARD_GRPC_PORT:-50051}",
+            description = "Port of the gRPC client/worker service; -1 turns it off (env SWITCHBOARD_GRPC_PORT). "
+                    + "Default: ${DEFAULT-VALUE}.")
+    int grpcPort;
+
+    @Option(names = "--grpc-idle-timeout", defaultValue = "${env:SWITCHBOARD_GRPC_IDLE_TIMEOUT:-60s}",
+            converter = DurationConverter.class,
+            description = "A gRPC stream silent this long is closed (env SWITCHBOARD_GRPC_IDLE_TIMEOUT). "
+                    + "Default: ${DEFAULT-VALUE}.")
+    Duration grpcIdleTimeout;
+
     @Option(names = "--node-id", defaultValue = "${env:SWITCHBOARD_NODE_ID}",
             description = "This node's id in a cluster (env SWITCHBOARD_NODE_ID). Default: generated.")
     String nodeId;
@@ -136,6 +147,7 @@ final class ServeCommand implements Callable<Integer> {
                 .maxFrameBytes(maxMessageBytes).maxJsonDepth(maxJsonDepth).maxOutboundBytes(maxOutboundBytes)
                 .pingInterval(pingInterval).drainTimeout(drainTimeout).compression(compression)
                 .maxTopicsPerConnection(maxTopics).maxTopicNameLength(maxTopicLength)
+                .grpcPort(grpcPort).grpcIdleTimeout(grpcIdleTimeout)
                 .namedPeerMaxFramesPerSecond(namedPeerRate)
                 .rendezvousRequireProof(rendezvousRequireProof)
                 .radixMaxMessageBytes(radixMaxMessageBytes).radixMaxFramesPerSecond(radixRate)

@@ -161,7 +161,7 @@ public final class Hub implements BusListener {
             if (remote != null) {
                 return bus.send(key, remote, envelope);
             }
-            return CompletableFuture.completedFuture(false);
+            // Not in this node's view: it may have joined elsewhere before the view caught up; ask the cluster.
         }
         return bus.members(key).thenCompose(members -> {
             for (MemberInfo m : members) {

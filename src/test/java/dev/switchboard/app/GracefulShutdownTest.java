@@ -39,7 +39,7 @@ class GracefulShutdownTest {
     void sigtermClosesSocketsWith1001AndExitsWithinDrainTime() throws Exception {
         String java = System.getProperty("java.home") + File.separator + "bin" + File.separator + "java";
         List<String> cmd = new ArrayList<>(List.of(java, "-cp", System.getProperty("java.class.path"),
-                Main.class.getName(), "serve", "--host", "127.0.0.1", "--port", "0", "--drain-timeout", "5s"));
+                Main.class.getName(), "serve", "--host", "127.0.0.1", "--port", "0", "--grpc-port", "0", "--drain-timeout", "5s"));
         File log = File.createTempFile("switchboard-serve", ".log");
         log.deleteOnExit();
         Process process = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log).start();

@@ -9,7 +9,7 @@ public final class TestNodes {
     }
 
     public static SwitchboardConfig.Builder config() {
-        return SwitchboardConfig.builder().host("127.0.0.1").port(0).ioThreads(2);
+        return SwitchboardConfig.builder().host("127.0.0.1").port(0).grpcPort(0).ioThreads(2);
     }
 
     public static Switchboard start() {

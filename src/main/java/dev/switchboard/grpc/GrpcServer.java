@@ -1,0 +1,80 @@
+package dev.switchboard.grpc;
+
+import dev.switchboard.core.Hub;
+import dev.switchboard.grpc.internal.Streams;
+import dev.switchboard.ops.Metrics;
+import io.grpc.Server;
+import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
+import io.grpc.protobuf.services.ProtoReflectionServiceV1;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Client/worker WebRTC negotiation over bidirectional gRPC streams (seed 004), on its own port, with server
+ * reflection (grpcurl works without the .proto), keepalive, a message size limit and an idle-stream timeout.
+ */
+public final class GrpcServer implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(GrpcServer.class);
+    public static final int MAX_MESSAGE_BYTES = 64 * 1024;
+
+    private final Streams streams;
+    private final Server server;
+    private final ScheduledExecutorService idleSweeper;
+
+    public GrpcServer(Hub hub, Metrics metrics, String host, int port, Duration idleTimeout) throws IOException {
+        this.streams = new Streams(hub, metrics.dialect(Streams.NAMESPACE));
+        this.server = NettyServerBuilder.forAddress(new InetSocketAddress(host, port))
+                .addService(streams.new WorkerService())
+                .addService(streams.new ClientService())
+                .addService(ProtoReflectionServiceV1.newInstance())
+                .maxInboundMessageSize(MAX_MESSAGE_BYTES)
+                .keepAliveTime(30, TimeUnit.SECONDS)
+                .keepAliveTimeout(10, TimeUnit.SECONDS)
+                .permitKeepAliveTime(10, TimeUnit.SECONDS)
+                .permitKeepAliveWithoutCalls(true)
+                .build()
+                .start();
+        this.idleSweeper = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "switchboard-grpc-idle");
+            t.setDaemon(true);
+            return t;
+        });
+        long every = Math.max(100, Math.min(1000, idleTimeout.toMillis() / 4));
+        idleSweeper.scheduleAtFixedRate(() -> streams.closeIdle(idleTimeout), every, every, TimeUnit.MILLISECONDS);
+        log.info("gRPC listening on {}:{}", host, port());
+    }
+
+    public int port() {
+        return server.getPort();
+    }
+
+    public int openStreams() {
+        return streams.openStreams();
+    }
+
+    /** Ends every stream (UNAVAILABLE, "server shutting down") and stops within {@code timeout}. */
+    public void close(Duration timeout) {
+        idleSweeper.shutdownNow();
+        server.shutdown();
+        streams.closeAll();
+        try {
+            if (!server.awaitTermination(Math.max(1, timeout.toMillis()), TimeUnit.MILLISECONDS)) {
+                server.shutdownNow();
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            server.shutdownNow();
+        }
+    }
+
+    @Override
+    public void close() {
+        close(Duration.ofSeconds(5));
+    }
+}

@@ -1,0 +1,280 @@
+package dev.switchboard.grpc.internal;
+
+import dev.switchboard.core.Envelope;
+import dev.switchboard.core.Hub;
+import dev.switchboard.core.JoinPolicy;
+import dev.switchboard.core.LeaveReason;
+import dev.switchboard.core.LocalMember;
+import dev.switchboard.core.LocalRoom;
+import dev.switchboard.core.MemberInfo;
+import dev.switchboard.core.MembershipHandler;
+import dev.switchboard.core.RoomKey;
+import dev.switchboard.grpc.proto.ClientRtcMessage;
+import dev.switchboard.grpc.proto.ClientServiceGrpc;
+import dev.switchboard.grpc.proto.RtcEvent;
+import dev.switchboard.grpc.proto.WorkerRtcMessage;
+import dev.switchboard.grpc.proto.WorkerServiceGrpc;
+import dev.switchboard.ops.DialectMeters;
+import io.grpc.Status;
+import io.grpc.stub.StreamObserver;
+import java.time.Duration;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * The two services of seed 004 on the core hub. Each worker has a room (its machine id): the worker is its
+ * one exclusive member {@code worker}, cluster-wide; each client of it is a member under a server-given id.
+ * Client to worker: a send to {@code worker}; worker to client: a send to the client's id; across nodes
+ * through the bus like every dialect.
+ */
+public final class Streams {
+    public static final String NAMESPACE = "grpc";
+    static final String WORKER = "worker";
+
+    private final Hub hub;
+    private final DialectMeters meters;
+    private final Set<GrpcPeer<?>> open = ConcurrentHashMap.newKeySet();
+
+    public Streams(Hub hub, DialectMeters meters) {
+        this.hub = hub;
+        this.meters = meters;
+        hub.handle(NAMESPACE, new MembershipHandler() {
+            @Override
+            public void left(MemberInfo member, LeaveReason reason, LocalRoom room) {
+                if (WORKER.equals(member.id())) {
+                    // the worker is gone: every client of it here is told, and its stream ends
+                    for (LocalMember m : room.members()) {
+                        if (m instanceof ClientPeer c) {
+                            c.fail(Status.UNAVAILABLE.withDescription("worker " + room.key().name() + " disconnected"));
+                        }
+                    }
+                } else {
+                    // a client is gone: its worker (if here) hears of it as BLANK with that client_id
+                    for (LocalMember m : room.members()) {
+                        if (m instanceof WorkerPeer w) {
+                            w.send(WorkerRtcMessage.newBuilder().setWorkerMachineId(w.workerId)
+                                    .setEvent(RtcEvent.BLANK).setClientId(member.id()).build());
+                        }
+                    }
+                }
+            }
+        });
+    }
+
+    private static RoomKey room(long workerId) {
+        return new RoomKey(NAMESPACE, Long.toString(workerId));
+    }
+
+    /** Ends every stream that has been silent longer than {@code idle}. */
+    public void closeIdle(Duration idle) {
+        long cutoff = System.nanoTime() - idle.toNanos();
+        for (GrpcPeer<?> p : open) {
+            if (p.lastActivity() < cutoff) {
+                p.fail(Status.UNAVAILABLE.withDescription("stream idle for more than " + idle.toSeconds() + " s"));
+            }
+        }
+    }
+
+    /** Ends every stream, for a shutdown. */
+    public void closeAll() {
+        for (GrpcPeer<?> p : open) {
+            p.fail(Status.UNAVAILABLE.withDescription("server shutting down"));
+        }
+    }
+
+    public int openStreams() {
+        return open.size();
+    }
+
+    // ---- workers ----
+
+    final class WorkerPeer extends GrpcPeer<WorkerRtcMessage> implements StreamObserver<WorkerRtcMessage> {
+        long workerId;
+        private boolean joined;
+
+        WorkerPeer(StreamObserver<WorkerRtcMessage> out) {
+            super(out);
+        }
+
+        @Override
+        public String id() {
+            return WORKER;
+        }
+
+        @Override
+        protected WorkerRtcMessage parse(byte[] bytes) throws Exception {
+            return WorkerRtcMessage.parseFrom(bytes);
+        }
+
+        @Override
+        public void onNext(WorkerRtcMessage m) {
+            touch();
+            meters.received(m.getSerializedSize());
+            if (workerId == 0) {
+                if (m.getWorkerMachineId() == 0) {
+                    fail(Status.INVALID_ARGUMENT.withDescription("the first message must carry worker_machine_id"));
+                    return;
+                }
+                workerId = m.getWorkerMachineId();
+                hub.join(room(workerId), this, JoinPolicy.EXCLUSIVE).whenComplete((result, error) -> {
+                    if (error != null) {
+                        fail(Status.UNAVAILABLE.withDescription("cluster unavailable"));
+                    } else if (!result.joined()) {
+                        fail(Status.ALREADY_EXISTS.withDescription("worker " + workerId + " is already connected"));
+                    } else if (ended()) {
+                        hub.leave(room(workerId), this);
+                    } else {
+                        joined = true;
+                    }
+                });
+            } else if (m.getWorkerMachineId() != 0 && m.getWorkerMachineId() != workerId) {
+                fail(Status.INVALID_ARGUMENT.withDescription("worker_machine_id changed on the stream"));
+                return;
+            }
+            switch (m.getEvent()) {
+                case PING -> send(WorkerRtcMessage.newBuilder().setWorkerMachineId(workerId).setEvent(RtcEvent.PING).build());
+                case BLANK -> {
+                    // registration or keepalive: nothing to relay
+                }
+                default -> {
+                    if (m.getClientId().isEmpty()) {
+                        fail(Status.INVALID_ARGUMENT.withDescription("a worker's message must name its client_id"));
+                        return;
+                    }
+                    ClientRtcMessage toClient = ClientRtcMessage.newBuilder().setWorkerMachineId(workerId)
+                            .setEvent(m.getEvent()).setMessage(m.getMessage()).setClientId(m.getClientId()).build();
+                    // a client that is gone is simply not reached; the worker already had its BLANK for it
+                    hub.send(room(workerId), m.getClientId(), Envelope.of(toClient.toByteArray()));
+                    meters.sent(toClient.getSerializedSize());
+                }
+            }
+        }
+
+        @Override
+        public void onError(Throwable t) {
+            gone();
+        }
+
+        @Override
+        public void onCompleted() {
+            complete();
+        }
+
+        @Override
+        protected void cleanup() {
+            open.remove(this);
+            meters.closed();
+            if (workerId != 0) {
+                hub.leave(room(workerId), this);
+            }
+        }
+    }
+
+    public final class WorkerService extends WorkerServiceGrpc.WorkerServiceImplBase {
+        @Override
+        public StreamObserver<WorkerRtcMessage> negotiatePeerConnection(StreamObserver<WorkerRtcMessage> out) {
+            WorkerPeer peer = new WorkerPeer(out);
+            open.add(peer);
+            meters.opened();
+            return peer;
+        }
+    }
+
+    // ---- clients ----
+
+    final class ClientPeer extends GrpcPeer<ClientRtcMessage> implements StreamObserver<ClientRtcMessage> {
+        private final String clientId = UUID.randomUUID().toString();
+        private long workerId;
+
+        ClientPeer(StreamObserver<ClientRtcMessage> out) {
+            super(out);
+        }
+
+        @Override
+        public String id() {
+            return clientId;
+        }
+
+        @Override
+        protected ClientRtcMessage parse(byte[] bytes) throws Exception {
+            return ClientRtcMessage.parseFrom(bytes);
+        }
+
+        @Override
+        public void onNext(ClientRtcMessage m) {
+            touch();
+            meters.received(m.getSerializedSize());
+            if (workerId == 0) {
+                if (m.getWorkerMachineId() == 0) {
+                    fail(Status.INVALID_ARGUMENT.withDescription("the first message must name worker_machine_id"));
+                    return;
+                }
+                workerId = m.getWorkerMachineId();
+                RoomKey room = room(workerId);
+                boolean workerThere;
+                try {
+                    workerThere = hub.member(room, WORKER).isPresent() || hub.members(room).toCompletableFuture()
+                            .get(2, java.util.concurrent.TimeUnit.SECONDS).stream().anyMatch(x -> WORKER.equals(x.id()));
+                } catch (Exception e) {
+                    fail(Status.UNAVAILABLE.withDescription("cluster unavailable"));
+                    return;
+                }
+                if (!workerThere) {
+                    fail(Status.NOT_FOUND.withDescription("worker " + workerId + " is not connected"));
+                    return;
+                }
+                hub.join(room, this, JoinPolicy.SHARED);
+            } else if (m.getWorkerMachineId() != 0 && m.getWorkerMachineId() != workerId) {
+                fail(Status.INVALID_ARGUMENT.withDescription("worker_machine_id changed on the stream"));
+                return;
+            }
+            switch (m.getEvent()) {
+                case PING -> send(ClientRtcMessage.newBuilder().setWorkerMachineId(workerId).setEvent(RtcEvent.PING)
+                        .setClientId(clientId).build());
+                case BLANK -> {
+                    // keepalive
+                }
+                default -> {
+                    WorkerRtcMessage toWorker = WorkerRtcMessage.newBuilder().setWorkerMachineId(workerId)
+                            .setEvent(m.getEvent()).setMessage(m.getMessage()).setClientId(clientId).build();
+                    hub.send(room(workerId), WORKER, Envelope.of(toWorker.toByteArray())).whenComplete((ok, e) -> {
+                        if (e != null || !ok) {
+                            fail(Status.NOT_FOUND.withDescription("worker " + workerId + " is not connected"));
+                        }
+                    });
+                    meters.sent(toWorker.getSerializedSize());
+                }
+            }
+        }
+
+        @Override
+        public void onError(Throwable t) {
+            gone();
+        }
+
+        @Override
+        public void onCompleted() {
+            complete();
+        }
+
+        @Override
+        protected void cleanup() {
+            open.remove(this);
+            meters.closed();
+            if (workerId != 0) {
+                hub.leave(room(workerId), this);
+            }
+        }
+    }
+
+    public final class ClientService extends ClientServiceGrpc.ClientServiceImplBase {
+        @Override
+        public StreamObserver<ClientRtcMessage> negotiatePeerConnection(StreamObserver<ClientRtcMessage> out) {
+            ClientPeer peer = new ClientPeer(out);
+            open.add(peer);
+            meters.opened();
+            return peer;
+        }
+    }
+}

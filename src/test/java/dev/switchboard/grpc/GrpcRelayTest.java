@@ -1,0 +1,238 @@
+package dev.switchboard.grpc;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.google.protobuf.ByteString;
+import dev.switchboard.Switchboard;
+import dev.switchboard.grpc.proto.ClientRtcMessage;
+import dev.switchboard.grpc.proto.ClientServiceGrpc;
+import dev.switchboard.grpc.proto.RtcEvent;
+import dev.switchboard.grpc.proto.WorkerRtcMessage;
+import dev.switchboard.grpc.proto.WorkerServiceGrpc;
+import dev.switchboard.testkit.RedisServer;
+import dev.switchboard.testkit.TestNodes;
+import io.grpc.ManagedChannel;
+import io.grpc.Status;
+import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
+import io.grpc.stub.StreamObserver;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** Seed 004's client/worker negotiation with grpc-java clients and workers over real channels. */
+class GrpcRelayTest {
+    private Switchboard node;
+    private final List<ManagedChannel> channels = new ArrayList<>();
+
+    @BeforeEach
+    void start() {
+        node = TestNodes.start(TestNodes.config().grpcIdleTimeout(Duration.ofMillis(800)).build());
+    }
+
+    @AfterEach
+    void stop() throws InterruptedException {
+        for (ManagedChannel c : channels) {
+            c.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
+        }
+        node.close();
+    }
+
+    private ManagedChannel channel(Switchboard at) {
+        ManagedChannel c = NettyChannelBuilder.forAddress("127.0.0.1", at.grpcPort()).usePlaintext().build();
+        channels.add(c);
+        return c;
+    }
+
+    /** One side of a stream: what it received, and how it ended. */
+    static final class Side<T> implements StreamObserver<T> {
+        final BlockingQueue<T> received = new LinkedBlockingQueue<>();
+        final CompletableFuture<Status> ended = new CompletableFuture<>();
+        StreamObserver<?> out;
+
+        @Override
+        public void onNext(T value) {
+            received.add(value);
+        }
+
+        @Override
+        public void onError(Throwable t) {
+            ended.complete(Status.fromThrowable(t));
+        }
+
+        @Override
+        public void onCompleted() {
+            ended.complete(Status.OK);
+        }
+
+        T next() throws InterruptedException {
+            T v = received.poll(5, TimeUnit.SECONDS);
+            assertThat(v).as("a message within 5 s").isNotNull();
+            return v;
+        }
+
+        Status status() throws Exception {
+            return ended.get(5, TimeUnit.SECONDS);
+        }
+    }
+
+    private static WorkerRtcMessage w(long id, RtcEvent e, String clientId, String body) {
+        return WorkerRtcMessage.newBuilder().setWorkerMachineId(id).setEvent(e).setClientId(clientId)
+                .setMessage(ByteString.copyFromUtf8(body)).build();
+    }
+
+    private static ClientRtcMessage c(long id, RtcEvent e, String body) {
+        return ClientRtcMessage.newBuilder().setWorkerMachineId(id).setEvent(e).setMessage(ByteString.copyFromUtf8(body)).build();
+    }
+
+    private StreamObserver<WorkerRtcMessage> worker(Switchboard at, long id, Side<WorkerRtcMessage> side) throws Exception {
+        StreamObserver<WorkerRtcMessage> out = WorkerServiceGrpc.newStub(channel(at)).negotiatePeerConnection(side);
+        out.onNext(w(id, RtcEvent.BLANK, "", ""));
+        out.onNext(w(id, RtcEvent.PING, "", ""));
+        assertThat(side.next().getEvent()).isEqualTo(RtcEvent.PING); // registered and answering
+        return out;
+    }
+
+    @Test
+    void fullOfferAnswerIceExchange() throws Exception {
+        Side<WorkerRtcMessage> ws = new Side<>();
+        StreamObserver<WorkerRtcMessage> worker = worker(node, 42, ws);
+        Side<ClientRtcMessage> cs = new Side<>();
+        StreamObserver<ClientRtcMessage> client = ClientServiceGrpc.newStub(channel(node)).negotiatePeerConnection(cs);
+        client.onNext(c(42, RtcEvent.OFFER, "v=0 offer"));
+        WorkerRtcMessage offer = ws.next();
+        assertThat(offer.getEvent()).isEqualTo(RtcEvent.OFFER);
+        assertThat(offer.getMessage().toStringUtf8()).isEqualTo("v=0 offer");
+        assertThat(offer.getWorkerMachineId()).isEqualTo(42);
+        String clientId = offer.getClientId();
+        assertThat(clientId).isNotEmpty();
+        worker.onNext(w(42, RtcEvent.ANSWER, clientId, "v=0 answer"));
+        ClientRtcMessage answer = cs.next();
+        assertThat(answer.getEvent()).isEqualTo(RtcEvent.ANSWER);
+        assertThat(answer.getMessage().toStringUtf8()).isEqualTo("v=0 answer");
+        assertThat(answer.getClientId()).isEqualTo(clientId);
+        client.onNext(c(42, RtcEvent.ACCEPT_ANSWER, ""));
+        assertThat(ws.next().getEvent()).isEqualTo(RtcEvent.ACCEPT_ANSWER);
+        client.onNext(c(42, RtcEvent.LOCAL_ICE_CANDIDATE, "candidate:1"));
+        assertThat(ws.next().getMessage().toStringUtf8()).isEqualTo("candidate:1");
+        worker.onNext(w(42, RtcEvent.ICE_CANDIDATE, clientId, "candidate:2"));
+        assertThat(cs.next().getMessage().toStringUtf8()).isEqualTo("candidate:2");
+        client.onNext(c(42, RtcEvent.PING, ""));
+        assertThat(cs.next().getEvent()).isEqualTo(RtcEvent.PING);
+        client.onCompleted();
+        WorkerRtcMessage gone = ws.next(); // the worker hears the client is gone
+        assertThat(gone.getEvent()).isEqualTo(RtcEvent.BLANK);
+        assertThat(gone.getClientId()).isEqualTo(clientId);
+        worker.onCompleted();
+    }
+
+    @Test
+    void manyClientsToOneWorkerEachGetTheirOwnAnswers() throws Exception {
+        Side<WorkerRtcMessage> ws = new Side<>();
+        StreamObserver<WorkerRtcMessage> worker = worker(node, 7, ws);
+        List<Side<ClientRtcMessage>> sides = new ArrayList<>();
+        List<StreamObserver<ClientRtcMessage>> clients = new ArrayList<>();
+        for (int i = 0; i < 10; i++) {
+            Side<ClientRtcMessage> side = new Side<>();
+            StreamObserver<ClientRtcMessage> out = ClientServiceGrpc.newStub(channel(node)).negotiatePeerConnection(side);
+            out.onNext(c(7, RtcEvent.OFFER, "offer " + i));
+            sides.add(side);
+            clients.add(out);
+        }
+        for (int i = 0; i < 10; i++) {
+            WorkerRtcMessage offer = ws.next();
+            worker.onNext(w(7, RtcEvent.ANSWER, offer.getClientId(), "answer to " + offer.getMessage().toStringUtf8()));
+        }
+        for (int i = 0; i < 10; i++) {
+            assertThat(sides.get(i).next().getMessage().toStringUtf8()).isEqualTo("answer to offer " + i);
+        }
+        clients.forEach(StreamObserver::onCompleted);
+        worker.onCompleted();
+    }
+
+    @Test
+    void aWorkerThatLeavesEndsItsClientsStreams() throws Exception {
+        Side<WorkerRtcMessage> ws = new Side<>();
+        StreamObserver<WorkerRtcMessage> worker = worker(node, 9, ws);
+        Side<ClientRtcMessage> cs = new Side<>();
+        StreamObserver<ClientRtcMessage> client = ClientServiceGrpc.newStub(channel(node)).negotiatePeerConnection(cs);
+        client.onNext(c(9, RtcEvent.OFFER, "o"));
+        ws.next();
+        worker.onCompleted();
+        Status status = cs.status();
+        assertThat(status.getCode()).isEqualTo(Status.Code.UNAVAILABLE);
+        assertThat(status.getDescription()).contains("worker 9 disconnected");
+    }
+
+    @Test
+    void unknownWorkerIsNotFound() throws Exception {
+        Side<ClientRtcMessage> cs = new Side<>();
+        ClientServiceGrpc.newStub(channel(node)).negotiatePeerConnection(cs).onNext(c(404, RtcEvent.OFFER, "o"));
+        assertThat(cs.status().getCode()).isEqualTo(Status.Code.NOT_FOUND);
+    }
+
+    @Test
+    void duplicateWorkerIdIsAlreadyExists() throws Exception {
+        worker(node, 5, new Side<>());
+        Side<WorkerRtcMessage> second = new Side<>();
+        WorkerServiceGrpc.newStub(channel(node)).negotiatePeerConnection(second).onNext(w(5, RtcEvent.BLANK, "", ""));
+        assertThat(second.status().getCode()).isEqualTo(Status.Code.ALREADY_EXISTS);
+    }
+
+    @Test
+    void malformedMessagesAreInvalidArgument() throws Exception {
+        Side<WorkerRtcMessage> noId = new Side<>();
+        WorkerServiceGrpc.newStub(channel(node)).negotiatePeerConnection(noId).onNext(w(0, RtcEvent.BLANK, "", ""));
+        assertThat(noId.status().getCode()).isEqualTo(Status.Code.INVALID_ARGUMENT);
+        Side<ClientRtcMessage> clientNoId = new Side<>();
+        ClientServiceGrpc.newStub(channel(node)).negotiatePeerConnection(clientNoId).onNext(c(0, RtcEvent.OFFER, "o"));
+        assertThat(clientNoId.status().getCode()).isEqualTo(Status.Code.INVALID_ARGUMENT);
+        Side<WorkerRtcMessage> ws = new Side<>();
+        StreamObserver<WorkerRtcMessage> worker = worker(node, 11, ws);
+        worker.onNext(w(11, RtcEvent.ANSWER, "", "no client named"));
+        assertThat(ws.status().getCode()).isEqualTo(Status.Code.INVALID_ARGUMENT);
+        Side<ClientRtcMessage> big = new Side<>();
+        worker(node, 12, new Side<>());
+        ClientServiceGrpc.newStub(channel(node)).negotiatePeerConnection(big)
+                .onNext(c(12, RtcEvent.OFFER, "x".repeat(GrpcServer.MAX_MESSAGE_BYTES + 1)));
+        assertThat(big.status().getCode()).isEqualTo(Status.Code.RESOURCE_EXHAUSTED);
+    }
+
+    @Test
+    void aSilentStreamIsClosed() throws Exception {
+        Side<WorkerRtcMessage> ws = new Side<>();
+        worker(node, 13, ws);
+        Status status = ws.ended.get(5, TimeUnit.SECONDS); // idle timeout is 800 ms in this test
+        assertThat(status.getCode()).isEqualTo(Status.Code.UNAVAILABLE);
+        assertThat(status.getDescription()).contains("idle");
+    }
+
+    @Test
+    void clientOnOneNodeNegotiatesWithAWorkerOnAnotherOverRedis() throws Exception {
+        try (RedisServer redis = RedisServer.start();
+             Switchboard a = TestNodes.start(TestNodes.config().nodeId("ga").redisUri(redis.uri()).build());
+             Switchboard b = TestNodes.start(TestNodes.config().nodeId("gb").redisUri(redis.uri()).build())) {
+            Side<WorkerRtcMessage> ws = new Side<>();
+            StreamObserver<WorkerRtcMessage> worker = worker(b, 77, ws);
+            Side<ClientRtcMessage> cs = new Side<>();
+            StreamObserver<ClientRtcMessage> client = ClientServiceGrpc.newStub(channel(a)).negotiatePeerConnection(cs);
+            client.onNext(c(77, RtcEvent.OFFER, "cross-node offer"));
+            WorkerRtcMessage offer = ws.next();
+            assertThat(offer.getMessage().toStringUtf8()).as(offer.toString()).isEqualTo("cross-node offer");
+            worker.onNext(w(77, RtcEvent.ANSWER, offer.getClientId(), "cross-node answer"));
+            assertThat(cs.next().getMessage().toStringUtf8()).isEqualTo("cross-node answer");
+            // a duplicate worker id is refused across nodes too
+            Side<WorkerRtcMessage> dup = new Side<>();
+            WorkerServiceGrpc.newStub(channel(a)).negotiatePeerConnection(dup).onNext(w(77, RtcEvent.BLANK, "", ""));
+            assertThat(dup.status().getCode()).isEqualTo(Status.Code.ALREADY_EXISTS);
+            worker.onCompleted();
+            assertThat(cs.status().getCode()).isEqualTo(Status.Code.UNAVAILABLE);
+        }
+    }
+}
