@@ -164,10 +164,13 @@ public final class Switchboard implements AutoCloseable, NodeStatus {
         log.info("shutting down: {} connections to close", clientCount());
         server.stopAccepting();
         if (grpc != null) {
-            grpc.close(remaining(deadline));
+            grpc.beginShutdown();
         }
         bus.close();
         boolean clean = server.closeAll(SHUTDOWN_CODE, SHUTDOWN_REASON, remaining(deadline));
+        if (grpc != null) {
+            grpc.close(remaining(deadline));
+        }
         if (!clean) {
             log.warn("drain time over with connections still open; closing them");
         }

@@ -58,11 +58,16 @@ public final class GrpcServer implements AutoCloseable {
         return streams.openStreams();
     }
 
-    /** Ends every stream (UNAVAILABLE, "server shutting down") and stops within {@code timeout}. */
-    public void close(Duration timeout) {
+    /** Stops accepting calls and ends every stream (UNAVAILABLE, "server shutting down"); does not wait. */
+    public void beginShutdown() {
         idleSweeper.shutdownNow();
         server.shutdown();
         streams.closeAll();
+    }
+
+    /** Ends every stream and stops within {@code timeout}. */
+    public void close(Duration timeout) {
+        beginShutdown();
         try {
             if (!server.awaitTermination(Math.max(1, timeout.toMillis()), TimeUnit.MILLISECONDS)) {
                 server.shutdownNow();
