@@ -17,7 +17,10 @@ function peerConnection (sendSignal, initiator, label) {
   const onChannel = (channel) => {
     window.channel = channel
     channel.onmessage = (e) => state.received.push(e.data)
-    channel.onopen = () => channel.send('hello from ' + label)
+    const hello = () => channel.send('hello from ' + label)
+    // the answering side may be handed a channel that is already open: then there is no open event
+    if (channel.readyState === 'open') hello()
+    else channel.onopen = hello
   }
   if (initiator) {
     onChannel(pc.createDataChannel('switchboard-test'))

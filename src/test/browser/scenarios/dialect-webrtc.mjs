@@ -39,7 +39,8 @@ export async function run ({ openPage, port, args }) {
   for (let i = 0; i < 40; i++) {
     statsA = await a.evaluate(() => window.transportStats())
     statsB = await b.evaluate(() => window.transportStats())
-    if (statsA.channelBytes > 0 && statsB.channelBytes > 0) break
+    if (statsA.channelBytes > 0 && statsB.channelBytes > 0 && statsA.pairState === 'succeeded' &&
+      statsB.pairState === 'succeeded') break
     await new Promise((resolve) => setTimeout(resolve, 100))
   }
   return { dialect, connectedMs, stateA, stateB, statsA, statsB }

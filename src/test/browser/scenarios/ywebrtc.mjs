@@ -34,7 +34,8 @@ export async function run ({ openPage, signalUrl, args }) {
   for (let i = 0; i < 40; i++) {
     statsA = await a.evaluate(() => window.transportStats())
     statsB = await b.evaluate(() => window.transportStats())
-    if (statsA.channelBytes > 0 && statsB.channelBytes > 0) break
+    if (statsA.channelBytes > 0 && statsB.channelBytes > 0 && statsA.pairState === 'succeeded' &&
+      statsB.pairState === 'succeeded') break
     await new Promise((resolve) => setTimeout(resolve, 100))
   }
   const text = await a.evaluate(() => window.peer.text.toString())

@@ -4,6 +4,7 @@ import dev.switchboard.Switchboard;
 import dev.switchboard.SwitchboardConfig;
 import java.time.Duration;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -154,12 +155,17 @@ final class ServeCommand implements Callable<Integer> {
                 .redisUri(redis).redisCluster(redisCluster).clusterPrefix(clusterPrefix)
                 .heartbeatInterval(heartbeatInterval).failureTimeout(failureTimeout)
                 .build();
-        Switchboard node = Switchboard.start(config);
+        // The hook is in place before the node starts: a SIGTERM during start-up still shuts down gracefully.
+        AtomicReference<Switchboard> node = new AtomicReference<>();
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            node.close();
+            Switchboard started = node.get();
+            if (started != null) {
+                started.close();
+            }
             stopped.countDown();
         }, "switchboard-shutdown"));
+        node.set(Switchboard.start(config));
         stopped.await();
         return 0;
     }

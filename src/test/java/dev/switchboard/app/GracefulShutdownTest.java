@@ -19,7 +19,7 @@ import org.junit.jupiter.api.Test;
  * "Server shutting down" and the process exits within the drain time.
  */
 class GracefulShutdownTest {
-    private static final Pattern LISTENING = Pattern.compile("listening on .*:(\\d+) ");
+    private static final Pattern LISTENING = Pattern.compile("ready on port (\\d+)");
 
     private static int awaitPort(File log, Process process) throws Exception {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
@@ -53,7 +53,9 @@ class GracefulShutdownTest {
                 process.destroy(); // SIGTERM
                 WsClient.CloseStatus sa = a.awaitClose(Duration.ofSeconds(5));
                 WsClient.CloseStatus sb = b.awaitClose(Duration.ofSeconds(5));
-                assertThat(sa).isEqualTo(new WsClient.CloseStatus(1001, "Server shutting down"));
+                assertThat(process.waitFor(6, TimeUnit.SECONDS)).as("exited within the drain time").isTrue();
+                assertThat(sa).as(String.join("\n", Files.readAllLines(log.toPath())))
+                        .isEqualTo(new WsClient.CloseStatus(1001, "Server shutting down"));
                 assertThat(sb.code()).isEqualTo(1001);
                 assertThat(process.waitFor(6, TimeUnit.SECONDS)).as("exited within the drain time").isTrue();
                 assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(6));

@@ -15,7 +15,7 @@ import java.util.regex.Pattern;
  * test can end it the hard way (SIGKILL) or the polite way (SIGTERM) — always by its own PID.
  */
 public final class NodeProcess implements AutoCloseable {
-    private static final Pattern LISTENING = Pattern.compile("listening on .*:(\\d+) ");
+    private static final Pattern LISTENING = Pattern.compile("ready on port (\\d+)");
 
     private final Process process;
     private final File log;
