@@ -122,7 +122,7 @@ public final class JsonObjectScan {
     }
 
     /** End of a value starting at {@code start}, given the start of the next token: back over spaces and a comma. */
-    private static int valueEnd(byte[] frame, int start, int nextToken) {
+    public static int valueEnd(byte[] frame, int start, int nextToken) {
         int i = nextToken;
         while (i > start && isSpace(frame[i - 1])) {
             i--;

@@ -31,7 +31,7 @@ import java.util.function.BiConsumer;
  * tag), and rooms' channels are sharded (SPUBLISH/SSUBSCRIBE), so a room's traffic is handled by the shard
  * that owns it instead of being broadcast to every shard.
  */
-public final class ClusterLink implements RedisLink {
+public final class ClusterLink extends AbstractLink {
     private final RedisClusterClient client;
     private final StatefulRedisClusterConnection<byte[], byte[]> connection;
     private final StatefulRedisClusterPubSubConnection<byte[], byte[]> subscription;
@@ -60,44 +60,25 @@ public final class ClusterLink implements RedisLink {
     }
 
     @Override
+    protected io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands<byte[], byte[]> commands() {
+        return redis;
+    }
+
+    @Override
     public boolean sharded() {
         return true;
     }
 
-    @Override
-    public <T> CompletionStage<T> eval(String script, ScriptOutputType type, byte[][] keys, byte[]... args) {
-        return redis.eval(script(script), type, keys, args);
-    }
 
     @Override
     public CompletionStage<Long> publish(byte[] channel, byte[] message) {
         return redis.spublish(channel, message);
     }
 
-    @Override
-    public CompletionStage<Long> sadd(byte[] key, byte[] member) {
-        return redis.sadd(key, member);
-    }
 
-    @Override
-    public CompletionStage<Long> srem(byte[] key, byte[] member) {
-        return redis.srem(key, member);
-    }
 
-    @Override
-    public CompletionStage<Set<byte[]>> smembers(byte[] key) {
-        return redis.smembers(key);
-    }
 
-    @Override
-    public CompletionStage<Long> del(byte[] key) {
-        return redis.del(key);
-    }
 
-    @Override
-    public CompletionStage<Long> zrem(byte[] key, byte[] member) {
-        return redis.zrem(key, member);
-    }
 
     @Override
     public CompletionStage<Map<byte[], byte[]>> members(byte[] key) {

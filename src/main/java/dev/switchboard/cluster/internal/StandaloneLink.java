@@ -23,7 +23,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.BiConsumer;
 
 /** One Redis: a command connection and a RESP3 subscription connection that also serves ordered reads. */
-public final class StandaloneLink implements RedisLink {
+public final class StandaloneLink extends AbstractLink {
     private final RedisClient client;
     private final StatefulRedisConnection<byte[], byte[]> connection;
     private final StatefulRedisPubSubConnection<byte[], byte[]> subscription;
@@ -45,44 +45,25 @@ public final class StandaloneLink implements RedisLink {
     }
 
     @Override
+    protected io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands<byte[], byte[]> commands() {
+        return redis;
+    }
+
+    @Override
     public boolean sharded() {
         return false;
     }
 
-    @Override
-    public <T> CompletionStage<T> eval(String script, ScriptOutputType type, byte[][] keys, byte[]... args) {
-        return redis.eval(script(script), type, keys, args);
-    }
 
     @Override
     public CompletionStage<Long> publish(byte[] channel, byte[] message) {
         return redis.publish(channel, message);
     }
 
-    @Override
-    public CompletionStage<Long> sadd(byte[] key, byte[] member) {
-        return redis.sadd(key, member);
-    }
 
-    @Override
-    public CompletionStage<Long> srem(byte[] key, byte[] member) {
-        return redis.srem(key, member);
-    }
 
-    @Override
-    public CompletionStage<Set<byte[]>> smembers(byte[] key) {
-        return redis.smembers(key);
-    }
 
-    @Override
-    public CompletionStage<Long> del(byte[] key) {
-        return redis.del(key);
-    }
 
-    @Override
-    public CompletionStage<Long> zrem(byte[] key, byte[] member) {
-        return redis.zrem(key, member);
-    }
 
     @Override
     public CompletionStage<Map<byte[], byte[]>> members(byte[] key) {

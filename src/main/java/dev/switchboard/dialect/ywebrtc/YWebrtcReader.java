@@ -3,6 +3,7 @@ package dev.switchboard.dialect.ywebrtc;
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
+import dev.switchboard.dialect.JsonObjectScan;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
@@ -39,7 +40,7 @@ final class YWebrtcReader {
             while ((t = p.nextToken()) == JsonToken.FIELD_NAME) {
                 int nameStart = (int) p.currentTokenLocation().getByteOffset();
                 if (pendingClientsStart >= 0) {
-                    clients = appendSpan(clients, pendingClientsStart, valueEnd(frame, pendingClientsStart, nameStart));
+                    clients = appendSpan(clients, pendingClientsStart, JsonObjectScan.valueEnd(frame, pendingClientsStart, nameStart));
                     pendingClientsStart = -1;
                 }
                 members++;
@@ -69,7 +70,7 @@ final class YWebrtcReader {
             }
             int end = (int) p.currentTokenLocation().getByteOffset();
             if (pendingClientsStart >= 0) {
-                clients = appendSpan(clients, pendingClientsStart, valueEnd(frame, pendingClientsStart, end));
+                clients = appendSpan(clients, pendingClientsStart, JsonObjectScan.valueEnd(frame, pendingClientsStart, end));
             }
             if (p.nextToken() != null) {
                 return new YWebrtcMessage.Ignored("trailing content");
@@ -92,7 +93,7 @@ final class YWebrtcReader {
                     if (topic == null || topic.isEmpty()) {
                         return new YWebrtcMessage.Ignored("publish without a topic");
                     }
-                    int appendAt = members == 0 ? end : valueEnd(frame, lastValueStart, end);
+                    int appendAt = members == 0 ? end : JsonObjectScan.valueEnd(frame, lastValueStart, end);
                     return new YWebrtcMessage.Publish(topic, frame, clients == null ? new int[0] : clients,
                             appendAt, members == 0);
                 default:
@@ -124,28 +125,6 @@ final class YWebrtcReader {
             case VALUE_NUMBER_INT, VALUE_NUMBER_FLOAT -> p.getDoubleValue() != 0.0;
             default -> true;
         };
-    }
-
-    /**
-     * End of a value that starts at {@code start}, given where the next token ({@code ,}-separated member
-     * name, or the closing brace) starts: step back over whitespace and the separating comma.
-     */
-    private static int valueEnd(byte[] frame, int start, int nextToken) {
-        int i = nextToken;
-        while (i > start && isSpace(frame[i - 1])) {
-            i--;
-        }
-        if (i > start && frame[i - 1] == ',') {
-            i--;
-            while (i > start && isSpace(frame[i - 1])) {
-                i--;
-            }
-        }
-        return i;
-    }
-
-    private static boolean isSpace(byte b) {
-        return b == ' ' || b == '\t' || b == '\n' || b == '\r';
     }
 
     private static int[] appendSpan(int[] spans, int start, int end) {
