@@ -9,8 +9,7 @@ import picocli.CommandLine.Command;
         versionProvider = VersionProvider.class,
         description = "A WebRTC signaling server: y-webrtc and the other dialects on one port, clustered over Redis.",
         subcommands = {ServeCommand.class, BenchCommand.class, CommandLine.HelpCommand.class},
-        footer = {"", "Run 'switchboard serve --help' for the options of a node; every option also reads the "
-                + "environment variable shown in its description."})
+        footer = {"", "Every option of serve also reads the environment variable shown in its description."})
 public final class Main implements Runnable {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
@@ -22,7 +21,7 @@ public final class Main implements Runnable {
             // The top-level help lists the options of every command, so one call shows them all.
             cli.usage(System.out);
             for (CommandLine sub : cli.getSubcommands().values()) {
-                if (sub.getCommand() instanceof ServeCommand) {
+                if (!(sub.getCommand() instanceof CommandLine.HelpCommand)) {
                     System.out.println();
                     sub.usage(System.out);
                 }
