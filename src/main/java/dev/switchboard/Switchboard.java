@@ -107,7 +107,8 @@ public final class Switchboard implements AutoCloseable, NodeStatus {
         try {
             node.server.start();
             if (config.grpcPort() >= 0) {
-                node.grpc = new GrpcServer(node.hub, node.metrics, config.host(), config.grpcPort(), config.grpcIdleTimeout());
+                node.grpc = new GrpcServer(node.hub, node.metrics, config.host(), config.grpcPort(), config.grpcIdleTimeout(),
+                        config.maxOutboundBytes());
             }
         } catch (java.io.IOException e) {
             node.close();

@@ -27,8 +27,9 @@ public final class GrpcServer implements AutoCloseable {
     private final Server server;
     private final ScheduledExecutorService idleSweeper;
 
-    public GrpcServer(Hub hub, Metrics metrics, String host, int port, Duration idleTimeout) throws IOException {
-        this.streams = new Streams(hub, metrics.dialect(Streams.NAMESPACE));
+    public GrpcServer(Hub hub, Metrics metrics, String host, int port, Duration idleTimeout,
+            long maxQueuedBytes) throws IOException {
+        this.streams = new Streams(hub, metrics.dialect(Streams.NAMESPACE), maxQueuedBytes);
         this.server = NettyServerBuilder.forAddress(new InetSocketAddress(host, port))
                 .addService(streams.new WorkerService())
                 .addService(streams.new ClientService())

@@ -14,6 +14,8 @@ import dev.switchboard.testkit.TestNodes;
 import io.grpc.ManagedChannel;
 import io.grpc.Status;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
+import io.grpc.stub.ClientCallStreamObserver;
+import io.grpc.stub.ClientResponseObserver;
 import io.grpc.stub.StreamObserver;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -51,7 +53,7 @@ class GrpcRelayTest {
     }
 
     /** One side of a stream: what it received, and how it ended. */
-    static final class Side<T> implements StreamObserver<T> {
+    static class Side<T> implements StreamObserver<T> {
         final BlockingQueue<T> received = new LinkedBlockingQueue<>();
         final CompletableFuture<Status> ended = new CompletableFuture<>();
         StreamObserver<?> out;
@@ -79,6 +81,18 @@ class GrpcRelayTest {
 
         Status status() throws Exception {
             return ended.get(5, TimeUnit.SECONDS);
+        }
+    }
+
+    /** A client that asks for no message at all until told: HTTP/2 flow control stops the server's writes. */
+    static final class StalledSide extends Side<ClientRtcMessage>
+            implements ClientResponseObserver<ClientRtcMessage, ClientRtcMessage> {
+        volatile ClientCallStreamObserver<ClientRtcMessage> call;
+
+        @Override
+        public void beforeStart(ClientCallStreamObserver<ClientRtcMessage> call) {
+            call.disableAutoRequestWithInitial(0);
+            this.call = call;
         }
     }
 
@@ -202,6 +216,39 @@ class GrpcRelayTest {
         ClientServiceGrpc.newStub(channel(node)).negotiatePeerConnection(big)
                 .onNext(c(12, RtcEvent.OFFER, "x".repeat(GrpcServer.MAX_MESSAGE_BYTES + 1)));
         assertThat(big.status().getCode()).isEqualTo(Status.Code.RESOURCE_EXHAUSTED);
+    }
+
+    @Test
+    void aClientThatDoesNotReadIsCutOffAtTheCap() throws Exception {
+        Side<WorkerRtcMessage> ws = new Side<>();
+        StreamObserver<WorkerRtcMessage> worker = worker(node, 21, ws);
+        StalledSide stalled = new StalledSide();
+        StreamObserver<ClientRtcMessage> client = ClientServiceGrpc.newStub(channel(node)).negotiatePeerConnection(stalled);
+        client.onNext(c(21, RtcEvent.OFFER, "o"));
+        String clientId = ws.next().getClientId();
+        String big = "x".repeat(32 * 1024);
+        // up to 32 MiB at a reader that takes nothing: more than the client's flow-control window (BDP tuning
+        // grows it to 8 MiB) plus the server's cap; the server gives up on the client and tells its worker
+        WorkerRtcMessage told = null;
+        for (int i = 0; i < 1024 && told == null; i++) {
+            worker.onNext(w(21, RtcEvent.ICE_CANDIDATE, clientId, big));
+            told = ws.received.poll(1, TimeUnit.MILLISECONDS);
+        }
+        if (told == null) {
+            told = ws.next();
+        }
+        assertThat(told.getEvent()).isEqualTo(RtcEvent.BLANK);
+        assertThat(told.getClientId()).isEqualTo(clientId);
+        // gRPC puts the status after the messages already on their way: the client sees it once it reads them
+        stalled.call.request(Integer.MAX_VALUE);
+        Status status = stalled.ended.get(10, TimeUnit.SECONDS);
+        assertThat(status.getCode()).isEqualTo(Status.Code.RESOURCE_EXHAUSTED);
+        assertThat(status.getDescription()).contains("slow consumer");
+        // what was held for it is bounded by its own flow-control window plus the server's cap
+        long bytesRead = stalled.received.stream().mapToLong(ClientRtcMessage::getSerializedSize).sum();
+        assertThat(bytesRead).isLessThan(8L * 1024 * 1024 + node.config().maxOutboundBytes() + 64 * 1024);
+        worker.onNext(w(21, RtcEvent.PING, "", ""));
+        assertThat(ws.next().getEvent()).isEqualTo(RtcEvent.PING); // the worker is unaffected
     }
 
     @Test

@@ -4,7 +4,9 @@ import dev.switchboard.core.Endpoint;
 import dev.switchboard.core.Envelope;
 import dev.switchboard.core.LocalMember;
 import dev.switchboard.core.Outlet;
+import com.google.protobuf.MessageLite;
 import io.grpc.Status;
+import io.grpc.stub.ServerCallStreamObserver;
 import io.grpc.stub.StreamObserver;
 import java.util.List;
 
@@ -12,7 +14,7 @@ import java.util.List;
  * One open gRPC stream, as a hub member. What the hub delivers is the serialized message for this side;
  * writes to the stream are serialized here because a StreamObserver is not thread-safe.
  */
-public abstract class GrpcPeer<T> implements LocalMember, Endpoint {
+public abstract class GrpcPeer<T extends MessageLite> implements LocalMember, Endpoint {
     /** Shared by all gRPC peers: each delivery parses the shared bytes into the receiver's message type. */
     public static final Outlet OUTLET = new Outlet() {
         @Override
@@ -24,12 +26,27 @@ public abstract class GrpcPeer<T> implements LocalMember, Endpoint {
     };
 
     private final StreamObserver<T> out;
+    /** Bytes that may wait for a stream whose client does not read before the stream is ended. */
+    private final long maxQueuedBytes;
+    /** The flow-control view of {@link #out}, when the transport gives one (it does on a server). */
+    private final ServerCallStreamObserver<T> call;
+    /** Bytes sent while the transport said the stream was not ready: what a slow reader makes us hold. */
+    private long queuedSinceReady;
     private final java.util.concurrent.atomic.AtomicBoolean finished = new java.util.concurrent.atomic.AtomicBoolean();
     private volatile long lastActivity = System.nanoTime();
     private boolean ended;
 
-    protected GrpcPeer(StreamObserver<T> out) {
+    protected GrpcPeer(StreamObserver<T> out, long maxQueuedBytes) {
         this.out = out;
+        this.maxQueuedBytes = maxQueuedBytes;
+        this.call = out instanceof ServerCallStreamObserver<T> c ? c : null;
+        if (call != null) {
+            call.setOnReadyHandler(() -> {
+                synchronized (this) {
+                    queuedSinceReady = 0;
+                }
+            });
+        }
     }
 
     @Override
@@ -52,9 +69,24 @@ public abstract class GrpcPeer<T> implements LocalMember, Endpoint {
         }
     }
 
-    public synchronized void send(T message) {
-        if (!ended) {
-            out.onNext(message);
+    public void send(T message) {
+        boolean slow = false;
+        synchronized (this) {
+            if (ended) {
+                return;
+            }
+            if (call != null && !call.isReady()) {
+                queuedSinceReady += message.getSerializedSize();
+                slow = queuedSinceReady > maxQueuedBytes;
+            }
+            if (!slow) {
+                out.onNext(message);
+            }
+        }
+        if (slow) {
+            // the same rule as a WebSocket's outbound cap: a client that does not read cannot grow our memory
+            fail(Status.RESOURCE_EXHAUSTED.withDescription("slow consumer: more than " + maxQueuedBytes
+                    + " bytes waiting"));
         }
     }
 

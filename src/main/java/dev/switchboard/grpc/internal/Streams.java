@@ -34,10 +34,12 @@ public final class Streams {
 
     private final Hub hub;
     private final DialectMeters meters;
+    private final long maxQueuedBytes;
     private final Set<GrpcPeer<?>> open = ConcurrentHashMap.newKeySet();
 
-    public Streams(Hub hub, DialectMeters meters) {
+    public Streams(Hub hub, DialectMeters meters, long maxQueuedBytes) {
         this.hub = hub;
+        this.maxQueuedBytes = maxQueuedBytes;
         this.meters = meters;
         hub.handle(NAMESPACE, new MembershipHandler() {
             @Override
@@ -94,7 +96,7 @@ public final class Streams {
         private boolean joined;
 
         WorkerPeer(StreamObserver<WorkerRtcMessage> out) {
-            super(out);
+            super(out, maxQueuedBytes);
         }
 
         @Override
@@ -188,7 +190,7 @@ public final class Streams {
         private long workerId;
 
         ClientPeer(StreamObserver<ClientRtcMessage> out) {
-            super(out);
+            super(out, maxQueuedBytes);
         }
 
         @Override
