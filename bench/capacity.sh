@@ -4,7 +4,8 @@
 #      raised) — reports the node's live heap (after a full GC) and RSS per connection;
 #   2. three nodes over a private redis-server holding M connections each (default 15,000 = 45,000 in all),
 #      and, while they are held, a relay run across the nodes (100 rooms x 4 peers, 1 KiB, ${RATE:-10} msg/s
-#      per peer; seven processes share the machine's two cores here, so the rate is kept modest).
+#      per peer; seven processes share the machine's two cores here, so the rate is kept modest). The relay
+#      peers are spread over the three nodes, so every room spans nodes and its deliveries cross Redis.
 # Connections come from several 127.0.0.x source addresses so no single address runs out of ports, and
 # from one generator process per node so no process runs out of descriptors.
 #
@@ -15,6 +16,7 @@ N=${1:-19000}
 M=${2:-15000}
 OUT=bench/results/capacity-$(date -u +%Y%m%dT%H%M%SZ)
 mkdir -p "$OUT"
+git rev-parse HEAD > "$OUT/commit.txt" 2>/dev/null || true
 [[ -f target/switchboard.jar ]] || mvn -B -q -DskipTests package
 JAR=target/switchboard.jar
 PIDS=()
@@ -66,7 +68,9 @@ for _ in $(seq 120); do
 done
 echo "connections held across the cluster: $TOTAL"
 echo "$TOTAL" > "$OUT/cluster-total.txt"
-java -jar "$JAR" bench --url "ws://127.0.0.1:${NODE_PORTS[0]}/" --rooms 100 --peers 4 --payload 1024 --rate "${RATE:-10}" \
+if [[ $TOTAL -lt $((3 * M)) ]]; then echo "the cluster holds $TOTAL, not $((3 * M))" >&2; exit 1; fi
+URLS="ws://127.0.0.1:${NODE_PORTS[0]}/,ws://127.0.0.1:${NODE_PORTS[1]}/,ws://127.0.0.1:${NODE_PORTS[2]}/"
+java -jar "$JAR" bench --url "$URLS" --rooms 100 --peers 4 --payload 1024 --rate "${RATE:-10}" \
   --warmup 5s --duration 15s --server-pid "${NODE_PIDS[0]}" --json "$OUT/cluster-relay.json" | tee "$OUT/cluster-relay.txt"
 for h in "${HOLDERS[@]}"; do wait "$h" || true; done
 cat "$OUT"/cluster-idle-node*.txt

@@ -12,6 +12,8 @@ cd "$(dirname "$0")/.."
 ROUNDS=${1:-3}
 OUT=bench/results/$(date -u +%Y%m%dT%H%M%SZ)
 mkdir -p "$OUT"
+COMMIT=$(git rev-parse --short HEAD 2>/dev/null || echo unknown)
+echo "$COMMIT" > "$OUT/commit.txt"
 [[ -d bench/node/node_modules/y-webrtc ]] || (cd bench/node && npm install --no-audit --no-fund --loglevel=error)
 [[ -f target/switchboard.jar ]] || mvn -B -q -DskipTests package
 JAR=target/switchboard.jar
@@ -30,7 +32,9 @@ start_server() { # $1 = ywebrtc|switchboard ; sets SERVER_PID and PORT
       > "$OUT/$1-server-$label-$round.log" 2>&1 &
   fi
   SERVER_PID=$!
-  for _ in $(seq 100); do curl -s -o /dev/null "http://127.0.0.1:$PORT/" && return 0; sleep 0.1; done
+  # the y-webrtc server answers any HTTP GET; Switchboard says when it is ready
+  local probe=/ready; [[ $1 == ywebrtc ]] && probe=/
+  for _ in $(seq 100); do curl -sf -o /dev/null "http://127.0.0.1:$PORT$probe" && return 0; sleep 0.1; done
   echo "server $1 did not start" >&2; return 1
 }
 stop_server() { kill "$SERVER_PID" 2>/dev/null || true; wait "$SERVER_PID" 2>/dev/null || true; SERVER_PID=""; }
@@ -45,7 +49,9 @@ bench() { # $1 = server, $2 = label, rest = bench options
 }
 
 for round in $(seq "$ROUNDS"); do
-  for server in ywebrtc switchboard; do
+  # ABBA: the server that goes first alternates, so neither always runs on a machine just warmed or disturbed
+  order="ywebrtc switchboard"; (( round % 2 == 0 )) && order="switchboard ywebrtc"
+  for server in $order; do
     # the workload: 100 rooms x 4 peers, 1 KiB, 40 msg/s per peer
     bench "$server" fixed --rooms 100 --peers 4 --payload 1024 --rate 40 --warmup 5s --duration 15s
     # saturation: closed loop, every message delivered (the generator waits for each echo)
@@ -61,15 +67,18 @@ out = sys.argv[1]
 def med(label, server, key):
     vals = []
     for f in glob.glob(f"{out}/{label}-{server}-*.json"):
-        v = json.load(open(f)).get(key, -1)
+        r = json.load(open(f))
+        v = r["generatorCpuSeconds"] / r["seconds"] if key == "generatorCpuShare" else r.get(key, -1)
         if v is not None and v >= 0: vals.append(v)
     return statistics.median(vals) if vals else float('nan')
 rows = [
   ("server CPU per delivered message (us), fixed load", "fixed", "serverCpuMicrosPerDelivery", "lower"),
   ("p99 relay latency (us), fixed load", "fixed", "p99Micros", "lower"),
   ("p50 relay latency (us), fixed load", "fixed", "p50Micros", "lower"),
+  ("generator send lag p99 (us), fixed load", "fixed", "sendLagP99Micros", "lower"),
   ("max sustained deliveries/s, all delivered", "max", "deliveriesPerSecond", "higher"),
   ("missing deliveries at max", "max", "missing", "lower"),
+  ("generator CPU at max (s per measured s)", "max", "generatorCpuShare", "lower"),
   ("server RSS per idle connection (bytes)", "idle", "rssBytesPerConnection", "lower"),
   ("server heap per idle connection (bytes, JVM only)", "idle", "heapBytesPerConnection", "lower"),
 ]
@@ -82,5 +91,5 @@ for name, label, key, better in rows:
     fb = "n/a" if b != b else f"{b:,.2f}"
     fr = "n/a" if ratio != ratio else f"{ratio:.2f}x"
     print(f"| {name} | {fa} | {fb} | {fr} |")
-print(f"\nraw reports: {out}")
+print(f"\ncommit {open(out + '/commit.txt').read().strip()}; raw reports: {out}")
 PY

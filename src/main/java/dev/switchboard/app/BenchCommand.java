@@ -28,8 +28,10 @@ final class BenchCommand implements Callable<Integer> {
                     + "(each message relayed to one peer of its room; radix needs --peers 2). Default: ${DEFAULT-VALUE}.")
     String dialect;
 
-    @Option(names = "--url", defaultValue = "ws://127.0.0.1:8080/", description = "Server to load. Default: ${DEFAULT-VALUE}.")
-    URI url;
+    @Option(names = "--url", split = ",", defaultValue = "ws://127.0.0.1:8080/",
+            description = "Server(s) to load; with several (comma-separated nodes of a cluster), peers are spread over "
+                    + "them round robin so every room spans nodes. Default: ${DEFAULT-VALUE}.")
+    List<URI> url;
 
     @Option(names = "--rooms", defaultValue = "100", description = "Rooms (topics). Default: ${DEFAULT-VALUE}.")
     int rooms;
@@ -87,8 +89,10 @@ final class BenchCommand implements Callable<Integer> {
         for (String s : sources) {
             sourceAddresses.add(InetAddress.getByName(s));
         }
-        BenchOptions options = new BenchOptions(dialect, url, rooms, peers, payload, rate, window, warmup, duration, drain,
-                idle, hold, sourceAddresses, serverPid, threads);
+        BenchOptions options = BenchOptions.builder().dialect(dialect).targets(url).rooms(rooms).peersPerRoom(peers)
+                .payloadBytes(payload).ratePerPeer(rate).window(window).warmup(warmup).duration(duration).drain(drain)
+                .idleConnections(idle).hold(hold).sourceAddresses(sourceAddresses).serverPid(serverPid)
+                .ioThreads(threads).build();
         BenchReport report = LoadGenerator.run(options);
         System.out.print(report.toTable());
         if (json != null) {

@@ -11,7 +11,8 @@ import java.util.Objects;
  * target the user named (plus the local source addresses they named).
  *
  * @param dialect         y-webrtc (publish to a room), named-peer, rendezvous or radix (relay to one peer)
- * @param target          the server's WebSocket URL (ws://host:port/path)
+ * @param targets         the servers' WebSocket URLs (ws://host:port/path); peers are spread over them round
+ *                        robin, so with several nodes of a cluster every room spans nodes
  * @param rooms           rooms (y-webrtc topics)
  * @param peersPerRoom    peers in each room; every peer subscribes and publishes
  * @param payloadBytes    size of each published frame, approximately
@@ -26,7 +27,7 @@ import java.util.Objects;
  * @param serverPid       the server's PID on this machine, to read its CPU time and memory; -1 if unknown
  * @param ioThreads       generator threads
  */
-public record BenchOptions(String dialect, URI target, int rooms, int peersPerRoom, int payloadBytes, int ratePerPeer, int window,
+public record BenchOptions(String dialect, List<URI> targets, int rooms, int peersPerRoom, int payloadBytes, int ratePerPeer, int window,
                            Duration warmup, Duration duration, Duration drain, int idleConnections, Duration hold,
                            List<InetAddress> sourceAddresses, long serverPid, int ioThreads) {
     public static final Duration MAX_DURATION = Duration.ofMinutes(10);
@@ -44,9 +45,14 @@ public record BenchOptions(String dialect, URI target, int rooms, int peersPerRo
         if (dialect.equals("radix") && peersPerRoom != 2 && idleConnections == 0) {
             throw new IllegalArgumentException("radix pairs a wallet with an extension: --peers must be 2");
         }
-        Objects.requireNonNull(target, "target");
-        if (!"ws".equals(target.getScheme()) || target.getHost() == null || target.getPort() <= 0) {
-            throw new IllegalArgumentException("target must be ws://host:port/path: " + target);
+        targets = List.copyOf(Objects.requireNonNull(targets, "targets"));
+        if (targets.isEmpty()) {
+            throw new IllegalArgumentException("at least one target");
+        }
+        for (URI target : targets) {
+            if (!"ws".equals(target.getScheme()) || target.getHost() == null || target.getPort() <= 0) {
+                throw new IllegalArgumentException("target must be ws://host:port/path: " + target);
+            }
         }
         check("rooms", rooms, 1, MAX_CONNECTIONS);
         check("peersPerRoom", peersPerRoom, 1, MAX_CONNECTIONS);
@@ -58,11 +64,20 @@ public record BenchOptions(String dialect, URI target, int rooms, int peersPerRo
         check("window", window, 1, 10_000);
         check("ioThreads", ioThreads, 1, 64);
         for (Duration d : List.of(warmup, duration, drain, hold)) {
-            if (d.isNegative() || d.compareTo(MAX_DURATION) > 0) {
-                throw new IllegalArgumentException("durations must be within 0..10 minutes: " + d);
+            if (d.isNegative()) {
+                throw new IllegalArgumentException("durations cannot be negative: " + d);
             }
         }
+        if (warmup.plus(duration).plus(drain).plus(hold).compareTo(MAX_DURATION) > 0) {
+            throw new IllegalArgumentException("warm-up, duration, drain and hold together must be within "
+                    + MAX_DURATION.toMinutes() + " minutes");
+        }
         sourceAddresses = List.copyOf(sourceAddresses);
+    }
+
+    /** The first target: where the server's own metrics are read. */
+    public URI target() {
+        return targets.get(0);
     }
 
     public int connections() {
@@ -76,6 +91,115 @@ public record BenchOptions(String dialect, URI target, int rooms, int peersPerRo
 
     public boolean openLoop() {
         return ratePerPeer > 0;
+    }
+
+    /** A builder whose defaults are the command line's: 100 rooms x 4 peers, 1 KiB, 40 msg/s, against 8080. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    public static final class Builder {
+        private String dialect = "y-webrtc";
+        private List<URI> targets = List.of(URI.create("ws://127.0.0.1:8080/"));
+        private int rooms = 100;
+        private int peersPerRoom = 4;
+        private int payloadBytes = 1024;
+        private int ratePerPeer = 40;
+        private int window = 4;
+        private Duration warmup = Duration.ofSeconds(5);
+        private Duration duration = Duration.ofSeconds(20);
+        private Duration drain = Duration.ofSeconds(2);
+        private int idleConnections;
+        private Duration hold = Duration.ofSeconds(5);
+        private List<InetAddress> sourceAddresses = List.of();
+        private long serverPid = -1;
+        private int ioThreads = 2;
+
+        private Builder() {
+        }
+
+        public Builder dialect(String v) {
+            dialect = v;
+            return this;
+        }
+
+        public Builder targets(List<URI> v) {
+            targets = v;
+            return this;
+        }
+
+        public Builder rooms(int v) {
+            rooms = v;
+            return this;
+        }
+
+        public Builder peersPerRoom(int v) {
+            peersPerRoom = v;
+            return this;
+        }
+
+        public Builder payloadBytes(int v) {
+            payloadBytes = v;
+            return this;
+        }
+
+        /** Messages per second per peer (open loop); 0 for closed loop. */
+        public Builder ratePerPeer(int v) {
+            ratePerPeer = v;
+            return this;
+        }
+
+        public Builder window(int v) {
+            window = v;
+            return this;
+        }
+
+        public Builder warmup(Duration v) {
+            warmup = v;
+            return this;
+        }
+
+        public Builder duration(Duration v) {
+            duration = v;
+            return this;
+        }
+
+        public Builder drain(Duration v) {
+            drain = v;
+            return this;
+        }
+
+        public Builder idleConnections(int v) {
+            idleConnections = v;
+            return this;
+        }
+
+        public Builder hold(Duration v) {
+            hold = v;
+            return this;
+        }
+
+        public Builder sourceAddresses(List<InetAddress> v) {
+            sourceAddresses = v;
+            return this;
+        }
+
+        public Builder serverPid(long v) {
+            serverPid = v;
+            return this;
+        }
+
+        public Builder ioThreads(int v) {
+            ioThreads = v;
+            return this;
+        }
+
+
+        /** Validates everything; throws {@link IllegalArgumentException} naming what is wrong. */
+        public BenchOptions build() {
+            return new BenchOptions(dialect, targets, rooms, peersPerRoom, payloadBytes, ratePerPeer, window, warmup,
+                    duration, drain, idleConnections, hold, sourceAddresses, serverPid, ioThreads);
+        }
     }
 
     private static void check(String name, int v, int min, int max) {

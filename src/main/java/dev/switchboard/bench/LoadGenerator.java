@@ -38,8 +38,9 @@ import org.HdrHistogram.Histogram;
 /**
  * The load generator for the y-webrtc dialect: rooms of peers that all subscribe and publish, open loop at a
  * fixed rate or closed loop with a window, with warm-up, a measured phase and a drain. Each message carries
- * its send time, so every receiver measures its latency; all peers live in this process, so one clock
- * serves both ends. Each event loop keeps its own counters and histogram (no sharing on the hot path).
+ * the time it was due (open loop) or sent (closed loop), so every receiver measures its latency; all peers
+ * live in this process, so one clock serves both ends. Each event loop keeps its own counters and
+ * histograms (no sharing on the hot path). With several targets the peers are spread over them.
  */
 public final class LoadGenerator {
     /** Send times are written as 16 fixed digits: offset from the run's start plus this, never negative. */
@@ -48,6 +49,8 @@ public final class LoadGenerator {
     private static final int PHASE_WARMUP = 1;
     private static final int PHASE_MEASURE = 2;
     private static final int PHASE_STOPPED = 3;
+    /** Open loop: how often each event loop sends what has fallen due (messages go out in small batches). */
+    private static final long TICK_NANOS = TimeUnit.MILLISECONDS.toNanos(1);
 
     private final BenchOptions options;
     private final long base = System.nanoTime();
@@ -68,7 +71,16 @@ public final class LoadGenerator {
     private static final class LoopState {
         final List<Peer> peers = new ArrayList<>();
         final Histogram latency = new Histogram(TimeUnit.SECONDS.toNanos(60), 3);
+        final Histogram sendLag = new Histogram(TimeUnit.SECONDS.toNanos(60), 3);
+        /** Open loop: when the first tick is due; ticks follow every {@link #TICK_NANOS}. */
+        long gridStart;
         long sent;
+
+        /** The first tick at or after {@code slot}: when a message for that slot is due. */
+        long due(long slot) {
+            long k = Math.max(0, slot - gridStart + TICK_NANOS - 1) / TICK_NANOS;
+            return gridStart + k * TICK_NANOS;
+        }
         long delivered;
     }
 
@@ -170,11 +182,11 @@ public final class LoadGenerator {
             opened.countDown();
         }
 
-        /** Writes one publish (not flushed). */
-        void send(long now) {
+        /** Writes one publish (not flushed), stamped with {@code stamp}. */
+        void send(long stamp) {
             int p = phase;
             template[wAt] = (byte) (p == PHASE_MEASURE ? '0' : '1');
-            long t = now - base + TIME_BIAS;
+            long t = stamp - base + TIME_BIAS;
             for (int i = tAt + 15; i >= tAt; i--) {
                 template[i] = (byte) ('0' + (t % 10));
                 t /= 10;
@@ -279,20 +291,20 @@ public final class LoadGenerator {
         }
         ServerProbe server = new ServerProbe(options.serverPid());
         URI target = options.target();
-        String path = target.getRawPath() == null || target.getRawPath().isEmpty() ? "/" : target.getRawPath();
         try {
-            long rssBefore = server.present() ? server.rssBytes() : -1;
+            // the full GC (JVM servers) comes first, so that both RSS readings follow one
             long heapBefore = options.idleConnections() > 0 && server.present()
                     ? server.jvmHeapAfterGc(metricsUri(target)) : -1;
-            connectAll(group, epoll, target, path);
+            long rssBefore = server.present() ? server.rssBytes() : -1;
+            connectAll(group, epoll);
             if (options.idleConnections() > 0) {
                 Thread.sleep(options.hold().toMillis());
                 long heapAfter = server.present() ? server.jvmHeapAfterGc(metricsUri(target)) : -1;
                 long rss = server.present() ? server.rssBytes() : -1;
                 int n = options.idleConnections();
                 phase = PHASE_STOPPED;
-                return new BenchReport("idle", target.toString(), n, 0, 0, 0, 0, 0, options.hold().toMillis() / 1000.0,
-                        0, 0, 0, 0, errors.get(), 0, 0, -1, -1, -1, -1, -1, -1, rss,
+                return new BenchReport("idle", targets(), n, 0, 0, 0, 0, 0, options.hold().toMillis() / 1000.0,
+                        0, 0, 0, 0, errors.get(), 0, 0, -1, -1, -1, -1, -1, -1, -1, -1, -1, rss,
                         heapAfter, heapAfter >= 0 && heapBefore >= 0 ? (heapAfter - heapBefore) / (double) n : -1,
                         rss >= 0 && rssBefore >= 0 ? (rss - rssBefore) / (double) n : -1);
             }
@@ -303,29 +315,32 @@ public final class LoadGenerator {
             Thread.sleep(options.warmup().toMillis());
             resetCounters(group);
             double cpuStart = server.present() ? server.cpuSeconds() : -1;
+            long ownCpuStart = ownCpuNanos();
             long start = System.nanoTime();
             phase = PHASE_MEASURE;
             Thread.sleep(options.duration().toMillis());
             phase = PHASE_STOPPED;
             double seconds = (System.nanoTime() - start) / 1e9;
+            double ownCpu = ownCpuStart >= 0 ? (ownCpuNanos() - ownCpuStart) / 1e9 : -1;
             Thread.sleep(options.drain().toMillis());
             double cpu = server.present() ? server.cpuSeconds() - cpuStart : -1;
-            return report(group, seconds, cpu, server);
+            return report(group, seconds, cpu, ownCpu, server);
         } finally {
             phase = PHASE_STOPPED;
             group.shutdownGracefully(0, 1, TimeUnit.SECONDS).awaitUninterruptibly(5, TimeUnit.SECONDS);
         }
     }
 
-    private void connectAll(MultiThreadIoEventLoopGroup group, boolean epoll, URI target, String path)
-            throws InterruptedException {
+    private void connectAll(MultiThreadIoEventLoopGroup group, boolean epoll) throws InterruptedException {
         int n = options.connections();
         CountDownLatch opened = new CountDownLatch(n);
         Semaphore connecting = new Semaphore(256); // bounded concurrent handshakes: no SYN storms
-        String host = target.getHost() + ":" + target.getPort();
         List<InetAddress> sources = options.sourceAddresses();
-        InetSocketAddress remote = new InetSocketAddress(target.getHost(), target.getPort());
         for (int i = 0; i < n; i++) {
+            URI target = options.targets().get(i % options.targets().size()); // a room's peers span the nodes
+            String host = target.getHost() + ":" + target.getPort();
+            String path = target.getRawPath() == null || target.getRawPath().isEmpty() ? "/" : target.getRawPath();
+            InetSocketAddress remote = new InetSocketAddress(target.getHost(), target.getPort());
             int roomIndex = options.idleConnections() > 0 ? i % Math.max(1, options.rooms()) : i / options.peersPerRoom();
             Peer peer = new Peer(i, "r" + roomIndex, opened, connecting);
             peers.add(peer);
@@ -387,13 +402,15 @@ public final class LoadGenerator {
             if (options.openLoop()) {
                 long interval = TimeUnit.SECONDS.toNanos(1) / options.ratePerPeer();
                 loop.execute(() -> {
-                    long now = System.nanoTime();
+                    // the schedule lives on a grid of ticks: a message is due at the first tick at or after its
+                    // slot, and the tick task fires on that grid (fixed rate, from here)
+                    state.gridStart = System.nanoTime() + TICK_NANOS;
                     for (int i = 0; i < state.peers.size(); i++) {
                         // spread the peers over one interval so they do not send in lockstep
-                        state.peers.get(i).nextSend = now + interval * i / Math.max(1, state.peers.size());
+                        state.peers.get(i).nextSend = state.gridStart + interval * i / Math.max(1, state.peers.size());
                     }
+                    loop.scheduleAtFixedRate(() -> tick(state, interval), TICK_NANOS, TICK_NANOS, TimeUnit.NANOSECONDS);
                 });
-                loop.scheduleAtFixedRate(() -> tick(state, interval), 1, 1, TimeUnit.MILLISECONDS);
             } else {
                 loop.execute(() -> {
                     long now = System.nanoTime();
@@ -419,11 +436,23 @@ public final class LoadGenerator {
             if (peer.closed || !peer.ready || peer.nextSend > now) {
                 continue;
             }
-            while (peer.nextSend <= now) {
-                peer.send(now);
+            long due = state.due(peer.nextSend);
+            boolean sent = false;
+            while (due <= now) {
+                // stamped with when it was due, not when it went: a generator that falls behind (a late tick,
+                // a busy loop, its own GC) adds to the latency instead of silently thinning the load
+                // (coordinated omission); the lag itself is reported too
+                peer.send(due);
+                if (p == PHASE_MEASURE) {
+                    state.sendLag.recordValue(now - due);
+                }
+                sent = true;
                 peer.nextSend += interval;
+                due = state.due(peer.nextSend);
             }
-            peer.ctx.flush();
+            if (sent) {
+                peer.ctx.flush();
+            }
         }
     }
 
@@ -433,19 +462,22 @@ public final class LoadGenerator {
             state.sent = 0;
             state.delivered = 0;
             state.latency.reset();
+            state.sendLag.reset();
             done.countDown();
         }));
         done.await(5, TimeUnit.SECONDS);
     }
 
-    private BenchReport report(MultiThreadIoEventLoopGroup group, double seconds, double cpu, ServerProbe server)
-            throws InterruptedException {
+    private BenchReport report(MultiThreadIoEventLoopGroup group, double seconds, double cpu, double ownCpu,
+                               ServerProbe server) throws InterruptedException {
         Histogram all = new Histogram(TimeUnit.SECONDS.toNanos(60), 3);
+        Histogram lag = new Histogram(TimeUnit.SECONDS.toNanos(60), 3);
         long[] sums = new long[2];
         CountDownLatch done = new CountDownLatch(loops.size());
         loops.forEach((loop, state) -> loop.execute(() -> {
             synchronized (all) {
                 all.add(state.latency);
+                lag.add(state.sendLag);
                 sums[0] += state.sent;
                 sums[1] += state.delivered;
             }
@@ -460,12 +492,24 @@ public final class LoadGenerator {
         }
         long expected = sent * options.fanOut();
         long rss = server.present() ? server.rssBytes() : -1;
-        return new BenchReport("load " + options.dialect(), options.target().toString(), options.connections(), options.rooms(),
+        boolean open = options.openLoop();
+        return new BenchReport("load " + options.dialect(), targets(), options.connections(), options.rooms(),
                 options.peersPerRoom(), options.payloadBytes(), options.ratePerPeer(), options.window(), seconds,
                 sent, expected, delivered, Math.max(0, expected - delivered), errors.get(), sent / seconds,
                 delivered / seconds, micros(all.getValueAtPercentile(50)), micros(all.getValueAtPercentile(99)),
-                micros(all.getValueAtPercentile(99.9)), micros(all.getMaxValue()), cpu,
+                micros(all.getValueAtPercentile(99.9)), micros(all.getMaxValue()),
+                open ? micros(lag.getValueAtPercentile(99)) : -1, open ? micros(lag.getMaxValue()) : -1, ownCpu, cpu,
                 cpu >= 0 && delivered > 0 ? cpu * 1e6 / delivered : -1, rss, -1, -1, -1);
+    }
+
+    private String targets() {
+        return String.join(",", options.targets().stream().map(URI::toString).toList());
+    }
+
+    /** This process's CPU time, or -1 where the JVM does not tell. */
+    private static long ownCpuNanos() {
+        return java.lang.management.ManagementFactory.getOperatingSystemMXBean()
+                instanceof com.sun.management.OperatingSystemMXBean os ? os.getProcessCpuTime() : -1;
     }
 
     private static double micros(long nanos) {
