@@ -18,7 +18,9 @@ import dev.switchboard.core.bus.BusStatus;
 import io.lettuce.core.ScriptOutputType;
 import io.lettuce.core.resource.ClientResources;
 import io.lettuce.core.resource.DefaultClientResources;
+import io.lettuce.core.resource.Delay;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -47,6 +49,8 @@ import org.slf4j.LoggerFactory;
  */
 public final class RedisBus implements Bus {
     private static final Logger log = LoggerFactory.getLogger(RedisBus.class);
+    /** Pause before, and between, the two looks for registrations of members that left during an outage. */
+    private static final long STALE_CHECK_MILLIS = 500;
 
     private final RedisBusOptions options;
     private final String nodeId;
@@ -60,13 +64,19 @@ public final class RedisBus implements Bus {
     private volatile boolean connected = true;
     private volatile int nodes = 1;
     private volatile double hopMillis;
+    /** Whether a heartbeat has listed this node: a later beat that finds it unlisted means it was dropped. */
+    private volatile boolean listed;
     private ScheduledFuture<?> heartbeat;
 
     private RedisBus(RedisBusOptions options) {
         this.options = options;
         this.nodeId = options.nodeId();
         this.names = new BusMessages(options.keyPrefix());
-        this.resources = DefaultClientResources.builder().ioThreadPoolSize(2).computationThreadPoolSize(2).build();
+        // Lettuce's default backoff grows to 30 s; a node must be back within the 5 s recovery bound
+        // however long Redis was away, so retry at least every second
+        this.resources = DefaultClientResources.builder().ioThreadPoolSize(2).computationThreadPoolSize(2)
+                .reconnectDelay(Delay.exponential(Duration.ofMillis(100), Duration.ofSeconds(1), 2, TimeUnit.MILLISECONDS))
+                .build();
         try {
             this.redis = options.cluster()
                     ? new ClusterLink(resources, options.uri(), options.commandTimeout())
@@ -112,10 +122,25 @@ public final class RedisBus implements Bus {
         } catch (Exception e) {
             throw new IllegalStateException("cannot subscribe to this node's channel", e);
         }
+        clearPreviousIncarnation();
         beat();
         long ms = options.heartbeatInterval().toMillis();
         heartbeat = timer.scheduleAtFixedRate(this::tick, ms, ms, TimeUnit.MILLISECONDS);
         log.info("node {} joined the Redis cluster at {}", nodeId, options.uri().replaceAll("//[^@/]*@", "//***@"));
+    }
+
+    /**
+     * A process that ran under this node id before (killed, then restarted within the failure timeout) left
+     * members that nobody would reap, since this process beats under the same id: remove them first.
+     */
+    private void clearPreviousIncarnation() {
+        try {
+            removeNode(nodeId, LeaveReason.NODE_LOST).toCompletableFuture()
+                    .get(options.commandTimeout().toMillis() * 2, TimeUnit.MILLISECONDS);
+        } catch (Exception e) {
+            throw new IllegalStateException("cannot clear what an earlier process with node id " + nodeId
+                    + " registered", e);
+        }
     }
 
     // ---- membership ----
@@ -126,6 +151,10 @@ public final class RedisBus implements Bus {
             return CompletableFuture.failedFuture(new IllegalStateException("bus closed"));
         }
         byte[][] keys = {names.membersKey(room), names.sequenceKey(room)};
+        // indexed before the claim (one connection, so in this order): a registration the index does not
+        // list could never be reaped; an index entry without a registration is harmless (release checks)
+        byte[] indexEntry = BusMessages.indexEntry(room, member.id());
+        redis.sadd(names.nodeIndexKey(nodeId), indexEntry);
         CompletionStage<List<Object>> result = redis.eval(Scripts.CLAIM, ScriptOutputType.MULTI, keys,
                 bytes(member.id()), bytes(BusMessages.nodeAndMeta(member)), bytes(policy.name()),
                 names.roomChannel(room), bytes(nodeId));
@@ -133,9 +162,12 @@ public final class RedisBus implements Bus {
             boolean granted = ((Long) reply.get(0)) == 1L;
             String previous = text(reply.get(1));
             if (!granted) {
-                return Claim.refused(BusMessages.member(member.id(), previous));
+                MemberInfo holder = BusMessages.member(member.id(), previous);
+                if (!holder.nodeId().equals(nodeId)) {
+                    redis.srem(names.nodeIndexKey(nodeId), indexEntry);
+                }
+                return Claim.refused(holder);
             }
-            redis.sadd(names.nodeIndexKey(nodeId), BusMessages.indexEntry(room, member.id()));
             if (!previous.isEmpty() && policy == JoinPolicy.TAKEOVER) {
                 MemberInfo holder = BusMessages.member(member.id(), previous);
                 if (!holder.nodeId().equals(nodeId)) {
@@ -238,7 +270,16 @@ public final class RedisBus implements Bus {
                 }
                 case 'D' -> l.message(m.room(), m.memberId(), null, Envelope.remote(m.payload()));
                 case 'J' -> l.joined(names.roomOfChannel(channel), BusMessages.member(m.memberId(), m.value()));
-                case 'L' -> l.left(names.roomOfChannel(channel), BusMessages.member(m.memberId(), m.value()), m.reason());
+                case 'L' -> {
+                    MemberInfo member = BusMessages.member(m.memberId(), m.value());
+                    if (m.reason() == LeaveReason.NODE_LOST && member.nodeId().equals(nodeId) && !m.origin().equals(nodeId)) {
+                        // another node took this one for dead (a long pause, a cut-off) and is removing its
+                        // members: register again what is still here, once the removal is done
+                        log.warn("the cluster took this node for dead; re-registering its members");
+                        scheduleResync();
+                    }
+                    l.left(names.roomOfChannel(channel), member, m.reason());
+                }
                 case 'E' -> l.evicted(m.room(), new MemberInfo(m.memberId(), nodeId, Map.of()));
                 case 'P' -> hopMillis = (System.nanoTime() - Long.parseLong(m.memberId())) / 1e6;
                 default -> log.warn("ignoring unknown bus message kind {}", m.kind());
@@ -257,51 +298,61 @@ public final class RedisBus implements Bus {
         beat();
         // A probe through Redis and back measures the hop every cross-node message takes.
         redis.publish(names.nodeChannel(nodeId), BusMessages.probe(nodeId, System.nanoTime()));
-        redis.eval(Scripts.REAP, ScriptOutputType.MULTI, new byte[][] {names.nodesKey()},
-                        bytes(Long.toString(options.failureTimeout().toMillis())))
+        redis.eval(Scripts.REAP, ScriptOutputType.MULTI, new byte[][] {names.nodesKey(), names.reapingKey()},
+                        bytes(Long.toString(options.failureTimeout().toMillis())), bytes(Long.toString(reapLeaseMillis())))
                 .thenAccept(dead -> {
                     for (Object d : (List<?>) dead) {
                         String node = text(d);
-                        if (node.equals(nodeId)) {
-                            // This node was too slow to beat and looked dead: come back and re-register.
-                            log.warn("this node was presumed dead by the cluster; re-registering");
-                            scheduleResync();
-                        } else {
+                        if (!node.equals(nodeId)) { // this node beat just now: if it was listed, it is back
                             log.warn("node {} stopped beating; removing its members", node);
-                            removeNode(node, LeaveReason.NODE_LOST);
+                            removeNode(node, LeaveReason.NODE_LOST)
+                                    .thenCompose(done -> redis.zrem(names.reapingKey(), bytes(node)));
                         }
                     }
                 });
     }
 
     private void beat() {
-        redis.eval(Scripts.HEARTBEAT, ScriptOutputType.INTEGER, new byte[][] {names.nodesKey()},
+        redis.<List<Object>>eval(Scripts.HEARTBEAT, ScriptOutputType.MULTI, new byte[][] {names.nodesKey()},
                         bytes(nodeId), bytes(Long.toString(options.failureTimeout().toMillis())))
-                .whenComplete((count, error) -> {
+                .whenComplete((reply, error) -> {
                     if (error == null) {
-                        nodes = ((Long) count).intValue();
-                        if (!connected) {
+                        boolean unlisted = ((Long) reply.get(0)) == 1L;
+                        nodes = ((Long) reply.get(1)).intValue();
+                        if (unlisted && listed) {
+                            // dropped from the cluster (taken for dead, or Redis lost its data): register again
+                            log.warn("this node was no longer listed in the cluster; re-registering its members");
+                        }
+                        if (!connected || (unlisted && listed)) {
                             scheduleResync();
                         }
+                        listed = true;
                     } else {
                         connected = false;
                     }
                 });
     }
 
-    /** Removes every membership a node holds, announcing each with {@code reason}. */
+    /**
+     * Removes every membership a node's index lists, announcing each with {@code reason}, and then those index
+     * entries (only those: a node that came back may be adding new ones meanwhile).
+     */
     private CompletionStage<Void> removeNode(String node, LeaveReason reason) {
         byte[] index = names.nodeIndexKey(node);
         return redis.smembers(index).thenCompose(entries -> {
-            List<CompletableFuture<Boolean>> removals = new ArrayList<>();
+            List<CompletableFuture<Long>> removals = new ArrayList<>();
             for (byte[] entry : entries) {
                 String[] parts = BusMessages.parseIndexEntry(entry);
-                removals.add(releaseOwned(BusMessages.room(parts[1]), parts[0], node, reason).toCompletableFuture());
+                removals.add(releaseOwned(BusMessages.room(parts[1]), parts[0], node, reason)
+                        .thenCompose(released -> redis.srem(index, entry)).toCompletableFuture());
             }
-            return CompletableFuture.allOf(removals.toArray(new CompletableFuture[0]))
-                    .thenCompose(done -> redis.del(index))
-                    .thenApply(n -> (Void) null);
+            return CompletableFuture.allOf(removals.toArray(new CompletableFuture[0]));
         });
+    }
+
+    /** How long a reaper may take before another survivor takes its dead node over. */
+    private long reapLeaseMillis() {
+        return Math.max(5_000, options.commandTimeout().toMillis() * 4);
     }
 
     private void scheduleResync() {
@@ -324,6 +375,42 @@ public final class RedisBus implements Bus {
             log.info("Redis is back; re-registering this node's members");
         }
         listener.reconnected();
+        timer.schedule(this::withdrawDeparted, STALE_CHECK_MILLIS, TimeUnit.MILLISECONDS);
+    }
+
+    /**
+     * Members that left while Redis was away could not be released; a Redis that kept its data (a blip, a
+     * failover, persistence) still lists them. Withdraws the registrations this node's index lists for members
+     * it does not hold, checking twice apart so that a join between its claim and its arrival is not mistaken
+     * for a departure.
+     */
+    private void withdrawDeparted() {
+        if (closed.get()) {
+            return;
+        }
+        byte[] index = names.nodeIndexKey(nodeId);
+        redis.smembers(index).thenAccept(entries -> {
+            List<byte[]> absent = new ArrayList<>();
+            for (byte[] entry : entries) {
+                String[] parts = BusMessages.parseIndexEntry(entry);
+                if (!listener.holds(BusMessages.room(parts[1]), parts[0])) {
+                    absent.add(entry);
+                }
+            }
+            if (absent.isEmpty() || closed.get()) {
+                return;
+            }
+            timer.schedule(() -> {
+                for (byte[] entry : absent) {
+                    String[] parts = BusMessages.parseIndexEntry(entry);
+                    RoomKey room = BusMessages.room(parts[1]);
+                    if (!closed.get() && !listener.holds(room, parts[0])) {
+                        releaseOwned(room, parts[0], nodeId, LeaveReason.LEFT)
+                                .thenCompose(released -> redis.srem(index, entry));
+                    }
+                }
+            }, STALE_CHECK_MILLIS, TimeUnit.MILLISECONDS);
+        });
     }
 
     // ---- shutdown ----
@@ -341,6 +428,8 @@ public final class RedisBus implements Bus {
         try {
             removeNode(nodeId, LeaveReason.LEFT).toCompletableFuture().get(options.commandTimeout().toMillis() * 2,
                     TimeUnit.MILLISECONDS);
+            redis.del(names.nodeIndexKey(nodeId)).toCompletableFuture()
+                    .get(options.commandTimeout().toMillis(), TimeUnit.MILLISECONDS);
             redis.zrem(names.nodesKey(), bytes(nodeId)).toCompletableFuture()
                     .get(options.commandTimeout().toMillis(), TimeUnit.MILLISECONDS);
         } catch (Exception e) {

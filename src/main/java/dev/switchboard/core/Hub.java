@@ -269,11 +269,20 @@ public final class Hub implements BusListener {
                             if (!claim.granted() && !claim.holder().nodeId().equals(nodeId)) {
                                 // Someone else took the id while this node was cut off; theirs stands.
                                 evictLocal(key, m.id(), null);
+                            } else if (claim.granted() && room.local(m.id()) != m) {
+                                // it left while the claim was on its way: its own release may have come first
+                                bus.release(key, info, LeaveReason.LEFT);
                             }
                         });
             }
             reconcile(room, true);
         }
+    }
+
+    @Override
+    public boolean holds(RoomKey key, String memberId) {
+        Room room = rooms.get(key);
+        return room != null && room.local(memberId) != null;
     }
 
     /**

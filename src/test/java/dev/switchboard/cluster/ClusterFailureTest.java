@@ -38,7 +38,8 @@ class ClusterFailureTest {
         redis.close();
     }
 
-    private static WsClient subscriber(int port) {
+    /** A y-webrtc client subscribed to "room", its subscription settled. */
+    static WsClient subscriber(int port) {
         WsClient c = WsClient.connect(port, "/");
         c.send("{\"type\":\"subscribe\",\"topics\":[\"room\"]}");
         c.send("{\"type\":\"ping\"}");
@@ -61,7 +62,7 @@ class ClusterFailureTest {
             // no ghost anywhere: the room's registry, the dead node's index and its heartbeat are gone
             assertThat(redis.command("HKEYS", "switchboard:m:{y-webrtc:room}")).doesNotContain("victim");
             assertThat(redis.command("EXISTS", "switchboard:n:victim")).isEqualTo(":0\r\n");
-            assertThat(redis.command("ZSCORE", "switchboard:nodes", "victim")).isEqualTo("$-1\r\n"); // nil
+            assertThat(redis.command("ZSCORE", "switchboard:{nodes}", "victim")).isEqualTo("$-1\r\n"); // nil
             local.send("{\"type\":\"publish\",\"topic\":\"room\"}");
             assertThat(local.next()).isEqualTo("{\"type\":\"publish\",\"topic\":\"room\",\"clients\":1}");
         }

@@ -77,6 +77,27 @@ public final class NodeProcess implements AutoCloseable {
         }
     }
 
+    /** Stops the process without ending it (SIGSTOP), as a long pause or a frozen VM would. */
+    public void pause() {
+        signal("STOP");
+    }
+
+    /** Lets a paused process go on (SIGCONT). */
+    public void resume() {
+        signal("CONT");
+    }
+
+    private void signal(String name) {
+        try {
+            new ProcessBuilder("kill", "-" + name, Long.toString(pid())).inheritIO().start().waitFor(5, TimeUnit.SECONDS);
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
     /** SIGKILL: the node dies without a word to anyone. */
     public void kill() {
         process.destroyForcibly();

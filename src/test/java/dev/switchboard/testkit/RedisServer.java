@@ -18,16 +18,28 @@ import java.util.concurrent.TimeUnit;
 public final class RedisServer implements AutoCloseable {
     private final int port;
     private final Path dir;
+    private final boolean persistent;
     private Process process;
 
-    private RedisServer(int port, Path dir) {
+    private RedisServer(int port, Path dir, boolean persistent) {
         this.port = port;
         this.dir = dir;
+        this.persistent = persistent;
     }
 
+    /** A Redis that keeps nothing: a restart comes back empty. */
     public static RedisServer start() {
+        return start(false);
+    }
+
+    /** A Redis that writes every change to its append-only file: a restart (even after SIGKILL) keeps the data. */
+    public static RedisServer startPersistent() {
+        return start(true);
+    }
+
+    private static RedisServer start(boolean persistent) {
         try {
-            RedisServer server = new RedisServer(freePort(), Files.createTempDirectory("switchboard-redis"));
+            RedisServer server = new RedisServer(freePort(), Files.createTempDirectory("switchboard-redis"), persistent);
             server.startProcess();
             return server;
         } catch (IOException e) {
@@ -56,7 +68,7 @@ public final class RedisServer implements AutoCloseable {
         }
     }
 
-    /** Starts the server again on the same port, with no data. */
+    /** Starts the server again on the same port: empty, unless it is persistent. */
     public void restart() {
         kill();
         startProcess();
@@ -90,7 +102,8 @@ public final class RedisServer implements AutoCloseable {
     private void startProcess() {
         try {
             process = new ProcessBuilder(List.of("redis-server", "--port", Integer.toString(port),
-                    "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--dir", dir.toString(),
+                    "--bind", "127.0.0.1", "--save", "", "--appendonly", persistent ? "yes" : "no",
+                    "--appendfsync", "always", "--dir", dir.toString(),
                     "--daemonize", "no", "--loglevel", "warning"))
                     .redirectErrorStream(true)
                     .redirectOutput(dir.resolve("redis.log").toFile())

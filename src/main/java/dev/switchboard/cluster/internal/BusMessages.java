@@ -71,7 +71,12 @@ public final class BusMessages {
     }
 
     public byte[] nodesKey() {
-        return bytes(prefix + ":nodes");
+        return bytes(prefix + ":{nodes}");
+    }
+
+    /** Dead nodes whose members a survivor is removing; shares the nodes key's hash tag (one script uses both). */
+    public byte[] reapingKey() {
+        return bytes(prefix + ":{nodes}:reaping");
     }
 
     public byte[] nodeIndexKey(String nodeId) {

@@ -41,23 +41,44 @@ public final class Scripts {
             return 1
             """;
 
-    /** KEYS: nodes zset. ARGV: nodeId, failure timeout ms. Beats with Redis's clock; returns live node count. */
+    /**
+     * KEYS: nodes zset. ARGV: nodeId, failure timeout ms. Beats with Redis's clock. Returns {1 if the node was
+     * not listed (new, or dropped by the cluster as dead), live node count}.
+     */
     public static final String HEARTBEAT = """
             local t = redis.call('TIME')
             local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
-            redis.call('ZADD', KEYS[1], now, ARGV[1])
-            return redis.call('ZCOUNT', KEYS[1], now - tonumber(ARGV[2]), '+inf')
+            local added = redis.call('ZADD', KEYS[1], now, ARGV[1])
+            return {added, redis.call('ZCOUNT', KEYS[1], now - tonumber(ARGV[2]), '+inf')}
             """;
 
     /**
-     * KEYS: nodes zset. ARGV: failure timeout ms. Removes and returns the nodes whose last beat is older than
-     * the timeout; atomic, so each dead node is claimed by exactly one survivor, which then cleans it up.
+     * KEYS: nodes zset, reaping zset (same hash tag). ARGV: failure timeout ms, lease ms. Moves the nodes whose
+     * last beat is older than the timeout to the reaping set under a lease and returns them, with the nodes
+     * whose earlier reaper let its lease run out (it died mid-way); atomic, so each is handed to exactly one
+     * survivor at a time. The reaper removes a node from the reaping set only once its members are gone, so a
+     * reaper's crash delays a clean-up but never loses it. A node that beats again is not reaped again.
      */
     public static final String REAP = """
             local t = redis.call('TIME')
             local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+            local out = {}
+            local lapsed = redis.call('ZRANGEBYSCORE', KEYS[2], '-inf', now)
+            for _, n in ipairs(lapsed) do
+              local beat = redis.call('ZSCORE', KEYS[1], n)
+              if beat and tonumber(beat) > now - tonumber(ARGV[1]) then
+                redis.call('ZREM', KEYS[2], n)
+              else
+                redis.call('ZADD', KEYS[2], now + tonumber(ARGV[2]), n)
+                table.insert(out, n)
+              end
+            end
             local dead = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', now - tonumber(ARGV[1]))
-            for _, n in ipairs(dead) do redis.call('ZREM', KEYS[1], n) end
-            return dead
+            for _, n in ipairs(dead) do
+              redis.call('ZREM', KEYS[1], n)
+              redis.call('ZADD', KEYS[2], now + tonumber(ARGV[2]), n)
+              table.insert(out, n)
+            end
+            return out
             """;
 }

@@ -26,4 +26,10 @@ public interface BusListener {
      */
     default void reconnected() {
     }
+
+    /**
+     * Whether this node still holds the member: the bus asks after an outage, to withdraw registrations of
+     * members that left while the cluster could not be told.
+     */
+    boolean holds(RoomKey room, String memberId);
 }
