@@ -151,18 +151,34 @@ public final class Hub implements BusListener {
      */
     public CompletionStage<Boolean> send(RoomKey key, String memberId, Envelope envelope) {
         Room room = rooms.get(key);
-        if (room != null) {
-            LocalMember local = room.local(memberId);
-            if (local != null) {
-                local.endpoint().outlet().deliver(envelope, local.endpoint());
-                return CompletableFuture.completedFuture(true);
-            }
-            MemberInfo remote = room.remote(memberId);
-            if (remote != null) {
-                return bus.send(key, remote, envelope);
-            }
-            // Not in this node's view: it may have joined elsewhere before the view caught up; ask the cluster.
+        if (room == null) {
+            return lookUpAndSend(key, memberId, envelope);
         }
+        if (room.lookupPending()) {
+            return room.afterLookups(() -> sendInRoom(room, key, memberId, envelope, true));
+        }
+        return sendInRoom(room, key, memberId, envelope, false);
+    }
+
+    /** {@code queued}: already running in the room's queue of sends (which must not wait on itself). */
+    private CompletionStage<Boolean> sendInRoom(Room room, RoomKey key, String memberId, Envelope envelope,
+                                                boolean queued) {
+        LocalMember local = room.local(memberId);
+        if (local != null) {
+            local.endpoint().outlet().deliver(envelope, local.endpoint());
+            return CompletableFuture.completedFuture(true);
+        }
+        MemberInfo remote = room.remote(memberId);
+        if (remote != null) {
+            return bus.send(key, remote, envelope);
+        }
+        // Not in this node's view: it may have joined elsewhere before the view caught up; ask the cluster,
+        // and hold this room's later sends until this one has gone
+        return queued ? lookUpAndSend(key, memberId, envelope)
+                : room.afterLookups(() -> lookUpAndSend(key, memberId, envelope));
+    }
+
+    private CompletionStage<Boolean> lookUpAndSend(RoomKey key, String memberId, Envelope envelope) {
         return bus.members(key).thenCompose(members -> {
             for (MemberInfo m : members) {
                 if (m.id().equals(memberId) && !m.nodeId().equals(nodeId)) {

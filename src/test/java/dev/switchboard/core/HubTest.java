@@ -2,6 +2,7 @@ package dev.switchboard.core;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.switchboard.core.bus.Bus;
 import dev.switchboard.core.bus.InMemoryBus;
 import dev.switchboard.core.bus.InMemoryNetwork;
 import java.nio.charset.StandardCharsets;
@@ -217,5 +218,146 @@ class HubTest {
         assertThat(n2.knownCount(ROOM)).isEqualTo(1);
         assertThat(e2.seen).containsExactly("joined s", "joined x", "joined y", "left x LEFT", "left y LEFT");
         assertThat(n2.members(ROOM).toCompletableFuture().join()).extracting(MemberInfo::id).containsExactly("s");
+    }
+
+    /**
+     * An in-memory bus whose answers to {@code members} and whose join events wait until the test lets them
+     * through: the timing of a slow Redis, made deterministic.
+     */
+    static final class SlowBus implements Bus {
+        final InMemoryBus inner;
+        final java.util.Deque<Runnable> heldReads = new java.util.ArrayDeque<>();
+        final java.util.Deque<Runnable> heldJoins = new java.util.ArrayDeque<>();
+        volatile boolean holdReads;
+        volatile boolean holdJoins;
+
+        SlowBus(InMemoryNetwork net, String id) {
+            inner = new InMemoryBus(net, id);
+        }
+
+        void releaseReads() {
+            holdReads = false;
+            while (!heldReads.isEmpty()) {
+                heldReads.poll().run();
+            }
+        }
+
+        void releaseJoins() {
+            holdJoins = false;
+            while (!heldJoins.isEmpty()) {
+                heldJoins.poll().run();
+            }
+        }
+
+        @Override
+        public String nodeId() {
+            return inner.nodeId();
+        }
+
+        @Override
+        public void start(dev.switchboard.core.bus.BusListener listener) {
+            inner.start(new dev.switchboard.core.bus.BusListener() {
+                @Override
+                public void message(RoomKey room, String targetId, String exceptId, Envelope envelope) {
+                    listener.message(room, targetId, exceptId, envelope);
+                }
+
+                @Override
+                public void joined(RoomKey room, MemberInfo member) {
+                    if (holdJoins) {
+                        heldJoins.add(() -> listener.joined(room, member));
+                    } else {
+                        listener.joined(room, member);
+                    }
+                }
+
+                @Override
+                public void left(RoomKey room, MemberInfo member, LeaveReason reason) {
+                    listener.left(room, member, reason);
+                }
+
+                @Override
+                public void evicted(RoomKey room, MemberInfo member) {
+                    listener.evicted(room, member);
+                }
+
+                @Override
+                public boolean holds(RoomKey room, String memberId) {
+                    return listener.holds(room, memberId);
+                }
+            });
+        }
+
+        @Override
+        public java.util.concurrent.CompletionStage<Claim> claim(RoomKey room, MemberInfo member, JoinPolicy policy) {
+            return inner.claim(room, member, policy);
+        }
+
+        @Override
+        public void release(RoomKey room, MemberInfo member, LeaveReason reason) {
+            inner.release(room, member, reason);
+        }
+
+        @Override
+        public java.util.concurrent.CompletionStage<List<MemberInfo>> members(RoomKey room) {
+            if (!holdReads) {
+                return inner.members(room);
+            }
+            java.util.concurrent.CompletableFuture<List<MemberInfo>> answer = new java.util.concurrent.CompletableFuture<>();
+            heldReads.add(() -> inner.members(room).thenAccept(answer::complete));
+            return answer;
+        }
+
+        @Override
+        public void follow(RoomKey room) {
+            inner.follow(room);
+        }
+
+        @Override
+        public void unfollow(RoomKey room) {
+            inner.unfollow(room);
+        }
+
+        @Override
+        public void publish(RoomKey room, Envelope envelope, String exceptId) {
+            inner.publish(room, envelope, exceptId);
+        }
+
+        @Override
+        public java.util.concurrent.CompletionStage<Boolean> send(RoomKey room, MemberInfo target, Envelope envelope) {
+            return inner.send(room, target, envelope);
+        }
+
+        @Override
+        public dev.switchboard.core.bus.BusStatus status() {
+            return inner.status();
+        }
+
+        @Override
+        public void close() {
+            inner.close();
+        }
+    }
+
+    @Test
+    void aSendWaitingToFindItsTargetIsNotOvertakenByTheNextOne() {
+        InMemoryNetwork net = new InMemoryNetwork();
+        SlowBus slow = new SlowBus(net, "n1");
+        Hub n1 = new Hub(slow);
+        Hub n2 = new Hub(new InMemoryBus(net, "n2"));
+        Member sender = new Member("s", new RecordingOutlet());
+        Member target = new Member("t", new RecordingOutlet());
+        n1.join(ROOM, sender, JoinPolicy.SHARED).toCompletableFuture().join();
+        slow.holdJoins = true;
+        n2.join(ROOM, target, JoinPolicy.SHARED).toCompletableFuture().join(); // n1 has not heard of it yet
+        slow.holdReads = true;
+        var first = n1.send(ROOM, "t", msg("1")).toCompletableFuture(); // must ask the cluster where t is
+        slow.releaseJoins(); // now n1's view has t: a next send could go straight to it
+        var second = n1.send(ROOM, "t", msg("2")).toCompletableFuture();
+        assertThat(target.inbox).isEmpty(); // the second waits behind the first
+        slow.releaseReads();
+        assertThat(first.join()).isTrue();
+        assertThat(second.join()).isTrue();
+        assertThat(target.inbox).containsExactly("1", "2");
     }
 }

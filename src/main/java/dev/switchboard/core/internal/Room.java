@@ -31,6 +31,8 @@ public final class Room implements LocalRoom {
     private volatile java.util.concurrent.CompletionStage<Void> seeded = java.util.concurrent.CompletableFuture.completedFuture(null);
     /** Set once the room has been dropped from the hub; a retired room takes no members. */
     private boolean retired;
+    /** The last direct send that had to ask the cluster where its target is; null when none is waiting. */
+    private java.util.concurrent.CompletableFuture<Boolean> lookups;
 
     public Room(RoomKey key) {
         this.key = key;
@@ -39,6 +41,25 @@ public final class Room implements LocalRoom {
     @Override
     public RoomKey key() {
         return key;
+    }
+
+    /** Whether a direct send is waiting on a lookup of its target: later sends must queue behind it. */
+    public synchronized boolean lookupPending() {
+        return lookups != null && !lookups.isDone();
+    }
+
+    /**
+     * Runs {@code send} once every earlier queued send of this room has gone, so that a send waiting on a
+     * lookup is not overtaken by a later one that finds its target at once (one sender's order holds).
+     */
+    public synchronized java.util.concurrent.CompletionStage<Boolean> afterLookups(
+            java.util.function.Supplier<java.util.concurrent.CompletionStage<Boolean>> send) {
+        java.util.concurrent.CompletableFuture<Boolean> before = lookups == null
+                ? java.util.concurrent.CompletableFuture.completedFuture(true) : lookups;
+        java.util.concurrent.CompletableFuture<Boolean> next = before.handle((ok, error) -> true)
+                .thenCompose(ignored -> send.get()).toCompletableFuture();
+        lookups = next;
+        return next;
     }
 
     /** Adds the member unless present; false when it already was, or the room is retired (see {@link #isRetired}). */
