@@ -28,6 +28,8 @@ public final class Hub implements BusListener {
     private final String nodeId;
     private final ConcurrentHashMap<RoomKey, Room> rooms = new ConcurrentHashMap<>();
     private final Map<String, MembershipHandler> handlers = new ConcurrentHashMap<>();
+    /** Rooms with an exclusive claim in flight: the remote joins and leaves that arrive meanwhile. */
+    private final ConcurrentHashMap<RoomKey, ClaimWindow> claimWindows = new ConcurrentHashMap<>();
 
     public Hub(Bus bus) {
         this.bus = Objects.requireNonNull(bus, "bus");
@@ -82,18 +84,28 @@ public final class Hub implements BusListener {
             return room.seeded().thenApply(v -> JoinResult.joined(othersOf(room, member.id())));
         }
         follow(key);
+        ClaimWindow window = openWindow(key);
         CompletableFuture<Bus.Claim> claim = bus.claim(key, info, policy).toCompletableFuture();
         if (claim.isDone() && !claim.isCompletedExceptionally()) {
-            return CompletableFuture.completedFuture(claimed(key, member, policy, info, claim.join()));
+            return CompletableFuture.completedFuture(claimed(key, member, policy, info, claim.join(), window));
         }
-        return claim.thenApply(granted -> {
+        return claim.handle((granted, error) -> {
             synchronized (joinLock(key)) {
-                return claimed(key, member, policy, info, granted);
+                if (error != null) {
+                    closeWindow(key, window);
+                    throw error instanceof java.util.concurrent.CompletionException c ? c
+                            : new java.util.concurrent.CompletionException(error);
+                }
+                return claimed(key, member, policy, info, granted, window);
             }
         });
     }
 
-    private JoinResult claimed(RoomKey key, LocalMember member, JoinPolicy policy, MemberInfo info, Bus.Claim claim) {
+    private JoinResult claimed(RoomKey key, LocalMember member, JoinPolicy policy, MemberInfo info, Bus.Claim claim,
+                               ClaimWindow window) {
+        // The claim's list is the cluster as its script saw it. Joins and leaves elsewhere that reached this
+        // node before the joiner is in the room would be told to nobody (or only to the others): fold them in.
+        List<MemberInfo> others = closeWindow(key, window).fold(claim.others(), member.id());
         if (!claim.granted()) {
             unfollowIfUnused(key);
             return JoinResult.taken(claim.holder());
@@ -106,7 +118,79 @@ public final class Hub implements BusListener {
             }
             handler(key).joined(info, room);
         }
-        return JoinResult.joined(claim.others());
+        return JoinResult.joined(others);
+    }
+
+    /**
+     * The remote membership events a room saw while claims were in flight for it, in arrival order. One
+     * window serves every claim of the room in flight at once: events from before a claim's snapshot fold to
+     * no change (a join of someone listed, a leave of someone not listed), so a longer record is harmless.
+     */
+    private static final class ClaimWindow {
+        private int open;
+        private final List<Map.Entry<MemberInfo, Boolean>> events = new ArrayList<>();
+
+        synchronized void record(MemberInfo member, boolean joined) {
+            events.add(Map.entry(member, joined));
+        }
+
+        /**
+         * The snapshot with the recorded joins applied (appended, or updated in place) and leaves removed (a
+         * leave names the node it left from, so an id since taken over elsewhere stays), in order.
+         */
+        synchronized List<MemberInfo> fold(List<MemberInfo> snapshot, String joinerId) {
+            if (events.isEmpty()) {
+                return snapshot;
+            }
+            List<MemberInfo> out = new ArrayList<>(snapshot);
+            for (Map.Entry<MemberInfo, Boolean> e : events) {
+                MemberInfo member = e.getKey();
+                if (member.id().equals(joinerId)) {
+                    continue;
+                }
+                int at = -1;
+                for (int i = 0; i < out.size() && at < 0; i++) {
+                    at = out.get(i).id().equals(member.id()) ? i : -1;
+                }
+                if (e.getValue()) {
+                    if (at >= 0) {
+                        out.set(at, member);
+                    } else {
+                        out.add(member);
+                    }
+                } else if (at >= 0 && out.get(at).nodeId().equals(member.nodeId())) {
+                    out.remove(at);
+                }
+            }
+            return out;
+        }
+    }
+
+    private ClaimWindow openWindow(RoomKey key) {
+        return claimWindows.compute(key, (k, w) -> {
+            ClaimWindow window = w == null ? new ClaimWindow() : w;
+            synchronized (window) {
+                window.open++;
+            }
+            return window;
+        });
+    }
+
+    /** Ends one claim's use of the window; the window goes when no claim of the room is in flight. */
+    private ClaimWindow closeWindow(RoomKey key, ClaimWindow window) {
+        claimWindows.computeIfPresent(key, (k, w) -> {
+            synchronized (w) {
+                return --w.open == 0 ? null : w;
+            }
+        });
+        return window;
+    }
+
+    private void recordInWindow(RoomKey key, MemberInfo member, boolean joined) {
+        ClaimWindow w = claimWindows.get(key);
+        if (w != null) {
+            w.record(member, joined);
+        }
     }
 
     /** Striped locks for joins: one room's joins serialize, different rooms rarely contend. */
@@ -250,6 +334,9 @@ public final class Hub implements BusListener {
 
     @Override
     public void joined(RoomKey key, MemberInfo member) {
+        if (!member.nodeId().equals(nodeId)) {
+            recordInWindow(key, member, true);
+        }
         Room room = rooms.get(key);
         if (room != null && !member.nodeId().equals(nodeId)) {
             MemberInfo before = room.putRemote(member);
@@ -261,6 +348,9 @@ public final class Hub implements BusListener {
 
     @Override
     public void left(RoomKey key, MemberInfo member, LeaveReason reason) {
+        if (!member.nodeId().equals(nodeId)) {
+            recordInWindow(key, member, false);
+        }
         Room room = rooms.get(key);
         if (room != null && room.removeRemote(member)) {
             handler(key).left(member, reason, room);

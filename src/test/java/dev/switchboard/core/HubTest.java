@@ -228,8 +228,18 @@ class HubTest {
         final InMemoryBus inner;
         final java.util.Deque<Runnable> heldReads = new java.util.ArrayDeque<>();
         final java.util.Deque<Runnable> heldJoins = new java.util.ArrayDeque<>();
+        final java.util.Deque<Runnable> heldClaims = new java.util.ArrayDeque<>();
         volatile boolean holdReads;
         volatile boolean holdJoins;
+        /** Claims run at once (the script ran) but their answers wait: the reply is slow to come back. */
+        volatile boolean holdClaims;
+
+        void releaseClaims() {
+            holdClaims = false;
+            while (!heldClaims.isEmpty()) {
+                heldClaims.poll().run();
+            }
+        }
 
         SlowBus(InMemoryNetwork net, String id) {
             inner = new InMemoryBus(net, id);
@@ -290,7 +300,13 @@ class HubTest {
 
         @Override
         public java.util.concurrent.CompletionStage<Claim> claim(RoomKey room, MemberInfo member, JoinPolicy policy) {
-            return inner.claim(room, member, policy);
+            if (!holdClaims) {
+                return inner.claim(room, member, policy);
+            }
+            Claim answer = inner.claim(room, member, policy).toCompletableFuture().join();
+            java.util.concurrent.CompletableFuture<Claim> late = new java.util.concurrent.CompletableFuture<>();
+            heldClaims.add(() -> late.complete(answer));
+            return late;
         }
 
         @Override
@@ -359,5 +375,25 @@ class HubTest {
         assertThat(first.join()).isTrue();
         assertThat(second.join()).isTrue();
         assertThat(target.inbox).containsExactly("1", "2");
+    }
+
+    @Test
+    void joinsAndLeavesElsewhereWhileAClaimIsAnsweredReachTheJoinersList() {
+        InMemoryNetwork net = new InMemoryNetwork();
+        SlowBus slow = new SlowBus(net, "n1");
+        Hub n1 = new Hub(slow);
+        Hub n2 = new Hub(new InMemoryBus(net, "n2"));
+        Member leaving = new Member("leaving", new RecordingOutlet());
+        n2.join(ROOM, leaving, JoinPolicy.EXCLUSIVE).toCompletableFuture().join();
+        slow.holdClaims = true;
+        var joining = n1.join(ROOM, new Member("me", new RecordingOutlet()), JoinPolicy.EXCLUSIVE).toCompletableFuture();
+        // after the claim's snapshot (which lists "leaving"), before its answer arrives here:
+        n2.join(ROOM, new Member("late", new RecordingOutlet()), JoinPolicy.EXCLUSIVE).toCompletableFuture().join();
+        n2.leave(ROOM, leaving);
+        slow.releaseClaims();
+        JoinResult result = joining.join();
+        assertThat(result.joined()).isTrue();
+        assertThat(result.others()).extracting(MemberInfo::id).containsExactly("late");
+        assertThat(n1.knownCount(ROOM)).isEqualTo(2);
     }
 }
