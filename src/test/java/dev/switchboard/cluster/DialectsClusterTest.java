@@ -69,6 +69,32 @@ class DialectsClusterTest {
     }
 
     @Test
+    void tenThousandDirectMessagesKeepTheirOrderAcrossNodesAndAfterABroadcast() {
+        try (Switchboard fast1 = TestNodes.start(TestNodes.config().nodeId("f1").redisUri(redis.uri())
+                     .namedPeerMaxFramesPerSecond(1_000_000).build());
+             Switchboard fast2 = TestNodes.start(TestNodes.config().nodeId("f2").redisUri(redis.uri())
+                     .namedPeerMaxFramesPerSecond(1_000_000).build());
+             WsClient paris = login(fast1.port(), "paris", "{\"type\":\"login_success\",\"id\":\"paris\",\"clients\":[\"paris\"]}");
+             WsClient nantes = login(fast2.port(), "nantes", "{\"type\":\"login_success\",\"id\":\"nantes\",\"clients\":[\"paris\",\"nantes\"]}")) {
+            assertThat(paris.next()).isEqualTo("{\"type\":\"peer_connected\",\"peer\":\"nantes\"}");
+            int n = 10_000;
+            for (int i = 0; i < n; i++) {
+                if (i % 1000 == 0) { // a broadcast among the direct messages: room traffic and direct traffic
+                    paris.send("{\"type\":\"stream_stopped\",\"reason\":\"r" + i + "\"}");
+                }
+                paris.send("{\"type\":\"candidate\",\"target\":\"nantes\",\"i\":" + i + "}");
+            }
+            for (int i = 0; i < n; i++) {
+                if (i % 1000 == 0) {
+                    assertThat(nantes.next()).isEqualTo("{\"type\":\"stream_stopped\",\"from\":\"paris\",\"reason\":\"r" + i + "\"}");
+                }
+                assertThat(nantes.next())
+                        .isEqualTo("{\"type\":\"candidate\",\"target\":\"nantes\",\"i\":" + i + ",\"from\":\"paris\"}");
+            }
+        }
+    }
+
+    @Test
     void gracefulStopAnnouncesItsPeersAtOnce() {
         try (WsClient paris = login(n1.port(), "paris", "{\"type\":\"login_success\",\"id\":\"paris\",\"clients\":[\"paris\"]}")) {
             WsClient nantes = login(n2.port(), "nantes", "{\"type\":\"login_success\",\"id\":\"nantes\",\"clients\":[\"paris\",\"nantes\"]}");
