@@ -247,8 +247,12 @@ public final class RedisBus implements Bus {
         if (!connected || closed.get()) {
             return CompletableFuture.completedFuture(false);
         }
-        return redis.publish(names.nodeChannel(target.nodeId()),
-                        BusMessages.direct(nodeId, room, target.id(), envelope.payload()))
+        // On one Redis a node channel is as ordered as the room's (one connection each way). On a Redis
+        // Cluster the node channel lives on another shard than the room's, so a direct message could overtake
+        // the sender's broadcast or join before it: there, it goes down the room's channel, and the nodes
+        // following the room keep what is for them. (Handed over then means: to the nodes holding the room.)
+        byte[] channel = redis.sharded() ? names.roomChannel(room) : names.nodeChannel(target.nodeId());
+        return redis.publish(channel, BusMessages.direct(nodeId, room, target.id(), envelope.payload()))
                 .thenApply(receivers -> receivers > 0)
                 .exceptionally(e -> false);
     }

@@ -91,4 +91,25 @@ class RedisClusterModeTest {
             assertThat(paris.next()).isEqualTo("{\"type\":\"peer_disconnected\",\"peer\":\"nantes\"}");
         }
     }
+
+    @Test
+    void directMessagesKeepTheirOrderWithTheSendersBroadcastsAcrossShards() {
+        try (WsClient lille = WsClient.connect(n1.port(), "/"); WsClient brest = WsClient.connect(n2.port(), "/")) {
+            lille.send("{\"type\":\"login\",\"name\":\"lille\"}");
+            assertThat(lille.next()).startsWith("{\"type\":\"login_success\"");
+            brest.send("{\"type\":\"login\",\"name\":\"brest\"}");
+            assertThat(brest.next()).startsWith("{\"type\":\"login_success\"");
+            assertThat(lille.next()).isEqualTo("{\"type\":\"peer_connected\",\"peer\":\"brest\"}");
+            // within the default 50 frames per second: a broadcast, then directs, alternating
+            for (int i = 0; i < 40; i++) {
+                lille.send(i % 4 == 0 ? "{\"type\":\"stream_stopped\",\"reason\":\"r" + i + "\"}"
+                        : "{\"type\":\"candidate\",\"target\":\"brest\",\"i\":" + i + "}");
+            }
+            for (int i = 0; i < 40; i++) {
+                assertThat(brest.next()).isEqualTo(i % 4 == 0
+                        ? "{\"type\":\"stream_stopped\",\"from\":\"lille\",\"reason\":\"r" + i + "\"}"
+                        : "{\"type\":\"candidate\",\"target\":\"brest\",\"i\":" + i + ",\"from\":\"lille\"}");
+            }
+        }
+    }
 }

@@ -82,7 +82,9 @@ public final class ClusterLink extends AbstractLink {
 
     @Override
     public CompletionStage<Map<byte[], byte[]>> members(byte[] key) {
-        return redis.hgetall(key);
+        // Through the subscription: it routes by slot, so the read goes down the same shard connection as the
+        // room channel's SSUBSCRIBE (same hash tag) and its reply is ordered with the room's events.
+        return subscription.async().hgetall(key);
     }
 
     @Override
