@@ -24,7 +24,8 @@ import org.openjdk.jmh.annotations.Warmup;
 
 /**
  * Inbound frame decoding as the server's pipeline does it: a masked client text frame through Netty's
- * WebSocket decoder (unmasking, UTF-8 validation) and the message aggregator, with the 64 KiB limit on.
+ * WebSocket decoder (header parsing and unmasking; like the server, no UTF-8 validation of text frames) and
+ * the message aggregator, with the 64 KiB limit on.
  * Run with {@code bench/jmh.sh FrameDecode}.
  */
 @State(Scope.Benchmark)

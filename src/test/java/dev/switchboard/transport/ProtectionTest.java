@@ -106,6 +106,22 @@ class ProtectionTest {
     }
 
     @Test
+    void invalidUtf8ClosesOnlyThatConnectionWith1007AndIsNeverRelayed() {
+        try (WsClient bad = WsClient.connect(node.port(), "/")) {
+            bad.send("{\"type\":\"subscribe\",\"topics\":[\"room\"]}");
+            byte[] head = "{\"type\":\"publish\",\"topic\":\"room\",\"x\":\"".getBytes(StandardCharsets.UTF_8);
+            byte[] frame = Arrays.copyOf(head, head.length + 4);
+            frame[head.length] = (byte) 0xC3; // a lead byte followed by no continuation byte
+            frame[head.length + 1] = (byte) 0x28;
+            frame[head.length + 2] = '"';
+            frame[head.length + 3] = '}';
+            bad.sendFrame(new TextWebSocketFrame(Unpooled.wrappedBuffer(frame)));
+            assertThat(bad.awaitClose(Duration.ofSeconds(5)).code()).isEqualTo(1007);
+            othersStillWork(); // they share the topic: the next thing they receive is this, not the bad frame
+        }
+    }
+
+    @Test
     void fragmentedMessageOverLimitClosesWith1009() {
         try (WsClient bad = WsClient.connect(node.port(), "/")) {
             byte[] part = new byte[40 * 1024];

@@ -16,7 +16,7 @@ import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpUtil;
-import io.netty.handler.codec.http.QueryStringDecoder;
+import io.netty.handler.codec.http.websocketx.Utf8FrameValidator;
 import io.netty.handler.codec.http.websocketx.WebSocketDecoderConfig;
 import io.netty.handler.codec.http.websocketx.WebSocketFrameAggregator;
 import io.netty.handler.codec.http.websocketx.WebSocketServerHandshaker;
@@ -68,7 +68,7 @@ final class HttpRequestHandler extends SimpleChannelInboundHandler<FullHttpReque
                 upgrade(ctx, request);
                 return;
             }
-            String path = new QueryStringDecoder(request.uri()).path();
+            String path = RequestTarget.path(request.uri());
             CompletableFuture<HttpResponder.Reply> pending =
                     context.responder.respond(request.method().name(), path).toCompletableFuture();
             boolean keepAlive = HttpUtil.isKeepAlive(request);
@@ -106,8 +106,7 @@ final class HttpRequestHandler extends SimpleChannelInboundHandler<FullHttpReque
     }
 
     private void upgrade(ChannelHandlerContext ctx, FullHttpRequest request) {
-        QueryStringDecoder uri = new QueryStringDecoder(request.uri());
-        Handshake handshake = new Handshake(uri.path(), uri.rawPath(), uri.parameters());
+        Handshake handshake = RequestTarget.parse(request.uri());
         Dialect dialect = context.router.route(handshake);
         if (dialect == null) {
             reply(ctx, request, new HttpResponder.Reply(404, "text/plain; charset=utf-8", bytes("not found")), false);
@@ -134,8 +133,11 @@ final class HttpRequestHandler extends SimpleChannelInboundHandler<FullHttpReque
                 done.channel().close();
             }
         });
-        // The handshake already put the frame decoder in place; frames flow to these from now on.
-        pipeline.addAfter(ctx.name(), "ws-aggregator", new WebSocketFrameAggregator(dialect.maxMessageBytes()));
+        // The handshake already put the frame decoder in place; frames flow to these from now on. Text must be
+        // valid UTF-8 (RFC 6455, close 1007): relayed as is, invalid bytes would make every receiving browser
+        // fail its own connection, so one bad client would cut off a whole room.
+        pipeline.addAfter(ctx.name(), "ws-utf8", new Utf8FrameValidator(true));
+        pipeline.addAfter("ws-utf8", "ws-aggregator", new WebSocketFrameAggregator(dialect.maxMessageBytes()));
         pipeline.addAfter("ws-aggregator", "ws-connection", connection);
         if (pipeline.get("http-idle") != null) {
             pipeline.remove("http-idle");

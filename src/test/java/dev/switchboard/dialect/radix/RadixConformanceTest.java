@@ -60,10 +60,20 @@ class RadixConformanceTest {
         "/" + ID + "?target=wallet|missing source",
         "/" + ID + "?target=wallet&source=phone|invalid source",
         "/" + ID + "?target=wallet&source=wallet|source and target needs to be different",
+        // URLSearchParams splits on & only: this target is "wallet;source=extension"
+        "/" + ID + "?target=wallet;source=extension|invalid target",
     })
     void badUrlsAreClosedWith1003AndTheExactReason(String path, String reason) {
         try (WsClient c = WsClient.connect(node.port(), path)) {
             assertThat(c.awaitClose(Duration.ofSeconds(5))).isEqualTo(new WsClient.CloseStatus(1003, reason));
+        }
+    }
+
+    @Test
+    void aMalformedEscapeIsKeptAsWrittenAndGetsItsReason() throws Exception {
+        try (var c = dev.switchboard.testkit.RawUpgrade.open(node.port(), "/" + ID + "?target=%zz&source=extension")) {
+            assertThat(c.statusLine()).startsWith("HTTP/1.1 101");
+            assertThat(c.nextFrame()).isEqualTo("8:1003 invalid target");
         }
     }
 

@@ -52,14 +52,21 @@ class YWebrtcConformanceTest {
 
     // 1. upgrade on any path; plain GET on any path -> 200 okay text/plain
     @Test
-    void upgradeOnAnyPathAndOkayOnPlainGet() {
+    void upgradeOnAnyPathAndOkayOnPlainGet() throws Exception {
         try (WsClient a = WsClient.connect(port, "/"); WsClient b = WsClient.connect(port, "/x/y?z=1")) {
             sync(a);
             sync(b);
         }
+        try (var c = dev.switchboard.testkit.RawUpgrade.open(port, "/%zz?q=%zz")) { // malformed escapes too
+            assertThat(c.statusLine()).startsWith("HTTP/1.1 101");
+        }
         HttpResponse<String> any = Http.get(port, "/some/path?q=1");
         assertThat(any.statusCode()).isEqualTo(200);
         assertThat(any.body()).isEqualTo("okay");
+        try (var raw = new java.net.Socket("127.0.0.1", port)) {
+            raw.getOutputStream().write("GET /%zz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n".getBytes());
+            assertThat(new String(raw.getInputStream().readAllBytes())).startsWith("HTTP/1.1 200").endsWith("okay");
+        }
         assertThat(any.headers().firstValue("content-type")).hasValue("text/plain");
     }
 
