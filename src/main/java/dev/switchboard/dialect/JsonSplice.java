@@ -17,6 +17,35 @@ public final class JsonSplice {
      * position: how a relay renames {@code to} into {@code from}.
      */
     public static byte[] replaceMember(JsonObjectScan scan, JsonObjectScan.Value member, String rawMember) {
+        return replaceMember(scan, member, rawMember, null);
+    }
+
+    /**
+     * As {@link #replaceMember(JsonObjectScan, JsonObjectScan.Value, String)}, also dropping another member
+     * ({@code drop}, may be null) with the comma that separated it: how a relay overwrites a client's own
+     * {@code from}.
+     */
+    public static byte[] replaceMember(JsonObjectScan scan, JsonObjectScan.Value member, String rawMember,
+                                       JsonObjectScan.Value drop) {
+        if (drop != null) {
+            byte[] frame = scan.frame();
+            int[] cut = withComma(frame, drop);
+            byte[] replacement = rawMember.getBytes(StandardCharsets.UTF_8);
+            int[][] edits = member.nameStart() < cut[0]
+                    ? new int[][] {{member.nameStart(), member.end(), 1}, {cut[0], cut[1], 0}}
+                    : new int[][] {{cut[0], cut[1], 0}, {member.nameStart(), member.end(), 1}};
+            java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream(frame.length + replacement.length);
+            int at = 0;
+            for (int[] e : edits) {
+                out.write(frame, at, e[0] - at);
+                if (e[2] == 1) {
+                    out.write(replacement, 0, replacement.length);
+                }
+                at = e[1];
+            }
+            out.write(frame, at, frame.length - at);
+            return out.toByteArray();
+        }
         byte[] frame = scan.frame();
         byte[] replacement = rawMember.getBytes(StandardCharsets.UTF_8);
         int start = member.nameStart();
@@ -29,6 +58,28 @@ public final class JsonSplice {
     }
 
     /** {@code rawValue} is the JSON text of the new value (a quoted, escaped string; a number; …). */
+    /** A member's bytes with one neighbouring comma: the one after it, or else the one before it. */
+    private static int[] withComma(byte[] frame, JsonObjectScan.Value member) {
+        int start = member.nameStart();
+        int end = member.end();
+        int i = end;
+        while (i < frame.length && isSpace(frame[i])) {
+            i++;
+        }
+        if (i < frame.length && frame[i] == ',') {
+            return new int[] {start, i + 1};
+        }
+        int j = start - 1;
+        while (j >= 0 && isSpace(frame[j])) {
+            j--;
+        }
+        return j >= 0 && frame[j] == ',' ? new int[] {j, end} : new int[] {start, end};
+    }
+
+    private static boolean isSpace(byte b) {
+        return b == ' ' || b == '\t' || b == '\n' || b == '\r';
+    }
+
     public static byte[] set(JsonObjectScan scan, String name, String rawValue) {
         byte[] frame = scan.frame();
         byte[] value = rawValue.getBytes(StandardCharsets.UTF_8);

@@ -49,8 +49,8 @@ final class RendezvousReader {
         if (!RELAY_TYPES.contains(type)) {
             return new RendezvousMessage.Bad("unknown message type: " + type);
         }
-        if (scan.get("from") != null) {
-            return new RendezvousMessage.Bad("\"from\" is set by the server");
+        if (scan.all("from").size() > 1) {
+            return new RendezvousMessage.Bad("\"from\" is set by the server"); // one would be left in place
         }
         if (scan.all("to").size() != 1 || scan.string("to") == null || scan.string("to").isEmpty()) {
             return new RendezvousMessage.Bad("\"to\" must be one peer ID");

@@ -48,9 +48,13 @@ final class RendezvousWriter {
         return bytes("{\"type\":\"error\",\"message\":" + JsonStrings.quote(message) + "}");
     }
 
-    /** The sender's message with its {@code to} member replaced, in place, by {@code from}: the sender's ID. */
+    /**
+     * The sender's message with its {@code to} member replaced, in place, by {@code from}: the sender's ID. A
+     * {@code from} the client put in is dropped: only the server says who sent a message.
+     */
     static byte[] relay(RendezvousMessage.Relay relay, String fromPeerId) {
-        return JsonSplice.replaceMember(relay.scan(), relay.toMember(), "\"from\":" + JsonStrings.quote(fromPeerId));
+        return JsonSplice.replaceMember(relay.scan(), relay.toMember(), "\"from\":" + JsonStrings.quote(fromPeerId),
+                relay.scan().get("from"));
     }
 
     private static byte[] bytes(String s) {

@@ -108,6 +108,11 @@ class RendezvousConformanceTest {
             assertThat(a.ws().next()).isEqualTo("{\"type\":\"ice-candidate\",\"from\":\"" + kb.peerId + "\",\"candidate\":{\"candidate\":\"c\",\"sdpMid\":\"0\"}}");
             b.ws().send("{\"type\":\"answer\",\"to\":\"" + ka.peerId + "\",\"sdp\":{}}");
             assertThat(a.ws().next()).isEqualTo("{\"type\":\"answer\",\"from\":\"" + kb.peerId + "\",\"sdp\":{}}");
+            // a from of the client's own making is dropped, wherever it stands: the server says who sent it
+            b.ws().send("{\"from\":\"forged\", \"type\":\"answer\",\"to\":\"" + ka.peerId + "\",\"sdp\":{}}");
+            assertThat(a.ws().next()).isEqualTo("{ \"type\":\"answer\",\"from\":\"" + kb.peerId + "\",\"sdp\":{}}");
+            b.ws().send("{\"type\":\"answer\",\"to\":\"" + ka.peerId + "\",\"sdp\":{},\"from\":\"forged\"}");
+            assertThat(a.ws().next()).isEqualTo("{\"type\":\"answer\",\"from\":\"" + kb.peerId + "\",\"sdp\":{}}");
         }
     }
 
@@ -131,7 +136,7 @@ class RendezvousConformanceTest {
             assertThat(a.ws().next()).isEqualTo("{\"type\":\"error\",\"message\":\"unknown peer: " + "0".repeat(64) + "\"}");
             a.ws().send("{\"type\":\"offer\",\"to\":5}");
             assertThat(a.ws().next()).isEqualTo("{\"type\":\"error\",\"message\":\"\\\"to\\\" must be one peer ID\"}");
-            a.ws().send("{\"type\":\"offer\",\"to\":\"" + k.peerId + "\",\"from\":\"someone-else\"}");
+            a.ws().send("{\"type\":\"offer\",\"to\":\"" + k.peerId + "\",\"from\":\"x\",\"from\":\"y\"}");
             assertThat(a.ws().next()).isEqualTo("{\"type\":\"error\",\"message\":\"\\\"from\\\" is set by the server\"}");
             a.ws().send(k.register(null));
             assertThat(a.ws().next()).isEqualTo("{\"type\":\"error\",\"message\":\"already registered as " + k.peerId + "\"}");
