@@ -56,10 +56,6 @@ final class NamedPeerSession implements DialectSession, LocalMember {
         if (state == State.CLOSED) {
             return;
         }
-        if (overRateLimit()) {
-            connection.send(NamedPeerWriter.error("rate_limit_exceeded"));
-            return;
-        }
         if (state == State.LOGGING_IN) {
             if (pending == null) {
                 pending = new ArrayDeque<>();
@@ -74,7 +70,11 @@ final class NamedPeerSession implements DialectSession, LocalMember {
         handle(data);
     }
 
-    /** A fixed one-second window per connection, as upstream counts (its window is per name). */
+    /**
+     * A fixed one-second window per connection, as upstream counts (its window is per name, one name per
+     * connection here). Like upstream, only a logged-in peer's messages count: not its login, not frames
+     * that are not JSON messages.
+     */
     private boolean overRateLimit() {
         long now = System.currentTimeMillis();
         if (now - windowStart >= 1000) {
@@ -95,6 +95,10 @@ final class NamedPeerSession implements DialectSession, LocalMember {
         }
         if (state != State.LOGGED_IN) {
             connection.send(NamedPeerWriter.error("not_logged_in"));
+            return;
+        }
+        if (overRateLimit()) {
+            connection.send(NamedPeerWriter.error("rate_limit_exceeded"));
             return;
         }
         if (message instanceof NamedPeerMessage.Ping) {
@@ -127,6 +131,9 @@ final class NamedPeerSession implements DialectSession, LocalMember {
     }
 
     private void login(String requested) {
+        if (requested != null) {
+            requested = requested.trim(); // as upstream does before its checks
+        }
         if (state == State.LOGGED_IN) {
             // One name per connection: a second login changes nothing (upstream would leak the old name).
             connection.send(NamedPeerWriter.error("already_logged_in"));
