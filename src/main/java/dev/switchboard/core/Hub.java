@@ -273,19 +273,22 @@ public final class Hub implements BusListener {
         });
     }
 
-    /** Members of the room cluster-wide; already complete when this node follows the room. */
+    /** Members of the room cluster-wide; already complete when this node follows the room and has seeded it. */
     public CompletionStage<Integer> count(RoomKey key) {
         Room room = rooms.get(key);
         if (room != null) {
-            return CompletableFuture.completedFuture(room.count());
+            return room.seeded().thenApply(v -> room.count());
         }
         return bus.members(key).thenApply(List::size);
     }
 
-    /** The member count when this node follows the room, or -1 when only the cluster knows it. */
+    /**
+     * The member count when this node follows the room, or -1 when only the cluster knows it: also while a room
+     * new here awaits its first read of the cluster, when it would count this node's members alone.
+     */
     public int knownCount(RoomKey key) {
         Room room = rooms.get(key);
-        return room == null ? -1 : room.count();
+        return room == null || !room.seeded().toCompletableFuture().isDone() ? -1 : room.count();
     }
 
     /**
@@ -424,12 +427,15 @@ public final class Hub implements BusListener {
             Room room = rooms.get(key);
             if (room == null) {
                 room = new Room(key);
+                // unseeded from the moment others can see it, so that no one counts its local members alone
+                CompletableFuture<Void> seeding = new CompletableFuture<>();
+                room.seeded(seeding);
                 Room raced = rooms.putIfAbsent(key, room);
                 if (raced != null) {
                     room = raced;
                 } else {
                     bus.follow(key);
-                    room.seeded(reconcile(room, false));
+                    reconcile(room, false).whenComplete((v, error) -> seeding.complete(null));
                 }
             }
             if (room.add(member)) {

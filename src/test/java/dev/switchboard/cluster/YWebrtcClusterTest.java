@@ -85,6 +85,28 @@ class YWebrtcClusterTest {
     }
 
     @Test
+    void aPublishRightAfterSubscribingOnANodeNewToTheTopicCountsTheOtherNodesSubscribers() {
+        // several topics: each is a fresh race between the new node's first read of the cluster and the publish
+        for (int i = 0; i < 5; i++) {
+            String topic = "fresh" + i;
+            try (WsClient a1 = client(0, topic); WsClient a2 = client(0, topic);
+                 WsClient b = WsClient.connect(nodes.get(1).port(), "/")) {
+                await().atMost(Duration.ofSeconds(5)).until(() ->
+                        redis.command("HLEN", "switchboard:m:{y-webrtc:" + topic + "}").equals(":2\r\n"));
+                b.send("{\"type\":\"subscribe\",\"topics\":[\"" + topic + "\"]}");
+                b.send("{\"type\":\"publish\",\"topic\":\"" + topic + "\",\"n\":1}");
+                b.send("{\"type\":\"publish\",\"topic\":\"" + topic + "\",\"n\":2}");
+                for (WsClient r : List.of(a1, a2, b)) {
+                    for (int n = 1; n <= 2; n++) {
+                        assertThat(r.next()).isEqualTo("{\"type\":\"publish\",\"topic\":\"" + topic + "\",\"n\":"
+                                + n + ",\"clients\":3}");
+                    }
+                }
+            }
+        }
+    }
+
+    @Test
     void gracefulStopRemovesTheNodesMembersAtOnce() {
         try (WsClient a = client(0, "room"); WsClient b = client(1, "room")) {
             dev.switchboard.core.RoomKey key = new dev.switchboard.core.RoomKey("y-webrtc", "room");

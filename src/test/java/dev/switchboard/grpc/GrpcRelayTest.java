@@ -9,6 +9,7 @@ import dev.switchboard.grpc.proto.ClientServiceGrpc;
 import dev.switchboard.grpc.proto.RtcEvent;
 import dev.switchboard.grpc.proto.WorkerRtcMessage;
 import dev.switchboard.grpc.proto.WorkerServiceGrpc;
+import dev.switchboard.testkit.GrpcSide;
 import dev.switchboard.testkit.RedisServer;
 import dev.switchboard.testkit.TestNodes;
 import io.grpc.ManagedChannel;
@@ -20,9 +21,6 @@ import io.grpc.stub.StreamObserver;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -52,40 +50,8 @@ class GrpcRelayTest {
         return c;
     }
 
-    /** One side of a stream: what it received, and how it ended. */
-    static class Side<T> implements StreamObserver<T> {
-        final BlockingQueue<T> received = new LinkedBlockingQueue<>();
-        final CompletableFuture<Status> ended = new CompletableFuture<>();
-        StreamObserver<?> out;
-
-        @Override
-        public void onNext(T value) {
-            received.add(value);
-        }
-
-        @Override
-        public void onError(Throwable t) {
-            ended.complete(Status.fromThrowable(t));
-        }
-
-        @Override
-        public void onCompleted() {
-            ended.complete(Status.OK);
-        }
-
-        T next() throws InterruptedException {
-            T v = received.poll(5, TimeUnit.SECONDS);
-            assertThat(v).as("a message within 5 s").isNotNull();
-            return v;
-        }
-
-        Status status() throws Exception {
-            return ended.get(5, TimeUnit.SECONDS);
-        }
-    }
-
     /** A client that asks for no message at all until told: HTTP/2 flow control stops the server's writes. */
-    static final class StalledSide extends Side<ClientRtcMessage>
+    static final class StalledSide extends GrpcSide<ClientRtcMessage>
             implements ClientResponseObserver<ClientRtcMessage, ClientRtcMessage> {
         volatile ClientCallStreamObserver<ClientRtcMessage> call;
 
@@ -105,7 +71,7 @@ class GrpcRelayTest {
         return ClientRtcMessage.newBuilder().setWorkerMachineId(id).setEvent(e).setMessage(ByteString.copyFromUtf8(body)).build();
     }
 
-    private StreamObserver<WorkerRtcMessage> worker(Switchboard at, long id, Side<WorkerRtcMessage> side) throws Exception {
+    private StreamObserver<WorkerRtcMessage> worker(Switchboard at, long id, GrpcSide<WorkerRtcMessage> side) throws Exception {
         StreamObserver<WorkerRtcMessage> out = WorkerServiceGrpc.newStub(channel(at)).negotiatePeerConnection(side);
         out.onNext(w(id, RtcEvent.BLANK, "", ""));
         out.onNext(w(id, RtcEvent.PING, "", ""));
@@ -115,9 +81,9 @@ class GrpcRelayTest {
 
     @Test
     void fullOfferAnswerIceExchange() throws Exception {
-        Side<WorkerRtcMessage> ws = new Side<>();
+        GrpcSide<WorkerRtcMessage> ws = new GrpcSide<>();
         StreamObserver<WorkerRtcMessage> worker = worker(node, 42, ws);
-        Side<ClientRtcMessage> cs = new Side<>();
+        GrpcSide<ClientRtcMessage> cs = new GrpcSide<>();
         StreamObserver<ClientRtcMessage> client = ClientServiceGrpc.newStub(channel(node)).negotiatePeerConnection(cs);
         client.onNext(c(42, RtcEvent.OFFER, "v=0 offer"));
         WorkerRtcMessage offer = ws.next();
@@ -148,12 +114,12 @@ class GrpcRelayTest {
 
     @Test
     void manyClientsToOneWorkerEachGetTheirOwnAnswers() throws Exception {
-        Side<WorkerRtcMessage> ws = new Side<>();
+        GrpcSide<WorkerRtcMessage> ws = new GrpcSide<>();
         StreamObserver<WorkerRtcMessage> worker = worker(node, 7, ws);
-        List<Side<ClientRtcMessage>> sides = new ArrayList<>();
+        List<GrpcSide<ClientRtcMessage>> sides = new ArrayList<>();
         List<StreamObserver<ClientRtcMessage>> clients = new ArrayList<>();
         for (int i = 0; i < 10; i++) {
-            Side<ClientRtcMessage> side = new Side<>();
+            GrpcSide<ClientRtcMessage> side = new GrpcSide<>();
             StreamObserver<ClientRtcMessage> out = ClientServiceGrpc.newStub(channel(node)).negotiatePeerConnection(side);
             out.onNext(c(7, RtcEvent.OFFER, "offer " + i));
             sides.add(side);
@@ -172,9 +138,9 @@ class GrpcRelayTest {
 
     @Test
     void aWorkerThatLeavesEndsItsClientsStreams() throws Exception {
-        Side<WorkerRtcMessage> ws = new Side<>();
+        GrpcSide<WorkerRtcMessage> ws = new GrpcSide<>();
         StreamObserver<WorkerRtcMessage> worker = worker(node, 9, ws);
-        Side<ClientRtcMessage> cs = new Side<>();
+        GrpcSide<ClientRtcMessage> cs = new GrpcSide<>();
         StreamObserver<ClientRtcMessage> client = ClientServiceGrpc.newStub(channel(node)).negotiatePeerConnection(cs);
         client.onNext(c(9, RtcEvent.OFFER, "o"));
         ws.next();
@@ -186,33 +152,33 @@ class GrpcRelayTest {
 
     @Test
     void unknownWorkerIsNotFound() throws Exception {
-        Side<ClientRtcMessage> cs = new Side<>();
+        GrpcSide<ClientRtcMessage> cs = new GrpcSide<>();
         ClientServiceGrpc.newStub(channel(node)).negotiatePeerConnection(cs).onNext(c(404, RtcEvent.OFFER, "o"));
         assertThat(cs.status().getCode()).isEqualTo(Status.Code.NOT_FOUND);
     }
 
     @Test
     void duplicateWorkerIdIsAlreadyExists() throws Exception {
-        worker(node, 5, new Side<>());
-        Side<WorkerRtcMessage> second = new Side<>();
+        worker(node, 5, new GrpcSide<>());
+        GrpcSide<WorkerRtcMessage> second = new GrpcSide<>();
         WorkerServiceGrpc.newStub(channel(node)).negotiatePeerConnection(second).onNext(w(5, RtcEvent.BLANK, "", ""));
         assertThat(second.status().getCode()).isEqualTo(Status.Code.ALREADY_EXISTS);
     }
 
     @Test
     void malformedMessagesAreInvalidArgument() throws Exception {
-        Side<WorkerRtcMessage> noId = new Side<>();
+        GrpcSide<WorkerRtcMessage> noId = new GrpcSide<>();
         WorkerServiceGrpc.newStub(channel(node)).negotiatePeerConnection(noId).onNext(w(0, RtcEvent.BLANK, "", ""));
         assertThat(noId.status().getCode()).isEqualTo(Status.Code.INVALID_ARGUMENT);
-        Side<ClientRtcMessage> clientNoId = new Side<>();
+        GrpcSide<ClientRtcMessage> clientNoId = new GrpcSide<>();
         ClientServiceGrpc.newStub(channel(node)).negotiatePeerConnection(clientNoId).onNext(c(0, RtcEvent.OFFER, "o"));
         assertThat(clientNoId.status().getCode()).isEqualTo(Status.Code.INVALID_ARGUMENT);
-        Side<WorkerRtcMessage> ws = new Side<>();
+        GrpcSide<WorkerRtcMessage> ws = new GrpcSide<>();
         StreamObserver<WorkerRtcMessage> worker = worker(node, 11, ws);
         worker.onNext(w(11, RtcEvent.ANSWER, "", "no client named"));
         assertThat(ws.status().getCode()).isEqualTo(Status.Code.INVALID_ARGUMENT);
-        Side<ClientRtcMessage> big = new Side<>();
-        worker(node, 12, new Side<>());
+        GrpcSide<ClientRtcMessage> big = new GrpcSide<>();
+        worker(node, 12, new GrpcSide<>());
         ClientServiceGrpc.newStub(channel(node)).negotiatePeerConnection(big)
                 .onNext(c(12, RtcEvent.OFFER, "x".repeat(GrpcServer.MAX_MESSAGE_BYTES + 1)));
         assertThat(big.status().getCode()).isEqualTo(Status.Code.RESOURCE_EXHAUSTED);
@@ -220,7 +186,7 @@ class GrpcRelayTest {
 
     @Test
     void aClientThatDoesNotReadIsCutOffAtTheCap() throws Exception {
-        Side<WorkerRtcMessage> ws = new Side<>();
+        GrpcSide<WorkerRtcMessage> ws = new GrpcSide<>();
         StreamObserver<WorkerRtcMessage> worker = worker(node, 21, ws);
         StalledSide stalled = new StalledSide();
         StreamObserver<ClientRtcMessage> client = ClientServiceGrpc.newStub(channel(node)).negotiatePeerConnection(stalled);
@@ -253,7 +219,7 @@ class GrpcRelayTest {
 
     @Test
     void aSilentStreamIsClosed() throws Exception {
-        Side<WorkerRtcMessage> ws = new Side<>();
+        GrpcSide<WorkerRtcMessage> ws = new GrpcSide<>();
         worker(node, 13, ws);
         Status status = ws.ended.get(5, TimeUnit.SECONDS); // idle timeout is 800 ms in this test
         assertThat(status.getCode()).isEqualTo(Status.Code.UNAVAILABLE);
@@ -265,9 +231,9 @@ class GrpcRelayTest {
         try (RedisServer redis = RedisServer.start();
              Switchboard a = TestNodes.start(TestNodes.config().nodeId("ga").redisUri(redis.uri()).build());
              Switchboard b = TestNodes.start(TestNodes.config().nodeId("gb").redisUri(redis.uri()).build())) {
-            Side<WorkerRtcMessage> ws = new Side<>();
+            GrpcSide<WorkerRtcMessage> ws = new GrpcSide<>();
             StreamObserver<WorkerRtcMessage> worker = worker(b, 77, ws);
-            Side<ClientRtcMessage> cs = new Side<>();
+            GrpcSide<ClientRtcMessage> cs = new GrpcSide<>();
             StreamObserver<ClientRtcMessage> client = ClientServiceGrpc.newStub(channel(a)).negotiatePeerConnection(cs);
             client.onNext(c(77, RtcEvent.OFFER, "cross-node offer"));
             WorkerRtcMessage offer = ws.next();
@@ -275,7 +241,7 @@ class GrpcRelayTest {
             worker.onNext(w(77, RtcEvent.ANSWER, offer.getClientId(), "cross-node answer"));
             assertThat(cs.next().getMessage().toStringUtf8()).isEqualTo("cross-node answer");
             // a duplicate worker id is refused across nodes too
-            Side<WorkerRtcMessage> dup = new Side<>();
+            GrpcSide<WorkerRtcMessage> dup = new GrpcSide<>();
             WorkerServiceGrpc.newStub(channel(a)).negotiatePeerConnection(dup).onNext(w(77, RtcEvent.BLANK, "", ""));
             assertThat(dup.status().getCode()).isEqualTo(Status.Code.ALREADY_EXISTS);
             worker.onCompleted();

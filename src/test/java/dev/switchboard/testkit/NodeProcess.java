@@ -16,6 +16,8 @@ import java.util.regex.Pattern;
  */
 public final class NodeProcess implements AutoCloseable {
     private static final Pattern LISTENING = Pattern.compile("ready on port (\\d+)");
+    /** Logged before the node says it is ready. */
+    private static final Pattern GRPC_LISTENING = Pattern.compile("gRPC listening on [^:]+:(\\d+)");
 
     private final Process process;
     private final File log;
@@ -59,6 +61,17 @@ public final class NodeProcess implements AutoCloseable {
 
     public int port() {
         return port;
+    }
+
+    /** The gRPC port the node opened (it is started with {@code --grpc-port 0}). */
+    public int grpcPort() {
+        for (String line : output()) {
+            Matcher m = GRPC_LISTENING.matcher(line);
+            if (m.find()) {
+                return Integer.parseInt(m.group(1));
+            }
+        }
+        throw new IllegalStateException("the node logged no gRPC port: " + output());
     }
 
     public long pid() {

@@ -6,6 +6,7 @@ import dev.switchboard.core.JoinPolicy;
 import dev.switchboard.core.JoinResult;
 import dev.switchboard.core.LocalMember;
 import dev.switchboard.core.MemberInfo;
+import dev.switchboard.core.RoomKey;
 import dev.switchboard.dialect.Connection;
 import dev.switchboard.dialect.DialectSession;
 import dev.switchboard.dialect.JoinGate;
@@ -170,9 +171,7 @@ final class NamedPeerSession implements DialectSession, LocalMember {
             return;
         }
         if (!result.joined()) {
-            connection.send(NamedPeerWriter.error("name_taken"));
-            connection.close(4000, "Client name already taken");
-            state = State.CLOSED;
+            nameTaken();
             return;
         }
         state = State.LOGGED_IN;
@@ -189,6 +188,25 @@ final class NamedPeerSession implements DialectSession, LocalMember {
         while (queued != null && !queued.isEmpty() && state == State.LOGGED_IN) {
             handle(queued.poll());
         }
+    }
+
+    /**
+     * Another node took the name while this one was cut off from the cluster; theirs stands, and this
+     * connection is told so as a login refused for a taken name is.
+     */
+    @Override
+    public void evicted(RoomKey room, String reason) {
+        connection.execute(() -> {
+            if (state != State.CLOSED) {
+                nameTaken();
+            }
+        });
+    }
+
+    private void nameTaken() {
+        connection.send(NamedPeerWriter.error("name_taken"));
+        connection.close(4000, "Client name already taken");
+        state = State.CLOSED;
     }
 
     @Override

@@ -109,6 +109,12 @@ public final class Streams {
             return WorkerRtcMessage.parseFrom(bytes);
         }
 
+        /** Another node registered this worker id while this one was cut off from the cluster; theirs stands. */
+        @Override
+        public void evicted(RoomKey room, String reason) {
+            fail(Status.ALREADY_EXISTS.withDescription("worker " + workerId + " id taken by another node"));
+        }
+
         @Override
         public void onNext(WorkerRtcMessage m) {
             touch();
