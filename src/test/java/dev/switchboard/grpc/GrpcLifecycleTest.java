@@ -9,6 +9,7 @@ import dev.switchboard.grpc.proto.ClientServiceGrpc;
 import dev.switchboard.grpc.proto.RtcEvent;
 import dev.switchboard.grpc.proto.WorkerRtcMessage;
 import dev.switchboard.grpc.proto.WorkerServiceGrpc;
+import dev.switchboard.testkit.GrpcSide;
 import dev.switchboard.testkit.TestNodes;
 import io.grpc.ManagedChannel;
 import io.grpc.Status;
@@ -37,7 +38,7 @@ class GrpcLifecycleTest {
         node.close();
     }
 
-    private StreamObserver<WorkerRtcMessage> worker(long id, GrpcRelayTest.Side<WorkerRtcMessage> side) throws Exception {
+    private StreamObserver<WorkerRtcMessage> worker(long id, GrpcSide<WorkerRtcMessage> side) throws Exception {
         StreamObserver<WorkerRtcMessage> out = WorkerServiceGrpc.newStub(channel).negotiatePeerConnection(side);
         out.onNext(WorkerRtcMessage.newBuilder().setWorkerMachineId(id).setEvent(RtcEvent.PING).build());
         assertThat(side.next().getEvent()).isEqualTo(RtcEvent.PING);
@@ -51,9 +52,9 @@ class GrpcLifecycleTest {
 
     @Test
     void aClientsDeadlineEndsItsStreamAndItsWorkerHearsOfIt() throws Exception {
-        GrpcRelayTest.Side<WorkerRtcMessage> ws = new GrpcRelayTest.Side<>();
+        GrpcSide<WorkerRtcMessage> ws = new GrpcSide<>();
         worker(7, ws);
-        GrpcRelayTest.Side<ClientRtcMessage> cs = new GrpcRelayTest.Side<>();
+        GrpcSide<ClientRtcMessage> cs = new GrpcSide<>();
         StreamObserver<ClientRtcMessage> client = ClientServiceGrpc.newStub(channel)
                 .withDeadlineAfter(700, TimeUnit.MILLISECONDS).negotiatePeerConnection(cs);
         client.onNext(offer(7));
@@ -66,9 +67,9 @@ class GrpcLifecycleTest {
 
     @Test
     void gracefulShutdownEndsEveryStreamWithUnavailable() throws Exception {
-        GrpcRelayTest.Side<WorkerRtcMessage> ws = new GrpcRelayTest.Side<>();
+        GrpcSide<WorkerRtcMessage> ws = new GrpcSide<>();
         worker(8, ws);
-        GrpcRelayTest.Side<ClientRtcMessage> cs = new GrpcRelayTest.Side<>();
+        GrpcSide<ClientRtcMessage> cs = new GrpcSide<>();
         ClientServiceGrpc.newStub(channel).negotiatePeerConnection(cs).onNext(offer(8));
         ws.next();
         long t0 = System.nanoTime();
