@@ -217,11 +217,11 @@ public final class RedisBus implements Bus {
     }
 
     @Override
-    public void follow(RoomKey room) {
+    public CompletionStage<Void> follow(RoomKey room) {
         if (closed.get()) {
-            return;
+            return CompletableFuture.completedFuture(null);
         }
-        redis.subscribe(names.roomChannel(room));
+        return redis.subscribe(names.roomChannel(room));
     }
 
     @Override

@@ -73,7 +73,20 @@ public final class Hub implements BusListener {
             if (room == null) {
                 return CompletableFuture.completedFuture(JoinResult.joined(othersOf(rooms.get(key), member.id())));
             }
-            bus.claim(key, info, policy);
+            if (fresh) {
+                // Announced once this node receives the room, so that whoever hears of the member can reach it;
+                // meanwhile this room's direct sends wait, so that the member's first message does not reach
+                // someone who cannot yet find it to answer.
+                CompletionStage<Bus.Claim> claim = room.seeded().thenCompose(v -> bus.claim(key, info, policy));
+                room.afterLookups(() -> claim.handle((c, error) -> true));
+                claim.thenAccept(c -> {
+                    if (room.local(member.id()) != member) {
+                        bus.release(key, info, LeaveReason.LEFT); // it left before its claim went out
+                    }
+                });
+            } else {
+                bus.claim(key, info, policy);
+            }
             List<MemberInfo> others = othersOf(room, member.id());
             handler(key).joined(info, room);
             if (!fresh) {
@@ -83,11 +96,13 @@ public final class Hub implements BusListener {
             // which the bus keeps in order with the room's events (no ghost from a stale snapshot).
             return room.seeded().thenApply(v -> JoinResult.joined(othersOf(room, member.id())));
         }
-        follow(key);
         ClaimWindow window = openWindow(key);
-        CompletableFuture<Bus.Claim> claim = bus.claim(key, info, policy).toCompletableFuture();
+        // claimed once this node receives the room, so that whoever the claim's announcement reaches can
+        // reach the joiner at once
+        CompletableFuture<Bus.Claim> claim = follow(key).handle((v, error) -> null)
+                .thenCompose(v -> bus.claim(key, info, policy)).toCompletableFuture();
         if (claim.isDone() && !claim.isCompletedExceptionally()) {
-            return CompletableFuture.completedFuture(claimed(key, member, policy, info, claim.join(), window));
+            return claimed(key, member, policy, info, claim.join(), window);
         }
         return claim.handle((granted, error) -> {
             synchronized (joinLock(key)) {
@@ -98,17 +113,15 @@ public final class Hub implements BusListener {
                 }
                 return claimed(key, member, policy, info, granted, window);
             }
-        });
+        }).thenCompose(result -> result);
     }
 
-    private JoinResult claimed(RoomKey key, LocalMember member, JoinPolicy policy, MemberInfo info, Bus.Claim claim,
-                               ClaimWindow window) {
-        // The claim's list is the cluster as its script saw it. Joins and leaves elsewhere that reached this
-        // node before the joiner is in the room would be told to nobody (or only to the others): fold them in.
-        List<MemberInfo> others = closeWindow(key, window).fold(claim.others(), member.id());
+    private CompletionStage<JoinResult> claimed(RoomKey key, LocalMember member, JoinPolicy policy, MemberInfo info,
+                                                Bus.Claim claim, ClaimWindow window) {
         if (!claim.granted()) {
+            closeWindow(key, window);
             unfollowIfUnused(key);
-            return JoinResult.taken(claim.holder());
+            return CompletableFuture.completedFuture(JoinResult.taken(claim.holder()));
         }
         Room room = attach(key, member);
         if (room != null) {
@@ -118,7 +131,12 @@ public final class Hub implements BusListener {
             }
             handler(key).joined(info, room);
         }
-        return JoinResult.joined(others);
+        // The claim's list is the cluster as its script saw it. Joins and leaves elsewhere that reach this node
+        // before the joiner hears them (before it is in the room, or while a room new here awaits its first
+        // read and tells no one) are folded in; once the room is seeded, the joiner is told like everyone.
+        Room joined = room != null ? room : rooms.get(key);
+        CompletionStage<Void> seeded = joined == null ? CompletableFuture.completedFuture(null) : joined.seeded();
+        return seeded.thenApply(v -> JoinResult.joined(closeWindow(key, window).fold(claim.others(), member.id())));
     }
 
     /**
@@ -343,7 +361,9 @@ public final class Hub implements BusListener {
         Room room = rooms.get(key);
         if (room != null && !member.nodeId().equals(nodeId)) {
             MemberInfo before = room.putRemote(member);
-            if (!member.equals(before)) { // a re-registration after an outage is not news
+            // a re-registration after an outage is not news; nor is a join before a new room's first read,
+            // which lists it to every local member waiting on that read
+            if (!member.equals(before) && isSeeded(room)) {
                 handler(key).joined(member, room);
             }
         }
@@ -355,7 +375,7 @@ public final class Hub implements BusListener {
             recordInWindow(key, member, false);
         }
         Room room = rooms.get(key);
-        if (room != null && room.removeRemote(member)) {
+        if (room != null && room.removeRemote(member) && isSeeded(room)) {
             handler(key).left(member, reason, room);
         }
     }
@@ -448,10 +468,14 @@ public final class Hub implements BusListener {
         }
     }
 
-    private void follow(RoomKey key) {
-        if (!rooms.containsKey(key)) {
-            bus.follow(key);
-        }
+    /** Completes once this node receives the room's traffic (at once for a room it already follows). */
+    private CompletionStage<Void> follow(RoomKey key) {
+        Room room = rooms.get(key);
+        return room != null ? room.seeded() : bus.follow(key);
+    }
+
+    private static boolean isSeeded(Room room) {
+        return room.seeded().toCompletableFuture().isDone();
     }
 
     private void unfollowIfUnused(RoomKey key) {

@@ -325,8 +325,8 @@ class HubTest {
         }
 
         @Override
-        public void follow(RoomKey room) {
-            inner.follow(room);
+        public java.util.concurrent.CompletionStage<Void> follow(RoomKey room) {
+            return inner.follow(room);
         }
 
         @Override

@@ -45,8 +45,11 @@ public interface Bus extends AutoCloseable {
     /** Every member of the room, cluster-wide, in join order. */
     CompletionStage<List<MemberInfo>> members(RoomKey room);
 
-    /** This node holds members of the room: deliver the room's messages and membership changes to it. */
-    void follow(RoomKey room);
+    /**
+     * This node holds members of the room: deliver the room's messages and membership changes to it. Completes
+     * once delivery is in place (what is published to the room from then on reaches this node).
+     */
+    CompletionStage<Void> follow(RoomKey room);
 
     /** This node holds no more members of the room. */
     void unfollow(RoomKey room);

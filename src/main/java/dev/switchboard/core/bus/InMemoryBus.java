@@ -60,8 +60,9 @@ public final class InMemoryBus implements Bus {
     }
 
     @Override
-    public void follow(RoomKey room) {
+    public CompletionStage<Void> follow(RoomKey room) {
         network.follow(room, this);
+        return CompletableFuture.completedFuture(null);
     }
 
     @Override

@@ -43,7 +43,10 @@ public final class Room implements LocalRoom {
         return key;
     }
 
-    /** Whether a direct send is waiting on a lookup of its target: later sends must queue behind it. */
+    /**
+     * Whether a direct send is waiting on a lookup of its target (or on a member's registration): later sends
+     * must queue behind it.
+     */
     public synchronized boolean lookupPending() {
         return lookups != null && !lookups.isDone();
     }
