@@ -13,10 +13,14 @@ import dev.switchboard.grpc.proto.WorkerServiceGrpc;
 import dev.switchboard.testkit.GrpcSide;
 import dev.switchboard.testkit.RedisServer;
 import dev.switchboard.testkit.TestNodes;
+import io.grpc.CallOptions;
 import io.grpc.ManagedChannel;
+import io.grpc.MethodDescriptor;
 import io.grpc.Status;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
+import io.grpc.protobuf.ProtoUtils;
 import io.grpc.stub.ClientCallStreamObserver;
+import io.grpc.stub.ClientCalls;
 import io.grpc.stub.ClientResponseObserver;
 import io.grpc.stub.StreamObserver;
 import java.time.Duration;
@@ -110,6 +114,37 @@ class GrpcRelayTest {
         WorkerRtcMessage gone = ws.next(); // the worker hears the client is gone
         assertThat(gone.getEvent()).isEqualTo(RtcEvent.BLANK);
         assertThat(gone.getClientId()).isEqualTo(clientId);
+        worker.onCompleted();
+    }
+
+    /** The bidirectional method of {@code service} as a stub generated without a proto package calls it. */
+    private static <T extends com.google.protobuf.Message> MethodDescriptor<T, T> packageless(String service, T type) {
+        return MethodDescriptor.<T, T>newBuilder().setType(MethodDescriptor.MethodType.BIDI_STREAMING)
+                .setFullMethodName(MethodDescriptor.generateFullMethodName(service, "NegotiatePeerConnection"))
+                .setRequestMarshaller(ProtoUtils.marshaller(type)).setResponseMarshaller(ProtoUtils.marshaller(type))
+                .build();
+    }
+
+    @Test
+    void seedStubsWithoutAPackageReachTheSameServices() throws Exception {
+        // seed 004's proto has no package: its stubs call /WorkerService/..., ours /switchboard.rtc.v1.WorkerService/...
+        ManagedChannel ch = channel(node);
+        GrpcSide<WorkerRtcMessage> ws = new GrpcSide<>();
+        StreamObserver<WorkerRtcMessage> worker = ClientCalls.asyncBidiStreamingCall(
+                ch.newCall(packageless("WorkerService", WorkerRtcMessage.getDefaultInstance()), CallOptions.DEFAULT), ws);
+        worker.onNext(w(31, RtcEvent.BLANK, "", ""));
+        worker.onNext(w(31, RtcEvent.PING, "", ""));
+        assertThat(ws.next().getEvent()).isEqualTo(RtcEvent.PING);
+        GrpcSide<ClientRtcMessage> cs = new GrpcSide<>();
+        StreamObserver<ClientRtcMessage> client = ClientCalls.asyncBidiStreamingCall(
+                ch.newCall(packageless("ClientService", ClientRtcMessage.getDefaultInstance()), CallOptions.DEFAULT), cs);
+        client.onNext(c(31, RtcEvent.OFFER, "v=0 offer"));
+        assertThat(ws.next().getMessage().toStringUtf8()).isEqualTo("v=0 offer");
+        // one registry behind both names: the packaged name sees the worker registered through the other
+        GrpcSide<WorkerRtcMessage> dup = new GrpcSide<>();
+        WorkerServiceGrpc.newStub(ch).negotiatePeerConnection(dup).onNext(w(31, RtcEvent.BLANK, "", ""));
+        assertThat(dup.status().getCode()).isEqualTo(Status.Code.ALREADY_EXISTS);
+        client.onCompleted();
         worker.onCompleted();
     }
 
