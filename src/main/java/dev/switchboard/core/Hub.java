@@ -52,7 +52,8 @@ public final class Hub implements BusListener {
 
     /**
      * Joins {@code member} to a room. With {@link JoinPolicy#SHARED} the member is in the room when this
-     * returns (the stage is already complete); otherwise once the cluster granted the id. Joining twice is a
+     * returns, and the stage completes once the room knows the other nodes' members (at once unless its first
+     * read of the cluster is still under way); otherwise the member is in once the cluster granted the id. Joining twice is a
      * no-op that reports the current members. A caller whose connection closed while the stage was pending
      * must {@link #leave} afterwards.
      */
@@ -68,7 +69,6 @@ public final class Hub implements BusListener {
     private CompletionStage<JoinResult> joinLocked(RoomKey key, LocalMember member, JoinPolicy policy) {
         MemberInfo info = new MemberInfo(member.id(), nodeId, member.metadata());
         if (policy == JoinPolicy.SHARED) {
-            boolean fresh = !rooms.containsKey(key);
             Room room = attach(key, member);
             if (room == null) {
                 return CompletableFuture.completedFuture(JoinResult.joined(othersOf(rooms.get(key), member.id())));
@@ -89,11 +89,12 @@ public final class Hub implements BusListener {
             }
             List<MemberInfo> others = othersOf(room, member.id());
             handler(key).joined(info, room);
-            if (!fresh) {
+            if (room.seeded().toCompletableFuture().isDone()) {
                 return CompletableFuture.completedFuture(JoinResult.joined(others));
             }
             // A room new to this node learns the other nodes' members from its first read of the cluster,
-            // which the bus keeps in order with the room's events (no ghost from a stale snapshot).
+            // which the bus keeps in order with the room's events (no ghost from a stale snapshot); whoever
+            // joins before that read is back waits for it too, or would see this node's members alone.
             return room.seeded().thenApply(v -> JoinResult.joined(othersOf(room, member.id())));
         }
         ClaimWindow window = openWindow(key);

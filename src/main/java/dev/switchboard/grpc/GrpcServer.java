@@ -3,7 +3,10 @@ package dev.switchboard.grpc;
 import dev.switchboard.core.Hub;
 import dev.switchboard.grpc.internal.Streams;
 import dev.switchboard.ops.Metrics;
+import io.grpc.MethodDescriptor;
 import io.grpc.Server;
+import io.grpc.ServerMethodDefinition;
+import io.grpc.ServerServiceDefinition;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
 import io.grpc.protobuf.services.ProtoReflectionServiceV1;
 import java.io.IOException;
@@ -30,9 +33,13 @@ public final class GrpcServer implements AutoCloseable {
     public GrpcServer(Hub hub, Metrics metrics, String host, int port, Duration idleTimeout,
             long maxQueuedBytes) throws IOException {
         this.streams = new Streams(hub, metrics.dialect(Streams.NAMESPACE), maxQueuedBytes);
+        ServerServiceDefinition workers = streams.new WorkerService().bindService();
+        ServerServiceDefinition clients = streams.new ClientService().bindService();
         this.server = NettyServerBuilder.forAddress(new InetSocketAddress(host, port))
-                .addService(streams.new WorkerService())
-                .addService(streams.new ClientService())
+                .addService(workers)
+                .addService(clients)
+                .addService(withoutPackage(workers))
+                .addService(withoutPackage(clients))
                 .addService(ProtoReflectionServiceV1.newInstance())
                 .maxInboundMessageSize(MAX_MESSAGE_BYTES)
                 .keepAliveTime(30, TimeUnit.SECONDS)
@@ -49,6 +56,28 @@ public final class GrpcServer implements AutoCloseable {
         long every = Math.max(100, Math.min(1000, idleTimeout.toMillis() / 4));
         idleSweeper.scheduleAtFixedRate(() -> streams.closeIdle(idleTimeout), every, every, TimeUnit.MILLISECONDS);
         log.info("gRPC listening on {}:{}", host, port());
+    }
+
+    /**
+     * The same service, same handlers, under its name without the proto package: seed 004's proto declares
+     * none, so stubs generated from it call {@code /WorkerService/NegotiatePeerConnection}.
+     */
+    private static ServerServiceDefinition withoutPackage(ServerServiceDefinition service) {
+        String name = service.getServiceDescriptor().getName();
+        String bare = name.substring(name.lastIndexOf('.') + 1);
+        ServerServiceDefinition.Builder builder = ServerServiceDefinition.builder(bare);
+        for (ServerMethodDefinition<?, ?> method : service.getMethods()) {
+            addRenamed(builder, bare, method);
+        }
+        return builder.build();
+    }
+
+    private static <Q, R> void addRenamed(ServerServiceDefinition.Builder builder, String service,
+            ServerMethodDefinition<Q, R> method) {
+        MethodDescriptor<Q, R> descriptor = method.getMethodDescriptor();
+        builder.addMethod(descriptor.toBuilder()
+                .setFullMethodName(MethodDescriptor.generateFullMethodName(service, descriptor.getBareMethodName()))
+                .build(), method.getServerCallHandler());
     }
 
     public int port() {

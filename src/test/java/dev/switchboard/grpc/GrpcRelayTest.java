@@ -1,6 +1,7 @@
 package dev.switchboard.grpc;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import com.google.protobuf.ByteString;
 import dev.switchboard.Switchboard;
@@ -12,10 +13,14 @@ import dev.switchboard.grpc.proto.WorkerServiceGrpc;
 import dev.switchboard.testkit.GrpcSide;
 import dev.switchboard.testkit.RedisServer;
 import dev.switchboard.testkit.TestNodes;
+import io.grpc.CallOptions;
 import io.grpc.ManagedChannel;
+import io.grpc.MethodDescriptor;
 import io.grpc.Status;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
+import io.grpc.protobuf.ProtoUtils;
 import io.grpc.stub.ClientCallStreamObserver;
+import io.grpc.stub.ClientCalls;
 import io.grpc.stub.ClientResponseObserver;
 import io.grpc.stub.StreamObserver;
 import java.time.Duration;
@@ -109,6 +114,37 @@ class GrpcRelayTest {
         WorkerRtcMessage gone = ws.next(); // the worker hears the client is gone
         assertThat(gone.getEvent()).isEqualTo(RtcEvent.BLANK);
         assertThat(gone.getClientId()).isEqualTo(clientId);
+        worker.onCompleted();
+    }
+
+    /** The bidirectional method of {@code service} as a stub generated without a proto package calls it. */
+    private static <T extends com.google.protobuf.Message> MethodDescriptor<T, T> packageless(String service, T type) {
+        return MethodDescriptor.<T, T>newBuilder().setType(MethodDescriptor.MethodType.BIDI_STREAMING)
+                .setFullMethodName(MethodDescriptor.generateFullMethodName(service, "NegotiatePeerConnection"))
+                .setRequestMarshaller(ProtoUtils.marshaller(type)).setResponseMarshaller(ProtoUtils.marshaller(type))
+                .build();
+    }
+
+    @Test
+    void seedStubsWithoutAPackageReachTheSameServices() throws Exception {
+        // seed 004's proto has no package: its stubs call /WorkerService/..., ours /switchboard.rtc.v1.WorkerService/...
+        ManagedChannel ch = channel(node);
+        GrpcSide<WorkerRtcMessage> ws = new GrpcSide<>();
+        StreamObserver<WorkerRtcMessage> worker = ClientCalls.asyncBidiStreamingCall(
+                ch.newCall(packageless("WorkerService", WorkerRtcMessage.getDefaultInstance()), CallOptions.DEFAULT), ws);
+        worker.onNext(w(31, RtcEvent.BLANK, "", ""));
+        worker.onNext(w(31, RtcEvent.PING, "", ""));
+        assertThat(ws.next().getEvent()).isEqualTo(RtcEvent.PING);
+        GrpcSide<ClientRtcMessage> cs = new GrpcSide<>();
+        StreamObserver<ClientRtcMessage> client = ClientCalls.asyncBidiStreamingCall(
+                ch.newCall(packageless("ClientService", ClientRtcMessage.getDefaultInstance()), CallOptions.DEFAULT), cs);
+        client.onNext(c(31, RtcEvent.OFFER, "v=0 offer"));
+        assertThat(ws.next().getMessage().toStringUtf8()).isEqualTo("v=0 offer");
+        // one registry behind both names: the packaged name sees the worker registered through the other
+        GrpcSide<WorkerRtcMessage> dup = new GrpcSide<>();
+        WorkerServiceGrpc.newStub(ch).negotiatePeerConnection(dup).onNext(w(31, RtcEvent.BLANK, "", ""));
+        assertThat(dup.status().getCode()).isEqualTo(Status.Code.ALREADY_EXISTS);
+        client.onCompleted();
         worker.onCompleted();
     }
 
@@ -226,11 +262,71 @@ class GrpcRelayTest {
         assertThat(status.getDescription()).contains("idle");
     }
 
-    @Test
-    void clientOnOneNodeNegotiatesWithAWorkerOnAnotherOverRedis() throws Exception {
+    /** {@code n} clients of worker {@code id} on {@code at}, each opening with PING, which asks nothing of the worker. */
+    private static List<GrpcSide<ClientRtcMessage>> pingingClients(ManagedChannel at, long id, int n) {
+        List<GrpcSide<ClientRtcMessage>> sides = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            GrpcSide<ClientRtcMessage> side = new GrpcSide<>();
+            ClientServiceGrpc.newStub(at).negotiatePeerConnection(side).onNext(c(id, RtcEvent.PING, ""));
+            sides.add(side);
+        }
+        return sides;
+    }
+
+    /** A test with two nodes sharing a Redis. */
+    private interface TwoNodes {
+        void run(RedisServer redis, Switchboard a, Switchboard b) throws Exception;
+    }
+
+    private static void overRedis(TwoNodes test) throws Exception {
         try (RedisServer redis = RedisServer.start();
              Switchboard a = TestNodes.start(TestNodes.config().nodeId("ga").redisUri(redis.uri()).build());
              Switchboard b = TestNodes.start(TestNodes.config().nodeId("gb").redisUri(redis.uri()).build())) {
+            test.run(redis, a, b);
+        }
+    }
+
+    @Test
+    void clientsThatJoinWhileTheirWorkerLeavesAreAllToldPromptly() throws Exception {
+        // the default idle timeout (a minute): a client nobody tells would wait for it
+        overRedis((redis, a, b) -> {
+            ManagedChannel toA = channel(a);
+            // 50 workers, each leaving after a different number of its 20 clients have set off
+            for (long id = 1000; id < 1050; id++) {
+                StreamObserver<WorkerRtcMessage> worker = worker(b, id, new GrpcSide<>());
+                // PING, not OFFER: an offer finds out for itself that its worker is gone
+                List<GrpcSide<ClientRtcMessage>> sides = pingingClients(toA, id, (int) (id % 20));
+                worker.onCompleted(); // while those are checking for it and joining, and before the rest
+                sides.addAll(pingingClients(toA, id, 20 - (int) (id % 20)));
+                for (GrpcSide<ClientRtcMessage> side : sides) {
+                    assertThat(side.ended).as("a client of worker %d is told", id).succeedsWithin(Duration.ofSeconds(5))
+                            .extracting(Status::getCode).isIn(Status.Code.NOT_FOUND, Status.Code.UNAVAILABLE);
+                }
+            }
+        });
+    }
+
+    @Test
+    void clientsJoiningAtOnceOnANodeNewToTheirWorkerAllFindIt() throws Exception {
+        overRedis((redis, a, b) -> {
+            ManagedChannel toA = channel(a);
+            for (long id = 2000; id < 2020; id++) {
+                worker(b, id, new GrpcSide<>());
+                // its PING is answered before its claim is in: wait for the claim
+                String members = "switchboard:m:{grpc:" + id + "}";
+                await().atMost(Duration.ofSeconds(5)).until(() -> redis.command("HEXISTS", members, "worker").equals(":1\r\n"));
+                for (GrpcSide<ClientRtcMessage> side : pingingClients(toA, id, 20)) {
+                    assertThat(side.received.poll(5, TimeUnit.SECONDS)).as("a client of worker %d: %s", id, side.ended.getNow(null))
+                            .isNotNull();
+                    assertThat(side.ended).as("a client of worker %d", id).isNotDone();
+                }
+            }
+        });
+    }
+
+    @Test
+    void clientOnOneNodeNegotiatesWithAWorkerOnAnotherOverRedis() throws Exception {
+        overRedis((redis, a, b) -> {
             GrpcSide<WorkerRtcMessage> ws = new GrpcSide<>();
             StreamObserver<WorkerRtcMessage> worker = worker(b, 77, ws);
             GrpcSide<ClientRtcMessage> cs = new GrpcSide<>();
@@ -246,6 +342,6 @@ class GrpcRelayTest {
             assertThat(dup.status().getCode()).isEqualTo(Status.Code.ALREADY_EXISTS);
             worker.onCompleted();
             assertThat(cs.status().getCode()).isEqualTo(Status.Code.UNAVAILABLE);
-        }
+        });
     }
 }

@@ -232,7 +232,15 @@ public final class Streams {
                     fail(Status.NOT_FOUND.withDescription("worker " + workerId + " is not connected"));
                     return;
                 }
-                hub.join(room, this, JoinPolicy.SHARED);
+                hub.join(room, this, JoinPolicy.SHARED).whenComplete((joined, error) -> {
+                    if (ended()) {
+                        hub.leave(room, this); // its cleanup may have come before the join
+                    } else if (error != null || hub.member(room, WORKER).isEmpty()) {
+                        // the worker left between the check and the join, and its leave went by before this
+                        // client was in the room to hear it; the room's view now settled says so
+                        fail(Status.NOT_FOUND.withDescription("worker " + workerId + " is not connected"));
+                    }
+                });
             } else if (m.getWorkerMachineId() != 0 && m.getWorkerMachineId() != workerId) {
                 fail(Status.INVALID_ARGUMENT.withDescription("worker_machine_id changed on the stream"));
                 return;
