@@ -73,7 +73,7 @@ public final class Hub implements BusListener {
             if (room == null) {
                 return CompletableFuture.completedFuture(JoinResult.joined(othersOf(rooms.get(key), member.id())));
             }
-            if (fresh) {
+            if (!isSeeded(room)) {
                 // Announced once this node receives the room, so that whoever hears of the member can reach it;
                 // meanwhile this room's direct sends wait, so that the member's first message does not reach
                 // someone who cannot yet find it to answer.
