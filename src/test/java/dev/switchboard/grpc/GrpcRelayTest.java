@@ -329,6 +329,9 @@ class GrpcRelayTest {
         overRedis((redis, a, b) -> {
             GrpcSide<WorkerRtcMessage> ws = new GrpcSide<>();
             StreamObserver<WorkerRtcMessage> worker = worker(b, 77, ws);
+            // its PING is answered before its claim is in: a client elsewhere can find it once it is
+            await().atMost(Duration.ofSeconds(5))
+                    .until(() -> redis.command("HEXISTS", "switchboard:m:{grpc:77}", "worker").equals(":1\r\n"));
             GrpcSide<ClientRtcMessage> cs = new GrpcSide<>();
             StreamObserver<ClientRtcMessage> client = ClientServiceGrpc.newStub(channel(a)).negotiatePeerConnection(cs);
             client.onNext(c(77, RtcEvent.OFFER, "cross-node offer"));
