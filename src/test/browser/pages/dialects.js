@@ -17,7 +17,11 @@ function peerConnection (sendSignal, initiator, label) {
   const onChannel = (channel) => {
     window.channel = channel
     channel.onmessage = (e) => state.received.push(e.data)
-    const hello = () => channel.send('hello from ' + label)
+    // Said again every half second while the channel is open: Chromium has been seen to drop a message sent
+    // the moment the answering side gets its channel, and the data channel is not what this test is about.
+    const hello = () => { if (channel.readyState === 'open') channel.send('hello from ' + label) }
+    const repeat = setInterval(hello, 500)
+    setTimeout(() => clearInterval(repeat), 20000)
     // the answering side may be handed a channel that is already open: then there is no open event
     if (channel.readyState === 'open') hello()
     else channel.onopen = hello
