@@ -75,6 +75,7 @@ rows = [
   ("server CPU per delivered message (us), fixed load", "fixed", "serverCpuMicrosPerDelivery", "lower"),
   ("p99 relay latency (us), fixed load", "fixed", "p99Micros", "lower"),
   ("p50 relay latency (us), fixed load", "fixed", "p50Micros", "lower"),
+  ("p99 latency from the schedule (us), fixed load", "fixed", "scheduledP99Micros", "lower"),
   ("generator send lag p99 (us), fixed load", "fixed", "sendLagP99Micros", "lower"),
   ("max sustained deliveries/s, all delivered", "max", "deliveriesPerSecond", "higher"),
   ("missing deliveries at max", "max", "missing", "lower"),

@@ -8,18 +8,19 @@ import java.util.Locale;
 import java.util.Map;
 
 /**
- * What a run measured. Latencies are in microseconds, from the time a message was due to be sent (open
- * loop: its slot in the schedule, so a generator that falls behind shows as latency rather than hiding it)
- * or was sent (closed loop) to its delivery at each receiver. The send lag is how late the generator sent
- * against its schedule; a lag near the latency figures means the run measured the generator, not the
- * server. Generator CPU is this process's CPU time over the measured phase. -1 marks what was not measured
- * (no server PID given, not a JVM, closed loop).
+ * What a run measured. Latencies are in microseconds, from a message's send to its delivery at each
+ * receiver: the relay's share. In open loop each message also carries when it was due, so the report adds the
+ * latency from the schedule (p99, max: the relay's share plus the generator's lateness, which a generator
+ * that falls behind would otherwise hide — coordinated omission) and the send lag itself; a lag near the
+ * latency figures means the run measured the generator, not the server. Generator CPU is this process's CPU
+ * time over the measured phase. -1 marks what was not measured (no server PID given, not a JVM, closed loop).
  */
 public record BenchReport(String mode, String target, int connections, int rooms, int peersPerRoom,
                           int payloadBytes, int ratePerPeer, int window, double seconds, long sent, long expected,
                           long delivered, long missing, long errors, double sendsPerSecond,
                           double deliveriesPerSecond, double p50Micros, double p99Micros, double p999Micros,
                           double maxMicros, double sendLagP99Micros, double sendLagMaxMicros,
+                          double scheduledP99Micros, double scheduledMaxMicros,
                           double generatorCpuSeconds, double serverCpuSeconds, double serverCpuMicrosPerDelivery,
                           long serverRssBytes, long serverHeapBytes, double heapBytesPerConnection,
                           double rssBytesPerConnection) {
@@ -51,6 +52,7 @@ public record BenchReport(String mode, String target, int connections, int rooms
             rows.put("latency p99.9", fmt("%.0f us", p999Micros));
             rows.put("latency max", fmt("%.0f us", maxMicros));
             if (sendLagP99Micros >= 0) {
+                rows.put("from schedule p99 / max", fmt("%.0f us / %.0f us", scheduledP99Micros, scheduledMaxMicros));
                 rows.put("send lag p99 / max", fmt("%.0f us / %.0f us", sendLagP99Micros, sendLagMaxMicros));
             }
             if (generatorCpuSeconds >= 0) {

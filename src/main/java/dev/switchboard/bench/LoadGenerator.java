@@ -72,6 +72,8 @@ public final class LoadGenerator {
         final List<Peer> peers = new ArrayList<>();
         final Histogram latency = new Histogram(TimeUnit.SECONDS.toNanos(60), 3);
         final Histogram sendLag = new Histogram(TimeUnit.SECONDS.toNanos(60), 3);
+        /** Latency from when each message was due (the relay's plus the generator's lateness). */
+        final Histogram scheduled = new Histogram(TimeUnit.SECONDS.toNanos(60), 3);
         /** Open loop: when the first tick is due; ticks follow every {@link #TICK_NANOS}. */
         long gridStart;
         long sent;
@@ -109,10 +111,10 @@ public final class LoadGenerator {
             }
         }
 
-        /** The message this peer sends: {@code head} + {"f":…,"w":…,"t":…,"p":"…"} + {@code tail}. */
+        /** The message this peer sends: {@code head} + {"f":…,"w":…,"t":…,"l":…,"p":"…"} + {@code tail}. */
         void template(String head, String tail) {
             String start = head + "{\"f\":" + index + ",\"w\":";
-            String mid = "1,\"t\":" + "0".repeat(16) + ",\"p\":\"";
+            String mid = "1,\"t\":" + "0".repeat(16) + ",\"l\":1" + "0".repeat(6) + ",\"p\":\"";
             String end = "\"}" + tail;
             int pad = Math.max(0, options.payloadBytes() - start.length() - mid.length() - end.length());
             template = (start + mid + "x".repeat(pad) + end).getBytes(StandardCharsets.US_ASCII);
@@ -182,14 +184,23 @@ public final class LoadGenerator {
             opened.countDown();
         }
 
-        /** Writes one publish (not flushed), stamped with {@code stamp}. */
-        void send(long stamp) {
+        /**
+         * Writes one publish (not flushed), stamped with when it was due ({@code stamp}) and how late it
+         * went ({@code lagNanos}, written in microseconds), so a receiver can tell the relay's share of the
+         * latency from the generator's.
+         */
+        void send(long stamp, long lagNanos) {
             int p = phase;
             template[wAt] = (byte) (p == PHASE_MEASURE ? '0' : '1');
             long t = stamp - base + TIME_BIAS;
             for (int i = tAt + 15; i >= tAt; i--) {
                 template[i] = (byte) ('0' + (t % 10));
                 t /= 10;
+            }
+            long lag = Math.min(999_999, lagNanos / 1000); // after a fixed 1: JSON numbers have no leading zeros
+            for (int i = tAt + 16 + 5 + 6; i >= tAt + 16 + 5 + 1; i--) {
+                template[i] = (byte) ('0' + (lag % 10));
+                lag /= 10;
             }
             ctx.write(ClientFrames.text(ctx.alloc(), template), ctx.voidPromise());
             if (p == PHASE_MEASURE) {
@@ -217,12 +228,18 @@ public final class LoadGenerator {
             for (int k = 0; k < 16; k++) {
                 t = t * 10 + (payload.getByte(i + k) - '0');
             }
+            long lagMicros = 0;
+            for (int k = 0; k < 6; k++) {
+                lagMicros = lagMicros * 10 + (payload.getByte(i + 16 + 5 + 1 + k) - '0');
+            }
             if (measured) {
                 state.delivered++;
-                state.latency.recordValue(Math.max(0, now - (t - TIME_BIAS + base)));
+                long fromDue = Math.max(0, now - (t - TIME_BIAS + base));
+                state.scheduled.recordValue(fromDue);
+                state.latency.recordValue(Math.max(0, fromDue - lagMicros * 1000));
             }
             if (from == index && !options.openLoop() && (phase == PHASE_WARMUP || phase == PHASE_MEASURE)) {
-                send(now);
+                send(now, 0);
                 ctx.flush();
             }
         }
@@ -304,7 +321,7 @@ public final class LoadGenerator {
                 int n = options.idleConnections();
                 phase = PHASE_STOPPED;
                 return new BenchReport("idle", targets(), n, 0, 0, 0, 0, 0, options.hold().toMillis() / 1000.0,
-                        0, 0, 0, 0, errors.get(), 0, 0, -1, -1, -1, -1, -1, -1, -1, -1, -1, rss,
+                        0, 0, 0, 0, errors.get(), 0, 0, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, rss,
                         heapAfter, heapAfter >= 0 && heapBefore >= 0 ? (heapAfter - heapBefore) / (double) n : -1,
                         rss >= 0 && rssBefore >= 0 ? (rss - rssBefore) / (double) n : -1);
             }
@@ -416,7 +433,7 @@ public final class LoadGenerator {
                     long now = System.nanoTime();
                     for (Peer p : state.peers) {
                         for (int w = 0; w < options.window(); w++) {
-                            p.send(now);
+                            p.send(now, 0);
                         }
                         p.ctx.flush();
                     }
@@ -442,7 +459,7 @@ public final class LoadGenerator {
                 // stamped with when it was due, not when it went: a generator that falls behind (a late tick,
                 // a busy loop, its own GC) adds to the latency instead of silently thinning the load
                 // (coordinated omission); the lag itself is reported too
-                peer.send(due);
+                peer.send(due, now - due);
                 if (p == PHASE_MEASURE) {
                     state.sendLag.recordValue(now - due);
                 }
@@ -463,6 +480,7 @@ public final class LoadGenerator {
             state.delivered = 0;
             state.latency.reset();
             state.sendLag.reset();
+            state.scheduled.reset();
             done.countDown();
         }));
         done.await(5, TimeUnit.SECONDS);
@@ -472,12 +490,14 @@ public final class LoadGenerator {
                                ServerProbe server) throws InterruptedException {
         Histogram all = new Histogram(TimeUnit.SECONDS.toNanos(60), 3);
         Histogram lag = new Histogram(TimeUnit.SECONDS.toNanos(60), 3);
+        Histogram scheduled = new Histogram(TimeUnit.SECONDS.toNanos(60), 3);
         long[] sums = new long[2];
         CountDownLatch done = new CountDownLatch(loops.size());
         loops.forEach((loop, state) -> loop.execute(() -> {
             synchronized (all) {
                 all.add(state.latency);
                 lag.add(state.sendLag);
+                scheduled.add(state.scheduled);
                 sums[0] += state.sent;
                 sums[1] += state.delivered;
             }
@@ -498,7 +518,9 @@ public final class LoadGenerator {
                 sent, expected, delivered, Math.max(0, expected - delivered), errors.get(), sent / seconds,
                 delivered / seconds, micros(all.getValueAtPercentile(50)), micros(all.getValueAtPercentile(99)),
                 micros(all.getValueAtPercentile(99.9)), micros(all.getMaxValue()),
-                open ? micros(lag.getValueAtPercentile(99)) : -1, open ? micros(lag.getMaxValue()) : -1, ownCpu, cpu,
+                open ? micros(lag.getValueAtPercentile(99)) : -1, open ? micros(lag.getMaxValue()) : -1,
+                open ? micros(scheduled.getValueAtPercentile(99)) : -1, open ? micros(scheduled.getMaxValue()) : -1,
+                ownCpu, cpu,
                 cpu >= 0 && delivered > 0 ? cpu * 1e6 / delivered : -1, rss, -1, -1, -1);
     }
 

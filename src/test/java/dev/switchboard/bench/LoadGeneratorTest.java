@@ -61,6 +61,8 @@ class LoadGeneratorTest {
             assertThat(report.missing()).isZero();
             assertThat(report.p50Micros()).isPositive();
             assertThat(report.sendLagP99Micros()).isNotNegative();
+            // from the schedule is the relay's latency plus the generator's lateness: never less
+            assertThat(report.scheduledP99Micros()).isGreaterThanOrEqualTo(report.p99Micros() - 1000);
             assertThat(report.target()).contains(ws(a).toString()).contains(ws(b).toString());
             assertThat(a.hub().bus().status().kind()).isNotNull();
         }
