@@ -16,7 +16,6 @@ import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpUtil;
-import io.netty.handler.codec.http.websocketx.Utf8FrameValidator;
 import io.netty.handler.codec.http.websocketx.WebSocketDecoderConfig;
 import io.netty.handler.codec.http.websocketx.WebSocketFrameAggregator;
 import io.netty.handler.codec.http.websocketx.WebSocketServerHandshaker;
@@ -133,10 +132,8 @@ final class HttpRequestHandler extends SimpleChannelInboundHandler<FullHttpReque
                 done.channel().close();
             }
         });
-        // The handshake already put the frame decoder in place; frames flow to these from now on. Text must be
-        // valid UTF-8 (RFC 6455, close 1007): relayed as is, invalid bytes would make every receiving browser
-        // fail its own connection, so one bad client would cut off a whole room.
-        pipeline.addAfter(ctx.name(), "ws-utf8", new Utf8FrameValidator(true));
+        // The handshake already put the frame decoder in place; frames flow to these from now on.
+        pipeline.addAfter(ctx.name(), "ws-utf8", new Utf8TextValidator());
         pipeline.addAfter("ws-utf8", "ws-aggregator", new WebSocketFrameAggregator(dialect.maxMessageBytes()));
         pipeline.addAfter("ws-aggregator", "ws-connection", connection);
         if (pipeline.get("http-idle") != null) {

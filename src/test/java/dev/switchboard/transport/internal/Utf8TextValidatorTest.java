@@ -1,0 +1,66 @@
+package dev.switchboard.transport.internal;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.netty.buffer.Unpooled;
+import io.netty.channel.embedded.EmbeddedChannel;
+import io.netty.handler.codec.http.websocketx.BinaryWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.ContinuationWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.CorruptedWebSocketFrameException;
+import io.netty.handler.codec.http.websocketx.PingWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
+import java.nio.charset.StandardCharsets;
+import java.util.HexFormat;
+import org.junit.jupiter.api.Test;
+
+/** The UTF-8 check alone, against the byte sequences RFC 3629 allows and refuses. */
+class Utf8TextValidatorTest {
+
+    private static boolean valid(String hex) {
+        return new Utf8TextValidator().valid(Unpooled.wrappedBuffer(HexFormat.of().parseHex(hex)));
+    }
+
+    @Test
+    void acceptsEveryValidForm() {
+        String text = "ascii only, long enough for the eight-byte path " + "é€𝄞 mixed in, then ascii again........";
+        assertThat(new Utf8TextValidator().valid(Unpooled.wrappedBuffer(text.getBytes(StandardCharsets.UTF_8)))).isTrue();
+        assertThat(valid("c2a0")).isTrue();       // U+00A0
+        assertThat(valid("e0a080")).isTrue();     // U+0800
+        assertThat(valid("ed9fbf")).isTrue();     // U+D7FF
+        assertThat(valid("f0908080")).isTrue();   // U+10000
+        assertThat(valid("f48fbfbf")).isTrue();   // U+10FFFF
+    }
+
+    @Test
+    void refusesWhatRfc3629Refuses() {
+        assertThat(valid("c328")).isFalse();      // a lead byte without its continuation
+        assertThat(valid("c0af")).isFalse();      // overlong '/'
+        assertThat(valid("e080af")).isFalse();    // overlong, three bytes
+        assertThat(valid("eda080")).isFalse();    // a surrogate
+        assertThat(valid("f4908080")).isFalse();  // past U+10FFFF
+        assertThat(valid("f5")).isFalse();
+        assertThat(valid("80")).isFalse();        // a stray continuation byte
+        assertThat(valid("4142434445464748ff")).isFalse(); // after a clean eight-byte run
+    }
+
+    @Test
+    void aSequenceMayBeCutBetweenFragmentsWithAPingBetweenButMustEndWithTheMessage() {
+        EmbeddedChannel ch = new EmbeddedChannel(new Utf8TextValidator());
+        ch.writeInbound(new TextWebSocketFrame(false, 0, Unpooled.wrappedBuffer(new byte[] {'a', (byte) 0xE2})));
+        ch.writeInbound(new PingWebSocketFrame());
+        ch.writeInbound(new ContinuationWebSocketFrame(true, 0, Unpooled.wrappedBuffer(new byte[] {(byte) 0x82, (byte) 0xAC})));
+        assertThat(ch.inboundMessages()).hasSize(3);
+        ch.releaseInbound();
+        // binary messages are not checked
+        ch.writeInbound(new BinaryWebSocketFrame(Unpooled.wrappedBuffer(new byte[] {(byte) 0xFF})));
+        ch.releaseInbound();
+        assertThatThrownBy(() -> ch.writeInbound(new TextWebSocketFrame(true, 0, Unpooled.wrappedBuffer(new byte[] {(byte) 0xE2}))))
+                .isInstanceOf(CorruptedWebSocketFrameException.class);
+        CloseWebSocketFrame close = ch.readOutbound();
+        assertThat(close.statusCode()).isEqualTo(1007);
+        close.release();
+        assertThat(ch.isOpen()).isFalse();
+    }
+}
