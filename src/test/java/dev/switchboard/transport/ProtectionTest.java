@@ -117,8 +117,22 @@ class ProtectionTest {
             frame[head.length + 3] = '}';
             bad.sendFrame(new TextWebSocketFrame(Unpooled.wrappedBuffer(frame)));
             assertThat(bad.awaitClose(Duration.ofSeconds(5)).code()).isEqualTo(1007);
+            org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(5))
+                    .until(() -> node.hub().knownCount(new dev.switchboard.core.RoomKey("y-webrtc", "room")) == 2);
             othersStillWork(); // they share the topic: the next thing they receive is this, not the bad frame
         }
+    }
+
+    @Test
+    void aCharacterCutBetweenFragmentsIsValid() {
+        byte[] euro = "€".getBytes(StandardCharsets.UTF_8);
+        byte[] head = ("{\"type\":\"publish\",\"topic\":\"room\",\"ok\":1,\"x\":\"").getBytes(StandardCharsets.UTF_8);
+        byte[] first = Arrays.copyOf(head, head.length + 1);
+        first[head.length] = euro[0];
+        byte[] rest = {euro[1], euro[2], '"', '}'};
+        a.sendFrame(new TextWebSocketFrame(false, 0, Unpooled.wrappedBuffer(first)));
+        a.sendFrame(new ContinuationWebSocketFrame(true, 0, Unpooled.wrappedBuffer(rest)));
+        assertThat(b.next()).isEqualTo("{\"type\":\"publish\",\"topic\":\"room\",\"ok\":1,\"x\":\"€\",\"clients\":2}");
     }
 
     @Test

@@ -133,8 +133,7 @@ final class HttpRequestHandler extends SimpleChannelInboundHandler<FullHttpReque
             }
         });
         // The handshake already put the frame decoder in place; frames flow to these from now on.
-        pipeline.addAfter(ctx.name(), "ws-utf8", new Utf8TextValidator());
-        pipeline.addAfter("ws-utf8", "ws-aggregator", new WebSocketFrameAggregator(dialect.maxMessageBytes()));
+        pipeline.addAfter(ctx.name(), "ws-aggregator", new WebSocketFrameAggregator(dialect.maxMessageBytes()));
         pipeline.addAfter("ws-aggregator", "ws-connection", connection);
         if (pipeline.get("http-idle") != null) {
             pipeline.remove("http-idle");

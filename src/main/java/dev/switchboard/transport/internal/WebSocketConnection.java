@@ -113,6 +113,10 @@ final class WebSocketConnection extends ChannelInboundHandlerAdapter implements 
         if (closing) {
             return;
         }
+        if (frame instanceof TextWebSocketFrame && !Utf8.isValid(frame.content())) {
+            closeWith(1007, "Invalid UTF-8", "protocol_error");
+            return;
+        }
         byte[] data = ByteBufUtil.getBytes(frame.content());
         long start = System.nanoTime();
         try {
