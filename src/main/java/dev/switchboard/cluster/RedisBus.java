@@ -346,12 +346,23 @@ public final class RedisBus implements Bus {
         return redis.smembers(index).thenCompose(entries -> {
             List<CompletableFuture<Long>> removals = new ArrayList<>();
             for (byte[] entry : entries) {
-                String[] parts = BusMessages.parseIndexEntry(entry);
-                removals.add(releaseOwned(BusMessages.room(parts[1]), parts[0], node, reason)
-                        .thenCompose(released -> redis.srem(index, entry)).toCompletableFuture());
+                removals.add(releaseIndexed(node, entry, reason).toCompletableFuture());
             }
             return CompletableFuture.allOf(removals.toArray(new CompletableFuture[0]));
         });
+    }
+
+    /** Releases the registration one index entry of {@code node} names, then the entry itself. */
+    private CompletionStage<Long> releaseIndexed(String node, byte[] entry, LeaveReason reason) {
+        String[] parts = BusMessages.parseIndexEntry(entry);
+        return releaseOwned(BusMessages.room(parts[1]), parts[0], node, reason)
+                .thenCompose(released -> redis.srem(names.nodeIndexKey(node), entry));
+    }
+
+    /** Whether this node still holds the member one of its index entries names. */
+    private boolean holds(byte[] entry) {
+        String[] parts = BusMessages.parseIndexEntry(entry);
+        return listener.holds(BusMessages.room(parts[1]), parts[0]);
     }
 
     /** How long a reaper may take before another survivor takes its dead node over. */
@@ -392,12 +403,10 @@ public final class RedisBus implements Bus {
         if (closed.get()) {
             return;
         }
-        byte[] index = names.nodeIndexKey(nodeId);
-        redis.smembers(index).thenAccept(entries -> {
+        redis.smembers(names.nodeIndexKey(nodeId)).thenAccept(entries -> {
             List<byte[]> absent = new ArrayList<>();
             for (byte[] entry : entries) {
-                String[] parts = BusMessages.parseIndexEntry(entry);
-                if (!listener.holds(BusMessages.room(parts[1]), parts[0])) {
+                if (!holds(entry)) {
                     absent.add(entry);
                 }
             }
@@ -406,11 +415,8 @@ public final class RedisBus implements Bus {
             }
             timer.schedule(() -> {
                 for (byte[] entry : absent) {
-                    String[] parts = BusMessages.parseIndexEntry(entry);
-                    RoomKey room = BusMessages.room(parts[1]);
-                    if (!closed.get() && !listener.holds(room, parts[0])) {
-                        releaseOwned(room, parts[0], nodeId, LeaveReason.LEFT)
-                                .thenCompose(released -> redis.srem(index, entry));
+                    if (!closed.get() && !holds(entry)) {
+                        releaseIndexed(nodeId, entry, LeaveReason.LEFT);
                     }
                 }
             }, STALE_CHECK_MILLIS, TimeUnit.MILLISECONDS);

@@ -53,8 +53,8 @@ public final class Hub implements BusListener {
     /**
      * Joins {@code member} to a room. With {@link JoinPolicy#SHARED} the member is in the room when this
      * returns, and the stage completes once the room knows the other nodes' members (at once unless its first
-     * read of the cluster is still under way); otherwise the member is in once the cluster granted the id. Joining twice is a
-     * no-op that reports the current members. A caller whose connection closed while the stage was pending
+     * read of the cluster is still under way); otherwise the member is in once the cluster granted the id.
+     * Joining twice is a no-op that reports the current members. A caller whose connection closed while the stage was pending
      * must {@link #leave} afterwards.
      */
     public CompletionStage<JoinResult> join(RoomKey key, LocalMember member, JoinPolicy policy) {
@@ -73,12 +73,12 @@ public final class Hub implements BusListener {
             if (room == null) {
                 return CompletableFuture.completedFuture(JoinResult.joined(othersOf(rooms.get(key), member.id())));
             }
-            if (!isSeeded(room)) {
+            if (!room.isSeeded()) {
                 // Announced once this node receives the room, so that whoever hears of the member can reach it;
                 // meanwhile this room's direct sends wait, so that the member's first message does not reach
                 // someone who cannot yet find it to answer.
                 CompletionStage<Bus.Claim> claim = room.seeded().thenCompose(v -> bus.claim(key, info, policy));
-                room.afterLookups(() -> claim.handle((c, error) -> true));
+                room.afterQueuedSends(() -> claim.handle((c, error) -> true));
                 claim.thenAccept(c -> {
                     if (room.local(member.id()) != member) {
                         bus.release(key, info, LeaveReason.LEFT); // it left before its claim went out
@@ -89,7 +89,7 @@ public final class Hub implements BusListener {
             }
             List<MemberInfo> others = othersOf(room, member.id());
             handler(key).joined(info, room);
-            if (room.seeded().toCompletableFuture().isDone()) {
+            if (room.isSeeded()) {
                 return CompletableFuture.completedFuture(JoinResult.joined(others));
             }
             // A room new to this node learns the other nodes' members from its first read of the cluster,
@@ -167,17 +167,18 @@ public final class Hub implements BusListener {
                 if (member.id().equals(joinerId)) {
                     continue;
                 }
-                int at = -1;
-                for (int i = 0; i < out.size() && at < 0; i++) {
-                    at = out.get(i).id().equals(member.id()) ? i : -1;
+                int at = 0;
+                while (at < out.size() && !out.get(at).id().equals(member.id())) {
+                    at++;
                 }
+                boolean listed = at < out.size();
                 if (e.getValue()) {
-                    if (at >= 0) {
+                    if (listed) {
                         out.set(at, member);
                     } else {
                         out.add(member);
                     }
-                } else if (at >= 0 && out.get(at).nodeId().equals(member.nodeId())) {
+                } else if (listed && out.get(at).nodeId().equals(member.nodeId())) {
                     out.remove(at);
                 }
             }
@@ -257,8 +258,8 @@ public final class Hub implements BusListener {
         if (room == null) {
             return lookUpAndSend(key, memberId, envelope);
         }
-        if (room.lookupPending()) {
-            return room.afterLookups(() -> sendInRoom(room, key, memberId, envelope, true));
+        if (room.sendsQueued()) {
+            return room.afterQueuedSends(() -> sendInRoom(room, key, memberId, envelope, true));
         }
         return sendInRoom(room, key, memberId, envelope, false);
     }
@@ -278,7 +279,7 @@ public final class Hub implements BusListener {
         // Not in this node's view: it may have joined elsewhere before the view caught up; ask the cluster,
         // and hold this room's later sends until this one has gone
         return queued ? lookUpAndSend(key, memberId, envelope)
-                : room.afterLookups(() -> lookUpAndSend(key, memberId, envelope));
+                : room.afterQueuedSends(() -> lookUpAndSend(key, memberId, envelope));
     }
 
     private CompletionStage<Boolean> lookUpAndSend(RoomKey key, String memberId, Envelope envelope) {
@@ -307,7 +308,7 @@ public final class Hub implements BusListener {
      */
     public int knownCount(RoomKey key) {
         Room room = rooms.get(key);
-        return room == null || !room.seeded().toCompletableFuture().isDone() ? -1 : room.count();
+        return room == null || !room.isSeeded() ? -1 : room.count();
     }
 
     /**
@@ -364,7 +365,7 @@ public final class Hub implements BusListener {
             MemberInfo before = room.putRemote(member);
             // a re-registration after an outage is not news; nor is a join before a new room's first read,
             // which lists it to every local member waiting on that read
-            if (!member.equals(before) && isSeeded(room)) {
+            if (!member.equals(before) && room.isSeeded()) {
                 handler(key).joined(member, room);
             }
         }
@@ -376,7 +377,7 @@ public final class Hub implements BusListener {
             recordInWindow(key, member, false);
         }
         Room room = rooms.get(key);
-        if (room != null && room.removeRemote(member) && isSeeded(room)) {
+        if (room != null && room.removeRemote(member) && room.isSeeded()) {
             handler(key).left(member, reason, room);
         }
     }
@@ -475,9 +476,6 @@ public final class Hub implements BusListener {
         return room != null ? room.seeded() : bus.follow(key);
     }
 
-    private static boolean isSeeded(Room room) {
-        return room.seeded().toCompletableFuture().isDone();
-    }
 
     private void unfollowIfUnused(RoomKey key) {
         if (!rooms.containsKey(key)) {

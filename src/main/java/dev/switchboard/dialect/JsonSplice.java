@@ -27,37 +27,34 @@ public final class JsonSplice {
      */
     public static byte[] replaceMember(JsonObjectScan scan, JsonObjectScan.Value member, String rawMember,
                                        JsonObjectScan.Value drop) {
-        if (drop != null) {
-            byte[] frame = scan.frame();
-            int[] cut = withComma(frame, drop);
-            byte[] replacement = rawMember.getBytes(StandardCharsets.UTF_8);
-            int[][] edits = member.nameStart() < cut[0]
-                    ? new int[][] {{member.nameStart(), member.end(), 1}, {cut[0], cut[1], 0}}
-                    : new int[][] {{cut[0], cut[1], 0}, {member.nameStart(), member.end(), 1}};
-            java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream(frame.length + replacement.length);
-            int at = 0;
-            for (int[] e : edits) {
-                out.write(frame, at, e[0] - at);
-                if (e[2] == 1) {
-                    out.write(replacement, 0, replacement.length);
-                }
-                at = e[1];
-            }
-            out.write(frame, at, frame.length - at);
-            return out.toByteArray();
-        }
         byte[] frame = scan.frame();
         byte[] replacement = rawMember.getBytes(StandardCharsets.UTF_8);
         int start = member.nameStart();
         int end = member.end();
-        byte[] out = new byte[frame.length - (end - start) + replacement.length];
-        System.arraycopy(frame, 0, out, 0, start);
-        System.arraycopy(replacement, 0, out, start, replacement.length);
-        System.arraycopy(frame, end, out, start + replacement.length, frame.length - end);
+        int[] cut = drop == null ? new int[] {end, end} : withComma(frame, drop);
+        byte[] out = new byte[frame.length - (end - start) + replacement.length - (cut[1] - cut[0])];
+        // copy around the two edits in the order they stand: the dropped span (maybe empty) and the replaced one
+        int from = 0;
+        int to = 0;
+        if (cut[0] < start) {
+            System.arraycopy(frame, 0, out, 0, cut[0]);
+            to = cut[0];
+            from = cut[1];
+        }
+        System.arraycopy(frame, from, out, to, start - from);
+        to += start - from;
+        System.arraycopy(replacement, 0, out, to, replacement.length);
+        to += replacement.length;
+        from = end;
+        if (cut[0] >= end) {
+            System.arraycopy(frame, from, out, to, cut[0] - from);
+            to += cut[0] - from;
+            from = cut[1];
+        }
+        System.arraycopy(frame, from, out, to, frame.length - from);
         return out;
     }
 
-    /** {@code rawValue} is the JSON text of the new value (a quoted, escaped string; a number; …). */
     /** A member's bytes with one neighbouring comma: the one after it, or else the one before it. */
     private static int[] withComma(byte[] frame, JsonObjectScan.Value member) {
         int start = member.nameStart();
@@ -80,6 +77,7 @@ public final class JsonSplice {
         return b == ' ' || b == '\t' || b == '\n' || b == '\r';
     }
 
+    /** {@code rawValue} is the JSON text of the new value (a quoted, escaped string; a number; …). */
     public static byte[] set(JsonObjectScan scan, String name, String rawValue) {
         byte[] frame = scan.frame();
         byte[] value = rawValue.getBytes(StandardCharsets.UTF_8);

@@ -31,8 +31,8 @@ public final class Room implements LocalRoom {
     private volatile java.util.concurrent.CompletionStage<Void> seeded = java.util.concurrent.CompletableFuture.completedFuture(null);
     /** Set once the room has been dropped from the hub; a retired room takes no members. */
     private boolean retired;
-    /** The last direct send that had to ask the cluster where its target is; null when none is waiting. */
-    private java.util.concurrent.CompletableFuture<Boolean> lookups;
+    /** The tail of the room's queued direct sends (behind a lookup or a registration); null when none was. */
+    private java.util.concurrent.CompletableFuture<Boolean> queuedSends;
 
     public Room(RoomKey key) {
         this.key = key;
@@ -47,21 +47,21 @@ public final class Room implements LocalRoom {
      * Whether a direct send is waiting on a lookup of its target (or on a member's registration): later sends
      * must queue behind it.
      */
-    public synchronized boolean lookupPending() {
-        return lookups != null && !lookups.isDone();
+    public synchronized boolean sendsQueued() {
+        return queuedSends != null && !queuedSends.isDone();
     }
 
     /**
      * Runs {@code send} once every earlier queued send of this room has gone, so that a send waiting on a
      * lookup is not overtaken by a later one that finds its target at once (one sender's order holds).
      */
-    public synchronized java.util.concurrent.CompletionStage<Boolean> afterLookups(
+    public synchronized java.util.concurrent.CompletionStage<Boolean> afterQueuedSends(
             java.util.function.Supplier<java.util.concurrent.CompletionStage<Boolean>> send) {
-        java.util.concurrent.CompletableFuture<Boolean> before = lookups == null
-                ? java.util.concurrent.CompletableFuture.completedFuture(true) : lookups;
+        java.util.concurrent.CompletableFuture<Boolean> before = queuedSends == null
+                ? java.util.concurrent.CompletableFuture.completedFuture(true) : queuedSends;
         java.util.concurrent.CompletableFuture<Boolean> next = before.handle((ok, error) -> true)
                 .thenCompose(ignored -> send.get()).toCompletableFuture();
-        lookups = next;
+        queuedSends = next;
         return next;
     }
 
@@ -146,6 +146,11 @@ public final class Room implements LocalRoom {
 
     public java.util.concurrent.CompletionStage<Void> seeded() {
         return seeded;
+    }
+
+    /** Whether the room's first read of the cluster has been applied. */
+    public boolean isSeeded() {
+        return seeded.toCompletableFuture().isDone();
     }
 
     public void seeded(java.util.concurrent.CompletionStage<Void> stage) {

@@ -21,13 +21,9 @@ final class RequestTarget {
     }
 
     static Handshake parse(String uri) {
-        int fragment = uri.indexOf('#');
-        String target = fragment < 0 ? uri : uri.substring(0, fragment);
+        String target = withoutFragment(uri);
         int question = target.indexOf('?');
-        String rawPath = question < 0 ? target : target.substring(0, question);
-        if (rawPath.isEmpty()) {
-            rawPath = "/";
-        }
+        String rawPath = rawPath(target);
         Map<String, List<String>> query = new LinkedHashMap<>();
         if (question >= 0) {
             int count = 0;
@@ -44,9 +40,20 @@ final class RequestTarget {
         return new Handshake(decode(rawPath, false), rawPath, query);
     }
 
-    /** The decoded path only. */
+    /** The decoded path only (a plain HTTP request has no use for its query). */
     static String path(String uri) {
-        return parse(uri).path();
+        return decode(rawPath(withoutFragment(uri)), false);
+    }
+
+    private static String withoutFragment(String uri) {
+        int fragment = uri.indexOf('#');
+        return fragment < 0 ? uri : uri.substring(0, fragment);
+    }
+
+    private static String rawPath(String target) {
+        int question = target.indexOf('?');
+        String rawPath = question < 0 ? target : target.substring(0, question);
+        return rawPath.isEmpty() ? "/" : rawPath;
     }
 
     static String decode(String s, boolean plusIsSpace) {
