@@ -114,7 +114,7 @@ final class HttpRequestHandler extends SimpleChannelInboundHandler<FullHttpReque
         WebSocketDecoderConfig decoderConfig = WebSocketDecoderConfig.newBuilder()
                 .maxFramePayloadLength(dialect.maxMessageBytes())
                 .allowExtensions(context.config.compression())
-                .closeOnProtocolViolation(true)
+                .closeOnProtocolViolation(false) // WebSocketConnection closes, without resetting the socket
                 .build();
         String location = "ws://" + request.headers().get(HttpHeaderNames.HOST, "localhost") + request.uri();
         WebSocketServerHandshaker handshaker =

@@ -167,13 +167,18 @@ final class WebSocketConnection extends ChannelInboundHandlerAdapter implements 
             // a fragmented message grew past the limit (a single frame past it is refused by the decoder)
             closeWith(1009, "Max message size exceeded", "too_big");
         } else if (cause instanceof CorruptedWebSocketFrameException corrupted) {
-            // the decoder already sent its close frame (1009 for a too-big frame, 1002/1007 otherwise)
-            if (closeReason == null) {
-                closing = true;
-                int code = corrupted.closeStatus() == null ? 1002 : corrupted.closeStatus().code();
-                closeReason = code == 1009 ? "too_big" : "protocol_error";
+            // A frame the decoder refused (too big, bad opcode, unmasked...). Whatever the peer still sends is
+            // dropped before the decoder, but read: the socket must not close with unread input, or the reset
+            // can destroy our close frame before the peer reads it.
+            if (channel.pipeline().get(DiscardInbound.class) == null) {
+                channel.pipeline().addFirst(DiscardInbound.INSTANCE);
             }
-            channel.close();
+            int code = corrupted.closeStatus() == null ? 1002 : corrupted.closeStatus().code();
+            if (code == 1009) {
+                closeWith(1009, "Max message size exceeded", "too_big");
+            } else {
+                closeWith(code, corrupted.getMessage(), "protocol_error");
+            }
         } else if (cause instanceof IOException) {
             channel.close(); // reset by peer and the like: nothing to tell anyone
         } else {
