@@ -58,6 +58,13 @@ public final class LoadGenerator {
     private final List<Peer> peers = new ArrayList<>();
     private final AtomicLong errors = new AtomicLong();
     private volatile int phase = PHASE_IDLE;
+    /**
+     * The digit every message carries to say which phase sent it: '1' before the measured phase, '0' during it.
+     * The hot paths index {@link LoopState#stats} with it instead of branching on the phase, so the code the
+     * JIT compiled during warm-up stays valid when measuring starts (a branch that flips there deoptimizes the
+     * hot path and recompiles it inside the measured phase, on the generator's only core).
+     */
+    private volatile byte phaseDigit = '1';
 
     private LoadGenerator(BenchOptions options) {
         this.options = options;
@@ -67,23 +74,29 @@ public final class LoadGenerator {
         return new LoadGenerator(options).execute();
     }
 
-    /** Counters and latencies of the peers of one event loop; touched only by that loop. */
-    private static final class LoopState {
-        final List<Peer> peers = new ArrayList<>();
+    /** Counters and latencies of the messages one phase sent, at one event loop. */
+    private static final class PhaseStats {
         final Histogram latency = new Histogram(TimeUnit.SECONDS.toNanos(60), 3);
         final Histogram sendLag = new Histogram(TimeUnit.SECONDS.toNanos(60), 3);
         /** Latency from when each message was due (the relay's plus the generator's lateness). */
         final Histogram scheduled = new Histogram(TimeUnit.SECONDS.toNanos(60), 3);
+        long sent;
+        long delivered;
+    }
+
+    /** The peers of one event loop and their counters; touched only by that loop. */
+    private static final class LoopState {
+        final List<Peer> peers = new ArrayList<>();
+        /** Indexed by a message's phase digit: [0] the measured phase, [1] warm-up (counted, then dropped). */
+        final PhaseStats[] stats = {new PhaseStats(), new PhaseStats()};
         /** Open loop: when the first tick is due; ticks follow every {@link #TICK_NANOS}. */
         long gridStart;
-        long sent;
 
         /** The first tick at or after {@code slot}: when a message for that slot is due. */
         long due(long slot) {
             long k = Math.max(0, slot - gridStart + TICK_NANOS - 1) / TICK_NANOS;
             return gridStart + k * TICK_NANOS;
         }
-        long delivered;
     }
 
     private final class Peer implements PeerHandler.Listener {
@@ -189,9 +202,8 @@ public final class LoadGenerator {
          * went ({@code lagNanos}, written in microseconds), so a receiver can tell the relay's share of the
          * latency from the generator's.
          */
-        void send(long stamp, long lagNanos) {
-            int p = phase;
-            template[wAt] = (byte) (p == PHASE_MEASURE ? '0' : '1');
+        void send(long stamp, long lagNanos, byte digit) {
+            template[wAt] = digit;
             long t = stamp - base + TIME_BIAS;
             for (int i = tAt + 15; i >= tAt; i--) {
                 template[i] = (byte) ('0' + (t % 10));
@@ -203,9 +215,7 @@ public final class LoadGenerator {
                 lag /= 10;
             }
             ctx.write(ClientFrames.text(ctx.alloc(), template), ctx.voidPromise());
-            if (p == PHASE_MEASURE) {
-                state.sent++;
-            }
+            state.stats[digit - '0'].sent++;
         }
 
         @Override
@@ -222,7 +232,7 @@ public final class LoadGenerator {
             while ((b = payload.getByte(i++)) != ',') {
                 from = from * 10 + (b - '0');
             }
-            boolean measured = payload.getByte(i + 4) == '0';
+            PhaseStats stats = state.stats[payload.getByte(i + 4) - '0'];
             i += 4 + 1 + 5; // w digit, then ,"t":
             long t = 0;
             for (int k = 0; k < 16; k++) {
@@ -232,14 +242,12 @@ public final class LoadGenerator {
             for (int k = 0; k < 6; k++) {
                 lagMicros = lagMicros * 10 + (payload.getByte(i + 16 + 5 + 1 + k) - '0');
             }
-            if (measured) {
-                state.delivered++;
-                long fromDue = Math.max(0, now - (t - TIME_BIAS + base));
-                state.scheduled.recordValue(fromDue);
-                state.latency.recordValue(Math.max(0, fromDue - lagMicros * 1000));
-            }
+            stats.delivered++;
+            long fromDue = Math.max(0, now - (t - TIME_BIAS + base));
+            stats.scheduled.recordValue(fromDue);
+            stats.latency.recordValue(Math.max(0, fromDue - lagMicros * 1000));
             if (from == index && !options.openLoop() && (phase == PHASE_WARMUP || phase == PHASE_MEASURE)) {
-                send(now, 0);
+                send(now, 0, phaseDigit);
                 ctx.flush();
             }
         }
@@ -327,13 +335,15 @@ public final class LoadGenerator {
             }
             Thread.sleep(500); // let every subscription land before anyone publishes
             awaitReady();
+            // the connection phase's garbage goes now, not in a pause inside the measured phase
+            System.gc();
             startSending();
             phase = PHASE_WARMUP;
             Thread.sleep(options.warmup().toMillis());
-            resetCounters(group);
             double cpuStart = server.present() ? server.cpuSeconds() : -1;
             long ownCpuStart = ownCpuNanos();
             long start = System.nanoTime();
+            phaseDigit = '0';
             phase = PHASE_MEASURE;
             Thread.sleep(options.duration().toMillis());
             phase = PHASE_STOPPED;
@@ -433,7 +443,7 @@ public final class LoadGenerator {
                     long now = System.nanoTime();
                     for (Peer p : state.peers) {
                         for (int w = 0; w < options.window(); w++) {
-                            p.send(now, 0);
+                            p.send(now, 0, phaseDigit);
                         }
                         p.ctx.flush();
                     }
@@ -447,6 +457,8 @@ public final class LoadGenerator {
         if (p != PHASE_WARMUP && p != PHASE_MEASURE) {
             return;
         }
+        byte digit = phaseDigit;
+        PhaseStats stats = state.stats[digit - '0'];
         long now = System.nanoTime();
         for (int i = 0; i < state.peers.size(); i++) {
             Peer peer = state.peers.get(i);
@@ -458,11 +470,11 @@ public final class LoadGenerator {
             while (due <= now) {
                 // stamped with when it was due, not when it went: a generator that falls behind (a late tick,
                 // a busy loop, its own GC) adds to the latency instead of silently thinning the load
-                // (coordinated omission); the lag itself is reported too
-                peer.send(due, now - due);
-                if (p == PHASE_MEASURE) {
-                    state.sendLag.recordValue(now - due);
-                }
+                // (coordinated omission); the lag itself, read at the send and not at the tick's start (a
+                // tick's earlier sends take time too), is reported too
+                long lag = System.nanoTime() - due;
+                peer.send(due, lag, digit);
+                stats.sendLag.recordValue(lag);
                 sent = true;
                 peer.nextSend += interval;
                 due = state.due(peer.nextSend);
@@ -473,19 +485,6 @@ public final class LoadGenerator {
         }
     }
 
-    private void resetCounters(MultiThreadIoEventLoopGroup group) throws InterruptedException {
-        CountDownLatch done = new CountDownLatch(loops.size());
-        loops.forEach((loop, state) -> loop.execute(() -> {
-            state.sent = 0;
-            state.delivered = 0;
-            state.latency.reset();
-            state.sendLag.reset();
-            state.scheduled.reset();
-            done.countDown();
-        }));
-        done.await(5, TimeUnit.SECONDS);
-    }
-
     private BenchReport report(MultiThreadIoEventLoopGroup group, double seconds, double cpu, double ownCpu,
                                ServerProbe server) throws InterruptedException {
         Histogram all = new Histogram(TimeUnit.SECONDS.toNanos(60), 3);
@@ -494,12 +493,13 @@ public final class LoadGenerator {
         long[] sums = new long[2];
         CountDownLatch done = new CountDownLatch(loops.size());
         loops.forEach((loop, state) -> loop.execute(() -> {
+            PhaseStats measured = state.stats[0];
             synchronized (all) {
-                all.add(state.latency);
-                lag.add(state.sendLag);
-                scheduled.add(state.scheduled);
-                sums[0] += state.sent;
-                sums[1] += state.delivered;
+                all.add(measured.latency);
+                lag.add(measured.sendLag);
+                scheduled.add(measured.scheduled);
+                sums[0] += measured.sent;
+                sums[1] += measured.delivered;
             }
             done.countDown();
         }));
