@@ -7,6 +7,14 @@
 #   bench/compare-ywebrtc.sh [rounds]        default 3 rounds
 #
 # Prints a markdown table of medians and ratios; raw JSON reports go to bench/results/<time>/.
+#
+# Both JVMs (server and generator) get a fixed, pre-touched heap: on this VM the first touch of a heap page is
+# slow, and the first young collections that touch new pages paused for 40-190 ms. The server's young generation
+# is kept small: its SerialGC young pauses took ~9 ms at the default size for a 1 GiB heap, ~1-3 ms at 64 MiB.
+# If the kernel's DAMON
+# monitor runs (it stalled both vCPUs for 5-20 ms about twice a second here), it is paused for the run when
+# this user may do so and restored on exit; KEEP_DAMON=1 leaves it running. damon.txt in the results says
+# which it was.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROUNDS=${1:-3}
@@ -17,6 +25,10 @@ echo "$COMMIT" > "$OUT/commit.txt"
 [[ -d bench/node/node_modules/y-webrtc ]] || (cd bench/node && npm install --no-audit --no-fund --loglevel=error)
 [[ -f target/switchboard.jar ]] || mvn -B -q -DskipTests package
 JAR=target/switchboard.jar
+SERVER_JVM=${SERVER_JVM:--Xms1g -Xmx1g -Xmn64m -XX:+AlwaysPreTouch}
+# the memory run measures RSS growth, which a pre-touched heap would hide
+SERVER_JVM_IDLE=${SERVER_JVM_IDLE:--Xmx1g}
+LOAD_JVM=${LOAD_JVM:--Xms512m -Xmx512m -XX:+AlwaysPreTouch}
 SERVER_CORE=${SERVER_CORE:-0}
 LOAD_CORE=${LOAD_CORE:-1}
 
@@ -28,7 +40,9 @@ start_server() { # $1 = ywebrtc|switchboard ; sets SERVER_PID and PORT
   if [[ $1 == ywebrtc ]]; then
     (cd bench/node && PORT=$PORT exec taskset -c "$SERVER_CORE" node node_modules/y-webrtc/bin/server.js) > "$OUT/$1-server-$label-$round.log" 2>&1 &
   else
-    taskset -c "$SERVER_CORE" java -Xmx1g -jar "$JAR" serve --host 127.0.0.1 --port "$PORT" --grpc-port -1 --io-threads 1 \
+    local jvm=$SERVER_JVM; [[ $label == idle ]] && jvm=$SERVER_JVM_IDLE
+    # shellcheck disable=SC2086
+    taskset -c "$SERVER_CORE" java $jvm -jar "$JAR" serve --host 127.0.0.1 --port "$PORT" --grpc-port -1 --io-threads 1 \
       > "$OUT/$1-server-$label-$round.log" 2>&1 &
   fi
   SERVER_PID=$!
@@ -38,12 +52,23 @@ start_server() { # $1 = ywebrtc|switchboard ; sets SERVER_PID and PORT
   echo "server $1 did not start" >&2; return 1
 }
 stop_server() { kill "$SERVER_PID" 2>/dev/null || true; wait "$SERVER_PID" 2>/dev/null || true; SERVER_PID=""; }
-trap stop_server EXIT
+
+PAUSED_DAMON=()
+restore_damon() { for s in "${PAUSED_DAMON[@]}"; do echo on > "$s" 2>/dev/null || echo "could not restore $s" >&2; done; }
+trap 'stop_server; restore_damon' EXIT
+for s in /sys/kernel/mm/damon/admin/kdamonds/*/state; do
+  [[ -f $s && $(cat "$s" 2>/dev/null) == on ]] || continue
+  if [[ ${KEEP_DAMON:-0} == 1 ]]; then echo "running: $s (KEEP_DAMON=1)" >> "$OUT/damon.txt"
+  elif echo off > "$s" 2>/dev/null; then PAUSED_DAMON+=("$s"); echo "paused for the run: $s" >> "$OUT/damon.txt"
+  else echo "running (could not pause): $s" >> "$OUT/damon.txt"; fi
+done
+[[ -f $OUT/damon.txt ]] || echo "no DAMON monitor running" > "$OUT/damon.txt"
 
 bench() { # $1 = server, $2 = label, rest = bench options
   local server=$1 label=$2; shift 2
   start_server "$server"
-  taskset -c "$LOAD_CORE" java -jar "$JAR" bench --url "ws://127.0.0.1:$PORT/" --server-pid "$SERVER_PID" \
+  # shellcheck disable=SC2086
+  taskset -c "$LOAD_CORE" java $LOAD_JVM -jar "$JAR" bench --url "ws://127.0.0.1:$PORT/" --server-pid "$SERVER_PID" \
     --threads 1 --json "$OUT/$label-$server-$round.json" "$@" > "$OUT/$label-$server-$round.txt" 2>&1 || true
   stop_server
 }
@@ -53,7 +78,7 @@ for round in $(seq "$ROUNDS"); do
   order="ywebrtc switchboard"; (( round % 2 == 0 )) && order="switchboard ywebrtc"
   for server in $order; do
     # the issue's workload: 100 rooms x 4 peers, 1 KiB, 40 msg/s per peer
-    bench "$server" fixed --rooms 100 --peers 4 --payload 1024 --rate 40 --warmup 5s --duration 15s
+    bench "$server" fixed --rooms 100 --peers 4 --payload 1024 --rate 40 --warmup 10s --duration 15s
     # saturation: closed loop, every message delivered (the generator waits for each echo)
     bench "$server" max --rooms 100 --peers 4 --payload 256 --rate 0 --window 16 --warmup 5s --duration 10s
     # memory: 5,000 idle subscribed connections
@@ -92,5 +117,5 @@ for name, label, key, better in rows:
     fb = "n/a" if b != b else f"{b:,.2f}"
     fr = "n/a" if ratio != ratio else f"{ratio:.2f}x"
     print(f"| {name} | {fa} | {fb} | {fr} |")
-print(f"\ncommit {open(out + '/commit.txt').read().strip()}; raw reports: {out}")
+print(f"\ncommit {open(out + '/commit.txt').read().strip()}; DAMON: {open(out + '/damon.txt').read().strip()}; raw reports: {out}")
 PY
