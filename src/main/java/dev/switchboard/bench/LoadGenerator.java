@@ -113,6 +113,7 @@ public final class LoadGenerator {
         LoopState state;
         long nextSend;
         boolean closed;
+        boolean flushPending;
 
         Peer(int index, String room, CountDownLatch opened, Semaphore connecting) {
             this.index = index;
@@ -248,6 +249,14 @@ public final class LoadGenerator {
             stats.latency.recordValue(Math.max(0, fromDue - lagMicros * 1000));
             if (from == index && !options.openLoop() && (phase == PHASE_WARMUP || phase == PHASE_MEASURE)) {
                 send(now, 0, phaseDigit);
+                flushPending = true; // flushed once the read is done: one write for all the echoes it held
+            }
+        }
+
+        @Override
+        public void readComplete() {
+            if (flushPending) {
+                flushPending = false;
                 ctx.flush();
             }
         }

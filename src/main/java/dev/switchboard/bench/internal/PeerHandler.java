@@ -22,6 +22,9 @@ public final class PeerHandler extends ByteToMessageDecoder {
 
         void text(ByteBuf payload);
 
+        /** The end of one read from the socket: a chance to flush what the read's messages made it write. */
+        void readComplete();
+
         void closed(String why);
     }
 
@@ -105,6 +108,14 @@ public final class PeerHandler extends ByteToMessageDecoder {
         pong.writeInt(0);
         pong.writeBytes(ping, ping.readerIndex(), ping.readableBytes());
         return pong;
+    }
+
+    @Override
+    public void channelReadComplete(ChannelHandlerContext ctx) throws Exception {
+        if (open) {
+            listener.readComplete();
+        }
+        super.channelReadComplete(ctx);
     }
 
     @Override
