@@ -5,6 +5,7 @@ import dev.switchboard.transport.internal.ServerInitializer;
 import dev.switchboard.transport.internal.TransportContext;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
+import io.netty.channel.AdaptiveRecvByteBufAllocator;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.IoHandlerFactory;
@@ -56,6 +57,9 @@ public final class NettyServer {
                 .option(ChannelOption.SO_REUSEADDR, true)
                 .childOption(ChannelOption.TCP_NODELAY, true)
                 .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, new WriteBufferWaterMark(cap / 2, cap))
+                // one allocator for all connections (each still gets its own handle): by default every
+                // channel gets an allocator object of its own, 32 bytes per idle connection
+                .childOption(ChannelOption.RCVBUF_ALLOCATOR, new AdaptiveRecvByteBufAllocator())
                 .childHandler(new ServerInitializer(context));
         serverChannel = bootstrap.bind(new InetSocketAddress(config.host(), config.port())).sync().channel();
         long ping = config.pingInterval().toMillis();

@@ -58,6 +58,9 @@ class YWebrtcClusterTest {
     void publisherOnANodeWithoutSubscribersStillReachesThem() throws Exception {
         try (WsClient a = client(0, "room"); WsClient b = client(1, "room");
              WsClient p = WsClient.connect(nodes.get(2).port(), "/")) {
+            // y-webrtc does not acknowledge a subscribe: wait until both joins are known cluster-wide
+            await().atMost(Duration.ofSeconds(5)).until(() -> nodes.get(0).hub().knownCount(
+                    new dev.switchboard.core.RoomKey("y-webrtc", "room")) == 2);
             p.send("{\"type\":\"publish\",\"topic\":\"room\",\"x\":1}");
             String expected = "{\"type\":\"publish\",\"topic\":\"room\",\"x\":1,\"clients\":2}";
             assertThat(a.next()).isEqualTo(expected);

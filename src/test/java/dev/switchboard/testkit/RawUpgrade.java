@@ -59,6 +59,17 @@ public final class RawUpgrade implements AutoCloseable {
         return opcode + ":" + new String(payload, StandardCharsets.UTF_8);
     }
 
+    /** Writes bytes as they are, frame framing and masking included. */
+    public void sendRaw(byte[] bytes) throws IOException {
+        socket.getOutputStream().write(bytes);
+        socket.getOutputStream().flush();
+    }
+
+    /** Whether the server ended the connection with a FIN (the next read sees end of stream) within the timeout. */
+    public boolean endsCleanly() throws IOException {
+        return in.read() == -1;
+    }
+
     private static String line(InputStream in) throws IOException {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         int c;

@@ -106,6 +106,15 @@ public final class WsClient implements AutoCloseable {
         return this;
     }
 
+    /** Sends several frames in one flush, so none can be refused for a close the earlier ones caused. */
+    public WsClient sendFrames(WebSocketFrame... frames) {
+        for (int i = 0; i < frames.length - 1; i++) {
+            channel.write(frames[i]);
+        }
+        channel.writeAndFlush(frames[frames.length - 1]).syncUninterruptibly();
+        return this;
+    }
+
     /** The next message, or null if none came within {@code timeout}. */
     public Message poll(Duration timeout) {
         try {

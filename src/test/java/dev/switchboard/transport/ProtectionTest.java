@@ -108,6 +108,25 @@ class ProtectionTest {
     }
 
     @Test
+    void unmaskedFrameClosesOnlyThatConnectionWith1002AndWhatFollowsIsDroppedWithoutReset() throws Exception {
+        try (var bad = dev.switchboard.testkit.RawUpgrade.open(node.port(), "/")) {
+            assertThat(bad.statusLine()).startsWith("HTTP/1.1 101");
+            byte[] publish = "{\"type\":\"publish\",\"topic\":\"room\",\"x\":1}".getBytes(StandardCharsets.UTF_8);
+            byte[] unmasked = new byte[2 + publish.length];
+            unmasked[0] = (byte) 0x81; // FIN, text; the mask bit is not set, which clients must set
+            unmasked[1] = (byte) publish.length;
+            System.arraycopy(publish, 0, unmasked, 2, publish.length);
+            bad.sendRaw(unmasked);
+            byte[] junk = new byte[256 * 1024];
+            Arrays.fill(junk, (byte) 0x81);
+            bad.sendRaw(junk); // keeps coming after the violation: read and dropped, never a reset
+            assertThat(bad.nextFrame()).startsWith("8:1002 ");
+            assertThat(bad.endsCleanly()).isTrue();
+        }
+        othersStillWork();
+    }
+
+    @Test
     void invalidUtf8ClosesOnlyThatConnectionWith1007AndIsNeverRelayed() {
         try (WsClient bad = WsClient.connect(node.port(), "/")) {
             bad.send("{\"type\":\"subscribe\",\"topics\":[\"room\"]}");
@@ -142,8 +161,9 @@ class ProtectionTest {
         try (WsClient bad = WsClient.connect(node.port(), "/")) {
             byte[] part = new byte[40 * 1024];
             Arrays.fill(part, (byte) ' ');
-            bad.sendFrame(new TextWebSocketFrame(false, 0, Unpooled.wrappedBuffer(part)));
-            bad.sendFrame(new ContinuationWebSocketFrame(true, 0, Unpooled.wrappedBuffer(part)));
+            bad.sendFrames(new TextWebSocketFrame(false, 0, Unpooled.wrappedBuffer(part)),
+                    new ContinuationWebSocketFrame(false, 0, Unpooled.wrappedBuffer(part)), // past 64 KiB
+                    new ContinuationWebSocketFrame(true, 0, Unpooled.wrappedBuffer(part))); // after the refusal
             assertThat(bad.awaitClose(Duration.ofSeconds(5)).code()).isEqualTo(1009);
             othersStillWork();
         }

@@ -88,7 +88,8 @@ final class YWebrtcSession implements DialectSession, LocalMember {
     }
 
     private void subscribe(String name) {
-        if (name.length() > maxTopicLength || !addTopic(name)) {
+        // interned: a room's members then share one copy of its name instead of holding one each
+        if (name.length() > maxTopicLength || !addTopic(name.intern())) {
             return;
         }
         hub.join(key(name), this, JoinPolicy.SHARED);

@@ -17,7 +17,6 @@ import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.websocketx.WebSocketDecoderConfig;
-import io.netty.handler.codec.http.websocketx.WebSocketFrameAggregator;
 import io.netty.handler.codec.http.websocketx.WebSocketServerHandshaker;
 import io.netty.handler.codec.http.websocketx.WebSocketServerHandshakerFactory;
 import io.netty.handler.timeout.IdleStateEvent;
@@ -111,11 +110,7 @@ final class HttpRequestHandler extends SimpleChannelInboundHandler<FullHttpReque
             reply(ctx, request, new HttpResponder.Reply(404, "text/plain; charset=utf-8", bytes("not found")), false);
             return;
         }
-        WebSocketDecoderConfig decoderConfig = WebSocketDecoderConfig.newBuilder()
-                .maxFramePayloadLength(dialect.maxMessageBytes())
-                .allowExtensions(context.config.compression())
-                .closeOnProtocolViolation(false) // WebSocketConnection closes, without resetting the socket
-                .build();
+        WebSocketDecoderConfig decoderConfig = context.decoderConfig(dialect.maxMessageBytes());
         String location = "ws://" + request.headers().get(HttpHeaderNames.HOST, "localhost") + request.uri();
         WebSocketServerHandshaker handshaker =
                 new WebSocketServerHandshakerFactory(location, null, decoderConfig).newHandshaker(request);
@@ -133,8 +128,7 @@ final class HttpRequestHandler extends SimpleChannelInboundHandler<FullHttpReque
             }
         });
         // The handshake already put the frame decoder in place; frames flow to these from now on.
-        pipeline.addAfter(ctx.name(), "ws-aggregator", new WebSocketFrameAggregator(dialect.maxMessageBytes()));
-        pipeline.addAfter("ws-aggregator", "ws-connection", connection);
+        pipeline.addAfter(ctx.name(), "ws-connection", connection);
         if (pipeline.get("http-idle") != null) {
             pipeline.remove("http-idle");
         }

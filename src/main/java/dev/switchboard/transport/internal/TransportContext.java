@@ -4,6 +4,8 @@ import dev.switchboard.SwitchboardConfig;
 import dev.switchboard.dialect.DialectRouter;
 import dev.switchboard.ops.Metrics;
 import dev.switchboard.transport.HttpResponder;
+import io.netty.handler.codec.http.websocketx.WebSocketDecoderConfig;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 
 /** What every connection of one server shares: config, routing, metrics, the outlet and the registry. */
@@ -16,6 +18,8 @@ public final class TransportContext {
     final ConnectionRegistry connections;
     private final String idPrefix;
     private final AtomicLong ids = new AtomicLong();
+    /** Decoder settings by message limit: shared, since every connection's decoder keeps a reference. */
+    private final ConcurrentHashMap<Integer, WebSocketDecoderConfig> decoderConfigs = new ConcurrentHashMap<>();
 
     public TransportContext(SwitchboardConfig config, DialectRouter router, HttpResponder responder,
                             Metrics metrics, String nodeId) {
@@ -30,6 +34,15 @@ public final class TransportContext {
 
     public ConnectionRegistry connections() {
         return connections;
+    }
+
+    WebSocketDecoderConfig decoderConfig(int maxMessageBytes) {
+        return decoderConfigs.computeIfAbsent(maxMessageBytes, max ->
+                WebSocketDecoderConfig.newBuilder()
+                        .maxFramePayloadLength(max)
+                        .allowExtensions(config.compression())
+                        .closeOnProtocolViolation(false) // WebSocketConnection closes, without resetting the socket
+                        .build());
     }
 
     /** Connection ids are unique in the cluster: the node id, then a counter in base 36. */

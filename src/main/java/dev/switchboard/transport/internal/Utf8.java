@@ -5,7 +5,7 @@ import io.netty.buffer.ByteBuf;
 /**
  * The UTF-8 check of text messages (RFC 6455 §8.1: invalid text closes with 1007). Relayed as is, invalid
  * bytes would make every receiving browser fail its own connection, so one bad client could cut off a whole
- * room. Runs on the whole message once the aggregator has joined its fragments, so it needs no state (and no
+ * room. Runs on the whole message once its fragments are joined, so it needs no state (and no
  * handler of its own per connection); takes eight bytes at a time while they are ASCII, as signaling mostly
  * is (SDP, base64, JSON), and checks each byte otherwise. Netty's validator walks every byte.
  */

@@ -14,9 +14,9 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
-import io.netty.handler.codec.TooLongFrameException;
 import io.netty.handler.codec.http.websocketx.BinaryWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.ContinuationWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.CorruptedWebSocketFrameException;
 import io.netty.handler.codec.http.websocketx.PingWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.PongWebSocketFrame;
@@ -26,6 +26,7 @@ import io.netty.util.ReferenceCountUtil;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.RejectedExecutionException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -54,11 +55,19 @@ final class WebSocketConnection extends ChannelInboundHandlerAdapter implements 
     private boolean closing;
     /** Why the connection ended, for the closes metric; null until known. */
     private String closeReason;
+    /**
+     * A fragmented message being joined (RFC 6455 §5.4), null between messages. Joined here rather than by
+     * Netty's aggregator handler, which with its pipeline context cost ~110 bytes per idle connection.
+     */
+    private ByteBuf fragments;
+    private boolean fragmentsBinary;
+    private final int maxMessageBytes;
 
     WebSocketConnection(TransportContext context, Channel channel, Dialect dialect) {
         this.context = context;
         this.channel = channel;
         this.id = context.nextId();
+        this.maxMessageBytes = dialect.maxMessageBytes();
         this.meters = context.metrics.dialect(dialect.name());
         meters.opened();
     }
@@ -97,7 +106,18 @@ final class WebSocketConnection extends ChannelInboundHandlerAdapter implements 
         try {
             alive = true;
             if (frame instanceof TextWebSocketFrame || frame instanceof BinaryWebSocketFrame) {
-                onMessage(frame);
+                boolean binary = frame instanceof BinaryWebSocketFrame;
+                if (frame.isFinalFragment()) {
+                    onMessage(frame.content(), binary);
+                } else {
+                    // the decoder refuses a new message while one is open, so fragments is null here
+                    fragments = channel.alloc().heapBuffer(Math.min(2 * frame.content().readableBytes(),
+                            maxMessageBytes));
+                    fragmentsBinary = binary;
+                    onFragment(frame);
+                }
+            } else if (frame instanceof ContinuationWebSocketFrame) {
+                onFragment(frame); // the decoder refuses one outside a fragmented message
             } else if (frame instanceof PingWebSocketFrame) {
                 channel.write(new PongWebSocketFrame(frame.content().retain()), channel.voidPromise());
                 FlushBatcher.of(channel.eventLoop()).markDirty(this);
@@ -109,18 +129,45 @@ final class WebSocketConnection extends ChannelInboundHandlerAdapter implements 
         }
     }
 
-    private void onMessage(WebSocketFrame frame) {
+    private void onFragment(WebSocketFrame frame) {
+        if (fragments == null) {
+            return; // the rest of a message already refused as too big
+        }
+        ByteBuf content = frame.content();
+        if (fragments.readableBytes() + content.readableBytes() > maxMessageBytes) {
+            dropFragments();
+            closeWith(1009, "Max message size exceeded", "too_big");
+            return;
+        }
+        fragments.writeBytes(content);
+        if (frame.isFinalFragment()) {
+            try {
+                onMessage(fragments, fragmentsBinary);
+            } finally {
+                dropFragments();
+            }
+        }
+    }
+
+    private void dropFragments() {
+        if (fragments != null) {
+            fragments.release();
+            fragments = null;
+        }
+    }
+
+    private void onMessage(ByteBuf content, boolean binary) {
         if (closing) {
             return;
         }
-        if (frame instanceof TextWebSocketFrame && !Utf8.isValid(frame.content())) {
+        if (!binary && !Utf8.isValid(content)) {
             closeWith(1007, "Invalid UTF-8", "protocol_error");
             return;
         }
-        byte[] data = ByteBufUtil.getBytes(frame.content());
+        byte[] data = ByteBufUtil.getBytes(content);
         long start = System.nanoTime();
         try {
-            session.onMessage(data, frame instanceof BinaryWebSocketFrame);
+            session.onMessage(data, binary);
         } catch (RuntimeException e) {
             log.error("dialect failed on a message; closing connection {}", id, e);
             closeWith(1011, "internal error", "internal_error");
@@ -145,6 +192,7 @@ final class WebSocketConnection extends ChannelInboundHandlerAdapter implements 
     @Override
     public void channelInactive(ChannelHandlerContext ctx) {
         context.connections.remove(this);
+        dropFragments();
         if (early != null) {
             early.forEach(ReferenceCountUtil::release);
             early = null;
@@ -163,10 +211,7 @@ final class WebSocketConnection extends ChannelInboundHandlerAdapter implements 
 
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-        if (cause instanceof TooLongFrameException) {
-            // a fragmented message grew past the limit (a single frame past it is refused by the decoder)
-            closeWith(1009, "Max message size exceeded", "too_big");
-        } else if (cause instanceof CorruptedWebSocketFrameException corrupted) {
+        if (cause instanceof CorruptedWebSocketFrameException corrupted) {
             // A frame the decoder refused (too big, bad opcode, unmasked...). Whatever the peer still sends is
             // dropped before the decoder, but read: the socket must not close with unread input, or the reset
             // can destroy our close frame before the peer reads it.
@@ -177,7 +222,9 @@ final class WebSocketConnection extends ChannelInboundHandlerAdapter implements 
             if (code == 1009) {
                 closeWith(1009, "Max message size exceeded", "too_big");
             } else {
-                closeWith(code, corrupted.getMessage(), "protocol_error");
+                String why = corrupted.getMessage();
+                // a close frame's reason must fit in its 125-byte payload; Netty's are short, but say so
+                closeWith(code, why == null || why.length() > 100 ? "Protocol error" : why, "protocol_error");
             }
         } else if (cause instanceof IOException) {
             channel.close(); // reset by peer and the like: nothing to tell anyone
@@ -194,7 +241,11 @@ final class WebSocketConnection extends ChannelInboundHandlerAdapter implements 
         if (channel.eventLoop().inEventLoop()) {
             writeNow(frame, payloadBytes);
         } else {
-            channel.eventLoop().execute(() -> writeNow(frame, payloadBytes));
+            try {
+                channel.eventLoop().execute(() -> writeNow(frame, payloadBytes));
+            } catch (RejectedExecutionException stopped) {
+                frame.release(); // the receiver's loop has already stopped (server shutdown)
+            }
         }
     }
 

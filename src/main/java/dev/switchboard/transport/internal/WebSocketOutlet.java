@@ -8,6 +8,7 @@ import io.netty.buffer.ByteBufAllocator;
 import io.netty.channel.EventLoop;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.RejectedExecutionException;
 
 /**
  * Delivers envelopes to WebSocket connections: the text frame is encoded once, and each receiver gets a
@@ -56,15 +57,19 @@ final class WebSocketOutlet implements Outlet {
                 for (int g = 0; g < loops.size(); g++) {
                     List<WebSocketConnection> group = groups.get(g);
                     ByteBuf shared = frame.retainedDuplicate();
-                    loops.get(g).execute(() -> {
-                        try {
-                            for (int i = 0; i < group.size(); i++) {
-                                group.get(i).writeNow(shared.retainedDuplicate(), size);
+                    try {
+                        loops.get(g).execute(() -> {
+                            try {
+                                for (int i = 0; i < group.size(); i++) {
+                                    group.get(i).writeNow(shared.retainedDuplicate(), size);
+                                }
+                            } finally {
+                                shared.release();
                             }
-                        } finally {
-                            shared.release();
-                        }
-                    });
+                        });
+                    } catch (RejectedExecutionException stopped) {
+                        shared.release(); // that loop has already stopped (server shutdown)
+                    }
                 }
             }
         } finally {
