@@ -11,10 +11,9 @@
 # Both JVMs (server and generator) get a fixed, pre-touched heap: on this VM the first touch of a heap page is
 # slow, and the first young collections that touch new pages paused for 40-190 ms. The server's young generation
 # is kept small: its SerialGC young pauses took ~9 ms at the default size for a 1 GiB heap, ~1-3 ms at 64 MiB.
-# If the kernel's DAMON
-# monitor runs (it stalled both vCPUs for 5-20 ms about twice a second here), it is paused for the run when
-# this user may do so and restored on exit; KEEP_DAMON=1 leaves it running. damon.txt in the results says
-# which it was.
+# If the kernel's DAMON monitor runs (it stalled both vCPUs for 5-20 ms about twice a second here), it is
+# paused for the run when this user may do so and restored on exit; KEEP_DAMON=1 leaves it running.
+# damon.txt in the results says which it was.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROUNDS=${1:-3}

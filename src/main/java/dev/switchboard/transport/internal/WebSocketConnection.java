@@ -14,6 +14,7 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.EventLoop;
 import io.netty.handler.codec.http.websocketx.BinaryWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.ContinuationWebSocketFrame;
@@ -136,7 +137,7 @@ final class WebSocketConnection extends ChannelInboundHandlerAdapter implements 
         ByteBuf content = frame.content();
         if (fragments.readableBytes() + content.readableBytes() > maxMessageBytes) {
             dropFragments();
-            closeWith(1009, "Max message size exceeded", "too_big");
+            closeTooBig();
             return;
         }
         fragments.writeBytes(content);
@@ -147,6 +148,10 @@ final class WebSocketConnection extends ChannelInboundHandlerAdapter implements 
                 dropFragments();
             }
         }
+    }
+
+    private void closeTooBig() {
+        closeWith(1009, "Max message size exceeded", "too_big");
     }
 
     private void dropFragments() {
@@ -220,7 +225,7 @@ final class WebSocketConnection extends ChannelInboundHandlerAdapter implements 
             }
             int code = corrupted.closeStatus() == null ? 1002 : corrupted.closeStatus().code();
             if (code == 1009) {
-                closeWith(1009, "Max message size exceeded", "too_big");
+                closeTooBig();
             } else {
                 String why = corrupted.getMessage();
                 // a close frame's reason must fit in its 125-byte payload; Netty's are short, but say so
@@ -241,15 +246,23 @@ final class WebSocketConnection extends ChannelInboundHandlerAdapter implements 
         if (channel.eventLoop().inEventLoop()) {
             writeNow(frame, payloadBytes);
         } else {
-            try {
-                channel.eventLoop().execute(() -> writeNow(frame, payloadBytes));
-            } catch (RejectedExecutionException stopped) {
-                frame.release(); // the receiver's loop has already stopped (server shutdown)
-            }
+            handOver(channel.eventLoop(), frame, () -> writeNow(frame, payloadBytes));
         }
     }
 
-    io.netty.channel.EventLoop eventLoop() {
+    /**
+     * Runs {@code task}, which takes ownership of {@code held}, on another connection's loop; releases
+     * {@code held} instead if that loop has already stopped (a delivery racing the server's shutdown).
+     */
+    static void handOver(EventLoop loop, ByteBuf held, Runnable task) {
+        try {
+            loop.execute(task);
+        } catch (RejectedExecutionException stopped) {
+            held.release();
+        }
+    }
+
+    EventLoop eventLoop() {
         return channel.eventLoop();
     }
 

@@ -8,7 +8,6 @@ import io.netty.buffer.ByteBufAllocator;
 import io.netty.channel.EventLoop;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.RejectedExecutionException;
 
 /**
  * Delivers envelopes to WebSocket connections: the text frame is encoded once, and each receiver gets a
@@ -57,19 +56,15 @@ final class WebSocketOutlet implements Outlet {
                 for (int g = 0; g < loops.size(); g++) {
                     List<WebSocketConnection> group = groups.get(g);
                     ByteBuf shared = frame.retainedDuplicate();
-                    try {
-                        loops.get(g).execute(() -> {
-                            try {
-                                for (int i = 0; i < group.size(); i++) {
-                                    group.get(i).writeNow(shared.retainedDuplicate(), size);
-                                }
-                            } finally {
-                                shared.release();
+                    WebSocketConnection.handOver(loops.get(g), shared, () -> {
+                        try {
+                            for (int i = 0; i < group.size(); i++) {
+                                group.get(i).writeNow(shared.retainedDuplicate(), size);
                             }
-                        });
-                    } catch (RejectedExecutionException stopped) {
-                        shared.release(); // that loop has already stopped (server shutdown)
-                    }
+                        } finally {
+                            shared.release();
+                        }
+                    });
                 }
             }
         } finally {
