@@ -5,6 +5,7 @@
 # core 1. Loopback only; every run is bounded.
 #
 #   bench/compare-ywebrtc.sh [rounds]        default 3 rounds
+#   SERVER_ARGS="--transport io_uring" bench/compare-ywebrtc.sh 3     extra `serve` options for Switchboard
 #
 # Prints a markdown table of medians and ratios; raw JSON reports go to bench/results/<time>/.
 #
@@ -20,7 +21,8 @@ ROUNDS=${1:-3}
 OUT=bench/results/$(date -u +%Y%m%dT%H%M%SZ)
 mkdir -p "$OUT"
 COMMIT=$(git rev-parse --short HEAD 2>/dev/null || echo unknown)
-echo "$COMMIT" > "$OUT/commit.txt"
+SERVER_ARGS=${SERVER_ARGS:-}
+echo "$COMMIT${SERVER_ARGS:+ serve $SERVER_ARGS}" > "$OUT/commit.txt"
 [[ -d bench/node/node_modules/y-webrtc ]] || (cd bench/node && npm install --no-audit --no-fund --loglevel=error)
 [[ -f target/switchboard.jar ]] || mvn -B -q -DskipTests package
 JAR=target/switchboard.jar
@@ -42,7 +44,7 @@ start_server() { # $1 = ywebrtc|switchboard ; sets SERVER_PID and PORT
     local jvm=$SERVER_JVM; [[ $label == idle ]] && jvm=$SERVER_JVM_IDLE
     # shellcheck disable=SC2086
     taskset -c "$SERVER_CORE" java $jvm -jar "$JAR" serve --host 127.0.0.1 --port "$PORT" --grpc-port -1 --io-threads 1 \
-      > "$OUT/$1-server-$label-$round.log" 2>&1 &
+      $SERVER_ARGS > "$OUT/$1-server-$label-$round.log" 2>&1 &
   fi
   SERVER_PID=$!
   # the y-webrtc server answers any HTTP GET; Switchboard says when it is ready

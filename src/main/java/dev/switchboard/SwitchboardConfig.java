@@ -11,6 +11,7 @@ public final class SwitchboardConfig {
     private final String host;
     private final int port;
     private final int ioThreads;
+    private final IoTransport ioTransport;
     private final int maxFrameBytes;
     private final int maxJsonDepth;
     private final int maxOutboundBytes;
@@ -36,6 +37,7 @@ public final class SwitchboardConfig {
         this.host = b.host;
         this.port = b.port;
         this.ioThreads = b.ioThreads;
+        this.ioTransport = b.ioTransport;
         this.maxFrameBytes = b.maxFrameBytes;
         this.maxJsonDepth = b.maxJsonDepth;
         this.maxOutboundBytes = b.maxOutboundBytes;
@@ -72,7 +74,7 @@ public final class SwitchboardConfig {
 
     public Builder toBuilder() {
         return new Builder()
-                .host(host).port(port).ioThreads(ioThreads).maxFrameBytes(maxFrameBytes).maxJsonDepth(maxJsonDepth)
+                .host(host).port(port).ioThreads(ioThreads).ioTransport(ioTransport).maxFrameBytes(maxFrameBytes).maxJsonDepth(maxJsonDepth)
                 .maxOutboundBytes(maxOutboundBytes).pingInterval(pingInterval).compression(compression)
                 .drainTimeout(drainTimeout).maxTopicsPerConnection(maxTopicsPerConnection)
                 .maxTopicNameLength(maxTopicNameLength).nodeId(nodeId).redisUri(redisUri).redisCluster(redisCluster)
@@ -96,6 +98,11 @@ public final class SwitchboardConfig {
     /** Netty event-loop threads; 0 means one per available core. Default 0. */
     public int ioThreads() {
         return ioThreads;
+    }
+
+    /** Which Netty transport carries the connections. Default {@link IoTransport#AUTO}. */
+    public IoTransport ioTransport() {
+        return ioTransport;
     }
 
     /** Largest WebSocket message accepted, after reassembly of fragments; larger closes with 1009. Default 64 KiB. */
@@ -203,6 +210,7 @@ public final class SwitchboardConfig {
         private String host = "0.0.0.0";
         private int port = 8080;
         private int ioThreads = 0;
+        private IoTransport ioTransport = IoTransport.AUTO;
         private int maxFrameBytes = 64 * 1024;
         private int maxJsonDepth = 32;
         private int maxOutboundBytes = 1024 * 1024;
@@ -239,6 +247,11 @@ public final class SwitchboardConfig {
 
         public Builder ioThreads(int ioThreads) {
             this.ioThreads = check("ioThreads", ioThreads, 0, 1024);
+            return this;
+        }
+
+        public Builder ioTransport(IoTransport transport) {
+            this.ioTransport = Objects.requireNonNull(transport, "ioTransport");
             return this;
         }
 

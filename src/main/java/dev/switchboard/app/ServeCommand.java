@@ -1,5 +1,6 @@
 package dev.switchboard.app;
 
+import dev.switchboard.IoTransport;
 import dev.switchboard.Switchboard;
 import dev.switchboard.SwitchboardConfig;
 import io.netty.util.ResourceLeakDetector;
@@ -68,6 +69,11 @@ final class ServeCommand implements Callable<Integer> {
     @Option(names = "--io-threads", defaultValue = "${env:SWITCHBOARD_IO_THREADS:-0}",
             description = "Network threads; 0 = one per core (env SWITCHBOARD_IO_THREADS). Default: ${DEFAULT-VALUE}.")
     int ioThreads;
+
+    @Option(names = "--transport", defaultValue = "${env:SWITCHBOARD_TRANSPORT:-auto}",
+            description = "Network transport: auto (epoll on Linux, else nio), epoll, io_uring or nio; a native one "
+                    + "the platform lacks fails the start (env SWITCHBOARD_TRANSPORT). Default: ${DEFAULT-VALUE}.")
+    IoTransport transport;
 
     @Option(names = "--leak-detection", defaultValue = "${env:SWITCHBOARD_LEAK_DETECTION:-disabled}",
             description = "Netty's buffer leak detection: disabled, simple, advanced or paranoid. Off by default: "
@@ -154,7 +160,7 @@ final class ServeCommand implements Callable<Integer> {
         org.slf4j.LoggerFactory.getLogger(ServeCommand.class).info("buffer leak detection: {}",
                 leakDetection.name().toLowerCase());
         SwitchboardConfig config = SwitchboardConfig.builder()
-                .host(host).port(port).nodeId(nodeId).ioThreads(ioThreads)
+                .host(host).port(port).nodeId(nodeId).ioThreads(ioThreads).ioTransport(transport)
                 .maxFrameBytes(maxMessageBytes).maxJsonDepth(maxJsonDepth).maxOutboundBytes(maxOutboundBytes)
                 .pingInterval(pingInterval).drainTimeout(drainTimeout).compression(compression)
                 .maxTopicsPerConnection(maxTopics).maxTopicNameLength(maxTopicLength)

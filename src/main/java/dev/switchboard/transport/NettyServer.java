@@ -1,6 +1,7 @@
 package dev.switchboard.transport;
 
 import dev.switchboard.SwitchboardConfig;
+import dev.switchboard.transport.internal.ResolvedTransport;
 import dev.switchboard.transport.internal.ServerInitializer;
 import dev.switchboard.transport.internal.TransportContext;
 import io.netty.bootstrap.ServerBootstrap;
@@ -8,15 +9,8 @@ import io.netty.channel.Channel;
 import io.netty.channel.AdaptiveRecvByteBufAllocator;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
-import io.netty.channel.IoHandlerFactory;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
-import io.netty.channel.ServerChannel;
 import io.netty.channel.WriteBufferWaterMark;
-import io.netty.channel.epoll.Epoll;
-import io.netty.channel.epoll.EpollIoHandler;
-import io.netty.channel.epoll.EpollServerSocketChannel;
-import io.netty.channel.nio.NioIoHandler;
-import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import java.net.InetSocketAddress;
 import java.time.Duration;
@@ -25,15 +19,14 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The network side of a node: one port for HTTP and every WebSocket dialect, on Netty's native epoll
- * transport where the platform has it and NIO elsewhere.
+ * The network side of a node: one port for HTTP and every WebSocket dialect, on the configured transport
+ * (by default Netty's native epoll where the platform has it and NIO elsewhere).
  */
 public final class NettyServer {
     private static final Logger log = LoggerFactory.getLogger(NettyServer.class);
 
     private final SwitchboardConfig config;
     private final TransportContext context;
-    private final boolean epoll = Epoll.isAvailable();
     private EventLoopGroup boss;
     private EventLoopGroup workers;
     private Channel serverChannel;
@@ -45,14 +38,15 @@ public final class NettyServer {
 
     /** Binds the port and starts serving. */
     public void start() throws InterruptedException {
-        IoHandlerFactory io = epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
-        Class<? extends ServerChannel> channelType = epoll ? EpollServerSocketChannel.class : NioServerSocketChannel.class;
-        boss = new MultiThreadIoEventLoopGroup(1, new DefaultThreadFactory("switchboard-accept"), io);
-        workers = new MultiThreadIoEventLoopGroup(config.ioThreads(), new DefaultThreadFactory("switchboard-io"), io);
+        ResolvedTransport transport = context.transport();
+        boss = new MultiThreadIoEventLoopGroup(1, new DefaultThreadFactory("switchboard-accept"),
+                transport.ioHandlerFactory());
+        workers = new MultiThreadIoEventLoopGroup(config.ioThreads(), new DefaultThreadFactory("switchboard-io"),
+                transport.ioHandlerFactory());
         int cap = config.maxOutboundBytes();
         ServerBootstrap bootstrap = new ServerBootstrap()
                 .group(boss, workers)
-                .channel(channelType)
+                .channel(transport.serverChannel())
                 .option(ChannelOption.SO_BACKLOG, 4096)
                 .option(ChannelOption.SO_REUSEADDR, true)
                 .childOption(ChannelOption.TCP_NODELAY, true)
@@ -64,7 +58,7 @@ public final class NettyServer {
         serverChannel = bootstrap.bind(new InetSocketAddress(config.host(), config.port())).sync().channel();
         long ping = config.pingInterval().toMillis();
         workers.next().scheduleAtFixedRate(context.connections()::sweep, ping, ping, TimeUnit.MILLISECONDS);
-        log.info("listening on {}:{} ({} transport)", config.host(), port(), epoll ? "epoll" : "nio");
+        log.info("listening on {}:{} ({} transport)", config.host(), port(), transport.name());
     }
 
     /** Bytes queued for all connections and not yet taken by the kernel. */
@@ -77,7 +71,7 @@ public final class NettyServer {
     }
 
     public String transportName() {
-        return epoll ? "epoll" : "nio";
+        return context.transport().name();
     }
 
     /** Stops accepting new connections; open ones are untouched. */

@@ -34,7 +34,8 @@ public final class NodeProcess implements AutoCloseable {
         try {
             String java = System.getProperty("java.home") + File.separator + "bin" + File.separator + "java";
             List<String> cmd = new ArrayList<>(List.of(java, "-Xmx256m", "-cp", System.getProperty("java.class.path"),
-                    Main.class.getName(), "serve", "--host", "127.0.0.1", "--port", "0", "--grpc-port", "0"));
+                    Main.class.getName(), "serve", "--host", "127.0.0.1", "--port", "0", "--grpc-port", "0",
+                    "--transport", TestNodes.transport().name()));
             cmd.addAll(List.of(args));
             File log = File.createTempFile("switchboard-node", ".log");
             log.deleteOnExit();

@@ -1,5 +1,6 @@
 package dev.switchboard.testkit;
 
+import dev.switchboard.IoTransport;
 import dev.switchboard.Switchboard;
 import dev.switchboard.SwitchboardConfig;
 
@@ -8,8 +9,17 @@ public final class TestNodes {
     private TestNodes() {
     }
 
+    /**
+     * The transport the suite runs on: {@code -Dswitchboard.test.transport=io_uring} (or epoll, nio) runs every
+     * test's nodes on that one; by default each picks as a node does.
+     */
+    public static IoTransport transport() {
+        return IoTransport.valueOf(System.getProperty("switchboard.test.transport", "auto").toUpperCase());
+    }
+
     public static SwitchboardConfig.Builder config() {
-        return SwitchboardConfig.builder().host("127.0.0.1").port(0).grpcPort(0).ioThreads(2);
+        return SwitchboardConfig.builder().host("127.0.0.1").port(0).grpcPort(0).ioThreads(2)
+                .ioTransport(transport());
     }
 
     public static Switchboard start() {

@@ -16,6 +16,7 @@ public final class TransportContext {
     final Metrics metrics;
     final WebSocketOutlet outlet;
     final ConnectionRegistry connections;
+    final ResolvedTransport transport;
     private final String idPrefix;
     private final AtomicLong ids = new AtomicLong();
     /** Decoder settings by message limit: shared, since every connection's decoder keeps a reference. */
@@ -29,7 +30,12 @@ public final class TransportContext {
         this.metrics = metrics;
         this.outlet = new WebSocketOutlet();
         this.connections = new ConnectionRegistry(metrics);
+        this.transport = ResolvedTransport.resolve(config.ioTransport());
         this.idPrefix = nodeId + '.';
+    }
+
+    public ResolvedTransport transport() {
+        return transport;
     }
 
     public ConnectionRegistry connections() {

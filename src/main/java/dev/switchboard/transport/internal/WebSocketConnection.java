@@ -28,6 +28,7 @@ import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -41,6 +42,13 @@ final class WebSocketConnection extends ChannelInboundHandlerAdapter implements 
 
     /** How long a close handshake this side started may wait for the peer's answer. */
     private static final long CLOSE_HANDSHAKE_MILLIS = 1000;
+    /**
+     * Where a flush only queues the write for the loop to submit later (io_uring), a burst can pass the
+     * outbound cap before the kernel was offered any of it, so there the cap means: still over it this long
+     * after it was crossed, or over {@link #ASYNC_FLUSH_HARD_CAP} times it at any moment.
+     */
+    static final long ASYNC_FLUSH_GRACE_MILLIS = 1000;
+    static final int ASYNC_FLUSH_HARD_CAP = 4;
 
     private final TransportContext context;
     private final Channel channel;
@@ -54,6 +62,8 @@ final class WebSocketConnection extends ChannelInboundHandlerAdapter implements 
     /** Something (a pong or any frame) arrived since the last keepalive tick. */
     private boolean alive = true;
     private boolean closing;
+    /** A check of a crossed outbound cap is scheduled (asynchronous-flush transports only). */
+    private boolean capCheckPending;
     /** Why the connection ended, for the closes metric; null until known. */
     private String closeReason;
     /**
@@ -274,7 +284,7 @@ final class WebSocketConnection extends ChannelInboundHandlerAdapter implements 
         }
         if (!channel.isWritable()) {
             flushNow();
-            if (!channel.isWritable()) {
+            if (!channel.isWritable() && overCapForGood()) {
                 frame.release();
                 dropSlowConsumer();
                 return;
@@ -283,6 +293,28 @@ final class WebSocketConnection extends ChannelInboundHandlerAdapter implements 
         channel.write(frame, channel.voidPromise());
         meters.sent(payloadBytes);
         FlushBatcher.of(channel.eventLoop()).markDirty(this);
+    }
+
+    /**
+     * Over the outbound cap after a flush: with a synchronous flush the kernel has just refused the rest, so
+     * the peer is not keeping up. With an asynchronous one, only the hard cap decides at once; otherwise
+     * a check after a grace period does.
+     */
+    private boolean overCapForGood() {
+        if (context.transport.flushIsSynchronous()
+                || queuedBytes() > (long) ASYNC_FLUSH_HARD_CAP * context.config.maxOutboundBytes()) {
+            return true;
+        }
+        if (!capCheckPending) {
+            capCheckPending = true;
+            channel.eventLoop().schedule(() -> {
+                capCheckPending = false;
+                if (!closing && channel.isActive() && !channel.isWritable()) {
+                    dropSlowConsumer();
+                }
+            }, ASYNC_FLUSH_GRACE_MILLIS, TimeUnit.MILLISECONDS);
+        }
+        return false;
     }
 
     /** Bytes waiting in this connection's outbound buffer; safe to read from any thread. */
@@ -337,7 +369,7 @@ final class WebSocketConnection extends ChannelInboundHandlerAdapter implements 
             } else {
                 channel.eventLoop().schedule(() -> {
                     channel.close();
-                }, CLOSE_HANDSHAKE_MILLIS, java.util.concurrent.TimeUnit.MILLISECONDS);
+                }, CLOSE_HANDSHAKE_MILLIS, TimeUnit.MILLISECONDS);
             }
         });
     }
