@@ -8,6 +8,7 @@ import java.time.Duration;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.Callable;
+import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -157,7 +158,7 @@ final class ServeCommand implements Callable<Integer> {
                     logFormat == LogFormat.json ? "logback-json.xml" : "logback.xml");
         }
         ResourceLeakDetector.setLevel(leakDetection);
-        org.slf4j.LoggerFactory.getLogger(ServeCommand.class).info("buffer leak detection: {}",
+        LoggerFactory.getLogger(ServeCommand.class).info("buffer leak detection: {}",
                 leakDetection.name().toLowerCase());
         SwitchboardConfig config = SwitchboardConfig.builder()
                 .host(host).port(port).nodeId(nodeId).ioThreads(ioThreads).ioTransport(transport)

@@ -3,6 +3,8 @@ package dev.switchboard.testkit;
 import dev.switchboard.IoTransport;
 import dev.switchboard.Switchboard;
 import dev.switchboard.SwitchboardConfig;
+import io.netty.channel.epoll.Epoll;
+import io.netty.channel.uring.IoUring;
 
 /** Starts real nodes for tests: loopback only, a free port. */
 public final class TestNodes {
@@ -15,6 +17,15 @@ public final class TestNodes {
      */
     public static IoTransport transport() {
         return IoTransport.valueOf(System.getProperty("switchboard.test.transport", "auto").toUpperCase());
+    }
+
+    /** Whether this machine can run {@code transport} (the native ones need Linux and, for io_uring, a kernel that allows it). */
+    public static boolean available(IoTransport transport) {
+        return switch (transport) {
+            case EPOLL -> Epoll.isAvailable();
+            case IO_URING -> IoUring.isAvailable();
+            case AUTO, NIO -> true;
+        };
     }
 
     public static SwitchboardConfig.Builder config() {

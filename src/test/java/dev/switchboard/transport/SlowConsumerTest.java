@@ -32,7 +32,7 @@ class SlowConsumerTest {
     @ParameterizedTest
     @EnumSource(value = IoTransport.class, names = {"EPOLL", "IO_URING", "NIO"})
     void stalledReaderIsDroppedAndMemoryStaysBounded(IoTransport transport) throws Exception {
-        assumeTrue(TransportTest.available(transport), transport + " is not available on this machine");
+        assumeTrue(TestNodes.available(transport), transport + " is not available on this machine");
         Switchboard node = TestNodes.start(TestNodes.config().ioTransport(transport).maxOutboundBytes(CAP).build());
         AtomicBoolean sampling = new AtomicBoolean(true);
         AtomicLong peakDirect = new AtomicLong();

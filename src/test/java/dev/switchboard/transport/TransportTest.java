@@ -10,7 +10,6 @@ import dev.switchboard.testkit.Http;
 import dev.switchboard.testkit.TestNodes;
 import dev.switchboard.testkit.WsClient;
 import io.netty.channel.epoll.Epoll;
-import io.netty.channel.uring.IoUring;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -26,18 +25,10 @@ import org.junit.jupiter.params.provider.EnumSource;
 class TransportTest {
     private static final int MESSAGES = 200;
 
-    static boolean available(IoTransport t) {
-        return switch (t) {
-            case EPOLL -> Epoll.isAvailable();
-            case IO_URING -> IoUring.isAvailable();
-            case AUTO, NIO -> true;
-        };
-    }
-
     @ParameterizedTest
     @EnumSource(IoTransport.class)
     void relaysCompleteAndInOrderOnEveryTransport(IoTransport transport) {
-        assumeTrue(available(transport), transport + " is not available on this machine");
+        assumeTrue(TestNodes.available(transport), transport + " is not available on this machine");
         // the cap far above the burst: this test is about carrying it, SlowConsumerTest about refusing one
         Switchboard node = TestNodes.start(TestNodes.config().ioTransport(transport)
                 .maxOutboundBytes(64 * 1024 * 1024).build());
@@ -91,7 +82,7 @@ class TransportTest {
     @ParameterizedTest
     @EnumSource(value = IoTransport.class, names = {"EPOLL", "IO_URING"})
     void aMissingNativeTransportFailsTheStart(IoTransport transport) {
-        assumeTrue(!available(transport), transport + " is available on this machine");
+        assumeTrue(!TestNodes.available(transport), transport + " is available on this machine");
         assertThatThrownBy(() -> TestNodes.start(TestNodes.config().ioTransport(transport).build()))
                 .isInstanceOf(IllegalStateException.class)
                 .hasMessageContaining("not available");

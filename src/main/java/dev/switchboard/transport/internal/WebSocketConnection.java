@@ -47,8 +47,8 @@ final class WebSocketConnection extends ChannelInboundHandlerAdapter implements 
      * outbound cap before the kernel was offered any of it, so there the cap means: still over it this long
      * after it was crossed, or over {@link #ASYNC_FLUSH_HARD_CAP} times it at any moment.
      */
-    static final long ASYNC_FLUSH_GRACE_MILLIS = 1000;
-    static final int ASYNC_FLUSH_HARD_CAP = 4;
+    private static final long ASYNC_FLUSH_GRACE_MILLIS = 1000;
+    private static final int ASYNC_FLUSH_HARD_CAP = 4;
 
     private final TransportContext context;
     private final Channel channel;
