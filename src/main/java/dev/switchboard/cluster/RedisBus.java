@@ -51,6 +51,8 @@ public final class RedisBus implements Bus {
     private static final Logger log = LoggerFactory.getLogger(RedisBus.class);
     /** Pause before, and between, the two looks for registrations of members that left during an outage. */
     private static final long STALE_CHECK_MILLIS = 500;
+    /** How long an empty room keeps its membership sequence: far longer than any claim is in flight. */
+    private static final byte[] SEQUENCE_IDLE_MILLIS = bytes(Long.toString(TimeUnit.MINUTES.toMillis(10)));
 
     private final RedisBusOptions options;
     private final String nodeId;
@@ -180,24 +182,28 @@ public final class RedisBus implements Bus {
                     others.add(e.getValue());
                 }
             }
-            return Claim.granted(others);
+            MemberInfo replaced = !previous.isEmpty() && policy == JoinPolicy.TAKEOVER
+                    ? BusMessages.member(member.id(), previous) : null;
+            return Claim.granted((Long) reply.get(3), others, replaced);
         });
     }
 
     @Override
-    public void release(RoomKey room, MemberInfo member, LeaveReason reason) {
+    public CompletionStage<Long> release(RoomKey room, MemberInfo member, LeaveReason reason) {
         if (closed.get()) {
-            return; // the node deregistered all its members when the bus closed
+            // the node deregistered all its members when the bus closed
+            return CompletableFuture.failedFuture(new IllegalStateException("bus closed"));
         }
-        releaseOwned(room, member.id(), member.nodeId(), reason);
+        CompletionStage<Long> seq = releaseOwned(room, member.id(), member.nodeId(), reason);
         redis.srem(names.nodeIndexKey(member.nodeId()), BusMessages.indexEntry(room, member.id()));
+        return seq;
     }
 
-    private CompletionStage<Boolean> releaseOwned(RoomKey room, String memberId, String owner, LeaveReason reason) {
+    /** Releases the member if {@code owner} registered it; the leave's sequence number, or 0. */
+    private CompletionStage<Long> releaseOwned(RoomKey room, String memberId, String owner, LeaveReason reason) {
         byte[][] keys = {names.membersKey(room), names.sequenceKey(room)};
-        return redis.<Long>eval(Scripts.RELEASE, ScriptOutputType.INTEGER, keys, bytes(memberId), bytes(owner),
-                        names.roomChannel(room), bytes(nodeId), bytes(reason.name()))
-                .thenApply(n -> n == 1L);
+        return redis.eval(Scripts.RELEASE, ScriptOutputType.INTEGER, keys, bytes(memberId), bytes(owner),
+                names.roomChannel(room), bytes(nodeId), bytes(reason.name()), SEQUENCE_IDLE_MILLIS);
     }
 
     @Override
@@ -273,16 +279,20 @@ public final class RedisBus implements Bus {
                     }
                 }
                 case 'D' -> l.message(m.room(), m.memberId(), null, Envelope.remote(m.payload()));
-                case 'J' -> l.joined(names.roomOfChannel(channel), BusMessages.member(m.memberId(), m.value()));
+                case 'J' -> l.joined(names.roomOfChannel(channel), BusMessages.member(m.memberId(), m.value()), m.seq());
                 case 'L' -> {
                     MemberInfo member = BusMessages.member(m.memberId(), m.value());
-                    if (m.reason() == LeaveReason.NODE_LOST && member.nodeId().equals(nodeId) && !m.origin().equals(nodeId)) {
+                    boolean ours = member.nodeId().equals(nodeId);
+                    if (ours && m.origin().equals(nodeId)) {
+                        return; // this node's own change to its own member: the hub applied it from the answer
+                    }
+                    if (m.reason() == LeaveReason.NODE_LOST && ours) {
                         // another node took this one for dead (a long pause, a cut-off) and is removing its
                         // members: register again what is still here, once the removal is done
                         log.warn("the cluster took this node for dead; re-registering its members");
                         scheduleResync();
                     }
-                    l.left(names.roomOfChannel(channel), member, m.reason());
+                    l.left(names.roomOfChannel(channel), member, m.reason(), m.seq());
                 }
                 case 'E' -> l.evicted(m.room(), new MemberInfo(m.memberId(), nodeId, Map.of()));
                 case 'P' -> hopMillis = (System.nanoTime() - Long.parseLong(m.memberId())) / 1e6;
@@ -356,7 +366,7 @@ public final class RedisBus implements Bus {
     private CompletionStage<Long> releaseIndexed(String node, byte[] entry, LeaveReason reason) {
         String[] parts = BusMessages.parseIndexEntry(entry);
         return releaseOwned(BusMessages.room(parts[1]), parts[0], node, reason)
-                .thenCompose(released -> redis.srem(names.nodeIndexKey(node), entry));
+                .thenCompose(seq -> redis.srem(names.nodeIndexKey(node), entry));
     }
 
     /** Whether this node still holds the member one of its index entries names. */

@@ -2,6 +2,7 @@ package dev.switchboard.core;
 
 import dev.switchboard.core.bus.Bus;
 import dev.switchboard.core.bus.BusListener;
+import dev.switchboard.core.internal.Audience;
 import dev.switchboard.core.internal.Room;
 import java.util.ArrayList;
 import java.util.List;
@@ -28,8 +29,6 @@ public final class Hub implements BusListener {
     private final String nodeId;
     private final ConcurrentHashMap<RoomKey, Room> rooms = new ConcurrentHashMap<>();
     private final Map<String, MembershipHandler> handlers = new ConcurrentHashMap<>();
-    /** Rooms with an exclusive claim in flight: the remote joins and leaves that arrive meanwhile. */
-    private final ConcurrentHashMap<RoomKey, ClaimWindow> claimWindows = new ConcurrentHashMap<>();
 
     public Hub(Bus bus) {
         this.bus = Objects.requireNonNull(bus, "bus");
@@ -51,193 +50,182 @@ public final class Hub implements BusListener {
     }
 
     /**
-     * Joins {@code member} to a room. With {@link JoinPolicy#SHARED} the member is in the room when this
-     * returns, and the stage completes once the room knows the other nodes' members (at once unless its first
-     * read of the cluster is still under way); otherwise the member is in once the cluster granted the id.
-     * Joining twice is a no-op that reports the current members. A caller whose connection closed while the stage was pending
-     * must {@link #leave} afterwards.
+     * Joins {@code member} to a room. The stage completes once the cluster has registered the member, with the
+     * members registered before it; every change after that reaches the member through its dialect's
+     * {@link MembershipHandler}, from the moment the stage completes (a dialect that answers the join holds
+     * those events until its answer is out). So each member learns of each other member exactly once, in its
+     * list or by one event, and of its departure once, after that, on one node and across nodes.
+     *
+     * <p>With {@link JoinPolicy#SHARED} the member is in the room (receives its traffic) at once; otherwise
+     * once the cluster granted the id. Joining twice is a no-op that reports the current members. A caller
+     * whose connection closed while the stage was pending must {@link #leave} afterwards.
      */
     public CompletionStage<JoinResult> join(RoomKey key, LocalMember member, JoinPolicy policy) {
-        // Joins to one room on this node are applied one at a time, from the cluster's answer to the
-        // members' announcement: two peers joining at once each either see the other in their answer or are
-        // told of it afterwards, never neither. (With an asynchronous bus the claim itself runs outside.)
-        synchronized (joinLock(key)) {
-            return joinLocked(key, member, policy);
-        }
-    }
-
-    private CompletionStage<JoinResult> joinLocked(RoomKey key, LocalMember member, JoinPolicy policy) {
         MemberInfo info = new MemberInfo(member.id(), nodeId, member.metadata());
-        if (policy == JoinPolicy.SHARED) {
-            Room room = attach(key, member);
-            if (room == null) {
-                return CompletableFuture.completedFuture(JoinResult.joined(othersOf(rooms.get(key), member.id())));
-            }
-            if (!room.isSeeded()) {
-                // Announced once this node receives the room, so that whoever hears of the member can reach it;
-                // meanwhile this room's direct sends wait, so that the member's first message does not reach
-                // someone who cannot yet find it to answer.
-                CompletionStage<Bus.Claim> claim = room.seeded().thenCompose(v -> bus.claim(key, info, policy));
-                room.afterQueuedSends(() -> claim.handle((c, error) -> true));
-                claim.thenAccept(c -> {
-                    if (room.local(member.id()) != member) {
-                        bus.release(key, info, LeaveReason.LEFT); // it left before its claim went out
-                    }
-                });
-            } else {
-                bus.claim(key, info, policy);
-            }
-            List<MemberInfo> others = othersOf(room, member.id());
-            handler(key).joined(info, room);
-            if (room.isSeeded()) {
-                return CompletableFuture.completedFuture(JoinResult.joined(others));
-            }
-            // A room new to this node learns the other nodes' members from its first read of the cluster,
-            // which the bus keeps in order with the room's events (no ghost from a stale snapshot); whoever
-            // joins before that read is back waits for it too, or would see this node's members alone.
-            return room.seeded().thenApply(v -> JoinResult.joined(othersOf(room, member.id())));
-        }
-        ClaimWindow window = openWindow(key);
-        // claimed once this node receives the room, so that whoever the claim's announcement reaches can
-        // reach the joiner at once
-        CompletableFuture<Bus.Claim> claim = follow(key).handle((v, error) -> null)
-                .thenCompose(v -> bus.claim(key, info, policy)).toCompletableFuture();
-        if (claim.isDone() && !claim.isCompletedExceptionally()) {
-            return claimed(key, member, policy, info, claim.join(), window);
-        }
-        return claim.handle((granted, error) -> {
-            synchronized (joinLock(key)) {
-                if (error != null) {
-                    closeWindow(key, window);
-                    throw error instanceof java.util.concurrent.CompletionException c ? c
-                            : new java.util.concurrent.CompletionException(error);
+        boolean shared = policy == JoinPolicy.SHARED;
+        Room room;
+        while (true) {
+            room = roomFor(key);
+            synchronized (room) {
+                if (room.isRetired()) {
+                    continue; // dropped concurrently; take a fresh one
                 }
-                return claimed(key, member, policy, info, granted, window);
+                if (shared && room.contains(member)) {
+                    return CompletableFuture.completedFuture(JoinResult.joined(othersOf(room, member.id(), true)));
+                }
+                if (shared) {
+                    room.add(member, Room.PENDING);
+                }
+                room.claimStarted();
+                break;
             }
-        }).thenCompose(result -> result);
-    }
-
-    private CompletionStage<JoinResult> claimed(RoomKey key, LocalMember member, JoinPolicy policy, MemberInfo info,
-                                                Bus.Claim claim, ClaimWindow window) {
-        if (!claim.granted()) {
-            closeWindow(key, window);
-            unfollowIfUnused(key);
-            return CompletableFuture.completedFuture(JoinResult.taken(claim.holder()));
         }
-        Room room = attach(key, member);
-        if (room != null) {
-            room.policy(member, policy);
-            if (policy == JoinPolicy.TAKEOVER) {
-                evictLocal(key, member.id(), member);
-            }
-            handler(key).joined(info, room);
+        Room joined = room;
+        CompletableFuture<JoinResult> result = new CompletableFuture<>();
+        // Claimed once this node receives the room: every change after the claim then reaches this node, so
+        // the joiner hears of each (see answered).
+        CompletionStage<Bus.Claim> claim = joined.seeded().thenCompose(v -> bus.claim(key, info, policy));
+        if (!joined.isSeeded()) {
+            // a room new here: its direct sends wait for the claim, so that the member's first message does not
+            // reach someone who cannot yet find it to answer
+            joined.afterQueuedSends(() -> claim.handle((c, error) -> true));
         }
-        // The claim's list is the cluster as its script saw it. Joins and leaves elsewhere that reach this node
-        // before the joiner hears them (before it is in the room, or while a room new here awaits its first
-        // read and tells no one) are folded in; once the room is seeded, the joiner is told like everyone.
-        Room joined = room != null ? room : rooms.get(key);
-        CompletionStage<Void> seeded = joined == null ? CompletableFuture.completedFuture(null) : joined.seeded();
-        return seeded.thenApply(v -> JoinResult.joined(closeWindow(key, window).fold(claim.others(), member.id())));
+        claim.whenComplete((c, error) -> answered(joined, member, info, policy, c, error, result));
+        return result;
     }
 
     /**
-     * The remote membership events a room saw while claims were in flight for it, in arrival order. One
-     * window serves every claim of the room in flight at once: events from before a claim's snapshot fold to
-     * no change (a join of someone listed, a leave of someone not listed), so a longer record is harmless.
+     * Applies a claim's answer. The claim's list holds the members before the joiner in the room's order; the
+     * changes after it that reached this node before the answer are told to the joiner now, and later ones as
+     * they come (see {@link Room#audience}). Everyone here before the joiner hears of it.
      */
-    private static final class ClaimWindow {
-        private int open;
-        private final List<Map.Entry<MemberInfo, Boolean>> events = new ArrayList<>();
-
-        synchronized void record(MemberInfo member, boolean joined) {
-            events.add(Map.entry(member, joined));
-        }
-
-        /**
-         * The snapshot with the recorded joins applied (appended, or updated in place) and leaves removed (a
-         * leave names the node it left from, so an id since taken over elsewhere stays), in order.
-         */
-        synchronized List<MemberInfo> fold(List<MemberInfo> snapshot, String joinerId) {
-            if (events.isEmpty()) {
-                return snapshot;
-            }
-            List<MemberInfo> out = new ArrayList<>(snapshot);
-            for (Map.Entry<MemberInfo, Boolean> e : events) {
-                MemberInfo member = e.getKey();
-                if (member.id().equals(joinerId)) {
-                    continue;
+    private void answered(Room room, LocalMember member, MemberInfo info, JoinPolicy policy, Bus.Claim claim,
+                          Throwable error, CompletableFuture<JoinResult> result) {
+        MembershipHandler handler = handler(room.key());
+        JoinResult answer = null;
+        List<LocalMember> evicted = List.of();
+        boolean gone = false;
+        synchronized (room) {
+            if (error != null) {
+                if (policy == JoinPolicy.SHARED && room.sequence(member, Room.UNSEQUENCED)) {
+                    // the cluster cannot be reached: the member is in this node's room all the same, knows what
+                    // this node knows, and hears of what this node sees next
+                    answer = JoinResult.joined(othersOf(room, member.id(), false));
+                    emit(room, new Room.Change(Long.MAX_VALUE, info, true, null), handler);
                 }
-                int at = 0;
-                while (at < out.size() && !out.get(at).id().equals(member.id())) {
-                    at++;
+            } else if (!claim.granted()) {
+                answer = JoinResult.taken(claim.holder());
+            } else {
+                boolean present = policy == JoinPolicy.SHARED ? room.sequence(member, claim.seq())
+                        : room.add(member, claim.seq());
+                if (present) {
+                    room.policy(member, policy);
                 }
-                boolean listed = at < out.size();
-                if (e.getValue()) {
-                    if (listed) {
-                        out.set(at, member);
-                    } else {
-                        out.add(member);
+                if (claim.holder() != null) {
+                    evicted = replaced(room, claim.holder(), member, claim.seq(), handler);
+                }
+                if (present && handler != MembershipHandler.NONE) {
+                    List<LocalMember> joiner = List.of(member);
+                    for (Room.Change change : room.changesAfter(claim.seq())) {
+                        tell(room, change, joiner, handler);
                     }
-                } else if (listed && out.get(at).nodeId().equals(member.nodeId())) {
-                    out.remove(at);
                 }
+                // told here even if the member already left: its release follows, and whoever lists it (a later
+                // joiner, from the cluster's list) must hear that
+                emit(room, new Room.Change(claim.seq(), info, true, null), handler);
+                gone = !present && policy == JoinPolicy.SHARED;
+                answer = JoinResult.joined(claim.others());
             }
-            return out;
+            room.claimAnswered();
+        }
+        if (gone) {
+            withdraw(room.key(), info); // it left while its claim was on its way
+        }
+        for (LocalMember m : evicted) {
+            m.evicted(room.key(), "replaced");
+        }
+        retireIfEmpty(room);
+        if (answer == null) {
+            result.completeExceptionally(error);
+        } else {
+            result.complete(answer);
         }
     }
 
-    private ClaimWindow openWindow(RoomKey key) {
-        return claimWindows.compute(key, (k, w) -> {
-            ClaimWindow window = w == null ? new ClaimWindow() : w;
-            synchronized (window) {
-                window.open++;
-            }
-            return window;
-        });
-    }
-
-    /** Ends one claim's use of the window; the window goes when no claim of the room is in flight. */
-    private ClaimWindow closeWindow(RoomKey key, ClaimWindow window) {
-        claimWindows.computeIfPresent(key, (k, w) -> {
-            synchronized (w) {
-                return --w.open == 0 ? null : w;
-            }
-        });
-        return window;
-    }
-
-    private void recordInWindow(RoomKey key, MemberInfo member, boolean joined) {
-        ClaimWindow w = claimWindows.get(key);
-        if (w != null) {
-            w.record(member, joined);
+    /** A takeover's replaced member leaves, at the takeover's position (before the new holder joins). */
+    private List<LocalMember> replaced(Room room, MemberInfo holder, LocalMember keep, long seq,
+                                       MembershipHandler handler) {
+        if (holder.nodeId().equals(nodeId)) {
+            return evictLocked(room, holder.id(), keep, seq);
         }
-    }
-
-    /** Striped locks for joins: one room's joins serialize, different rooms rarely contend. */
-    private final Object[] joinLocks = newLocks(64);
-
-    private static Object[] newLocks(int n) {
-        Object[] locks = new Object[n];
-        for (int i = 0; i < n; i++) {
-            locks[i] = new Object();
+        if (room.removeRemote(holder)) {
+            emit(room, new Room.Change(seq, holder, false, LeaveReason.REPLACED), handler);
         }
-        return locks;
-    }
-
-    private Object joinLock(RoomKey key) {
-        return joinLocks[(key.hashCode() & 0x7fffffff) % joinLocks.length];
+        return List.of();
     }
 
     /** Removes the member from the room; others see it leave. A no-op if it is not a member. */
     public void leave(RoomKey key, LocalMember member) {
         Room room = rooms.get(key);
-        if (room == null || !room.remove(member)) {
+        if (room == null) {
             return;
         }
-        MemberInfo info = new MemberInfo(member.id(), nodeId, member.metadata());
-        bus.release(key, info, LeaveReason.LEFT);
-        handler(key).left(info, LeaveReason.LEFT, room);
+        long seq = room.remove(member);
+        if (seq == Long.MIN_VALUE) {
+            return;
+        }
+        if (seq != Room.PENDING) {
+            withdraw(key, new MemberInfo(member.id(), nodeId, member.metadata()));
+        } // else: its claim's answer withdraws it
         retireIfEmpty(room);
+    }
+
+    /** Releases a member that left this node; this node's other members hear of it at the release's position. */
+    private void withdraw(RoomKey key, MemberInfo info) {
+        bus.release(key, info, LeaveReason.LEFT).whenComplete((seq, error) -> {
+            Room room = rooms.get(key);
+            if (room == null) {
+                return;
+            }
+            synchronized (room) {
+                if (error == null && seq == 0 && (room.remote(info.id()) != null || room.local(info.id()) != null)) {
+                    return; // its registration was taken over, and the taker is known here: that was the news
+                }
+                // no position: the cluster could not be reached, or had lost the registration
+                long at = error == null && seq != 0 ? seq : Long.MAX_VALUE;
+                emit(room, new Room.Change(at, info, false, LeaveReason.LEFT), handler(key));
+            }
+        });
+    }
+
+    /**
+     * Tells the local members that should hear of a change (those before it in the order), and records it for the
+     * joiners whose claims are still unanswered. Runs under the room's lock, so one room's changes are told in
+     * one order.
+     */
+    private void emit(Room room, Room.Change change, MembershipHandler handler) {
+        if (handler == MembershipHandler.NONE) {
+            return; // a namespace without membership events (y-webrtc): nobody to tell
+        }
+        if (change.seq() != Long.MAX_VALUE) {
+            room.record(change);
+        }
+        List<LocalMember> audience = room.audience(change.seq(), change.member().id());
+        if (!audience.isEmpty()) {
+            tell(room, change, audience, handler);
+        }
+    }
+
+    private static void tell(Room room, Room.Change change, List<LocalMember> audience, MembershipHandler handler) {
+        if (audience.size() == 1 && audience.get(0).id().equals(change.member().id())) {
+            return; // a change about the member itself
+        }
+        Audience to = new Audience(room.key(), audience);
+        if (change.joined()) {
+            handler.joined(change.member(), to);
+        } else {
+            handler.left(change.member(), change.reason(), to);
+        }
     }
 
     /** Delivers to every member of the room in the cluster except {@code exceptId} (may be null). */
@@ -356,35 +344,41 @@ public final class Hub implements BusListener {
     }
 
     @Override
-    public void joined(RoomKey key, MemberInfo member) {
-        if (!member.nodeId().equals(nodeId)) {
-            recordInWindow(key, member, true);
-        }
+    public void joined(RoomKey key, MemberInfo member, long seq) {
         Room room = rooms.get(key);
-        if (room != null && !member.nodeId().equals(nodeId)) {
+        if (room == null || member.nodeId().equals(nodeId)) {
+            return;
+        }
+        synchronized (room) {
             MemberInfo before = room.putRemote(member);
-            // a re-registration after an outage is not news; nor is a join before a new room's first read,
-            // which lists it to every local member waiting on that read
-            if (!member.equals(before) && room.isSeeded()) {
-                handler(key).joined(member, room);
+            if (!member.equals(before)) { // a re-registration after an outage is not news
+                emit(room, new Room.Change(seq, member, true, null), handler(key));
             }
         }
     }
 
     @Override
-    public void left(RoomKey key, MemberInfo member, LeaveReason reason) {
-        if (!member.nodeId().equals(nodeId)) {
-            recordInWindow(key, member, false);
-        }
+    public void left(RoomKey key, MemberInfo member, LeaveReason reason, long seq) {
         Room room = rooms.get(key);
-        if (room != null && room.removeRemote(member) && room.isSeeded()) {
-            handler(key).left(member, reason, room);
+        if (room == null) {
+            return;
+        }
+        if (member.nodeId().equals(nodeId)) {
+            if (reason == LeaveReason.REPLACED) {
+                evictLocal(key, member.id(), null, seq); // taken over on another node
+            } // NODE_LOST: this node was taken for dead; the bus registers its members again
+            return;
+        }
+        synchronized (room) {
+            if (room.removeRemote(member)) {
+                emit(room, new Room.Change(seq, member, false, reason), handler(key));
+            }
         }
     }
 
     @Override
     public void evicted(RoomKey key, MemberInfo member) {
-        evictLocal(key, member.id(), null);
+        evictLocal(key, member.id(), null, Long.MAX_VALUE);
     }
 
     @Override
@@ -392,6 +386,9 @@ public final class Hub implements BusListener {
         for (Room room : rooms.values()) {
             RoomKey key = room.key();
             bus.follow(key);
+            // Positions from before the outage mean nothing to a cluster that may have lost them; from now on
+            // the view of the other nodes' members keeps anyone from hearing of a change twice.
+            room.unsequenceAll();
             for (LocalMember m : room.members()) {
                 MemberInfo info = new MemberInfo(m.id(), nodeId, m.metadata());
                 JoinPolicy policy = room.policyOf(m);
@@ -399,7 +396,7 @@ public final class Hub implements BusListener {
                         .thenAccept(claim -> {
                             if (!claim.granted() && !claim.holder().nodeId().equals(nodeId)) {
                                 // Someone else took the id while this node was cut off; theirs stands.
-                                evictLocal(key, m.id(), null);
+                                evictLocal(key, m.id(), null, Long.MAX_VALUE);
                             } else if (claim.granted() && room.local(m.id()) != m) {
                                 // it left while the claim was on its way: its own release may have come first
                                 bus.release(key, info, LeaveReason.LEFT);
@@ -431,11 +428,13 @@ public final class Hub implements BusListener {
                     remote.add(m);
                 }
             }
-            Room.Diff diff = room.reconcile(remote);
-            if (announce) {
-                MembershipHandler handler = handler(room.key());
-                diff.left().forEach(m -> handler.left(m, LeaveReason.NODE_LOST, room));
-                diff.joined().forEach(m -> handler.joined(m, room));
+            synchronized (room) {
+                Room.Diff diff = room.reconcile(remote);
+                if (announce) {
+                    MembershipHandler handler = handler(room.key());
+                    diff.left().forEach(m -> emit(room, new Room.Change(Long.MAX_VALUE, m, false, LeaveReason.NODE_LOST), handler));
+                    diff.joined().forEach(m -> emit(room, new Room.Change(Long.MAX_VALUE, m, true, null), handler));
+                }
             }
             return null;
         });
@@ -443,60 +442,52 @@ public final class Hub implements BusListener {
 
     // ---- internals ----
 
-    /** Adds a local member, creating and following the room as needed; null if it already was a member. */
-    private Room attach(RoomKey key, LocalMember member) {
-        while (true) {
-            Room room = rooms.get(key);
-            if (room == null) {
-                room = new Room(key);
-                // unseeded from the moment others can see it, so that no one counts its local members alone
-                CompletableFuture<Void> seeding = new CompletableFuture<>();
-                room.seeded(seeding);
-                Room raced = rooms.putIfAbsent(key, room);
-                if (raced != null) {
-                    room = raced;
-                } else {
-                    bus.follow(key);
-                    reconcile(room, false).whenComplete((v, error) -> seeding.complete(null));
-                }
-            }
-            if (room.add(member)) {
-                return room;
-            }
-            if (!room.isRetired()) {
-                return null;
-            }
-            Thread.onSpinWait(); // the room is being dropped concurrently; take a fresh one
-        }
-    }
-
-    /** Completes once this node receives the room's traffic (at once for a room it already follows). */
-    private CompletionStage<Void> follow(RoomKey key) {
+    /** The room, created and followed if this node has none. */
+    private Room roomFor(RoomKey key) {
         Room room = rooms.get(key);
-        return room != null ? room.seeded() : bus.follow(key);
-    }
-
-
-    private void unfollowIfUnused(RoomKey key) {
-        if (!rooms.containsKey(key)) {
-            bus.unfollow(key);
+        if (room != null) {
+            return room;
         }
+        Room fresh = new Room(key);
+        // unseeded from the moment others can see it, so that no one counts its local members alone
+        CompletableFuture<Void> seeding = new CompletableFuture<>();
+        fresh.seeded(seeding);
+        room = rooms.putIfAbsent(key, fresh);
+        if (room != null) {
+            return room;
+        }
+        bus.follow(key);
+        reconcile(fresh, false).whenComplete((v, error) -> seeding.complete(null));
+        return fresh;
     }
 
-    /** Removes a local member whose registration another connection took, except {@code keep}. */
-    private void evictLocal(RoomKey key, String memberId, LocalMember keep) {
+    /** Removes a local member whose registration another connection took, and tells it so. */
+    private void evictLocal(RoomKey key, String memberId, LocalMember keep, long seq) {
         Room room = rooms.get(key);
         if (room == null) {
             return;
         }
-        for (LocalMember m : room.members()) {
-            if (m != keep && m.id().equals(memberId) && room.remove(m)) {
-                MemberInfo info = new MemberInfo(m.id(), nodeId, m.metadata());
-                handler(key).left(info, LeaveReason.REPLACED, room);
-                m.evicted(key, "replaced");
-            }
+        List<LocalMember> evicted;
+        synchronized (room) {
+            evicted = evictLocked(room, memberId, keep, seq);
+        }
+        for (LocalMember m : evicted) {
+            m.evicted(key, "replaced");
         }
         retireIfEmpty(room);
+    }
+
+    /** The members with the id but {@code keep} leave at position {@code seq}; returns them, to be told. */
+    private List<LocalMember> evictLocked(Room room, String memberId, LocalMember keep, long seq) {
+        List<LocalMember> evicted = new ArrayList<>(1);
+        for (LocalMember m : room.members()) {
+            if (m != keep && m.id().equals(memberId) && room.remove(m) != Long.MIN_VALUE) {
+                emit(room, new Room.Change(seq, new MemberInfo(m.id(), nodeId, m.metadata()), false,
+                        LeaveReason.REPLACED), handler(room.key()));
+                evicted.add(m);
+            }
+        }
+        return evicted;
     }
 
     private void retireIfEmpty(Room room) {
@@ -508,12 +499,11 @@ public final class Hub implements BusListener {
         }
     }
 
-    private List<MemberInfo> othersOf(Room room, String exceptId) {
-        if (room == null) {
-            return List.of();
-        }
+    /** The members this node knows of; {@code pending}: also local ones whose claims are unanswered. */
+    private List<MemberInfo> othersOf(Room room, String exceptId, boolean pending) {
         List<MemberInfo> out = new ArrayList<>(room.count());
-        for (LocalMember m : room.members()) {
+        List<LocalMember> locals = pending ? room.members() : room.audience(Long.MAX_VALUE, exceptId);
+        for (LocalMember m : locals) {
             if (!m.id().equals(exceptId)) {
                 out.add(new MemberInfo(m.id(), nodeId, m.metadata()));
             }

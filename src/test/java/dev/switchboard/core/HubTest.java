@@ -75,18 +75,22 @@ class HubTest {
         }
     }
 
-    /** Records membership events as "joined x" / "left x REASON" per node. */
+    /** Records membership events as "joined x to [a, b]" / "left x REASON to [a]" per node: who is told what. */
     static final class Events implements MembershipHandler {
         final List<String> seen = new CopyOnWriteArrayList<>();
 
         @Override
         public void joined(MemberInfo member, LocalRoom room) {
-            seen.add("joined " + member.id());
+            seen.add("joined " + member.id() + " to " + ids(room));
         }
 
         @Override
         public void left(MemberInfo member, LeaveReason reason, LocalRoom room) {
-            seen.add("left " + member.id() + " " + reason);
+            seen.add("left " + member.id() + " " + reason + " to " + ids(room));
+        }
+
+        private static List<String> ids(LocalRoom room) {
+            return room.members().stream().map(LocalMember::id).toList();
         }
     }
 
@@ -120,14 +124,20 @@ class HubTest {
         RecordingOutlet outlet = new RecordingOutlet();
         Member a = new Member("a", outlet);
         Events events = new Events();
+        Member b = new Member("b", outlet);
         hub.handle("test", events);
         hub.join(ROOM, a, JoinPolicy.SHARED);
         hub.join(ROOM, a, JoinPolicy.SHARED);
         assertThat(hub.knownCount(ROOM)).isEqualTo(1);
-        assertThat(events.seen).containsExactly("joined a");
+        assertThat(events.seen).isEmpty(); // nobody to tell
+        assertThat(hub.join(ROOM, b, JoinPolicy.SHARED).toCompletableFuture().join().others())
+                .extracting(MemberInfo::id).containsExactly("a");
+        assertThat(events.seen).containsExactly("joined b to [a]");
         hub.leave(ROOM, a);
         hub.leave(ROOM, a);
-        assertThat(events.seen).containsExactly("joined a", "left a LEFT");
+        assertThat(events.seen).containsExactly("joined b to [a]", "left a LEFT to [b]");
+        hub.leave(ROOM, b);
+        assertThat(events.seen).hasSize(2);
         assertThat(hub.roomCount()).isZero();
         assertThat(hub.knownCount(ROOM)).isEqualTo(-1);
         assertThat(hub.count(ROOM).toCompletableFuture().join()).isZero();
@@ -196,7 +206,7 @@ class HubTest {
         assertThat(r.others()).extracting(MemberInfo::id).containsExactly("w");
         assertThat(old.evictions).containsExactly("test:room:replaced");
         assertThat(n1.roomCount()).isZero();
-        assertThat(e2.seen).containsExactly("joined w", "joined id1", "left id1 REPLACED", "joined id1");
+        assertThat(e2.seen).containsExactly("joined id1 to [w]", "left id1 REPLACED to [w]", "joined id1 to [w]");
         List<MemberInfo> members = n2.members(ROOM).toCompletableFuture().join();
         assertThat(members).extracting(m -> m.meta("k")).containsExactly(null, "new");
     }
@@ -216,7 +226,7 @@ class HubTest {
         assertThat(n2.knownCount(ROOM)).isEqualTo(3);
         bus1.close();
         assertThat(n2.knownCount(ROOM)).isEqualTo(1);
-        assertThat(e2.seen).containsExactly("joined s", "joined x", "joined y", "left x LEFT", "left y LEFT");
+        assertThat(e2.seen).containsExactly("joined x to [s]", "joined y to [s]", "left x LEFT to [s]", "left y LEFT to [s]");
         assertThat(n2.members(ROOM).toCompletableFuture().join()).extracting(MemberInfo::id).containsExactly("s");
     }
 
@@ -238,6 +248,14 @@ class HubTest {
             holdClaims = false;
             while (!heldClaims.isEmpty()) {
                 heldClaims.poll().run();
+            }
+        }
+
+        /** Lets the held answers through newest first: replies that overtake each other. */
+        void releaseClaimsLastFirst() {
+            holdClaims = false;
+            while (!heldClaims.isEmpty()) {
+                heldClaims.pollLast().run();
             }
         }
 
@@ -273,17 +291,21 @@ class HubTest {
                 }
 
                 @Override
-                public void joined(RoomKey room, MemberInfo member) {
+                public void joined(RoomKey room, MemberInfo member, long seq) {
                     if (holdJoins) {
-                        heldJoins.add(() -> listener.joined(room, member));
+                        heldJoins.add(() -> listener.joined(room, member, seq));
                     } else {
-                        listener.joined(room, member);
+                        listener.joined(room, member, seq);
                     }
                 }
 
                 @Override
-                public void left(RoomKey room, MemberInfo member, LeaveReason reason) {
-                    listener.left(room, member, reason);
+                public void left(RoomKey room, MemberInfo member, LeaveReason reason, long seq) {
+                    if (holdJoins) {
+                        heldJoins.add(() -> listener.left(room, member, reason, seq));
+                    } else {
+                        listener.left(room, member, reason, seq);
+                    }
                 }
 
                 @Override
@@ -310,8 +332,8 @@ class HubTest {
         }
 
         @Override
-        public void release(RoomKey room, MemberInfo member, LeaveReason reason) {
-            inner.release(room, member, reason);
+        public java.util.concurrent.CompletionStage<Long> release(RoomKey room, MemberInfo member, LeaveReason reason) {
+            return inner.release(room, member, reason);
         }
 
         @Override
@@ -378,11 +400,13 @@ class HubTest {
     }
 
     @Test
-    void joinsAndLeavesElsewhereWhileAClaimIsAnsweredReachTheJoinersList() {
+    void joinsAndLeavesElsewhereWhileAClaimIsAnsweredAreToldAfterTheJoinersList() {
         InMemoryNetwork net = new InMemoryNetwork();
         SlowBus slow = new SlowBus(net, "n1");
         Hub n1 = new Hub(slow);
         Hub n2 = new Hub(new InMemoryBus(net, "n2"));
+        Events e1 = new Events();
+        n1.handle("test", e1);
         Member leaving = new Member("leaving", new RecordingOutlet());
         n2.join(ROOM, leaving, JoinPolicy.EXCLUSIVE).toCompletableFuture().join();
         slow.holdClaims = true;
@@ -390,10 +414,151 @@ class HubTest {
         // after the claim's snapshot (which lists "leaving"), before its answer arrives here:
         n2.join(ROOM, new Member("late", new RecordingOutlet()), JoinPolicy.EXCLUSIVE).toCompletableFuture().join();
         n2.leave(ROOM, leaving);
+        assertThat(e1.seen).isEmpty(); // nobody here knows its place in the order yet
         slow.releaseClaims();
         JoinResult result = joining.join();
         assertThat(result.joined()).isTrue();
-        assertThat(result.others()).extracting(MemberInfo::id).containsExactly("late");
+        assertThat(result.others()).extracting(MemberInfo::id).containsExactly("leaving");
+        assertThat(e1.seen).containsExactly("joined late to [me]", "left leaving LEFT to [me]");
         assertThat(n1.knownCount(ROOM)).isEqualTo(2);
+    }
+
+    // ---- the interleavings behind issue 18: each member learns of each other exactly once ----
+
+    /** Two nodes new to a room, a joiner on each, both claims run before either answer is back. */
+    @Test
+    void twoJoinersOnTwoNodesAtOnceExactlyOneListsTheOther() {
+        InMemoryNetwork net = new InMemoryNetwork();
+        SlowBus slow1 = new SlowBus(net, "n1");
+        SlowBus slow2 = new SlowBus(net, "n2");
+        Hub n1 = new Hub(slow1);
+        Hub n2 = new Hub(slow2);
+        Events e1 = new Events();
+        Events e2 = new Events();
+        n1.handle("test", e1);
+        n2.handle("test", e2);
+        slow1.holdClaims = true;
+        slow2.holdClaims = true;
+        // b's node follows the room before a's claim runs, so it hears a's join before b's answer is back
+        var b = n2.join(ROOM, new Member("b", new RecordingOutlet()), JoinPolicy.SHARED).toCompletableFuture();
+        var a = n1.join(ROOM, new Member("a", new RecordingOutlet()), JoinPolicy.SHARED).toCompletableFuture();
+        assertThat(e1.seen).isEmpty();
+        assertThat(e2.seen).isEmpty();
+        slow1.releaseClaims();
+        slow2.releaseClaims();
+        assertThat(b.join().others()).isEmpty();
+        assertThat(a.join().others()).extracting(MemberInfo::id).containsExactly("b");
+        assertThat(e2.seen).containsExactly("joined a to [b]");
+        assertThat(e1.seen).isEmpty();
+    }
+
+    /** One node, a room new to it, two joiners before its first read of the cluster is back. */
+    @Test
+    void twoJoinersOfARoomNewToTheNodeAreOrderedByTheirClaims() {
+        InMemoryNetwork net = new InMemoryNetwork();
+        SlowBus slow = new SlowBus(net, "n1");
+        Hub n1 = new Hub(slow);
+        Events e1 = new Events();
+        n1.handle("test", e1);
+        slow.holdReads = true;
+        slow.holdClaims = true;
+        var a = n1.join(ROOM, new Member("a", new RecordingOutlet()), JoinPolicy.SHARED).toCompletableFuture();
+        var b = n1.join(ROOM, new Member("b", new RecordingOutlet()), JoinPolicy.SHARED).toCompletableFuture();
+        slow.releaseReads();
+        assertThat(e1.seen).isEmpty(); // neither knows its place yet
+        slow.releaseClaims();
+        // whichever claim ran first is listed by the other and tells it of the other, once
+        List<String> aKnows = a.join().others().stream().map(MemberInfo::id).toList();
+        List<String> bKnows = b.join().others().stream().map(MemberInfo::id).toList();
+        if (aKnows.isEmpty()) {
+            assertThat(bKnows).containsExactly("a");
+            assertThat(e1.seen).containsExactly("joined b to [a]");
+        } else {
+            assertThat(aKnows).containsExactly("b");
+            assertThat(bKnows).isEmpty();
+            assertThat(e1.seen).containsExactly("joined a to [b]");
+        }
+    }
+
+    /** Answers that come back in the other order than the claims ran: the order is the cluster's, not theirs. */
+    @Test
+    void aLaterClaimAnsweredFirstStillHearsNothingOfTheEarlierOne() {
+        InMemoryNetwork net = new InMemoryNetwork();
+        SlowBus slow = new SlowBus(net, "n1");
+        Hub n1 = new Hub(slow);
+        Events e1 = new Events();
+        n1.handle("test", e1);
+        n1.join(ROOM, new Member("seed", new RecordingOutlet()), JoinPolicy.SHARED).toCompletableFuture().join();
+        slow.holdClaims = true;
+        var a = n1.join(ROOM, new Member("a", new RecordingOutlet()), JoinPolicy.SHARED).toCompletableFuture();
+        var b = n1.join(ROOM, new Member("b", new RecordingOutlet()), JoinPolicy.SHARED).toCompletableFuture();
+        slow.releaseClaimsLastFirst();
+        assertThat(b.join().others()).extracting(MemberInfo::id).containsExactly("seed", "a");
+        assertThat(a.join().others()).extracting(MemberInfo::id).containsExactly("seed");
+        // a hears of b after its own answer, from the record kept while its claim was unanswered
+        assertThat(e1.seen).containsExactly("joined b to [seed]", "joined b to [a]", "joined a to [seed]");
+    }
+
+    /** A join from before the joiner's claim whose event arrives after its answer is in its list, not told. */
+    @Test
+    void anEarlierJoinWhoseEventArrivesLateIsNotToldAgain() {
+        InMemoryNetwork net = new InMemoryNetwork();
+        SlowBus slow = new SlowBus(net, "n1");
+        Hub n1 = new Hub(slow);
+        Hub n2 = new Hub(new InMemoryBus(net, "n2"));
+        Events e1 = new Events();
+        n1.handle("test", e1);
+        n1.join(ROOM, new Member("here", new RecordingOutlet()), JoinPolicy.SHARED).toCompletableFuture().join();
+        slow.holdJoins = true;
+        n2.join(ROOM, new Member("w", new RecordingOutlet()), JoinPolicy.SHARED).toCompletableFuture().join();
+        var a = n1.join(ROOM, new Member("a", new RecordingOutlet()), JoinPolicy.SHARED).toCompletableFuture().join();
+        assertThat(a.others()).extracting(MemberInfo::id).containsExactly("here", "w");
+        slow.releaseJoins();
+        // "here" was before w and hears of it; a was after and already has it in its list
+        assertThat(e1.seen).containsExactly("joined a to [here]", "joined w to [here]");
+    }
+
+    /** A member that came and went before the joiner's claim, with its events late: the joiner hears nothing. */
+    @Test
+    void aMemberGoneBeforeTheJoinerCameIsNeverToldToIt() {
+        InMemoryNetwork net = new InMemoryNetwork();
+        SlowBus slow = new SlowBus(net, "n1");
+        Hub n1 = new Hub(slow);
+        Hub n2 = new Hub(new InMemoryBus(net, "n2"));
+        Events e1 = new Events();
+        n1.handle("test", e1);
+        n1.join(ROOM, new Member("here", new RecordingOutlet()), JoinPolicy.SHARED).toCompletableFuture().join();
+        slow.holdJoins = true;
+        Member w = new Member("w", new RecordingOutlet());
+        n2.join(ROOM, w, JoinPolicy.SHARED).toCompletableFuture().join();
+        n2.leave(ROOM, w);
+        var a = n1.join(ROOM, new Member("a", new RecordingOutlet()), JoinPolicy.SHARED).toCompletableFuture().join();
+        assertThat(a.others()).extracting(MemberInfo::id).containsExactly("here");
+        slow.releaseJoins();
+        assertThat(e1.seen).containsExactly("joined a to [here]", "joined w to [here]", "left w LEFT to [here]");
+    }
+
+    /** A local member that leaves while its claim is unanswered is announced and withdrawn, in that order. */
+    @Test
+    void aMemberThatLeavesBeforeItsClaimIsAnsweredIsWithdrawnEverywhere() {
+        InMemoryNetwork net = new InMemoryNetwork();
+        SlowBus slow = new SlowBus(net, "n1");
+        Hub n1 = new Hub(slow);
+        Hub n2 = new Hub(new InMemoryBus(net, "n2"));
+        Events e1 = new Events();
+        Events e2 = new Events();
+        n1.handle("test", e1);
+        n2.handle("test", e2);
+        n2.join(ROOM, new Member("far", new RecordingOutlet()), JoinPolicy.SHARED).toCompletableFuture().join();
+        n1.join(ROOM, new Member("near", new RecordingOutlet()), JoinPolicy.SHARED).toCompletableFuture().join();
+        slow.holdClaims = true;
+        Member brief = new Member("brief", new RecordingOutlet());
+        var joining = n1.join(ROOM, brief, JoinPolicy.SHARED).toCompletableFuture();
+        n1.leave(ROOM, brief);
+        slow.releaseClaims();
+        assertThat(joining.join().joined()).isTrue();
+        assertThat(n2.members(ROOM).toCompletableFuture().join()).extracting(MemberInfo::id).containsExactly("far", "near");
+        assertThat(e1.seen).containsExactly("joined brief to [near]", "left brief LEFT to [near]");
+        assertThat(e2.seen).containsExactly("joined near to [far]", "joined brief to [far]", "left brief LEFT to [far]");
     }
 }

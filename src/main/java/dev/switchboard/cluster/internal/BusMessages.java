@@ -18,8 +18,8 @@ import java.util.TreeMap;
  * message follows as raw bytes. Member ids and node ids never contain a newline or '|'.
  *
  * <pre>
- * J\n origin \n memberId \n value                      a member joined (room channel)
- * L\n origin \n reason \n memberId \n value            a member left   (room channel)
+ * J\n origin \n memberId \n value                      a member joined (room channel; value starts with its seq)
+ * L\n origin \n reason \n seq \n memberId \n value     a member left at position seq (room channel)
  * M\n origin \n exceptId \n payload                    a room broadcast (room channel)
  * D\n origin \n targetId \n roomLen \n room payload    to one member   (node channel)
  * E\n origin \n memberId \n room                       a takeover evicted this node's member (node channel)
@@ -149,9 +149,9 @@ public final class BusMessages {
         return bytes("P\n" + origin + '\n' + nanoTime + '\n');
     }
 
-    /** A decoded bus message; fields unused by a kind are null. */
+    /** A decoded bus message; fields unused by a kind are null (or 0). */
     public record Message(char kind, String origin, String memberId, String exceptId, LeaveReason reason,
-                          String value, RoomKey room, byte[] payload) {
+                          long seq, String value, RoomKey room, byte[] payload) {
     }
 
     public static Message parse(byte[] m) {
@@ -161,31 +161,33 @@ public final class BusMessages {
         switch (kind) {
             case 'J': {
                 String id = field(m, pos);
-                return new Message(kind, origin, id, null, null, rest(m, pos[0]), null, null);
+                String value = rest(m, pos[0]);
+                return new Message(kind, origin, id, null, null, sequence(value), value, null, null);
             }
             case 'L': {
                 LeaveReason reason = LeaveReason.valueOf(field(m, pos));
+                long seq = Long.parseLong(field(m, pos));
                 String id = field(m, pos);
-                return new Message(kind, origin, id, null, reason, rest(m, pos[0]), null, null);
+                return new Message(kind, origin, id, null, reason, seq, rest(m, pos[0]), null, null);
             }
             case 'M': {
                 String except = field(m, pos);
-                return new Message(kind, origin, null, except.isEmpty() ? null : except, null, null, null,
+                return new Message(kind, origin, null, except.isEmpty() ? null : except, null, 0, null, null,
                         Arrays.copyOfRange(m, pos[0], m.length));
             }
             case 'D': {
                 String target = field(m, pos);
                 int len = Integer.parseInt(field(m, pos));
                 RoomKey room = room(new String(m, pos[0], len, StandardCharsets.UTF_8));
-                return new Message(kind, origin, target, null, null, null, room,
+                return new Message(kind, origin, target, null, null, 0, null, room,
                         Arrays.copyOfRange(m, pos[0] + len, m.length));
             }
             case 'P': {
-                return new Message(kind, origin, field(m, pos), null, null, null, null, null);
+                return new Message(kind, origin, field(m, pos), null, null, 0, null, null, null);
             }
             case 'E': {
                 String id = field(m, pos);
-                return new Message(kind, origin, id, null, null, null, room(rest(m, pos[0])), null);
+                return new Message(kind, origin, id, null, null, 0, null, room(rest(m, pos[0])), null);
             }
             default:
                 throw new IllegalArgumentException("unknown bus message kind: " + kind);

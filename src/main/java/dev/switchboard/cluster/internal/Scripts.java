@@ -11,24 +11,30 @@ public final class Scripts {
 
     /**
      * KEYS: room hash, room sequence. ARGV: memberId, "nodeId|meta", policy, room channel, origin node.
-     * Returns {granted (1/0), previous holder value or "", [HGETALL after] }.
+     * Returns {granted (1/0), previous holder value or "", [HGETALL after], the claim's sequence number}. The
+     * sequence orders the room's membership changes (claims and releases) cluster-wide; a takeover's leave of
+     * the replaced member shares the claim's number and is published first.
      */
     public static final String CLAIM = """
             local cur = redis.call('HGET', KEYS[1], ARGV[1])
-            if cur and ARGV[3] == 'EXCLUSIVE' then return {0, cur, {}} end
+            if cur and ARGV[3] == 'EXCLUSIVE' then return {0, cur, {}, 0} end
             local seq = redis.call('INCR', KEYS[2])
+            redis.call('PERSIST', KEYS[2])
             local val = seq .. '|' .. ARGV[2]
             if cur and ARGV[3] == 'TAKEOVER' then
-              redis.call('PUBLISH', ARGV[4], 'L\\n' .. ARGV[5] .. '\\nREPLACED\\n' .. ARGV[1] .. '\\n' .. cur)
+              redis.call('PUBLISH', ARGV[4], 'L\\n' .. ARGV[5] .. '\\nREPLACED\\n' .. seq .. '\\n' .. ARGV[1] .. '\\n' .. cur)
             end
             redis.call('HSET', KEYS[1], ARGV[1], val)
             redis.call('PUBLISH', ARGV[4], 'J\\n' .. ARGV[5] .. '\\n' .. ARGV[1] .. '\\n' .. val)
-            return {1, cur or '', redis.call('HGETALL', KEYS[1])}
+            return {1, cur or '', redis.call('HGETALL', KEYS[1]), seq}
             """;
 
     /**
-     * KEYS: room hash, room sequence. ARGV: memberId, owner nodeId, room channel, origin node, reason.
-     * Removes the member only if it is still registered by that node. Returns 1 if removed.
+     * KEYS: room hash, room sequence. ARGV: memberId, owner nodeId, room channel, origin node, reason, how long
+     * an empty room keeps its sequence (ms). Removes the member only if it is still registered by that node.
+     * Returns the leave's sequence number, or 0 if nothing was removed. An empty room's sequence outlives it
+     * by far more than a claim can be in flight, so a node that still holds events of the room never sees a
+     * number again; then it expires, so rooms that are gone leave nothing behind.
      */
     public static final String RELEASE = """
             local cur = redis.call('HGET', KEYS[1], ARGV[1])
@@ -36,9 +42,10 @@ public final class Scripts {
             local node = string.match(cur, '^%d+|([^|]*)|')
             if node ~= ARGV[2] then return 0 end
             redis.call('HDEL', KEYS[1], ARGV[1])
-            if redis.call('HLEN', KEYS[1]) == 0 then redis.call('DEL', KEYS[2]) end
-            redis.call('PUBLISH', ARGV[3], 'L\\n' .. ARGV[4] .. '\\n' .. ARGV[5] .. '\\n' .. ARGV[1] .. '\\n' .. cur)
-            return 1
+            local seq = redis.call('INCR', KEYS[2])
+            if redis.call('HLEN', KEYS[1]) == 0 then redis.call('PEXPIRE', KEYS[2], ARGV[6]) end
+            redis.call('PUBLISH', ARGV[3], 'L\\n' .. ARGV[4] .. '\\n' .. ARGV[5] .. '\\n' .. seq .. '\\n' .. ARGV[1] .. '\\n' .. cur)
+            return seq
             """;
 
     /**

@@ -11,11 +11,16 @@ public interface BusListener {
     /** A message for this node's members of the room: one member ({@code targetId}) or all but {@code exceptId}. */
     void message(RoomKey room, String targetId, String exceptId, Envelope envelope);
 
-    /** A member joined on another node. */
-    void joined(RoomKey room, MemberInfo member);
+    /** A member joined on another node, at position {@code seq} of the room's membership order. */
+    void joined(RoomKey room, MemberInfo member, long seq);
 
-    /** A member left on another node, or was removed by the cluster (its node was lost). */
-    void left(RoomKey room, MemberInfo member, LeaveReason reason);
+    /**
+     * A member of another node left, or was removed by the cluster (its node was lost), at position
+     * {@code seq} of the room's membership order. Also reported: this node's own member replaced by a
+     * takeover made on another node ({@link LeaveReason#REPLACED}), and removed by a node that took this one
+     * for dead ({@link LeaveReason#NODE_LOST}).
+     */
+    void left(RoomKey room, MemberInfo member, LeaveReason reason, long seq);
 
     /** This node's member lost its registration to a takeover; the hub closes it. */
     void evicted(RoomKey room, MemberInfo member);

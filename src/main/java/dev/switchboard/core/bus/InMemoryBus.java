@@ -50,8 +50,8 @@ public final class InMemoryBus implements Bus {
     }
 
     @Override
-    public void release(RoomKey room, MemberInfo member, LeaveReason reason) {
-        network.release(room, member, reason);
+    public CompletionStage<Long> release(RoomKey room, MemberInfo member, LeaveReason reason) {
+        return CompletableFuture.completedFuture(network.release(room, member, reason));
     }
 
     @Override

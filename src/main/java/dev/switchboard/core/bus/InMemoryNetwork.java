@@ -23,6 +23,11 @@ public final class InMemoryNetwork {
     private final Map<RoomKey, InMemoryBus[]> followers = new HashMap<>();
     /** Read without the lock on the hot path: a lone node has nobody to publish to. */
     private volatile int nodeCount;
+    /**
+     * The membership order of every room at once: one counter grows for each room as a counter per room would,
+     * and never starts again, so no room's numbers can repeat while a node still holds its events.
+     */
+    private long sequence;
 
     synchronized void attach(InMemoryBus bus) {
         if (nodes.putIfAbsent(bus.nodeId(), bus) != null) {
@@ -49,7 +54,7 @@ public final class InMemoryNetwork {
                     MemberInfo m = members.next();
                     if (m.nodeId().equals(bus.nodeId())) {
                         members.remove();
-                        notices.addAll(leaveNotices(room.getKey(), m, LeaveReason.LEFT, null));
+                        notices.addAll(leaveNotices(room.getKey(), m, LeaveReason.LEFT, ++sequence, null));
                     }
                 }
                 if (room.getValue().isEmpty()) {
@@ -73,51 +78,59 @@ public final class InMemoryNetwork {
             if (holder != null && policy == JoinPolicy.EXCLUSIVE) {
                 return Bus.Claim.refused(holder);
             }
+            long seq = ++sequence;
+            MemberInfo replaced = null;
             if (holder != null) {
                 members.remove(member.id());
                 if (policy == JoinPolicy.TAKEOVER) {
+                    replaced = holder;
                     InMemoryBus owner = nodes.get(holder.nodeId());
                     if (owner != null && !holder.nodeId().equals(member.nodeId())) {
                         notices.add(() -> owner.listener().evicted(room, holder));
                     }
-                    notices.addAll(leaveNotices(room, holder, LeaveReason.REPLACED, holder.nodeId()));
+                    // the claimer's node learns of the replacement from the claim's answer
+                    notices.addAll(leaveNotices(room, holder, LeaveReason.REPLACED, seq, member.nodeId()));
                 }
             }
             List<MemberInfo> others = new ArrayList<>(members.values());
             members.put(member.id(), member);
             for (InMemoryBus follower : followersOf(room)) {
                 if (!follower.nodeId().equals(member.nodeId())) {
-                    notices.add(() -> follower.listener().joined(room, member));
+                    notices.add(() -> follower.listener().joined(room, member, seq));
                 }
             }
-            claim = Bus.Claim.granted(others);
+            claim = Bus.Claim.granted(seq, others, replaced);
         }
         notices.forEach(Runnable::run);
         return claim;
     }
 
-    void release(RoomKey room, MemberInfo member, LeaveReason reason) {
+    long release(RoomKey room, MemberInfo member, LeaveReason reason) {
         List<Runnable> notices;
+        long seq;
         synchronized (this) {
             var members = registry.get(room);
             if (members == null || !member.equals(members.get(member.id()))) {
-                return; // already replaced or removed: a release only ever removes its own registration
+                return 0; // already replaced or removed: a release only ever removes its own registration
             }
             members.remove(member.id());
             if (members.isEmpty()) {
                 registry.remove(room);
             }
-            notices = leaveNotices(room, member, reason, member.nodeId());
+            seq = ++sequence;
+            notices = leaveNotices(room, member, reason, seq, member.nodeId());
         }
         notices.forEach(Runnable::run);
+        return seq;
     }
 
     /** Leave notices to every follower of the room but {@code skipNode}, which informs its members itself. */
-    private List<Runnable> leaveNotices(RoomKey room, MemberInfo member, LeaveReason reason, String skipNode) {
+    private List<Runnable> leaveNotices(RoomKey room, MemberInfo member, LeaveReason reason, long seq,
+                                        String skipNode) {
         List<Runnable> notices = new ArrayList<>();
         for (InMemoryBus follower : followersOf(room)) {
             if (!follower.nodeId().equals(skipNode)) {
-                notices.add(() -> follower.listener().left(room, member, reason));
+                notices.add(() -> follower.listener().left(room, member, reason, seq));
             }
         }
         return notices;

@@ -7,32 +7,62 @@ import dev.switchboard.core.LocalRoom;
 import dev.switchboard.core.MemberInfo;
 import dev.switchboard.core.Outlet;
 import dev.switchboard.core.RoomKey;
+import dev.switchboard.core.JoinPolicy;
+import dev.switchboard.core.LeaveReason;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collection;
+import java.util.IdentityHashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Supplier;
 
 /**
- * One room as this node sees it: its local members, and the members other nodes hold. Local members sit in a
- * copy-on-write array because a room is read (every relayed message) far more often than it changes.
+ * One room as this node sees it: its local members with their positions in the room's membership order, and
+ * the members other nodes hold. Local members sit in a copy-on-write array because a room is read (every
+ * relayed message) far more often than it changes.
  */
 public final class Room implements LocalRoom {
     private static final LocalMember[] NONE = new LocalMember[0];
+    private static final long[] NO_SEQS = new long[0];
+    /** A local member's position in the membership order while its claim is unanswered. */
+    public static final long PENDING = -1;
+    /**
+     * The position of a member that joined while the cluster could not be reached, or was re-registered after
+     * an outage: before every change it may still hear of (the view of the other nodes' members then keeps it
+     * from hearing one twice).
+     */
+    public static final long UNSEQUENCED = 0;
 
     private final RoomKey key;
     private volatile LocalMember[] locals = NONE;
+    /** Each local member's position in the room's membership order, by index in {@link #locals}. */
+    private long[] seqs = NO_SEQS;
     /** Members on other nodes; allocated on the first one (most rooms of a lone node never need it). */
     private volatile Map<String, MemberInfo> remote;
     /** Policies of the members that joined with one other than SHARED; null while there is none. */
-    private java.util.Map<LocalMember, dev.switchboard.core.JoinPolicy> policies;
+    private Map<LocalMember, JoinPolicy> policies;
     /** Completes when the room's first read of the cluster's members has been applied. */
-    private volatile java.util.concurrent.CompletionStage<Void> seeded = java.util.concurrent.CompletableFuture.completedFuture(null);
+    private volatile CompletionStage<Void> seeded = CompletableFuture.completedFuture(null);
     /** Set once the room has been dropped from the hub; a retired room takes no members. */
     private boolean retired;
     /** The tail of the room's queued direct sends (behind a lookup or a registration); null when none was. */
-    private java.util.concurrent.CompletableFuture<Boolean> queuedSends;
+    private CompletableFuture<Boolean> queuedSends;
+    /** Claims of this node for the room whose answers have not been applied; the room stays while any is. */
+    private int claimsInFlight;
+    /**
+     * Membership changes seen while claims were in flight, in arrival order: each joiner hears, once its own
+     * position is known, those that came after it. Null while there is none.
+     */
+    private List<Change> changes;
+
+    /** A membership change at position {@code seq} of the room's order ({@link Long#MAX_VALUE}: unordered). */
+    public record Change(long seq, MemberInfo member, boolean joined, LeaveReason reason) {
+    }
 
     public Room(RoomKey key) {
         this.key = key;
@@ -55,18 +85,19 @@ public final class Room implements LocalRoom {
      * Runs {@code send} once every earlier queued send of this room has gone, so that a send waiting on a
      * lookup is not overtaken by a later one that finds its target at once (one sender's order holds).
      */
-    public synchronized java.util.concurrent.CompletionStage<Boolean> afterQueuedSends(
-            java.util.function.Supplier<java.util.concurrent.CompletionStage<Boolean>> send) {
-        java.util.concurrent.CompletableFuture<Boolean> before = queuedSends == null
-                ? java.util.concurrent.CompletableFuture.completedFuture(true) : queuedSends;
-        java.util.concurrent.CompletableFuture<Boolean> next = before.handle((ok, error) -> true)
+    public synchronized CompletionStage<Boolean> afterQueuedSends(Supplier<CompletionStage<Boolean>> send) {
+        CompletableFuture<Boolean> before = queuedSends == null ? CompletableFuture.completedFuture(true) : queuedSends;
+        CompletableFuture<Boolean> next = before.handle((ok, error) -> true)
                 .thenCompose(ignored -> send.get()).toCompletableFuture();
         queuedSends = next;
         return next;
     }
 
-    /** Adds the member unless present; false when it already was, or the room is retired (see {@link #isRetired}). */
-    public synchronized boolean add(LocalMember member) {
+    /**
+     * Adds the member at position {@code seq} unless present; false when it already was, or the room is
+     * retired (see {@link #isRetired}).
+     */
+    public synchronized boolean add(LocalMember member, long seq) {
         if (retired) {
             return false;
         }
@@ -78,6 +109,9 @@ public final class Room implements LocalRoom {
         }
         LocalMember[] next = Arrays.copyOf(current, current.length + 1);
         next[current.length] = member;
+        long[] nextSeqs = Arrays.copyOf(seqs, current.length + 1);
+        nextSeqs[current.length] = seq;
+        seqs = nextSeqs;
         locals = next;
         return true;
     }
@@ -86,26 +120,118 @@ public final class Room implements LocalRoom {
         return retired;
     }
 
-    public synchronized boolean remove(LocalMember member) {
+    /** Removes the member; returns its position in the order, or {@link Long#MIN_VALUE} if it was not here. */
+    public synchronized long remove(LocalMember member) {
         LocalMember[] current = locals;
         for (int i = 0; i < current.length; i++) {
             if (current[i] == member) {
+                long seq = seqs[i];
                 LocalMember[] next = new LocalMember[current.length - 1];
                 System.arraycopy(current, 0, next, 0, i);
                 System.arraycopy(current, i + 1, next, i, current.length - i - 1);
+                long[] nextSeqs = new long[current.length - 1];
+                System.arraycopy(seqs, 0, nextSeqs, 0, i);
+                System.arraycopy(seqs, i + 1, nextSeqs, i, current.length - i - 1);
                 locals = next;
+                seqs = nextSeqs;
                 if (policies != null) {
                     policies.remove(member);
                 }
+                return seq;
+            }
+        }
+        return Long.MIN_VALUE;
+    }
+
+    /** Whether this very member object is in the room. */
+    public boolean contains(LocalMember member) {
+        for (LocalMember m : locals) {
+            if (m == member) {
                 return true;
             }
         }
         return false;
     }
 
-    /** Retires the room if it has no local member left; the caller then drops it. */
+    /** Sets a present member's position in the order; false if it is not here. */
+    public synchronized boolean sequence(LocalMember member, long seq) {
+        LocalMember[] current = locals;
+        for (int i = 0; i < current.length; i++) {
+            if (current[i] == member) {
+                seqs[i] = seq;
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** Every member whose claim is answered becomes {@link #UNSEQUENCED} (after an outage). */
+    public synchronized void unsequenceAll() {
+        for (int i = 0; i < seqs.length; i++) {
+            if (seqs[i] != PENDING) {
+                seqs[i] = UNSEQUENCED;
+            }
+        }
+    }
+
+    /**
+     * The local members that should hear of a change at position {@code seq}: those whose own position is known
+     * and earlier, except the member the change is about.
+     */
+    public synchronized List<LocalMember> audience(long seq, String aboutId) {
+        LocalMember[] current = locals;
+        List<LocalMember> out = null;
+        for (int i = 0; i < current.length; i++) {
+            long own = seqs[i];
+            if (own != PENDING && own < seq && !current[i].id().equals(aboutId)) {
+                if (out == null) {
+                    out = new ArrayList<>(current.length);
+                }
+                out.add(current[i]);
+            }
+        }
+        return out == null ? List.of() : out;
+    }
+
+    /** One claim more in flight: the room keeps the changes it sees until the claim is answered. */
+    public synchronized void claimStarted() {
+        claimsInFlight++;
+    }
+
+    /** One claim answered; the record of changes goes once none is in flight. */
+    public synchronized void claimAnswered() {
+        if (--claimsInFlight == 0) {
+            changes = null;
+        }
+    }
+
+    /** Records a change for the joiners whose claims are in flight; nothing when none is. */
+    public synchronized void record(Change change) {
+        if (claimsInFlight > 0) {
+            if (changes == null) {
+                changes = new ArrayList<>(4);
+            }
+            changes.add(change);
+        }
+    }
+
+    /** The changes seen since the claims in flight began that come after position {@code seq}, in order. */
+    public synchronized List<Change> changesAfter(long seq) {
+        if (changes == null) {
+            return List.of();
+        }
+        List<Change> out = new ArrayList<>();
+        for (Change c : changes) {
+            if (c.seq() > seq) {
+                out.add(c);
+            }
+        }
+        return out;
+    }
+
+    /** Retires the room if it has no local member left and no claim in flight; the caller then drops it. */
     public synchronized boolean retireIfEmpty() {
-        if (locals.length == 0 && !retired) {
+        if (locals.length == 0 && claimsInFlight == 0 && !retired) {
             retired = true;
             return true;
         }
@@ -144,7 +270,7 @@ public final class Room implements LocalRoom {
         return r;
     }
 
-    public java.util.concurrent.CompletionStage<Void> seeded() {
+    public CompletionStage<Void> seeded() {
         return seeded;
     }
 
@@ -153,7 +279,7 @@ public final class Room implements LocalRoom {
         return seeded.toCompletableFuture().isDone();
     }
 
-    public void seeded(java.util.concurrent.CompletionStage<Void> stage) {
+    public void seeded(CompletionStage<Void> stage) {
         this.seeded = stage;
     }
 
@@ -163,8 +289,8 @@ public final class Room implements LocalRoom {
     }
 
     /** Replaces the view of remote members with {@code members}, returning who joined and who left. */
-    public Diff reconcile(java.util.Collection<MemberInfo> members) {
-        java.util.Map<String, MemberInfo> next = new java.util.LinkedHashMap<>();
+    public Diff reconcile(Collection<MemberInfo> members) {
+        Map<String, MemberInfo> next = new LinkedHashMap<>();
         for (MemberInfo m : members) {
             next.put(m.id(), m);
         }
@@ -195,19 +321,19 @@ public final class Room implements LocalRoom {
     }
 
     /** Remembers the policy a local member joined with, when it is not SHARED (for re-registration). */
-    public synchronized void policy(LocalMember member, dev.switchboard.core.JoinPolicy policy) {
-        if (policy == dev.switchboard.core.JoinPolicy.SHARED) {
+    public synchronized void policy(LocalMember member, JoinPolicy policy) {
+        if (policy == JoinPolicy.SHARED) {
             return;
         }
         if (policies == null) {
-            policies = new java.util.IdentityHashMap<>(2);
+            policies = new IdentityHashMap<>(2);
         }
         policies.put(member, policy);
     }
 
-    public synchronized dev.switchboard.core.JoinPolicy policyOf(LocalMember member) {
-        dev.switchboard.core.JoinPolicy p = policies == null ? null : policies.get(member);
-        return p == null ? dev.switchboard.core.JoinPolicy.SHARED : p;
+    public synchronized JoinPolicy policyOf(LocalMember member) {
+        JoinPolicy p = policies == null ? null : policies.get(member);
+        return p == null ? JoinPolicy.SHARED : p;
     }
 
     public boolean removeRemote(MemberInfo member) {

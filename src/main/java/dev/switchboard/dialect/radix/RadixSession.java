@@ -8,6 +8,7 @@ import dev.switchboard.core.MemberInfo;
 import dev.switchboard.core.RoomKey;
 import dev.switchboard.dialect.Connection;
 import dev.switchboard.dialect.DialectSession;
+import dev.switchboard.dialect.JoinGate;
 import java.util.Map;
 import java.util.UUID;
 
@@ -22,6 +23,8 @@ final class RadixSession implements DialectSession, LocalMember {
     private final RoomKey room;
     private final String id = UUID.randomUUID().toString();
     private final Map<String, String> metadata;
+    /** Non-null from the join until its answer (who of the other side is already there) is sent. */
+    private volatile JoinGate gate;
     private long window;
     private int framesInWindow;
     private boolean closed;
@@ -34,15 +37,24 @@ final class RadixSession implements DialectSession, LocalMember {
         this.metadata = Map.of(RadixDialect.ROLE, pairing.source());
     }
 
-    /** Joins the pairing room and tells the newcomer who of the other side is already there. */
+    /**
+     * Joins the pairing room and tells the newcomer who of the other side is already there; whoever comes
+     * after is told by a notice, held until that answer is out.
+     */
     void start() {
-        dialect.hub().join(room, this, JoinPolicy.SHARED).thenAccept(result -> {
-            for (MemberInfo other : result.others()) {
-                if (pairing.target().equals(other.meta(RadixDialect.ROLE))) {
-                    connection.send(RadixWriter.notice("remoteClientIsAlreadyConnected", other.id()));
+        JoinGate g = new JoinGate(connection);
+        gate = g;
+        dialect.hub().join(room, this, JoinPolicy.SHARED).whenComplete((result, error) -> connection.execute(() -> {
+            if (result != null) {
+                for (MemberInfo other : result.others()) {
+                    if (pairing.target().equals(other.meta(RadixDialect.ROLE))) {
+                        connection.send(RadixWriter.notice("remoteClientIsAlreadyConnected", other.id()));
+                    }
                 }
             }
-        });
+            g.open(); // what was held, in order; later notices go through it until it is dropped
+            gate = null;
+        }));
     }
 
     @Override
@@ -57,7 +69,8 @@ final class RadixSession implements DialectSession, LocalMember {
 
     @Override
     public Endpoint endpoint() {
-        return connection;
+        JoinGate g = gate;
+        return g != null ? g : connection;
     }
 
     @Override

@@ -235,9 +235,9 @@ public final class Streams {
                 hub.join(room, this, JoinPolicy.SHARED).whenComplete((joined, error) -> {
                     if (ended()) {
                         hub.leave(room, this); // its cleanup may have come before the join
-                    } else if (error != null || hub.member(room, WORKER).isEmpty()) {
-                        // the worker left between the check and the join, and its leave went by before this
-                        // client was in the room to hear it; the room's view now settled says so
+                    } else if (error != null || joined.others().stream().noneMatch(x -> WORKER.equals(x.id()))) {
+                        // the worker left between the check and the join: the join's list (the members before
+                        // this client) lacks it, and its leave, which came before, is not told to this client
                         fail(Status.NOT_FOUND.withDescription("worker " + workerId + " is not connected"));
                     }
                 });
