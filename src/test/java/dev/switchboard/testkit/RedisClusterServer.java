@@ -1,7 +1,6 @@
 package dev.switchboard.testkit;
 
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -24,16 +23,7 @@ public final class RedisClusterServer implements AutoCloseable {
         try {
             Path dir = Files.createTempDirectory("switchboard-redis-cluster");
             for (int i = 0; i < masters; i++) {
-                int port = freePort();
-                cluster.ports.add(port);
-                cluster.processes.add(new ProcessBuilder(List.of("redis-server", "--port", Integer.toString(port),
-                        "--bind", "127.0.0.1", "--cluster-enabled", "yes",
-                        "--cluster-config-file", dir.resolve("nodes-" + port + ".conf").toString(),
-                        "--save", "", "--appendonly", "no", "--dir", dir.toString(), "--loglevel", "warning"))
-                        .redirectErrorStream(true).redirectOutput(dir.resolve("redis-" + port + ".log").toFile()).start());
-            }
-            for (int port : cluster.ports) {
-                waitFor(() -> ping(port), "redis-server on " + port);
+                cluster.startMaster(dir);
             }
             List<String> create = new ArrayList<>(List.of("redis-cli", "--cluster", "create"));
             for (int port : cluster.ports) {
@@ -53,6 +43,26 @@ public final class RedisClusterServer implements AutoCloseable {
             cluster.close();
             throw new IllegalStateException("cannot start a Redis Cluster", e);
         }
+    }
+
+    /** Starts one cluster-enabled redis-server, on another port whenever its port was taken before it bound. */
+    private void startMaster(Path dir) throws IOException, InterruptedException {
+        for (int attempt = 1; attempt <= LoopbackPorts.ATTEMPTS; attempt++) {
+            int port = LoopbackPorts.candidate();
+            Process process = new ProcessBuilder(List.of("redis-server", "--port", Integer.toString(port),
+                    "--bind", "127.0.0.1", "--cluster-enabled", "yes",
+                    "--cluster-config-file", dir.resolve("nodes-" + port + ".conf").toString(),
+                    "--save", "", "--appendonly", "no", "--dir", dir.toString(), "--loglevel", "warning"))
+                    .redirectErrorStream(true).redirectOutput(dir.resolve("redis-" + port + ".log").toFile()).start();
+            processes.add(process);
+            waitFor(() -> !process.isAlive() || ping(port), "redis-server on " + port);
+            if (process.isAlive()) {
+                ports.add(port);
+                return;
+            }
+            processes.remove(process); // it lost its port (or bus port) to another process: another one
+        }
+        throw new IllegalStateException("no cluster-enabled redis-server could bind a port");
     }
 
     /** Seed URIs, comma-separated, as {@code --redis} takes them. */
@@ -111,12 +121,6 @@ public final class RedisClusterServer implements AutoCloseable {
                 throw new IllegalStateException("timed out waiting for " + what);
             }
             Thread.sleep(50);
-        }
-    }
-
-    private static int freePort() throws IOException {
-        try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
-            return s.getLocalPort();
         }
     }
 

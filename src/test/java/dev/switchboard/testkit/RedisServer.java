@@ -3,7 +3,6 @@ package dev.switchboard.testkit;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -16,7 +15,7 @@ import java.util.concurrent.TimeUnit;
  * process is killed by its PID) and started again on the same port, empty, as after a crash.
  */
 public final class RedisServer implements AutoCloseable {
-    private final int port;
+    private int port;
     private final Path dir;
     private final boolean persistent;
     private Process process;
@@ -38,12 +37,29 @@ public final class RedisServer implements AutoCloseable {
     }
 
     private static RedisServer start(boolean persistent) {
+        RedisServer server;
         try {
-            RedisServer server = new RedisServer(freePort(), Files.createTempDirectory("switchboard-redis"), persistent);
-            server.startProcess();
-            return server;
+            server = new RedisServer(LoopbackPorts.candidate(), Files.createTempDirectory("switchboard-redis"), persistent);
         } catch (IOException e) {
             throw new IllegalStateException(e);
+        }
+        for (int attempt = 1; ; attempt++) {
+            try {
+                server.startProcess();
+                return server;
+            } catch (PortTaken e) {
+                if (attempt == LoopbackPorts.ATTEMPTS) {
+                    throw new IllegalStateException("redis-server could not bind any of " + attempt + " ports", e);
+                }
+                server.port = LoopbackPorts.candidate();
+            }
+        }
+    }
+
+    /** The process ended before it answered: another process took its port between the check and the bind. */
+    private static final class PortTaken extends RuntimeException {
+        PortTaken(int port) {
+            super("redis-server exited at start on port " + port);
         }
     }
 
@@ -113,8 +129,13 @@ public final class RedisServer implements AutoCloseable {
         }
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
         while (System.nanoTime() < deadline) {
+            if (!process.isAlive()) {
+                process = null;
+                throw new PortTaken(port);
+            }
             try {
-                if (command("PING").startsWith("+PONG")) {
+                // answered, and by this process (one that lost the port to another server would have exited)
+                if (command("PING").startsWith("+PONG") && process.isAlive()) {
                     return;
                 }
             } catch (IllegalStateException notYet) {
@@ -128,11 +149,5 @@ public final class RedisServer implements AutoCloseable {
             }
         }
         throw new IllegalStateException("redis-server did not start on port " + port);
-    }
-
-    private static int freePort() throws IOException {
-        try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
-            return s.getLocalPort();
-        }
     }
 }
