@@ -120,6 +120,12 @@ class YWebrtcUpstreamParityTest {
             for (int i = 0; i < 3; i++) {
                 clients.add(WsClient.connect(port, "/"));
             }
+            List<List<String>> received = new ArrayList<>();
+            for (int i = 0; i < clients.size(); i++) {
+                received.add(new ArrayList<>());
+                clients.get(i).send("{\"type\":\"subscribe\",\"topics\":[\"sync-" + i + "\"]}");
+            }
+            int[] marks = {0};
             for (Step step : SCRIPT) {
                 WsClient from = clients.get(step.from());
                 if (step.binary()) {
@@ -127,16 +133,21 @@ class YWebrtcUpstreamParityTest {
                 } else {
                     from.send(step.frame());
                 }
-                pause(); // both servers deliver within this; it keeps senders from interleaving differently
-            }
-            List<List<String>> received = new ArrayList<>();
-            for (WsClient c : clients) {
-                List<String> frames = new ArrayList<>();
-                WsClient.Message m;
-                while ((m = c.poll(Duration.ofMillis(300))) != null) {
-                    frames.add((m.binary() ? "binary:" : "text:") + m.text());
+                // Both servers handle one socket's messages in order: once the sender's mark comes back its step
+                // has been handled, and once each other client's mark comes back what the step sent it has
+                // arrived. So no step's traffic can interleave with the next one's, on either server.
+                sync(from, step.from(), ++marks[0], received.get(step.from()));
+                for (int i = 0; i < clients.size(); i++) {
+                    if (i != step.from()) {
+                        sync(clients.get(i), i, ++marks[0], received.get(i));
+                    }
                 }
-                received.add(frames);
+            }
+            for (int i = 0; i < clients.size(); i++) {
+                WsClient.Message m; // nothing more may come after the last step: a short quiet period shows it
+                while ((m = clients.get(i).poll(Duration.ofMillis(300))) != null) {
+                    received.get(i).add(frame(m));
+                }
             }
             return received;
         } finally {
@@ -144,12 +155,30 @@ class YWebrtcUpstreamParityTest {
         }
     }
 
-    private static void pause() {
-        try {
-            Thread.sleep(40);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
+    /**
+     * Publishes a numbered mark to the client's own topic (which only it subscribes to) and records what
+     * arrives before the mark comes back; the marks are the test's, not the script's, and are not recorded.
+     */
+    private static void sync(WsClient client, int index, int mark, List<String> into) {
+        String topic = "\"topic\":\"sync-" + index + "\"";
+        client.send("{\"type\":\"publish\"," + topic + ",\"mark\":" + mark + "}");
+        while (true) {
+            WsClient.Message m = client.poll(Duration.ofSeconds(10));
+            if (m == null) {
+                throw new AssertionError("mark " + mark + " did not come back within 10 s; received: " + into);
+            }
+            if (!m.binary() && m.text().contains(topic)) {
+                if (m.text().contains("\"mark\":" + mark + ",") || m.text().contains("\"mark\":" + mark + "}")) {
+                    return;
+                }
+                throw new AssertionError("an earlier mark came back late: " + m.text());
+            }
+            into.add(frame(m));
         }
+    }
+
+    private static String frame(WsClient.Message m) {
+        return (m.binary() ? "binary:" : "text:") + m.text();
     }
 
     @Test
