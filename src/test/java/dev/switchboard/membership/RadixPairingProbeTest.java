@@ -21,6 +21,7 @@ import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import org.awaitility.core.ConditionTimeoutException;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
 
 /**
  * The probe of issue 18: both sides of 200 fresh Radix pairings opened at the same moment, 20 pairings at a
@@ -33,6 +34,45 @@ class RadixPairingProbeTest {
     private static final int AT_ONCE = 20;
     /** How long a batch's sides may take to hear of each other; a side still unaware then counts as missing. */
     private static final Duration BOUND = Duration.ofSeconds(10);
+
+    /**
+     * Not part of the suite (timing is for benchmarks): with {@code -Dswitchboard.membership.quiet=N}, N pairings
+     * one after another on two nodes, each side alone on the machine's loopback: how long after the second
+     * side's handshake the first side hears it connected. The figure BENCHMARKS.md records.
+     */
+    @Test
+    @EnabledIfSystemProperty(named = "switchboard.membership.quiet", matches = "\\d+")
+    void noticeTimeOfOnePairingAtATimeOnTwoNodes() throws Exception {
+        int pairings = Integer.getInteger("switchboard.membership.quiet");
+        int warmUp = Math.min(100, pairings / 4);
+        Random random = new Random(SEED);
+        List<Long> micros = new ArrayList<>();
+        try (Cluster cluster = Cluster.start(Topology.TWO_NODES)) {
+            for (int i = 0; i < pairings; i++) {
+                byte[] id = new byte[32];
+                random.nextBytes(id);
+                String pairing = HexFormat.of().formatHex(id);
+                try (WsClient wallet = WsClient.connect(cluster.port(0), "/" + pairing + "?target=extension&source=wallet")) {
+                    // the wallet's join is in once its socket is quiet for a moment: nothing is sent to a lone side
+                    assertThat(wallet.poll(Duration.ofMillis(20))).isNull();
+                    try (WsClient extension = WsClient.connect(cluster.port(1),
+                            "/" + pairing + "?target=wallet&source=extension")) {
+                        long open = System.nanoTime();
+                        WsClient.Message told = wallet.poll(Duration.ofSeconds(10));
+                        long at = System.nanoTime();
+                        assertThat(told).isNotNull();
+                        assertThat(told.text()).contains("remoteClientJustConnected");
+                        if (i >= warmUp) {
+                            micros.add(TimeUnit.NANOSECONDS.toMicros(at - open));
+                        }
+                    }
+                }
+            }
+        }
+        System.out.println("Radix notice, one pairing at a time on two nodes over Redis (" + micros.size()
+                + " after " + warmUp + " to warm up): " + percentiles(micros, "µs")
+                + " from the later side's handshake to the earlier side's remoteClientJustConnected");
+    }
 
     @Test
     void everyPairingOpenedAtOnceIsUpstreamShapedOnOneNode() throws Exception {
