@@ -2,7 +2,7 @@ package dev.switchboard;
 
 import dev.switchboard.cluster.RedisBus;
 import dev.switchboard.cluster.RedisBusOptions;
-import dev.switchboard.core.Hub;
+import dev.switchboard.core.hub.Hub;
 import dev.switchboard.grpc.GrpcServer;
 import dev.switchboard.core.bus.Bus;
 import dev.switchboard.core.bus.BusStatus;
@@ -15,11 +15,11 @@ import dev.switchboard.dialect.namedpeer.NamedPeerDialect;
 import dev.switchboard.dialect.radix.RadixDialect;
 import dev.switchboard.dialect.rendezvous.RendezvousDialect;
 import dev.switchboard.dialect.ywebrtc.YWebrtcDialect;
-import dev.switchboard.ops.Metrics;
+import dev.switchboard.metrics.Metrics;
 import dev.switchboard.ops.NodeStatus;
 import dev.switchboard.ops.OpsEndpoints;
 import dev.switchboard.transport.NettyServer;
-import dev.switchboard.transport.internal.TransportContext;
+import dev.switchboard.transport.TransportOptions;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -75,8 +75,9 @@ public final class Switchboard implements AutoCloseable, NodeStatus {
             return t;
         });
         OpsEndpoints ops = new OpsEndpoints(this, metrics, opsExecutor);
-        TransportContext context = new TransportContext(config, router, ops, metrics, bus.nodeId());
-        this.server = new NettyServer(config, context);
+        TransportOptions transport = new TransportOptions(config.host(), config.port(), config.ioThreads(),
+                config.ioTransport(), config.maxOutboundBytes(), config.compression(), config.pingInterval());
+        this.server = new NettyServer(transport, router, ops, metrics, bus.nodeId());
         metrics.gauge("switchboard.rooms", "Rooms with members on this node", hub::roomCount);
         metrics.gauge("switchboard.cluster.nodes", "Live nodes in the cluster", () -> bus.status().nodes());
         metrics.gauge("switchboard.cluster.connected", "1 when the cluster bus is reachable",

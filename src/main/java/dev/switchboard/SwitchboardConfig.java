@@ -1,5 +1,7 @@
 package dev.switchboard;
 
+import dev.switchboard.transport.IoTransport;
+
 import java.time.Duration;
 import java.util.Objects;
 

@@ -1,6 +1,6 @@
 package dev.switchboard.app;
 
-import dev.switchboard.IoTransport;
+import dev.switchboard.transport.IoTransport;
 import dev.switchboard.Switchboard;
 import dev.switchboard.SwitchboardConfig;
 import io.netty.util.ResourceLeakDetector;

@@ -1,8 +1,8 @@
 package dev.switchboard.grpc;
 
-import dev.switchboard.core.Hub;
+import dev.switchboard.core.hub.Hub;
 import dev.switchboard.grpc.internal.Streams;
-import dev.switchboard.ops.Metrics;
+import dev.switchboard.metrics.Metrics;
 import io.grpc.MethodDescriptor;
 import io.grpc.Server;
 import io.grpc.ServerMethodDefinition;

@@ -1,5 +1,6 @@
 package dev.switchboard.ops;
 
+import dev.switchboard.metrics.Metrics;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.switchboard.core.bus.BusStatus;

@@ -1,6 +1,7 @@
 package dev.switchboard.transport;
 
-import dev.switchboard.SwitchboardConfig;
+import dev.switchboard.dialect.DialectRouter;
+import dev.switchboard.metrics.Metrics;
 import dev.switchboard.transport.internal.ResolvedTransport;
 import dev.switchboard.transport.internal.ServerInitializer;
 import dev.switchboard.transport.internal.TransportContext;
@@ -25,15 +26,20 @@ import org.slf4j.LoggerFactory;
 public final class NettyServer {
     private static final Logger log = LoggerFactory.getLogger(NettyServer.class);
 
-    private final SwitchboardConfig config;
+    private final TransportOptions config;
     private final TransportContext context;
     private EventLoopGroup boss;
     private EventLoopGroup workers;
     private Channel serverChannel;
 
-    public NettyServer(SwitchboardConfig config, TransportContext context) {
-        this.config = config;
-        this.context = context;
+    /**
+     * A server that routes each WebSocket upgrade with {@code router} and every other HTTP request to
+     * {@code responder}; fails if the transport the options name is not available here.
+     */
+    public NettyServer(TransportOptions options, DialectRouter router, HttpResponder responder, Metrics metrics,
+                       String nodeId) {
+        this.config = options;
+        this.context = new TransportContext(options, router, responder, metrics, nodeId);
     }
 
     /** Binds the port and starts serving. */

@@ -2,7 +2,7 @@ package dev.switchboard.jmh;
 
 import dev.switchboard.core.Endpoint;
 import dev.switchboard.core.Envelope;
-import dev.switchboard.core.Hub;
+import dev.switchboard.core.hub.Hub;
 import dev.switchboard.core.JoinPolicy;
 import dev.switchboard.core.LocalMember;
 import dev.switchboard.core.Outlet;

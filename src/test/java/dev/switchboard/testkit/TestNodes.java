@@ -1,6 +1,6 @@
 package dev.switchboard.testkit;
 
-import dev.switchboard.IoTransport;
+import dev.switchboard.transport.IoTransport;
 import dev.switchboard.Switchboard;
 import dev.switchboard.SwitchboardConfig;
 import io.netty.channel.epoll.Epoll;

@@ -5,7 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import dev.switchboard.IoTransport;
+import dev.switchboard.transport.IoTransport;
 import dev.switchboard.Switchboard;
 import dev.switchboard.testkit.StalledReader;
 import dev.switchboard.testkit.TestNodes;

@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import dev.switchboard.IoTransport;
+import dev.switchboard.transport.IoTransport;
 import dev.switchboard.Switchboard;
 import dev.switchboard.testkit.Http;
 import dev.switchboard.testkit.TestNodes;

@@ -1,7 +1,7 @@
 package dev.switchboard.dialect.namedpeer;
 
 import dev.switchboard.core.Envelope;
-import dev.switchboard.core.Hub;
+import dev.switchboard.core.hub.Hub;
 import dev.switchboard.core.LeaveReason;
 import dev.switchboard.core.LocalRoom;
 import dev.switchboard.core.MemberInfo;

@@ -1,7 +1,7 @@
 package dev.switchboard.dialect.ywebrtc;
 
 import com.fasterxml.jackson.core.JsonFactory;
-import dev.switchboard.core.Hub;
+import dev.switchboard.core.hub.Hub;
 import dev.switchboard.dialect.Connection;
 import dev.switchboard.dialect.Dialect;
 import dev.switchboard.dialect.DialectSession;

@@ -1,7 +1,7 @@
 package dev.switchboard.grpc.internal;
 
 import dev.switchboard.core.Envelope;
-import dev.switchboard.core.Hub;
+import dev.switchboard.core.hub.Hub;
 import dev.switchboard.core.JoinPolicy;
 import dev.switchboard.core.LeaveReason;
 import dev.switchboard.core.LocalMember;
@@ -14,7 +14,7 @@ import dev.switchboard.grpc.proto.ClientServiceGrpc;
 import dev.switchboard.grpc.proto.RtcEvent;
 import dev.switchboard.grpc.proto.WorkerRtcMessage;
 import dev.switchboard.grpc.proto.WorkerServiceGrpc;
-import dev.switchboard.ops.DialectMeters;
+import dev.switchboard.metrics.DialectMeters;
 import io.grpc.Status;
 import io.grpc.stub.StreamObserver;
 import java.time.Duration;

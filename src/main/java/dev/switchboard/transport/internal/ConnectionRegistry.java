@@ -1,6 +1,6 @@
 package dev.switchboard.transport.internal;
 
-import dev.switchboard.ops.Metrics;
+import dev.switchboard.metrics.Metrics;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 

@@ -1,6 +1,6 @@
 package dev.switchboard.transport.internal;
 
-import dev.switchboard.IoTransport;
+import dev.switchboard.transport.IoTransport;
 import io.netty.channel.IoHandlerFactory;
 import io.netty.channel.ServerChannel;
 import io.netty.channel.epoll.Epoll;

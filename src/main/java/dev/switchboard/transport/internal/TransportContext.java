@@ -1,16 +1,16 @@
 package dev.switchboard.transport.internal;
 
-import dev.switchboard.SwitchboardConfig;
 import dev.switchboard.dialect.DialectRouter;
-import dev.switchboard.ops.Metrics;
+import dev.switchboard.metrics.Metrics;
 import dev.switchboard.transport.HttpResponder;
+import dev.switchboard.transport.TransportOptions;
 import io.netty.handler.codec.http.websocketx.WebSocketDecoderConfig;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 
 /** What every connection of one server shares: config, routing, metrics, the outlet and the registry. */
 public final class TransportContext {
-    final SwitchboardConfig config;
+    final TransportOptions config;
     final DialectRouter router;
     final HttpResponder responder;
     final Metrics metrics;
@@ -22,7 +22,7 @@ public final class TransportContext {
     /** Decoder settings by message limit: shared, since every connection's decoder keeps a reference. */
     private final ConcurrentHashMap<Integer, WebSocketDecoderConfig> decoderConfigs = new ConcurrentHashMap<>();
 
-    public TransportContext(SwitchboardConfig config, DialectRouter router, HttpResponder responder,
+    public TransportContext(TransportOptions config, DialectRouter router, HttpResponder responder,
                             Metrics metrics, String nodeId) {
         this.config = config;
         this.router = router;

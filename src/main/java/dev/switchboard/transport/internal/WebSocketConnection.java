@@ -6,7 +6,7 @@ import dev.switchboard.dialect.Connection;
 import dev.switchboard.dialect.Dialect;
 import dev.switchboard.dialect.DialectSession;
 import dev.switchboard.dialect.Handshake;
-import dev.switchboard.ops.DialectMeters;
+import dev.switchboard.metrics.DialectMeters;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.Unpooled;

@@ -1,7 +1,18 @@
-package dev.switchboard.core;
+package dev.switchboard.core.hub;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.switchboard.core.Endpoint;
+import dev.switchboard.core.Envelope;
+import dev.switchboard.core.JoinPolicy;
+import dev.switchboard.core.JoinResult;
+import dev.switchboard.core.LeaveReason;
+import dev.switchboard.core.LocalMember;
+import dev.switchboard.core.LocalRoom;
+import dev.switchboard.core.MemberInfo;
+import dev.switchboard.core.MembershipHandler;
+import dev.switchboard.core.Outlet;
+import dev.switchboard.core.RoomKey;
 import dev.switchboard.core.bus.Bus;
 import dev.switchboard.core.bus.InMemoryBus;
 import dev.switchboard.core.bus.InMemoryNetwork;

@@ -1,9 +1,18 @@
-package dev.switchboard.core;
+package dev.switchboard.core.hub;
 
+import dev.switchboard.core.Endpoint;
+import dev.switchboard.core.Envelope;
+import dev.switchboard.core.JoinPolicy;
+import dev.switchboard.core.JoinResult;
+import dev.switchboard.core.LeaveReason;
+import dev.switchboard.core.LocalMember;
+import dev.switchboard.core.MemberInfo;
+import dev.switchboard.core.MembershipHandler;
+import dev.switchboard.core.RoomKey;
 import dev.switchboard.core.bus.Bus;
 import dev.switchboard.core.bus.BusListener;
-import dev.switchboard.core.internal.Audience;
-import dev.switchboard.core.internal.Room;
+import dev.switchboard.core.hub.internal.Audience;
+import dev.switchboard.core.hub.internal.Room;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;

@@ -1,4 +1,4 @@
-package dev.switchboard;
+package dev.switchboard.transport;
 
 /**
  * The Netty transport a node's connections run on. Only Linux has the native ones; asking for one that the

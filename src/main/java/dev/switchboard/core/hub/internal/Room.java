@@ -1,4 +1,4 @@
-package dev.switchboard.core.internal;
+package dev.switchboard.core.hub.internal;
 
 import dev.switchboard.core.Endpoint;
 import dev.switchboard.core.Envelope;
