@@ -21,7 +21,7 @@ const KINDS = {
   }
 }
 
-// The seed's order of the essential members, as the server must hash them
+// The order of the essential members the server hashes (docs/protocols/rendezvous.md#peer-id)
 const essential = (jwk) => jwk.kty === 'EC' ? { kty: jwk.kty, crv: jwk.crv, x: jwk.x, y: jwk.y }
   : jwk.kty === 'OKP' ? { kty: jwk.kty, crv: jwk.crv, x: jwk.x } : { kty: jwk.kty, n: jwk.n, e: jwk.e }
 

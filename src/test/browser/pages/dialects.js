@@ -55,7 +55,7 @@ function peerConnection (sendSignal, initiator, label) {
   }
 }
 
-// ---- named-peer (seed 003) ----
+// ---- named-peer (docs/protocols/named-peer.md) ----
 function namedPeer ({ base, role }) {
   const me = role === 'first' ? 'paris' : 'obs_paris'
   const other = role === 'first' ? 'obs_paris' : 'paris'
@@ -82,7 +82,7 @@ function namedPeer ({ base, role }) {
   }
 }
 
-// ---- Rendezvous (seed 002), with proof of possession ----
+// ---- Rendezvous (docs/protocols/rendezvous.md), with proof of possession ----
 function rendezvous ({ base, room, role }) {
   const ws = new WebSocket(`${base}/room/${encodeURIComponent(room)}/websocket`)
   let rtc = null
@@ -121,7 +121,7 @@ function rendezvous ({ base, room, role }) {
   }
 }
 
-// ---- Radix Connect (seed 001), payloads sealed with AES-GCM as the real clients do ----
+// ---- Radix Connect (docs/protocols/radix-connect.md), payloads sealed with AES-GCM as the real clients do ----
 async function radix ({ base, room, role, key }) {
   const source = role === 'first' ? 'wallet' : 'extension'
   const target = role === 'first' ? 'extension' : 'wallet'

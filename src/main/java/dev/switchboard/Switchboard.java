@@ -39,7 +39,10 @@ import org.slf4j.LoggerFactory;
  */
 public final class Switchboard implements AutoCloseable, NodeStatus {
     private static final Logger log = LoggerFactory.getLogger(Switchboard.class);
-    /** Close code and reason every socket gets on a graceful shutdown (DECISIONS §2, §3). */
+    /**
+     * Close code and reason every socket gets on a graceful shutdown
+     * (docs/design/cluster-bus.md#graceful-shutdown).
+     */
     public static final int SHUTDOWN_CODE = 1001;
     public static final String SHUTDOWN_REASON = "Server shutting down";
 
@@ -62,7 +65,8 @@ public final class Switchboard implements AutoCloseable, NodeStatus {
                 config.maxTopicsPerConnection(), config.maxTopicNameLength());
         NamedPeerDialect namedPeer = new NamedPeerDialect(hub, config.maxFrameBytes(), config.maxJsonDepth(),
                 config.namedPeerMaxFramesPerSecond());
-        // Dialects register their paths here (DECISIONS §1); the order of registration is the order of matching.
+        // Dialects register their paths here (docs/design/routing.md); the order of registration is the order of
+        // matching.
         // Every other path: y-webrtc, or named-peer when the first frame is a login.
         Router router = new Router(new FirstFrameSelector(ywebrtc, namedPeer, namedPeer::isLogin));
         router.route(RendezvousDialect::matches, new RendezvousDialect(hub, config.maxFrameBytes(), config.maxJsonDepth(),
@@ -235,8 +239,8 @@ public final class Switchboard implements AutoCloseable, NodeStatus {
     }
 
     /**
-     * DECISIONS §1: which dialect serves which WebSocket upgrade. Specific routes are tried in order; every
-     * other path goes to the shared dialect (y-webrtc, or named-peer chosen by the first frame).
+     * Which dialect serves which WebSocket upgrade (docs/design/routing.md). Specific routes are tried in order;
+     * every other path goes to the shared dialect (y-webrtc, or named-peer chosen by the first frame).
      */
     private static final class Router implements DialectRouter {
         private final List<Map.Entry<Predicate<Handshake>, Dialect>> routes = new ArrayList<>();

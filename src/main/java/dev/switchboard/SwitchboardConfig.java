@@ -6,8 +6,8 @@ import java.time.Duration;
 import java.util.Objects;
 
 /**
- * Everything a node is configured with. Immutable; built with {@link #builder()}, which validates each value
- * and documents its default. The defaults are the protective ones of DECISIONS §4.
+ * Everything a node is configured with. Immutable; built with {@link #builder()}, which validates each value and
+ * documents its default. The defaults protect the server; docs/design/limits.md says why each is what it is.
  */
 public final class SwitchboardConfig {
     private final String host;

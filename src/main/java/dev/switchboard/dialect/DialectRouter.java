@@ -1,7 +1,7 @@
 package dev.switchboard.dialect;
 
 /**
- * Chooses the dialect of a WebSocket upgrade from its path and query (DECISIONS §1), or refuses it.
+ * Chooses the dialect of a WebSocket upgrade from its path and query (docs/design/routing.md), or refuses it.
  */
 public interface DialectRouter {
 

@@ -3,10 +3,10 @@ package dev.switchboard.dialect;
 import java.util.function.Predicate;
 
 /**
- * Serves two dialects on the same paths, telling them apart by a connection's first message (DECISIONS §1:
- * {@code {"type":"login"}} means named-peer, anything else y-webrtc). Until the first message arrives the
- * connection belongs to neither; from then on the chosen dialect's session gets every message, the first
- * included.
+ * Serves two dialects on the same paths, telling them apart by a connection's first message:
+ * {@code {"type":"login"}} means named-peer, anything else y-webrtc (docs/design/routing.md). Until the first
+ * message arrives the connection belongs to neither; from then on the chosen dialect's session gets every message,
+ * the first included.
  */
 public final class FirstFrameSelector implements Dialect {
     /** Metrics label of a connection that has not sent its first message yet. */

@@ -19,8 +19,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Client/worker WebRTC negotiation over bidirectional gRPC streams (seed 004), on its own port, with server
- * reflection (grpcurl works without the .proto), keepalive, a message size limit and an idle-stream timeout.
+ * Client/worker WebRTC negotiation over bidirectional gRPC streams (docs/protocols/grpc-client-worker.md), on its
+ * own port, with server reflection (grpcurl works without the .proto), keepalive, a message size limit and an
+ * idle-stream timeout.
  */
 public final class GrpcServer implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(GrpcServer.class);
@@ -59,8 +60,9 @@ public final class GrpcServer implements AutoCloseable {
     }
 
     /**
-     * The same service, same handlers, under its name without the proto package: seed 004's proto declares
-     * none, so stubs generated from it call {@code /WorkerService/NegotiatePeerConnection}.
+     * The same service, same handlers, under its name without the proto package: the original sketch's proto
+     * declares none, so stubs generated from it call {@code /WorkerService/NegotiatePeerConnection}
+     * (docs/protocols/grpc-client-worker.md#differences-from-upstream).
      */
     private static ServerServiceDefinition withoutPackage(ServerServiceDefinition service) {
         String name = service.getServiceDescriptor().getName();

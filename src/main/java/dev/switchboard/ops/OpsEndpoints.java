@@ -46,7 +46,10 @@ public final class OpsEndpoints implements HttpResponder {
         };
     }
 
-    /** The health document: the seed's four keys first, then the node's detail. */
+    /**
+     * The health document: the four keys of the named-peer original's health answer first, then the node's
+     * detail (docs/protocols/named-peer.md#differences-from-upstream).
+     */
     public Map<String, Object> health() {
         Map<String, Object> h = new LinkedHashMap<>();
         h.put("status", status.draining() ? "draining" : "healthy");

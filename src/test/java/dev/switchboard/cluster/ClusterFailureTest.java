@@ -17,9 +17,9 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * Failure semantics of DECISIONS §3 with real processes: a node killed with SIGKILL is noticed and its members
- * removed within the bound (no ghosts); Redis killed and restarted empty: same-node signaling goes on, and
- * cross-node signaling and membership come back by themselves within 5 s.
+ * Failure semantics of docs/design/cluster-bus.md#failure-behaviour with real processes: a node killed with SIGKILL
+ * is noticed and its members removed within the bound (no ghosts); Redis killed and restarted empty: same-node
+ * signaling goes on, and cross-node signaling and membership come back by themselves within 5 s.
  */
 class ClusterFailureTest {
     private static final RoomKey ROOM = new RoomKey("y-webrtc", "room");

@@ -13,10 +13,10 @@ import java.time.Duration;
 import org.junit.jupiter.api.Test;
 
 /**
- * The harder failures of DECISIONS §3, where the cluster's record and a node's truth drift apart: a Redis that
- * keeps its data across an outage, a node frozen past the failure timeout, a node restarted under its old id,
- * an outage longer than the failure timeout. After each, the cluster's view must equal the truth again.
- * Short heartbeats (200 ms) and failure timeouts (2 s) keep the tests quick.
+ * The harder failures of docs/design/cluster-bus.md#failure-behaviour, where the cluster's record and a node's
+ * truth drift apart: a Redis that keeps its data across an outage, a node frozen past the failure timeout, a node
+ * restarted under its old id, an outage longer than the failure timeout. After each, the cluster's view must equal
+ * the truth again. Short heartbeats (200 ms) and failure timeouts (2 s) keep the tests quick.
  */
 class ClusterRecoveryTest {
     private static final RoomKey ROOM = new RoomKey("y-webrtc", "room");

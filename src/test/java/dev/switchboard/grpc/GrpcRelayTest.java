@@ -31,7 +31,10 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-/** Seed 004's client/worker negotiation with grpc-java clients and workers over real channels. */
+/**
+ * The client/worker negotiation of docs/protocols/grpc-client-worker.md with grpc-java clients and workers over
+ * real channels.
+ */
 class GrpcRelayTest {
     private Switchboard node;
     private final List<ManagedChannel> channels = new ArrayList<>();
@@ -127,7 +130,8 @@ class GrpcRelayTest {
 
     @Test
     void seedStubsWithoutAPackageReachTheSameServices() throws Exception {
-        // seed 004's proto has no package: its stubs call /WorkerService/..., ours /switchboard.rtc.v1.WorkerService/...
+        // the original sketch's proto has no package: its stubs call /WorkerService/..., ours
+        // /switchboard.rtc.v1.WorkerService/... (docs/protocols/grpc-client-worker.md#differences-from-upstream)
         ManagedChannel ch = channel(node);
         GrpcSide<WorkerRtcMessage> ws = new GrpcSide<>();
         StreamObserver<WorkerRtcMessage> worker = ClientCalls.asyncBidiStreamingCall(

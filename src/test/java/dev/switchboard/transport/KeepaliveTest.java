@@ -11,9 +11,9 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * UPSTREAM §1.12 point 6 with the ping interval scaled down from 30 s to 400 ms: a peer that answers WebSocket
- * pings stays, one that does not is closed within two intervals with a close frame without status (1005), as
- * the upstream server does.
+ * Point 6 of docs/protocols/y-webrtc.md#compatibility-checklist with the ping interval scaled down from 30 s to
+ * 400 ms: a peer that answers WebSocket pings stays, one that does not is closed within two intervals with a
+ * close frame without status (1005), as the upstream server does.
  */
 class KeepaliveTest {
     private static final Duration INTERVAL = Duration.ofMillis(400);

@@ -14,10 +14,10 @@ import dev.switchboard.dialect.Handshake;
 import dev.switchboard.dialect.JsonLimits;
 
 /**
- * The named-peer login dialect (seed 003's README is the spec; DECISIONS §2): peers log in with a name that
- * is unique cluster-wide, learn who else is there, hear who comes and goes, relay messages to a peer by name
- * with a server-set {@code from}, and broadcast four stream events. It shares the generic paths with y-webrtc;
- * a connection whose first frame is {@code {"type":"login"}} is named-peer ({@link #isLogin}).
+ * The named-peer login dialect (docs/protocols/named-peer.md; the original server's README is the spec): peers log
+ * in with a name that is unique cluster-wide, learn who else is there, hear who comes and goes, relay messages to a
+ * peer by name with a server-set {@code from}, and broadcast four stream events. It shares the generic paths with
+ * y-webrtc; a connection whose first frame is {@code {"type":"login"}} is named-peer ({@link #isLogin}).
  */
 public final class NamedPeerDialect implements Dialect {
     public static final String NAMESPACE = "named-peer";
@@ -31,7 +31,7 @@ public final class NamedPeerDialect implements Dialect {
     private final int maxFramesPerSecond;
 
     /**
-     * @param maxMessageBytes     largest frame accepted (seed: 64 KiB)
+     * @param maxMessageBytes     largest frame accepted (the original server: 64 KiB)
      * @param maxJsonDepth        deepest JSON nesting accepted
      * @param maxFramesPerSecond  frames per connection per second before rate_limit_exceeded (upstream: 50)
      */

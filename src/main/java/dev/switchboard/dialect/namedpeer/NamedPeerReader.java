@@ -5,7 +5,7 @@ import dev.switchboard.dialect.JsonObjectScan;
 import java.util.Set;
 
 /**
- * Classifies a named-peer client frame in one streaming pass (seed 003, UPSTREAM §4.3). Relayed messages
+ * Classifies a named-peer client frame in one streaming pass (docs/protocols/named-peer.md). Relayed messages
  * keep their scan so the writer can set {@code from} without re-encoding anything else.
  */
 final class NamedPeerReader {

@@ -5,7 +5,7 @@ import dev.switchboard.dialect.JsonStrings;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 
-/** The frames a named-peer server sends, byte-exact to the seed's examples and upstream's key order. */
+/** The frames a named-peer server sends, byte-exact to the original server's README examples and key order. */
 final class NamedPeerWriter {
     private NamedPeerWriter() {
     }

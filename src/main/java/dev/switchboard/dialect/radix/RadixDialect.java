@@ -15,9 +15,9 @@ import dev.switchboard.dialect.JsonLimits;
 import java.util.List;
 
 /**
- * Radix Connect pairing (seed 001; exactly UPSTREAM §2 on the wire, with DECISIONS §2's fixes): a wallet and a
- * browser extension that share a connectionId find each other and exchange encrypted signaling through the
- * server. Peers are announced both ways on connect and on leave, cluster-wide, and no ghost outlives its node.
+ * Radix Connect pairing (docs/protocols/radix-connect.md; upstream's wire protocol exactly, with two fixes): a
+ * wallet and a browser extension that share a connectionId find each other and exchange encrypted signaling through
+ * the server. Peers are announced both ways on connect and on leave, cluster-wide, and no ghost outlives its node.
  */
 public final class RadixDialect implements Dialect {
     public static final String NAMESPACE = "radix";
@@ -71,7 +71,7 @@ public final class RadixDialect implements Dialect {
         }
     }
 
-    /** Whether an upgrade is Radix's (DECISIONS §1). */
+    /** Whether an upgrade is Radix's (docs/design/routing.md). */
     public static boolean matches(Handshake handshake) {
         return RadixUrl.matches(handshake);
     }

@@ -1,6 +1,6 @@
 package dev.switchboard.dialect.radix;
 
-/** A client frame of Radix Connect, as {@link RadixReader} judges it (UPSTREAM §2.4). */
+/** A client frame of Radix Connect, as {@link RadixReader} judges it (docs/protocols/radix-connect.md). */
 sealed interface RadixMessage {
 
     /** Not JSON: answered with invalidMessageError carrying the raw text. */

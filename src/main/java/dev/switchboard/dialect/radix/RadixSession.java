@@ -115,7 +115,10 @@ final class RadixSession implements DialectSession, LocalMember {
         }
     }
 
-    /** Confirmation only when the message reached a live peer's node (DECISIONS §2; upstream always confirms). */
+    /**
+     * Confirmation only when the message reached a live peer's node; upstream always confirms
+     * (docs/protocols/radix-connect.md#differences-from-upstream).
+     */
     private void answer(RadixMessage.Signal signal, boolean delivered) {
         connection.send(delivered ? RadixWriter.confirmation(signal.requestId())
                 : RadixWriter.missingRemoteClient(signal.requestId()));

@@ -5,7 +5,7 @@ import java.util.regex.Pattern;
 
 /**
  * The Radix Connect connect URL, {@code /<connectionId>?target=<wallet|extension>&source=<wallet|extension>},
- * checked in upstream's order with upstream's exact 1003 reasons (UPSTREAM §2.1).
+ * checked in upstream's order with upstream's exact 1003 reasons (docs/protocols/radix-connect.md#connect-url).
  */
 final class RadixUrl {
     private static final Pattern CONNECTION_ID = Pattern.compile("[a-fA-F0-9]{64}");
@@ -18,7 +18,10 @@ final class RadixUrl {
     private RadixUrl() {
     }
 
-    /** Whether an upgrade belongs to Radix at all (DECISIONS §1): a 64-hex path, or a source/target parameter. */
+    /**
+     * Whether an upgrade belongs to Radix at all: a 64-hex path, or a source/target parameter
+     * (docs/design/routing.md).
+     */
     static boolean matches(Handshake h) {
         return CONNECTION_PATH.matcher(h.rawPath()).matches() || h.hasParam("source") || h.hasParam("target");
     }

@@ -4,7 +4,10 @@ import dev.switchboard.dialect.JsonStrings;
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 
-/** The frames a Radix Connect signaling server sends, in upstream's key order (UPSTREAM §2.3). */
+/**
+ * The frames a Radix Connect signaling server sends, in upstream's key order
+ * (docs/protocols/radix-connect.md#messages-from-the-server).
+ */
 final class RadixWriter {
     private RadixWriter() {
     }

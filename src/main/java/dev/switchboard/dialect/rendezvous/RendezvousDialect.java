@@ -17,10 +17,10 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * Rendezvous rooms with public-key identity (seed 002, DECISIONS §2): at {@code /room/{roomName}/websocket}
- * a peer registers a public JWK, is known by its fingerprint, is welcomed with the others and their keys,
- * and exchanges offers, answers and ICE candidates addressed by peer ID, with the sender's ID set by the
- * server. Our addition: a challenge nonce on connect, whose signature proves the peer holds the key.
+ * Rendezvous rooms with public-key identity (docs/protocols/rendezvous.md): at {@code /room/{roomName}/websocket} a
+ * peer registers a public JWK, is known by its fingerprint, is welcomed with the others and their keys, and
+ * exchanges offers, answers and ICE candidates addressed by peer ID, with the sender's ID set by the server. Our
+ * addition: a challenge nonce on connect, whose signature proves the peer holds the key.
  */
 public final class RendezvousDialect implements Dialect {
     public static final String NAMESPACE = "rendezvous";
@@ -54,7 +54,7 @@ public final class RendezvousDialect implements Dialect {
         });
     }
 
-    /** Whether an upgrade is for a Rendezvous room (DECISIONS §1). */
+    /** Whether an upgrade is for a Rendezvous room (docs/design/routing.md). */
     public static boolean matches(Handshake handshake) {
         return PATH.matcher(handshake.rawPath()).matches();
     }

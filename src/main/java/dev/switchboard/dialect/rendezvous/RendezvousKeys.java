@@ -25,10 +25,11 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Public-key identity for Rendezvous (DECISIONS §2): validates a public JWK with the JDK's own crypto,
- * derives the peer ID (lowercase hex SHA-256 of {@code JSON.stringify} of the essential members in the seed's
- * order: EC {kty,crv,x,y}, OKP {kty,crv,x}, RSA {kty,n,e}), and checks a proof of possession: a signature
- * over the server's nonce as WebCrypto makes it (ECDSA in IEEE P1363 form, Ed25519, RSASSA-PKCS1-v1_5).
+ * Public-key identity for Rendezvous (docs/protocols/rendezvous.md): validates a public JWK with the JDK's own
+ * crypto, derives the peer ID (lowercase hex SHA-256 of {@code JSON.stringify} of the essential members in the
+ * order the original documentation uses: EC {kty,crv,x,y}, OKP {kty,crv,x}, RSA {kty,n,e}), and checks a proof of
+ * possession: a signature over the server's nonce as WebCrypto makes it (ECDSA in IEEE P1363 form, Ed25519,
+ * RSASSA-PKCS1-v1_5).
  */
 final class RendezvousKeys {
     static final List<String> PRIVATE_MEMBERS = List.of("d", "p", "q", "dp", "dq", "qi", "k");
@@ -54,7 +55,7 @@ final class RendezvousKeys {
     /**
      * A validated public key.
      *
-     * @param canonical  the essential members as JSON, in the seed's order: what is hashed, and what other
+     * @param canonical  the essential members as JSON, in the peer ID order: what is hashed, and what other
      *                   peers are given (nothing else of the client's JWK is stored or relayed)
      */
     record PublicJwk(String canonical, String peerId, PublicKey key, String signatureAlgorithm) {

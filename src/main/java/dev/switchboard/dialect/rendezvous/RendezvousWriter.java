@@ -6,7 +6,7 @@ import dev.switchboard.dialect.JsonStrings;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 
-/** The frames a Rendezvous server sends (DECISIONS §2 fixes their shapes). */
+/** The frames a Rendezvous server sends; docs/protocols/rendezvous.md gives their exact shapes. */
 final class RendezvousWriter {
     static final String PUBLIC_KEY = "publicKey";
     static final String VERIFIED = "verified";

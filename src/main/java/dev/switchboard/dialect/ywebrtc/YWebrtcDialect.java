@@ -9,9 +9,9 @@ import dev.switchboard.dialect.Handshake;
 import dev.switchboard.dialect.JsonLimits;
 
 /**
- * The y-webrtc signaling dialect (seed 000; UPSTREAM §1, DECISIONS §2): topics of subscribers, publish to a
- * topic with {@code clients} set to the cluster-wide subscriber count, echo to the sender, JSON ping/pong.
- * Bad input is ignored frame by frame, as no client depends on anything else.
+ * The y-webrtc signaling dialect (docs/protocols/y-webrtc.md): topics of subscribers, publish to a topic with
+ * {@code clients} set to the cluster-wide subscriber count, echo to the sender, JSON ping/pong. Bad input is
+ * ignored frame by frame, as no client depends on anything else.
  */
 public final class YWebrtcDialect implements Dialect {
     /** Namespace of y-webrtc topics in the hub. */

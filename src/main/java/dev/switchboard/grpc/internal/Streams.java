@@ -23,10 +23,10 @@ import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * The two services of seed 004 on the core hub. Each worker has a room (its machine id): the worker is its
- * one exclusive member {@code worker}, cluster-wide; each client of it is a member under a server-given id.
- * Client to worker: a send to {@code worker}; worker to client: a send to the client's id; across nodes
- * through the bus like every dialect.
+ * The two services of docs/protocols/grpc-client-worker.md on the core hub. Each worker has a room (its machine
+ * id): the worker is its one exclusive member {@code worker}, cluster-wide; each client of it is a member under a
+ * server-given id. Client to worker: a send to {@code worker}; worker to client: a send to the client's id; across
+ * nodes through the bus like every dialect.
  */
 public final class Streams {
     public static final String NAMESPACE = "grpc";

@@ -17,9 +17,9 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /**
- * The named-peer dialect (seed 003's README, DECISIONS §2) over real sockets: login and the peer list, peer
- * events, relay by target with a server-set {@code from}, the four broadcast events, ping, every error and
- * close code, the rate limit, and the shared path with y-webrtc.
+ * The named-peer dialect (docs/protocols/named-peer.md) over real sockets: login and the peer list, peer events,
+ * relay by target with a server-set {@code from}, the four broadcast events, ping, every error and close code, the
+ * rate limit, and the shared path with y-webrtc.
  */
 class NamedPeerConformanceTest {
     private static final Duration QUIET = Duration.ofMillis(300);

@@ -19,7 +19,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
-/** Radix Connect pairing over real sockets: UPSTREAM §2.9's checklist and every bad input, with exact bytes. */
+/**
+ * Radix Connect pairing over real sockets: the compatibility checklist of
+ * docs/protocols/radix-connect.md#compatibility-checklist and every bad input, with exact bytes.
+ */
 class RadixConformanceTest {
     private static final String ID = "de0ced0c3e25f3d8b3a4e0c9b0d6f1a2b3c4d5e6f708192a3b4c5d6e7f809102";
     private static final Duration QUIET = Duration.ofMillis(300);

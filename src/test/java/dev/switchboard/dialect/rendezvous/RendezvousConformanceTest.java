@@ -15,7 +15,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
-/** Rendezvous (seed 002, DECISIONS §2) over real sockets, with keys and signatures from the JDK's crypto. */
+/** Rendezvous (docs/protocols/rendezvous.md) over real sockets, with keys and signatures from the JDK's crypto. */
 class RendezvousConformanceTest {
     private static final Duration QUIET = Duration.ofMillis(300);
     private final ObjectMapper json = new ObjectMapper();

@@ -16,8 +16,9 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * The y-webrtc compatibility checklist of UPSTREAM.md §1.12, point by point, against a running node over real
- * sockets. Expected bytes are those the upstream server (y-webrtc 10.3.0 bin/server.js) sends.
+ * The y-webrtc compatibility checklist (docs/protocols/y-webrtc.md#compatibility-checklist), point by point,
+ * against a running node over real sockets. Expected bytes are those the upstream server (y-webrtc 10.3.0
+ * bin/server.js) sends.
  */
 class YWebrtcConformanceTest {
     private static final Duration QUIET = Duration.ofMillis(300);
