@@ -256,7 +256,7 @@ final class Invariants {
             if (o.stays() && o.connectedAt != NEVER && c.label.compareTo(o.label) < 0
                     && !connects.isEmpty() && !os.connects().isEmpty()) {
                 String shape = shape(s, os);
-                if (!shape.equals(UPSTREAM)) {
+                if (!shape.equals(UPSTREAM_SHAPED)) {
                     out.add("not upstream-shaped", false, c, o.label, null, shape, s, connects, os, os.connects());
                 }
             }
@@ -264,7 +264,7 @@ final class Invariants {
         return out.violations;
     }
 
-    static final String UPSTREAM = "upstream-shaped";
+    static final String UPSTREAM_SHAPED = "upstream-shaped";
 
     /**
      * How the two sides of a pairing were told of each other: upstream-shaped when one got exactly one
@@ -291,7 +291,7 @@ final class Invariants {
         if (a.ids().equals(b.ids())) {
             return "both told the same id";
         }
-        return UPSTREAM;
+        return UPSTREAM_SHAPED;
     }
 
     private static String summary(Seen s, int already, int just) {

@@ -147,12 +147,12 @@ class RadixPairingProbeTest {
             for (Recorded[] p : pairings) {
                 String shape = Invariants.shape(p[0], p[1]);
                 counts.merge(shape.replaceFirst(" \\(.*", ""), 1, Integer::sum);
-                if (!shape.equals(Invariants.UPSTREAM) && bad.size() < 5) {
+                if (!shape.equals(Invariants.UPSTREAM_SHAPED) && bad.size() < 5) {
                     bad.add(p[0].label + " / " + p[1].label + ": " + shape + "\n      " + p[0].role + ": "
                             + texts(p[0]) + "\n      " + p[1].role + ": " + texts(p[1]));
                 }
             }
-            int upstream = counts.getOrDefault(Invariants.UPSTREAM, 0);
+            int upstream = counts.getOrDefault(Invariants.UPSTREAM_SHAPED, 0);
             String summary = "Radix probe on " + where + " (seed " + SEED + "): " + upstream + " of " + PAIRINGS
                     + " pairings upstream-shaped; by shape " + counts + "; " + noticeTimes(pairings, openedAt);
             System.out.println(summary);

@@ -9,7 +9,7 @@ import java.util.List;
 import java.util.concurrent.CompletionStage;
 
 /**
- * Carries membership and messages between the nodes of a cluster. The {@link dev.switchboard.core.Hub}
+ * Carries membership and messages between the nodes of a cluster. The {@link dev.switchboard.core.hub.Hub}
  * serves its own node's members itself; the bus only reaches the others.
  *
  * <p>Contract, which every implementation keeps:
