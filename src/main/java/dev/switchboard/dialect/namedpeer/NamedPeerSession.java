@@ -21,17 +21,17 @@ import java.util.regex.Pattern;
  */
 final class NamedPeerSession implements DialectSession, LocalMember {
     private static final Pattern NAME = Pattern.compile("[A-Za-z0-9_-]+");
-    private static final int MAX_PENDING = 64;
+    /** Frames a client may send before its login is answered. */
+    private static final int MAX_HELD_FRAMES = 64;
 
     private enum State { ANONYMOUS, LOGGING_IN, LOGGED_IN, CLOSED }
 
     private final Connection connection;
-    /** Non-null from the join request until its answer is sent. */
+    /** Non-null from the join request until its answer is sent: holds events for the member and its frames. */
     private volatile JoinGate gate;
     private final NamedPeerDialect dialect;
     private State state = State.ANONYMOUS;
     private String name;
-    private ArrayDeque<byte[]> pending;
     private long windowStart;
     private int framesInWindow;
 
@@ -58,14 +58,9 @@ final class NamedPeerSession implements DialectSession, LocalMember {
             return;
         }
         if (state == State.LOGGING_IN) {
-            if (pending == null) {
-                pending = new ArrayDeque<>();
-            }
-            if (pending.size() >= MAX_PENDING) {
+            if (!gate.hold(data)) {
                 connection.close(1008, "Too many messages before login completed");
-                return;
             }
-            pending.add(data);
             return;
         }
         handle(data);
@@ -149,14 +144,15 @@ final class NamedPeerSession implements DialectSession, LocalMember {
         }
         name = requested;
         state = State.LOGGING_IN;
-        gate = new JoinGate(connection);
+        gate = new JoinGate(connection, MAX_HELD_FRAMES);
         dialect.hub().join(NamedPeerDialect.ROOM, this, JoinPolicy.EXCLUSIVE)
                 .whenComplete((result, error) -> connection.execute(() -> loggedIn(result, error)));
     }
 
     private void loggedIn(JoinResult result, Throwable error) {
-        if (result == null || !result.joined()) {
-            gate = null; // not a member: nothing can have been held
+        JoinGate g = gate;
+        if (result == null || !result.joined() || state == State.CLOSED) {
+            gate = null; // not a member (nothing can have been delivered to it), or closing: nothing to replay
         }
         if (state == State.CLOSED) {
             if (result != null && result.joined()) {
@@ -181,12 +177,10 @@ final class NamedPeerSession implements DialectSession, LocalMember {
         }
         names.add(name);
         connection.send(NamedPeerWriter.loginSuccess(name, names));
-        gate.open(); // what was held first, in order; then the gate is no longer needed
+        ArrayDeque<byte[]> held = g.open(); // the events held first, in order; then the frames sent meanwhile
         gate = null;
-        ArrayDeque<byte[]> queued = pending;
-        pending = null;
-        while (queued != null && !queued.isEmpty() && state == State.LOGGED_IN) {
-            handle(queued.poll());
+        while (!held.isEmpty() && state == State.LOGGED_IN) {
+            handle(held.poll());
         }
     }
 
@@ -213,7 +207,6 @@ final class NamedPeerSession implements DialectSession, LocalMember {
     public void onClose() {
         State was = state;
         state = State.CLOSED;
-        pending = null;
         if (was == State.LOGGED_IN) {
             dialect.hub().leave(NamedPeerDialect.ROOM, this);
         }

@@ -42,7 +42,7 @@ final class RadixSession implements DialectSession, LocalMember {
      * after is told by a notice, held until that answer is out.
      */
     void start() {
-        JoinGate g = new JoinGate(connection);
+        JoinGate g = new JoinGate(connection, 0); // Radix frames need no join: they are handled as they come
         gate = g;
         dialect.hub().join(room, this, JoinPolicy.SHARED).whenComplete((result, error) -> connection.execute(() -> {
             if (result != null) {

@@ -21,12 +21,13 @@ import java.util.Map;
  */
 final class RendezvousSession implements DialectSession, LocalMember {
     private static final SecureRandom RANDOM = new SecureRandom();
-    private static final int MAX_PENDING = 64;
+    /** Frames a client may send before its registration is answered. */
+    private static final int MAX_HELD_FRAMES = 64;
 
     private enum State { ANONYMOUS, REGISTERING, REGISTERED, CLOSED }
 
     private final Connection connection;
-    /** Non-null from the join request until its answer is sent. */
+    /** Non-null from the join request until its answer is sent: holds events for the member and its frames. */
     private volatile JoinGate gate;
     private final RendezvousDialect dialect;
     private final RoomKey room;
@@ -34,7 +35,6 @@ final class RendezvousSession implements DialectSession, LocalMember {
     private State state = State.ANONYMOUS;
     private String peerId;
     private Map<String, String> metadata = Map.of();
-    private ArrayDeque<byte[]> pending;
 
     RendezvousSession(Connection connection, RendezvousDialect dialect, String roomName) {
         this.connection = connection;
@@ -78,14 +78,9 @@ final class RendezvousSession implements DialectSession, LocalMember {
             return;
         }
         if (state == State.REGISTERING) {
-            if (pending == null) {
-                pending = new ArrayDeque<>();
-            }
-            if (pending.size() >= MAX_PENDING) {
+            if (!gate.hold(data)) {
                 connection.close(1008, "Too many messages before registration completed");
-                return;
             }
-            pending.add(data);
             return;
         }
         handle(data);
@@ -135,7 +130,7 @@ final class RendezvousSession implements DialectSession, LocalMember {
         }
         metadata = Map.copyOf(meta);
         state = State.REGISTERING;
-        gate = new JoinGate(connection);
+        gate = new JoinGate(connection, MAX_HELD_FRAMES);
         // A verified newcomer may take its ID over from an older connection; an unverified one may not.
         JoinPolicy policy = verified ? JoinPolicy.TAKEOVER : JoinPolicy.EXCLUSIVE;
         dialect.hub().join(room, this, policy)
@@ -143,16 +138,18 @@ final class RendezvousSession implements DialectSession, LocalMember {
     }
 
     private void registered(JoinResult result, Throwable error) {
-        if (result == null || !result.joined()) {
-            gate = null; // not a member: nothing can have been held
-        }
+        JoinGate g = gate;
         if (state == State.CLOSED) {
+            gate = null;
             if (result != null && result.joined()) {
                 dialect.hub().leave(room, this);
             }
             return;
         }
+        ArrayDeque<byte[]> held;
         if (error != null || !result.joined()) {
+            gate = null;
+            held = g.open(); // not a member: nothing was delivered to it; the frames sent meanwhile remain
             state = State.ANONYMOUS;
             connection.send(RendezvousWriter.error(error != null ? "registration failed, try again"
                     : "peer ID already connected in this room; sign the challenge to prove the key is yours and replace it"));
@@ -161,19 +158,14 @@ final class RendezvousSession implements DialectSession, LocalMember {
         } else {
             state = State.REGISTERED;
             connection.send(RendezvousWriter.welcome(peerId, result.others()));
-        gate.open(); // what was held first, in order; then the gate is no longer needed
-        gate = null;
+            held = g.open(); // the events held first, in order; then the frames sent meanwhile
+            gate = null;
         }
-        ArrayDeque<byte[]> queued = pending;
-        pending = null;
-        while (queued != null && !queued.isEmpty() && state != State.CLOSED && state != State.REGISTERING) {
-            handle(queued.poll());
+        while (!held.isEmpty() && state != State.CLOSED && state != State.REGISTERING) {
+            handle(held.poll());
         }
-        if (queued != null && !queued.isEmpty()) {
-            if (pending == null) {
-                pending = new ArrayDeque<>();
-            }
-            pending.addAll(queued); // a queued register is in flight again: the rest waits behind it
+        if (!held.isEmpty() && state == State.REGISTERING) {
+            gate.holdFirst(held); // a held register is in flight again: the rest waits behind it
         }
     }
 
@@ -201,7 +193,6 @@ final class RendezvousSession implements DialectSession, LocalMember {
     public void onClose() {
         State was = state;
         state = State.CLOSED;
-        pending = null;
         if (was == State.REGISTERED) {
             dialect.hub().leave(room, this);
         }
