@@ -1,7 +1,5 @@
 package dev.switchboard.cluster.internal;
 
-import io.lettuce.core.RedisChannelHandler;
-import io.lettuce.core.RedisConnectionStateListener;
 import io.lettuce.core.RedisURI;
 import io.lettuce.core.ScriptOutputType;
 import io.lettuce.core.TimeoutOptions;
@@ -16,14 +14,12 @@ import io.lettuce.core.cluster.pubsub.RedisClusterPubSubAdapter;
 import io.lettuce.core.cluster.pubsub.StatefulRedisClusterPubSubConnection;
 import io.lettuce.core.codec.ByteArrayCodec;
 import io.lettuce.core.resource.ClientResources;
-import java.net.SocketAddress;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletionStage;
-import java.util.concurrent.TimeUnit;
 import java.util.function.BiConsumer;
 
 /**
@@ -32,17 +28,30 @@ import java.util.function.BiConsumer;
  * that owns it instead of being broadcast to every shard.
  */
 public final class ClusterLink extends AbstractLink {
-    private final RedisClusterClient client;
-    private final StatefulRedisClusterConnection<byte[], byte[]> connection;
     private final StatefulRedisClusterPubSubConnection<byte[], byte[]> subscription;
     private final RedisAdvancedClusterAsyncCommands<byte[], byte[]> redis;
 
     public ClusterLink(ClientResources resources, String uris, Duration commandTimeout) {
+        this(client(resources, uris, commandTimeout));
+    }
+
+    private ClusterLink(RedisClusterClient client) {
+        this(client, client.connect(ByteArrayCodec.INSTANCE), client.connectPubSub(ByteArrayCodec.INSTANCE));
+    }
+
+    private ClusterLink(RedisClusterClient client, StatefulRedisClusterConnection<byte[], byte[]> connection,
+                        StatefulRedisClusterPubSubConnection<byte[], byte[]> subscription) {
+        super(client, connection, subscription);
+        this.subscription = subscription;
+        this.redis = connection.async();
+    }
+
+    private static RedisClusterClient client(ClientResources resources, String uris, Duration commandTimeout) {
         List<RedisURI> seeds = new ArrayList<>();
         for (String uri : RedisLink.uris(uris)) {
             seeds.add(RedisURI.create(uri.trim()));
         }
-        this.client = RedisClusterClient.create(resources, seeds);
+        RedisClusterClient client = RedisClusterClient.create(resources, seeds);
         client.setOptions(ClusterClientOptions.builder()
                 .autoReconnect(true)
                 // Shard connections open lazily, so commands may briefly wait for one; the queue is bounded.
@@ -54,9 +63,7 @@ public final class ClusterLink extends AbstractLink {
                         .enablePeriodicRefresh(Duration.ofSeconds(30))
                         .build())
                 .build());
-        this.connection = client.connect(ByteArrayCodec.INSTANCE);
-        this.subscription = client.connectPubSub(ByteArrayCodec.INSTANCE);
-        this.redis = connection.async();
+        return client;
     }
 
     @Override
@@ -105,27 +112,5 @@ public final class ClusterLink extends AbstractLink {
                 handler.accept(channel, message);
             }
         });
-    }
-
-    @Override
-    public void onConnection(Runnable connected, Runnable lost) {
-        client.addListener(new RedisConnectionStateListener() {
-            @Override
-            public void onRedisDisconnected(RedisChannelHandler<?, ?> c) {
-                lost.run();
-            }
-
-            @Override
-            public void onRedisConnected(RedisChannelHandler<?, ?> c, SocketAddress address) {
-                connected.run();
-            }
-        });
-    }
-
-    @Override
-    public void close() {
-        subscription.close();
-        connection.close();
-        client.shutdown(0, 2, TimeUnit.SECONDS);
     }
 }

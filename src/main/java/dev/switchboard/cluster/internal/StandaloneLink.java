@@ -1,9 +1,7 @@
 package dev.switchboard.cluster.internal;
 
 import io.lettuce.core.ClientOptions;
-import io.lettuce.core.RedisChannelHandler;
 import io.lettuce.core.RedisClient;
-import io.lettuce.core.RedisConnectionStateListener;
 import io.lettuce.core.RedisURI;
 import io.lettuce.core.ScriptOutputType;
 import io.lettuce.core.TimeoutOptions;
@@ -14,23 +12,34 @@ import io.lettuce.core.protocol.ProtocolVersion;
 import io.lettuce.core.pubsub.RedisPubSubAdapter;
 import io.lettuce.core.pubsub.StatefulRedisPubSubConnection;
 import io.lettuce.core.resource.ClientResources;
-import java.net.SocketAddress;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletionStage;
-import java.util.concurrent.TimeUnit;
 import java.util.function.BiConsumer;
 
 /** One Redis: a command connection and a RESP3 subscription connection that also serves ordered reads. */
 public final class StandaloneLink extends AbstractLink {
-    private final RedisClient client;
-    private final StatefulRedisConnection<byte[], byte[]> connection;
     private final StatefulRedisPubSubConnection<byte[], byte[]> subscription;
     private final RedisAsyncCommands<byte[], byte[]> redis;
 
     public StandaloneLink(ClientResources resources, String uri, Duration commandTimeout) {
-        this.client = RedisClient.create(resources, RedisURI.create(uri));
+        this(client(resources, uri, commandTimeout));
+    }
+
+    private StandaloneLink(RedisClient client) {
+        this(client, client.connect(ByteArrayCodec.INSTANCE), client.connectPubSub(ByteArrayCodec.INSTANCE));
+    }
+
+    private StandaloneLink(RedisClient client, StatefulRedisConnection<byte[], byte[]> connection,
+                           StatefulRedisPubSubConnection<byte[], byte[]> subscription) {
+        super(client, connection, subscription);
+        this.subscription = subscription;
+        this.redis = connection.async();
+    }
+
+    private static RedisClient client(ClientResources resources, String uri, Duration commandTimeout) {
+        RedisClient client = RedisClient.create(resources, RedisURI.create(uri));
         client.setOptions(ClientOptions.builder()
                 .autoReconnect(true)
                 // While Redis is away, fail at once instead of queueing without bound.
@@ -39,9 +48,7 @@ public final class StandaloneLink extends AbstractLink {
                 .protocolVersion(ProtocolVersion.RESP3)
                 .timeoutOptions(TimeoutOptions.enabled(commandTimeout))
                 .build());
-        this.connection = client.connect(ByteArrayCodec.INSTANCE);
-        this.subscription = client.connectPubSub(ByteArrayCodec.INSTANCE);
-        this.redis = connection.async();
+        return client;
     }
 
     @Override
@@ -88,27 +95,5 @@ public final class StandaloneLink extends AbstractLink {
                 handler.accept(channel, message);
             }
         });
-    }
-
-    @Override
-    public void onConnection(Runnable connected, Runnable lost) {
-        client.addListener(new RedisConnectionStateListener() {
-            @Override
-            public void onRedisDisconnected(RedisChannelHandler<?, ?> c) {
-                lost.run();
-            }
-
-            @Override
-            public void onRedisConnected(RedisChannelHandler<?, ?> c, SocketAddress address) {
-                connected.run();
-            }
-        });
-    }
-
-    @Override
-    public void close() {
-        subscription.close();
-        connection.close();
-        client.shutdown(0, 2, TimeUnit.SECONDS);
     }
 }
