@@ -1,18 +1,22 @@
 package dev.switchboard.transport;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import dev.switchboard.transport.IoTransport;
 import dev.switchboard.Switchboard;
 import dev.switchboard.testkit.Http;
 import dev.switchboard.testkit.TestNodes;
 import dev.switchboard.testkit.WsClient;
 import io.netty.channel.epoll.Epoll;
+import java.io.File;
+import java.nio.file.Files;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
@@ -20,7 +24,7 @@ import org.junit.jupiter.params.provider.EnumSource;
  * Every transport a node can be told to run on carries the same traffic: a room of three relaying a burst of
  * messages large enough to need several writes each, complete and in each sender's order, and a too-big
  * message answered with 1009 while the others carry on. A native transport the platform lacks is skipped
- * by the first test and must fail a node's start, which the second checks where one is missing.
+ * by the first test and must fail a node's start, which the others check with native transports switched off.
  */
 class TransportTest {
     private static final int MESSAGES = 200;
@@ -79,12 +83,49 @@ class TransportTest {
         return Integer.parseInt(message.substring(at, message.indexOf(',', at)));
     }
 
+    /**
+     * A native transport the platform lacks fails the start, with Netty's reason; {@code auto} falls back to
+     * NIO. Netty's own switch for "no native transports" stands in for a platform without them, so this runs
+     * on every machine, in a node process of its own.
+     */
     @ParameterizedTest
     @EnumSource(value = IoTransport.class, names = {"EPOLL", "IO_URING"})
-    void aMissingNativeTransportFailsTheStart(IoTransport transport) {
-        assumeTrue(!TestNodes.available(transport), transport + " is available on this machine");
-        assertThatThrownBy(() -> TestNodes.start(TestNodes.config().ioTransport(transport).build()))
-                .isInstanceOf(IllegalStateException.class)
-                .hasMessageContaining("not available");
+    void aMissingNativeTransportFailsTheStart(IoTransport transport) throws Exception {
+        Started node = serveWithoutNativeTransports(transport.name().toLowerCase(Locale.ROOT));
+        assertThat(node.exited).as("the node stopped at once: %s", node.output).isTrue();
+        assertThat(node.exitCode).isNotZero();
+        assertThat(node.output).contains("the " + transport.name().toLowerCase(Locale.ROOT)
+                + " transport is not available here").contains("Native transport was explicit disabled");
+    }
+
+    @Test
+    void autoFallsBackToNioWhereNoNativeTransportLoads() throws Exception {
+        Started node = serveWithoutNativeTransports("auto");
+        assertThat(node.exited).as("still serving: %s", node.output).isFalse();
+        assertThat(node.output).contains("(nio transport)");
+    }
+
+    private record Started(boolean exited, int exitCode, String output) {
+    }
+
+    /** Runs {@code serve} in its own JVM with native transports switched off; stops it once it served or exited. */
+    private static Started serveWithoutNativeTransports(String transport) throws Exception {
+        String javaBin = System.getProperty("java.home") + "/bin/java";
+        File log = File.createTempFile("switchboard-transport", ".log");
+        log.deleteOnExit();
+        Process p = new ProcessBuilder(javaBin, "-Xmx128m", "-Dio.netty.transport.noNative=true",
+                "-cp", System.getProperty("java.class.path"), dev.switchboard.app.Main.class.getName(), "serve",
+                "--host", "127.0.0.1", "--port", "0", "--grpc-port", "0", "--transport", transport)
+                .redirectErrorStream(true).redirectOutput(log).start();
+        try {
+            await().atMost(Duration.ofSeconds(60)).until(() -> !p.isAlive()
+                    || Files.readString(log.toPath()).contains(" ready on port "));
+            boolean exited = !p.isAlive();
+            return new Started(exited, exited ? p.exitValue() : 0, Files.readString(log.toPath()));
+        } finally {
+            p.destroy();
+            p.waitFor(10, TimeUnit.SECONDS);
+            p.destroyForcibly();
+        }
     }
 }
