@@ -1,0 +1,131 @@
+package dev.switchboard.core.hub.internal;
+
+import dev.switchboard.core.Envelope;
+import dev.switchboard.core.LocalMember;
+import dev.switchboard.core.MemberInfo;
+import dev.switchboard.core.RoomKey;
+import dev.switchboard.core.bus.Bus;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+
+/**
+ * Where a message goes: this node's members of a room directly, the others through the bus; a message to one
+ * member that this node cannot place yet waits for the cluster's answer, and the room's later direct messages
+ * wait behind it, so one sender's order holds.
+ */
+public final class Routing {
+    private final Bus bus;
+    private final String nodeId;
+    private final Rooms rooms;
+
+    public Routing(Bus bus, Rooms rooms) {
+        this.bus = bus;
+        this.nodeId = bus.nodeId();
+        this.rooms = rooms;
+    }
+
+    /** Delivers to every member of the room in the cluster except {@code exceptId} (may be null). */
+    public void broadcast(RoomKey key, Envelope envelope, String exceptId) {
+        Room room = rooms.get(key);
+        if (room != null) {
+            room.deliver(envelope, exceptId);
+        }
+        bus.publish(key, envelope, exceptId);
+    }
+
+    /**
+     * Delivers to one member of the room, wherever it is. Completes with {@code true} when it was written to a
+     * local member or handed to the live node that holds it, {@code false} when no such member exists.
+     */
+    public CompletionStage<Boolean> send(RoomKey key, String memberId, Envelope envelope) {
+        Room room = rooms.get(key);
+        if (room == null) {
+            return lookUpAndSend(key, memberId, envelope);
+        }
+        if (room.sendsQueued()) {
+            return room.afterQueuedSends(() -> sendInRoom(room, key, memberId, envelope, true));
+        }
+        return sendInRoom(room, key, memberId, envelope, false);
+    }
+
+    /** {@code queued}: already running in the room's queue of sends (which must not wait on itself). */
+    private CompletionStage<Boolean> sendInRoom(Room room, RoomKey key, String memberId, Envelope envelope,
+                                                boolean queued) {
+        LocalMember local = room.local(memberId);
+        if (local != null) {
+            local.endpoint().outlet().deliver(envelope, local.endpoint());
+            return CompletableFuture.completedFuture(true);
+        }
+        MemberInfo remote = room.remote(memberId);
+        if (remote != null) {
+            return bus.send(key, remote, envelope);
+        }
+        // Not in this node's view: it may have joined elsewhere before the view caught up; ask the cluster,
+        // and hold this room's later sends until this one has gone
+        return queued ? lookUpAndSend(key, memberId, envelope)
+                : room.afterQueuedSends(() -> lookUpAndSend(key, memberId, envelope));
+    }
+
+    private CompletionStage<Boolean> lookUpAndSend(RoomKey key, String memberId, Envelope envelope) {
+        return bus.members(key).thenCompose(members -> {
+            for (MemberInfo m : members) {
+                if (m.id().equals(memberId) && !m.nodeId().equals(nodeId)) {
+                    return bus.send(key, m, envelope);
+                }
+            }
+            return CompletableFuture.completedFuture(false);
+        });
+    }
+
+    /** Members of the room cluster-wide; already complete when this node follows the room and has seeded it. */
+    public CompletionStage<Integer> count(RoomKey key) {
+        Room room = rooms.get(key);
+        if (room != null) {
+            return room.seeded().thenApply(v -> room.count());
+        }
+        return bus.members(key).thenApply(List::size);
+    }
+
+    /**
+     * The member count when this node follows the room, or -1 when only the cluster knows it: also while a room
+     * new here awaits its first read of the cluster, when it would count this node's members alone.
+     */
+    public int knownCount(RoomKey key) {
+        Room room = rooms.get(key);
+        return room == null || !room.isSeeded() ? -1 : room.count();
+    }
+
+    /**
+     * What this node knows of one member of a room it follows (local or on another node); empty when the room
+     * is not followed here or has no such member.
+     */
+    public Optional<MemberInfo> member(RoomKey key, String memberId) {
+        Room room = rooms.get(key);
+        if (room == null) {
+            return Optional.empty();
+        }
+        LocalMember local = room.local(memberId);
+        if (local != null) {
+            return Optional.of(new MemberInfo(local.id(), nodeId, local.metadata()));
+        }
+        return Optional.ofNullable(room.remote(memberId));
+    }
+
+    /** A message from another node for this node's members of the room. */
+    public void message(RoomKey key, String targetId, String exceptId, Envelope envelope) {
+        Room room = rooms.get(key);
+        if (room == null) {
+            return;
+        }
+        if (targetId == null) {
+            room.deliver(envelope, exceptId);
+            return;
+        }
+        LocalMember local = room.local(targetId);
+        if (local != null) {
+            local.endpoint().outlet().deliver(envelope, local.endpoint());
+        }
+    }
+}
