@@ -18,6 +18,8 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /** The load generator against real nodes: short, loopback-only runs whose counts must add up exactly. */
 class LoadGeneratorTest {
@@ -65,6 +67,23 @@ class LoadGeneratorTest {
             assertThat(report.scheduledP99Micros()).isGreaterThanOrEqualTo(report.p99Micros() - 1000);
             assertThat(report.target()).contains(ws(a).toString()).contains(ws(b).toString());
             assertThat(a.hub().bus().status().kind()).isNotNull();
+        }
+    }
+
+    /** Each dialect's script: peers join its way, learn whom to send to, and every relayed message arrives. */
+    @ParameterizedTest
+    @ValueSource(strings = {"y-webrtc", "named-peer", "rendezvous", "radix"})
+    void everyDialectsRunDeliversEveryMessage(String dialect) throws Exception {
+        try (Switchboard node = TestNodes.start()) {
+            int peersPerRoom = dialect.equals("radix") ? 2 : 3; // a Radix pairing has two sides
+            // 20 messages a second: well under named-peer's 50 a second per connection
+            BenchReport report = LoadGenerator.run(options(ws(node)).dialect(dialect).peersPerRoom(peersPerRoom)
+                    .ratePerPeer(20).build());
+            assertThat(report.errors()).isZero();
+            assertThat(report.sent()).isPositive();
+            int receivers = dialect.equals("y-webrtc") ? peersPerRoom : 1; // y-webrtc echoes to the sender too
+            assertThat(report.expected()).isEqualTo(report.sent() * receivers);
+            assertThat(report.delivered()).isEqualTo(report.expected());
         }
     }
 
