@@ -1,5 +1,6 @@
 package dev.switchboard.bench;
 
+import dev.switchboard.bench.internal.BenchDialect;
 import java.net.InetAddress;
 import java.net.URI;
 import java.time.Duration;
@@ -33,18 +34,10 @@ public record BenchOptions(String dialect, List<URI> targets, int rooms, int pee
     public static final Duration MAX_DURATION = Duration.ofMinutes(10);
     public static final int MAX_CONNECTIONS = 100_000;
 
-    public static final List<String> DIALECTS = List.of("y-webrtc", "named-peer", "rendezvous", "radix");
+    public static final List<String> DIALECTS = BenchDialect.NAMES;
 
     public BenchOptions {
-        if (!DIALECTS.contains(dialect)) {
-            throw new IllegalArgumentException("dialect must be one of " + DIALECTS + ": " + dialect);
-        }
-        if (!dialect.equals("y-webrtc") && ratePerPeer == 0) {
-            throw new IllegalArgumentException("closed loop needs an echo: only y-webrtc; give the others a --rate");
-        }
-        if (dialect.equals("radix") && peersPerRoom != 2 && idleConnections == 0) {
-            throw new IllegalArgumentException("radix pairs a wallet with an extension: --peers must be 2");
-        }
+        BenchDialect.of(dialect).check(ratePerPeer, peersPerRoom, idleConnections); // refuses an unknown name too
         targets = List.copyOf(Objects.requireNonNull(targets, "targets"));
         if (targets.isEmpty()) {
             throw new IllegalArgumentException("at least one target");
@@ -86,7 +79,7 @@ public record BenchOptions(String dialect, List<URI> targets, int rooms, int pee
 
     /** Deliveries one message makes: every subscriber for y-webrtc, the one target otherwise. */
     public int fanOut() {
-        return dialect.equals("y-webrtc") ? peersPerRoom : 1;
+        return BenchDialect.of(dialect).fanOut(peersPerRoom);
     }
 
     public boolean openLoop() {

@@ -1,5 +1,6 @@
 package dev.switchboard.bench;
 
+import dev.switchboard.bench.internal.BenchDialect;
 import dev.switchboard.bench.internal.ClientFrames;
 import dev.switchboard.bench.internal.PeerHandler;
 import dev.switchboard.bench.internal.ServerProbe;
@@ -53,6 +54,7 @@ public final class LoadGenerator {
     private static final long TICK_NANOS = TimeUnit.MILLISECONDS.toNanos(1);
 
     private final BenchOptions options;
+    private final BenchDialect dialect;
     private final long base = System.nanoTime();
     private final Map<EventLoop, LoopState> loops = new IdentityHashMap<>();
     private final List<Peer> peers = new ArrayList<>();
@@ -68,6 +70,7 @@ public final class LoadGenerator {
 
     private LoadGenerator(BenchOptions options) {
         this.options = options;
+        this.dialect = BenchDialect.of(options.dialect());
     }
 
     public static BenchReport run(BenchOptions options) throws InterruptedException {
@@ -99,7 +102,7 @@ public final class LoadGenerator {
         }
     }
 
-    private final class Peer implements PeerHandler.Listener {
+    private final class Peer implements PeerHandler.Listener, BenchDialect.Peer {
         final int index;
         final String room;
         byte[] template;
@@ -120,9 +123,36 @@ public final class LoadGenerator {
             this.room = room;
             this.opened = opened;
             this.connecting = connecting;
-            if (options.dialect().equals("y-webrtc")) {
-                template("{\"type\":\"publish\",\"topic\":\"" + room + "\",\"data\":", "}");
-            }
+        }
+
+        @Override
+        public int index() {
+            return index;
+        }
+
+        @Override
+        public String room() {
+            return room;
+        }
+
+        @Override
+        public void send(String frame) {
+            ctx.writeAndFlush(ClientFrames.text(ctx.alloc(), frame));
+        }
+
+        @Override
+        public void ready(String head, String tail) {
+            template(head, tail);
+        }
+
+        @Override
+        public boolean isReady() {
+            return ready;
+        }
+
+        @Override
+        public void fail(String why) {
+            closed(why);
         }
 
         /** The message this peer sends: {@code head} + {"f":…,"w":…,"t":…,"l":…,"p":"…"} + {@code tail}. */
@@ -137,47 +167,15 @@ public final class LoadGenerator {
             ready = true;
         }
 
-        /** A dialect's control frame (login answer, peer notices): learn the target from it. */
+        /** A dialect's control frame (login answer, peer notices): its dialect learns from it. */
         void control(ByteBuf payload) {
+            JsonNode m;
             try {
-                JsonNode m = CONTROL.readTree(payload.toString(StandardCharsets.UTF_8));
-                switch (options.dialect()) {
-                    case "named-peer" -> {
-                        if ("login_success".equals(m.path("type").asText())) {
-                            int m0 = options.peersPerRoom();
-                            int target = (index / m0) * m0 + (index % m0 + 1) % m0;
-                            template("{\"type\":\"bench\",\"target\":\"p" + target + "\",\"data\":", "}");
-                        } else if ("error".equals(m.path("type").asText())) {
-                            closed("error: " + m);
-                        }
-                    }
-                    case "radix" -> {
-                        String info = m.path("info").asText();
-                        if (!ready && (info.equals("remoteClientIsAlreadyConnected") || info.equals("remoteClientJustConnected"))) {
-                            template("{\"requestId\":\"b" + index + "\",\"method\":\"offer\",\"targetClientId\":\""
-                                    + m.path("remoteClientId").asText() + "\",\"encryptedPayload\":\"00\",\"data\":", "}");
-                        }
-                    }
-                    case "rendezvous" -> {
-                        String type = m.path("type").asText();
-                        if (type.equals("challenge")) {
-                            ctx.writeAndFlush(ClientFrames.text(ctx.alloc(), "{\"type\":\"register\",\"publicKey\":" + jwk() + "}"));
-                        } else if (!ready && type.equals("welcome") && m.path("peers").size() > 0) {
-                            target(m.path("peers").get(0).path("id").asText());
-                        } else if (!ready && type.equals("peer-joined")) {
-                            target(m.path("peerId").asText());
-                        }
-                    }
-                    default -> {
-                    }
-                }
-            } catch (java.io.IOException | RuntimeException ignored) {
-                // not JSON we know: nothing to learn
+                m = CONTROL.readTree(payload.toString(StandardCharsets.UTF_8));
+            } catch (java.io.IOException | RuntimeException notJson) {
+                return; // nothing to learn
             }
-        }
-
-        private void target(String peerId) {
-            template("{\"type\":\"offer\",\"to\":\"" + peerId + "\",\"sdp\":", "}");
+            dialect.control(this, m, options.peersPerRoom());
         }
 
         @Override
@@ -185,15 +183,7 @@ public final class LoadGenerator {
             this.ctx = ctx;
             this.state = loops.get(ctx.channel().eventLoop());
             state.peers.add(this);
-            switch (options.dialect()) {
-                case "y-webrtc" -> ctx.writeAndFlush(ClientFrames.text(ctx.alloc(),
-                        "{\"type\":\"subscribe\",\"topics\":[\"" + room + "\"]}"));
-                case "named-peer" -> ctx.writeAndFlush(ClientFrames.text(ctx.alloc(),
-                        "{\"type\":\"login\",\"name\":\"p" + index + "\"}"));
-                default -> {
-                    // rendezvous registers on its challenge; radix joins by its URL
-                }
-            }
+            dialect.opened(this);
             connecting.release();
             opened.countDown();
         }
@@ -280,27 +270,6 @@ public final class LoadGenerator {
     private static final ObjectMapper CONTROL = new ObjectMapper();
 
     /** A fresh EC P-256 public key as a JWK, for a Rendezvous peer (unsigned registration). */
-    private static String jwk() {
-        try {
-            java.security.KeyPairGenerator g = java.security.KeyPairGenerator.getInstance("EC");
-            g.initialize(new java.security.spec.ECGenParameterSpec("secp256r1"));
-            java.security.interfaces.ECPublicKey k = (java.security.interfaces.ECPublicKey) g.generateKeyPair().getPublic();
-            java.util.Base64.Encoder b64 = java.util.Base64.getUrlEncoder().withoutPadding();
-            return "{\"kty\":\"EC\",\"crv\":\"P-256\",\"x\":\"" + b64.encodeToString(fixed(k.getW().getAffineX()))
-                    + "\",\"y\":\"" + b64.encodeToString(fixed(k.getW().getAffineY())) + "\"}";
-        } catch (java.security.GeneralSecurityException e) {
-            throw new IllegalStateException(e);
-        }
-    }
-
-    private static byte[] fixed(java.math.BigInteger v) {
-        byte[] raw = v.toByteArray();
-        byte[] out = new byte[32];
-        int n = Math.min(raw.length, 32);
-        System.arraycopy(raw, raw.length - n, out, 32 - n, n);
-        return out;
-    }
-
     private static int indexOf(ByteBuf buf, byte[] needle) {
         int end = buf.writerIndex() - needle.length;
         outer:
@@ -406,16 +375,7 @@ public final class LoadGenerator {
 
     /** The URL path a peer connects to, per dialect. */
     private String pathOf(Peer peer, String base) {
-        int room = peer.index / Math.max(1, options.peersPerRoom());
-        return switch (options.dialect()) {
-            case "rendezvous" -> "/room/" + peer.room + "/websocket";
-            case "radix" -> {
-                boolean wallet = peer.index % 2 == 0;
-                yield "/" + String.format("%064x", room + 1) + "?target=" + (wallet ? "extension" : "wallet")
-                        + "&source=" + (wallet ? "wallet" : "extension");
-            }
-            default -> base;
-        };
+        return dialect.path(peer.index, peer.room, options.peersPerRoom(), base);
     }
 
     /** Waits until every peer can send (logged in, target known). */
