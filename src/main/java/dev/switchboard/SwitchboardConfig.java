@@ -1,68 +1,29 @@
 package dev.switchboard;
 
+import dev.switchboard.config.Durations;
+import dev.switchboard.config.NodeOptions;
+import dev.switchboard.config.Option;
+import dev.switchboard.config.OptionException;
 import dev.switchboard.transport.IoTransport;
-
 import java.time.Duration;
-import java.util.Objects;
+import java.util.IdentityHashMap;
+import java.util.Map;
 
 /**
- * Everything a node is configured with. Immutable; built with {@link #builder()}, which validates each value and
- * documents its default. The defaults protect the server; docs/design/limits.md says why each is what it is.
+ * Everything a node is configured with. Immutable; built with {@link #builder()}, which checks each value
+ * against its option's definition in {@link NodeOptions} (where every default, range and help text is written,
+ * once). The defaults protect the server; docs/design/limits.md says why each is what it is.
  */
 public final class SwitchboardConfig {
-    private final String host;
-    private final int port;
-    private final int ioThreads;
-    private final IoTransport ioTransport;
-    private final int maxFrameBytes;
-    private final int maxJsonDepth;
-    private final int maxOutboundBytes;
-    private final Duration pingInterval;
-    private final boolean compression;
-    private final Duration drainTimeout;
-    private final int maxTopicsPerConnection;
-    private final int maxTopicNameLength;
-    private final String nodeId;
-    private final int grpcPort;
-    private final Duration grpcIdleTimeout;
-    private final int namedPeerMaxFramesPerSecond;
-    private final boolean rendezvousRequireProof;
-    private final int radixMaxMessageBytes;
-    private final int radixMaxFramesPerSecond;
-    private final String redisUri;
-    private final boolean redisCluster;
-    private final String clusterPrefix;
-    private final Duration heartbeatInterval;
-    private final Duration failureTimeout;
+    private final Map<Option<?>, Object> values;
 
     private SwitchboardConfig(Builder b) {
-        this.host = b.host;
-        this.port = b.port;
-        this.ioThreads = b.ioThreads;
-        this.ioTransport = b.ioTransport;
-        this.maxFrameBytes = b.maxFrameBytes;
-        this.maxJsonDepth = b.maxJsonDepth;
-        this.maxOutboundBytes = b.maxOutboundBytes;
-        this.pingInterval = b.pingInterval;
-        this.compression = b.compression;
-        this.drainTimeout = b.drainTimeout;
-        this.maxTopicsPerConnection = b.maxTopicsPerConnection;
-        this.maxTopicNameLength = b.maxTopicNameLength;
-        this.nodeId = b.nodeId;
-        this.grpcPort = b.grpcPort;
-        this.grpcIdleTimeout = b.grpcIdleTimeout;
-        this.namedPeerMaxFramesPerSecond = b.namedPeerMaxFramesPerSecond;
-        this.rendezvousRequireProof = b.rendezvousRequireProof;
-        this.radixMaxMessageBytes = b.radixMaxMessageBytes;
-        this.radixMaxFramesPerSecond = b.radixMaxFramesPerSecond;
-        this.redisUri = b.redisUri;
-        this.redisCluster = b.redisCluster;
-        this.clusterPrefix = b.clusterPrefix;
-        this.heartbeatInterval = b.heartbeatInterval;
-        this.failureTimeout = b.failureTimeout;
-        if (failureTimeout.compareTo(heartbeatInterval.multipliedBy(2)) < 0) {
-            throw new IllegalArgumentException("failureTimeout (" + failureTimeout
-                    + ") must be at least twice the heartbeatInterval (" + heartbeatInterval + ")");
+        this.values = new IdentityHashMap<>(b.values);
+        if (failureTimeout().compareTo(heartbeatInterval().multipliedBy(2)) < 0) {
+            throw new IllegalArgumentException(NodeOptions.FAILURE_TIMEOUT.flag() + " ("
+                    + Durations.format(failureTimeout()) + ") must be at least twice "
+                    + NodeOptions.HEARTBEAT_INTERVAL.flag() + " ("
+                    + Durations.format(heartbeatInterval()) + ")");
         }
     }
 
@@ -75,325 +36,256 @@ public final class SwitchboardConfig {
     }
 
     public Builder toBuilder() {
-        return new Builder()
-                .host(host).port(port).ioThreads(ioThreads).ioTransport(ioTransport).maxFrameBytes(maxFrameBytes).maxJsonDepth(maxJsonDepth)
-                .maxOutboundBytes(maxOutboundBytes).pingInterval(pingInterval).compression(compression)
-                .drainTimeout(drainTimeout).maxTopicsPerConnection(maxTopicsPerConnection)
-                .maxTopicNameLength(maxTopicNameLength).nodeId(nodeId).redisUri(redisUri).redisCluster(redisCluster)
-                .grpcPort(grpcPort).grpcIdleTimeout(grpcIdleTimeout)
-                .namedPeerMaxFramesPerSecond(namedPeerMaxFramesPerSecond)
-                .rendezvousRequireProof(rendezvousRequireProof)
-                .radixMaxMessageBytes(radixMaxMessageBytes).radixMaxFramesPerSecond(radixMaxFramesPerSecond)
-                .clusterPrefix(clusterPrefix).heartbeatInterval(heartbeatInterval).failureTimeout(failureTimeout);
+        Builder b = new Builder();
+        b.values.putAll(values);
+        return b;
     }
 
-    /** Address to listen on. Default {@code 0.0.0.0}. */
+    /** The value of an option: as set, or its default (null for an option without one, such as the node id). */
+    @SuppressWarnings("unchecked")
+    public <T> T get(Option<T> option) {
+        return values.containsKey(option) ? (T) values.get(option) : option.defaultValue();
+    }
+
+    /** Address to listen on. See {@link NodeOptions#HOST}. */
     public String host() {
-        return host;
+        return get(NodeOptions.HOST);
     }
 
-    /** Port for HTTP and WebSocket; 0 picks a free one. Default 8080. */
+    /** Port for HTTP and every WebSocket dialect (0: any free one). See {@link NodeOptions#PORT}. */
     public int port() {
-        return port;
+        return get(NodeOptions.PORT);
     }
 
-    /** Netty event-loop threads; 0 means one per available core. Default 0. */
+    /** Network threads; 0 is Netty's default (two per core). See {@link NodeOptions#IO_THREADS}. */
     public int ioThreads() {
-        return ioThreads;
+        return get(NodeOptions.IO_THREADS);
     }
 
-    /** Which Netty transport carries the connections. Default {@link IoTransport#AUTO}. */
+    /** The network transport. See {@link NodeOptions#TRANSPORT}. */
     public IoTransport ioTransport() {
-        return ioTransport;
+        return get(NodeOptions.TRANSPORT);
     }
 
-    /** Largest WebSocket message accepted, after reassembly of fragments; larger closes with 1009. Default 64 KiB. */
+    /** Largest WebSocket message; larger closes with 1009. See {@link NodeOptions#MAX_MESSAGE_BYTES}. */
     public int maxFrameBytes() {
-        return maxFrameBytes;
+        return get(NodeOptions.MAX_MESSAGE_BYTES);
     }
 
-    /** Deepest JSON nesting accepted in a message; deeper is treated as invalid JSON. Default 32. */
+    /** Deepest JSON nesting accepted. See {@link NodeOptions#MAX_JSON_DEPTH}. */
     public int maxJsonDepth() {
-        return maxJsonDepth;
+        return get(NodeOptions.MAX_JSON_DEPTH);
     }
 
-    /** Bytes that may wait to be written to one connection before it is dropped as a slow consumer. Default 1 MiB. */
+    /** Bytes queued for one connection before it is dropped as a slow consumer. See {@link NodeOptions#MAX_OUTBOUND_BYTES}. */
     public int maxOutboundBytes() {
-        return maxOutboundBytes;
+        return get(NodeOptions.MAX_OUTBOUND_BYTES);
     }
 
-    /** Interval of WebSocket pings; a connection that answered none for two intervals is closed. Default 30 s. */
+    /** WebSocket ping interval. See {@link NodeOptions#PING_INTERVAL}. */
     public Duration pingInterval() {
-        return pingInterval;
+        return get(NodeOptions.PING_INTERVAL);
     }
 
-    /** Whether permessage-deflate may be negotiated. Default off (it costs ~100 KiB per connection). */
+    /** Whether permessage-deflate is allowed. See {@link NodeOptions#COMPRESSION}. */
     public boolean compression() {
-        return compression;
+        return get(NodeOptions.COMPRESSION);
     }
 
-    /** How long a graceful shutdown waits for sockets to close before it exits anyway. Default 10 s. */
+    /** Longest graceful shutdown. See {@link NodeOptions#DRAIN_TIMEOUT}. */
     public Duration drainTimeout() {
-        return drainTimeout;
+        return get(NodeOptions.DRAIN_TIMEOUT);
     }
 
-    /** y-webrtc: topics one connection may subscribe to; further subscriptions are ignored. Default 1024. */
+    /** y-webrtc topics per connection. See {@link NodeOptions#MAX_TOPICS}. */
     public int maxTopicsPerConnection() {
-        return maxTopicsPerConnection;
+        return get(NodeOptions.MAX_TOPICS);
     }
 
-    /** y-webrtc: longest topic name in characters; longer names are ignored. Default 1024. */
+    /** Longest y-webrtc topic name. See {@link NodeOptions#MAX_TOPIC_LENGTH}. */
     public int maxTopicNameLength() {
-        return maxTopicNameLength;
+        return get(NodeOptions.MAX_TOPIC_LENGTH);
     }
 
-    /** This node's id in the cluster; null means generate one. Default null. */
+    /** This node's id in a cluster; null: generated at start. See {@link NodeOptions#NODE_ID}. */
     public String nodeId() {
-        return nodeId;
+        return get(NodeOptions.NODE_ID);
     }
 
-    /** Port of the gRPC client/worker service; 0 picks a free one, -1 turns it off. Default 50051. */
+    /** Port of the gRPC service; -1: off. See {@link NodeOptions#GRPC_PORT}. */
     public int grpcPort() {
-        return grpcPort;
+        return get(NodeOptions.GRPC_PORT);
     }
 
-    /** A gRPC stream with no message for this long is closed. Default 60 s. */
+    /** A gRPC stream silent this long is closed. See {@link NodeOptions#GRPC_IDLE_TIMEOUT}. */
     public Duration grpcIdleTimeout() {
-        return grpcIdleTimeout;
+        return get(NodeOptions.GRPC_IDLE_TIMEOUT);
     }
 
-    /** Named-peer: frames one connection may send per second before they are refused. Default 50 (as upstream). */
+    /** Named-peer messages per second per connection. See {@link NodeOptions#NAMED_PEER_RATE}. */
     public int namedPeerMaxFramesPerSecond() {
-        return namedPeerMaxFramesPerSecond;
+        return get(NodeOptions.NAMED_PEER_RATE);
     }
 
-    /** Rendezvous: whether register must prove possession of the key (sign the challenge). Default false. */
+    /** Whether a Rendezvous register must sign the challenge. See {@link NodeOptions#RENDEZVOUS_REQUIRE_PROOF}. */
     public boolean rendezvousRequireProof() {
-        return rendezvousRequireProof;
+        return get(NodeOptions.RENDEZVOUS_REQUIRE_PROOF);
     }
 
-    /** Radix Connect: largest message; larger closes with 1009. Default 16 KiB (as upstream). */
+    /** Largest Radix Connect message. See {@link NodeOptions#RADIX_MAX_MESSAGE_BYTES}. */
     public int radixMaxMessageBytes() {
-        return radixMaxMessageBytes;
+        return get(NodeOptions.RADIX_MAX_MESSAGE_BYTES);
     }
 
-    /** Radix Connect: frames per socket per second before close 1013. Default 100 (as upstream). */
+    /** Radix Connect messages per second per socket before close 1013. See {@link NodeOptions#RADIX_RATE}. */
     public int radixMaxFramesPerSecond() {
-        return radixMaxFramesPerSecond;
+        return get(NodeOptions.RADIX_RATE);
     }
 
-    /** Redis to cluster through ({@code redis://host:port}); null runs a single node on the in-memory bus. */
+    /** Redis to cluster through; null: a single node on the in-memory bus. See {@link NodeOptions#REDIS}. */
     public String redisUri() {
-        return redisUri;
+        return get(NodeOptions.REDIS);
     }
 
-    /** Whether {@link #redisUri()} lists the seed nodes of a Redis Cluster (sharded pub/sub). Default false. */
+    /** Whether {@link #redisUri()} lists the seed nodes of a Redis Cluster. See {@link NodeOptions#REDIS_CLUSTER}. */
     public boolean redisCluster() {
-        return redisCluster;
+        return get(NodeOptions.REDIS_CLUSTER);
     }
 
-    /** Prefix of the cluster's Redis keys and channels. Default {@code switchboard}. */
+    /** Prefix of the cluster's Redis keys and channels. See {@link NodeOptions#CLUSTER_PREFIX}. */
     public String clusterPrefix() {
-        return clusterPrefix;
+        return get(NodeOptions.CLUSTER_PREFIX);
     }
 
-    /** How often a node proves to the cluster it is alive. Default 1 s. */
+    /** How often a node tells the cluster it is alive. See {@link NodeOptions#HEARTBEAT_INTERVAL}. */
     public Duration heartbeatInterval() {
-        return heartbeatInterval;
+        return get(NodeOptions.HEARTBEAT_INTERVAL);
     }
 
-    /** A node silent this long is dead and its members are removed. Default 5 s. */
+    /** A node silent this long is dead and its members are removed. See {@link NodeOptions#FAILURE_TIMEOUT}. */
     public Duration failureTimeout() {
-        return failureTimeout;
+        return get(NodeOptions.FAILURE_TIMEOUT);
     }
 
-    /** Validating builder; every setter rejects out-of-range values at once with a message naming the option. */
+    /** Validating builder; every setter refuses a value its option does not allow, naming the option. */
     public static final class Builder {
-        private String host = "0.0.0.0";
-        private int port = 8080;
-        private int ioThreads = 0;
-        private IoTransport ioTransport = IoTransport.AUTO;
-        private int maxFrameBytes = 64 * 1024;
-        private int maxJsonDepth = 32;
-        private int maxOutboundBytes = 1024 * 1024;
-        private Duration pingInterval = Duration.ofSeconds(30);
-        private boolean compression = false;
-        private Duration drainTimeout = Duration.ofSeconds(10);
-        private int maxTopicsPerConnection = 1024;
-        private int maxTopicNameLength = 1024;
-        private String nodeId;
-        private int grpcPort = 50051;
-        private Duration grpcIdleTimeout = Duration.ofSeconds(60);
-        private int namedPeerMaxFramesPerSecond = 50;
-        private boolean rendezvousRequireProof = false;
-        private int radixMaxMessageBytes = 16 * 1024;
-        private int radixMaxFramesPerSecond = 100;
-        private String redisUri;
-        private boolean redisCluster;
-        private String clusterPrefix = "switchboard";
-        private Duration heartbeatInterval = Duration.ofSeconds(1);
-        private Duration failureTimeout = Duration.ofSeconds(5);
+        private final Map<Option<?>, Object> values = new IdentityHashMap<>();
 
         private Builder() {
         }
 
-        public Builder host(String host) {
-            this.host = Objects.requireNonNull(host, "host");
-            return this;
-        }
-
-        public Builder port(int port) {
-            this.port = check("port", port, 0, 65535);
-            return this;
-        }
-
-        public Builder ioThreads(int ioThreads) {
-            this.ioThreads = check("ioThreads", ioThreads, 0, 1024);
-            return this;
-        }
-
-        public Builder ioTransport(IoTransport transport) {
-            this.ioTransport = Objects.requireNonNull(transport, "ioTransport");
-            return this;
-        }
-
-        public Builder maxFrameBytes(int bytes) {
-            this.maxFrameBytes = check("maxFrameBytes", bytes, 125, 64 * 1024 * 1024);
-            return this;
-        }
-
-        public Builder maxJsonDepth(int depth) {
-            this.maxJsonDepth = check("maxJsonDepth", depth, 2, 1000);
-            return this;
-        }
-
-        public Builder maxOutboundBytes(int bytes) {
-            this.maxOutboundBytes = check("maxOutboundBytes", bytes, 4096, Integer.MAX_VALUE);
-            return this;
-        }
-
-        public Builder pingInterval(Duration interval) {
-            this.pingInterval = checkPositive("pingInterval", interval);
-            return this;
-        }
-
-        public Builder compression(boolean compression) {
-            this.compression = compression;
-            return this;
-        }
-
-        public Builder drainTimeout(Duration timeout) {
-            Objects.requireNonNull(timeout, "drainTimeout");
-            if (timeout.isNegative()) {
-                throw new IllegalArgumentException("drainTimeout must not be negative: " + timeout);
+        /**
+         * Sets an option; null sets it back to its default.
+         *
+         * @throws OptionException when the option does not allow the value
+         */
+        public <T> Builder set(Option<T> option, T value) {
+            if (value == null || (value instanceof String s && s.isBlank() && option.defaultValue() == null)) {
+                values.remove(option); // the default; for an optional value (node id, Redis), none
+                return this;
             }
-            this.drainTimeout = timeout;
+            values.put(option, option.check(value));
             return this;
         }
 
-        public Builder maxTopicsPerConnection(int topics) {
-            this.maxTopicsPerConnection = check("maxTopicsPerConnection", topics, 1, 1_000_000);
-            return this;
+        public Builder host(String value) {
+            return set(NodeOptions.HOST, value);
         }
 
-        public Builder maxTopicNameLength(int length) {
-            this.maxTopicNameLength = check("maxTopicNameLength", length, 1, 1_000_000);
-            return this;
+        public Builder port(int value) {
+            return set(NodeOptions.PORT, value);
         }
 
-        public Builder nodeId(String nodeId) {
-            if (nodeId != null && !nodeId.matches("[A-Za-z0-9_.-]{1,64}")) {
-                throw new IllegalArgumentException("nodeId must be 1-64 of [A-Za-z0-9_.-]: " + nodeId);
-            }
-            this.nodeId = nodeId;
-            return this;
+        public Builder ioThreads(int value) {
+            return set(NodeOptions.IO_THREADS, value);
         }
 
-        public Builder grpcPort(int port) {
-            this.grpcPort = check("grpcPort", port, -1, 65535);
-            return this;
+        public Builder ioTransport(IoTransport value) {
+            return set(NodeOptions.TRANSPORT, value);
         }
 
-        public Builder grpcIdleTimeout(Duration timeout) {
-            this.grpcIdleTimeout = checkPositive("grpcIdleTimeout", timeout);
-            return this;
+        public Builder maxFrameBytes(int value) {
+            return set(NodeOptions.MAX_MESSAGE_BYTES, value);
         }
 
-        public Builder namedPeerMaxFramesPerSecond(int frames) {
-            this.namedPeerMaxFramesPerSecond = check("namedPeerMaxFramesPerSecond", frames, 1, 1_000_000);
-            return this;
+        public Builder maxJsonDepth(int value) {
+            return set(NodeOptions.MAX_JSON_DEPTH, value);
         }
 
-        public Builder rendezvousRequireProof(boolean require) {
-            this.rendezvousRequireProof = require;
-            return this;
+        public Builder maxOutboundBytes(int value) {
+            return set(NodeOptions.MAX_OUTBOUND_BYTES, value);
         }
 
-        public Builder radixMaxMessageBytes(int bytes) {
-            this.radixMaxMessageBytes = check("radixMaxMessageBytes", bytes, 125, 64 * 1024 * 1024);
-            return this;
+        public Builder pingInterval(Duration value) {
+            return set(NodeOptions.PING_INTERVAL, value);
         }
 
-        public Builder radixMaxFramesPerSecond(int frames) {
-            this.radixMaxFramesPerSecond = check("radixMaxFramesPerSecond", frames, 1, 1_000_000);
-            return this;
+        public Builder compression(boolean value) {
+            return set(NodeOptions.COMPRESSION, value);
         }
 
-        public Builder redisUri(String uri) {
-            if (uri != null && uri.isBlank()) {
-                uri = null;
-            }
-            if (uri != null) {
-                for (String one : uri.split(",")) {
-                    if (!one.trim().startsWith("redis://") && !one.trim().startsWith("rediss://")) {
-                        throw new IllegalArgumentException("redis must be redis:// or rediss:// URIs: " + one);
-                    }
-                }
-            }
-            this.redisUri = uri;
-            return this;
+        public Builder drainTimeout(Duration value) {
+            return set(NodeOptions.DRAIN_TIMEOUT, value);
         }
 
-        public Builder redisCluster(boolean cluster) {
-            this.redisCluster = cluster;
-            return this;
+        public Builder maxTopicsPerConnection(int value) {
+            return set(NodeOptions.MAX_TOPICS, value);
         }
 
-        public Builder clusterPrefix(String prefix) {
-            if (prefix == null || prefix.isEmpty() || prefix.contains("{") || prefix.contains("}")) {
-                throw new IllegalArgumentException("clusterPrefix must be non-empty without braces: " + prefix);
-            }
-            this.clusterPrefix = prefix;
-            return this;
+        public Builder maxTopicNameLength(int value) {
+            return set(NodeOptions.MAX_TOPIC_LENGTH, value);
         }
 
-        public Builder heartbeatInterval(Duration interval) {
-            this.heartbeatInterval = checkPositive("heartbeatInterval", interval);
-            return this;
+        public Builder nodeId(String value) {
+            return set(NodeOptions.NODE_ID, value);
         }
 
-        public Builder failureTimeout(Duration timeout) {
-            this.failureTimeout = checkPositive("failureTimeout", timeout);
-            return this;
+        public Builder grpcPort(int value) {
+            return set(NodeOptions.GRPC_PORT, value);
+        }
+
+        public Builder grpcIdleTimeout(Duration value) {
+            return set(NodeOptions.GRPC_IDLE_TIMEOUT, value);
+        }
+
+        public Builder namedPeerMaxFramesPerSecond(int value) {
+            return set(NodeOptions.NAMED_PEER_RATE, value);
+        }
+
+        public Builder rendezvousRequireProof(boolean value) {
+            return set(NodeOptions.RENDEZVOUS_REQUIRE_PROOF, value);
+        }
+
+        public Builder radixMaxMessageBytes(int value) {
+            return set(NodeOptions.RADIX_MAX_MESSAGE_BYTES, value);
+        }
+
+        public Builder radixMaxFramesPerSecond(int value) {
+            return set(NodeOptions.RADIX_RATE, value);
+        }
+
+        public Builder redisUri(String value) {
+            return set(NodeOptions.REDIS, value);
+        }
+
+        public Builder redisCluster(boolean value) {
+            return set(NodeOptions.REDIS_CLUSTER, value);
+        }
+
+        public Builder clusterPrefix(String value) {
+            return set(NodeOptions.CLUSTER_PREFIX, value);
+        }
+
+        public Builder heartbeatInterval(Duration value) {
+            return set(NodeOptions.HEARTBEAT_INTERVAL, value);
+        }
+
+        public Builder failureTimeout(Duration value) {
+            return set(NodeOptions.FAILURE_TIMEOUT, value);
         }
 
         public SwitchboardConfig build() {
             return new SwitchboardConfig(this);
-        }
-
-        private static int check(String name, int value, int min, int max) {
-            if (value < min || value > max) {
-                throw new IllegalArgumentException(name + " must be in [" + min + ", " + max + "]: " + value);
-            }
-            return value;
-        }
-
-        private static Duration checkPositive(String name, Duration d) {
-            Objects.requireNonNull(d, name);
-            if (d.isZero() || d.isNegative()) {
-                throw new IllegalArgumentException(name + " must be positive: " + d);
-            }
-            return d;
         }
     }
 }

@@ -8,15 +8,25 @@ import picocli.CommandLine.Command;
         mixinStandardHelpOptions = true,
         versionProvider = VersionProvider.class,
         description = "A WebRTC signaling server: y-webrtc and the other dialects on one port, clustered over Redis.",
-        subcommands = {ServeCommand.class, BenchCommand.class, CommandLine.HelpCommand.class},
         footer = {"", "Every option of serve also reads the environment variable shown in its description."})
 public final class Main implements Runnable {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
-    public static void main(String[] args) {
+    /** The command line with its subcommands; serve's options come from their definitions. */
+    static CommandLine commandLine() {
         CommandLine cli = new CommandLine(new Main());
+        CommandLine serve = new CommandLine(new ServeCommand());
+        ServeCommand.addOptions(serve.getCommandSpec());
+        cli.addSubcommand("serve", serve);
+        cli.addSubcommand("bench", new BenchCommand());
+        cli.addSubcommand("help", new CommandLine.HelpCommand());
         cli.setCaseInsensitiveEnumValuesAllowed(true);
+        return cli;
+    }
+
+    public static void main(String[] args) {
+        CommandLine cli = commandLine();
         if (args.length == 1 && (args[0].equals("--help") || args[0].equals("-h"))) {
             // The top-level help lists the options of every command, so one call shows them all.
             cli.usage(System.out);

@@ -1,0 +1,84 @@
+package dev.switchboard.config;
+
+import dev.switchboard.transport.IoTransport;
+import java.time.Duration;
+import java.util.List;
+
+/**
+ * Every option of a node ({@link dev.switchboard.SwitchboardConfig}), each defined once. The order is the order
+ * of {@code --help} and of the README's configuration table.
+ */
+public final class NodeOptions {
+    private NodeOptions() {
+    }
+
+    private static final int MAX_BYTES = 64 * 1024 * 1024;
+
+    public static final Option<String> HOST = Option.text("host", "0.0.0.0", null, "address to listen on");
+    public static final Option<Integer> PORT = Option.integer("port", 8080, 0, 65535,
+            "port for HTTP and every WebSocket dialect").alias("-p").env("PORT");
+    public static final Option<String> NODE_ID = Option.text("node-id", null, "generated",
+            "this node's id in a cluster").allowing("1 to 64 of A-Z a-z 0-9 _ . -",
+            v -> v.matches("[A-Za-z0-9_.-]{1,64}"));
+    public static final Option<Integer> GRPC_PORT = Option.integer("grpc-port", 50051, -1, 65535,
+            "port of the gRPC client/worker service; -1 turns it off");
+    public static final Option<Duration> GRPC_IDLE_TIMEOUT = Option.duration("grpc-idle-timeout",
+            Duration.ofSeconds(60), Duration.ofMillis(1), "a gRPC stream silent this long is closed");
+    public static final Option<Integer> IO_THREADS = Option.integer("io-threads", 0, 0, 1024,
+            "network threads; 0 is Netty's default, two per core").defaultText("0");
+    public static final Option<IoTransport> TRANSPORT = Option.oneOf("transport", IoTransport.class, IoTransport.AUTO,
+            "network transport; auto is epoll on Linux, else nio; a native one the platform lacks fails the start");
+    public static final Option<Integer> MAX_MESSAGE_BYTES = Option.integer("max-message-bytes", 64 * 1024, 125,
+            MAX_BYTES, "largest WebSocket message; larger closes with 1009");
+    public static final Option<Integer> MAX_JSON_DEPTH = Option.integer("max-json-depth", 32, 2, 1000,
+            "deepest JSON nesting accepted");
+    public static final Option<Integer> MAX_OUTBOUND_BYTES = Option.integer("max-outbound-bytes", 1024 * 1024, 4096,
+            Integer.MAX_VALUE, "bytes queued for one connection (or gRPC stream) before it is dropped as a slow consumer");
+    public static final Option<Duration> PING_INTERVAL = Option.duration("ping-interval", Duration.ofSeconds(30),
+            Duration.ofMillis(1), "WebSocket ping interval; silent for a whole interval after a ping = closed");
+    public static final Option<Duration> DRAIN_TIMEOUT = Option.duration("drain-timeout", Duration.ofSeconds(10),
+            Duration.ZERO, "longest graceful shutdown");
+    public static final Option<Boolean> COMPRESSION = Option.bool("compression", false,
+            "allow permessage-deflate (costs ~100 KiB per connection)");
+    public static final Option<Integer> MAX_TOPICS = Option.integer("max-topics", 1024, 1, 1_000_000,
+            "y-webrtc topics per connection");
+    public static final Option<Integer> MAX_TOPIC_LENGTH = Option.integer("max-topic-length", 1024, 1, 1_000_000,
+            "longest y-webrtc topic name");
+    public static final Option<Integer> NAMED_PEER_RATE = Option.integer("named-peer-rate", 50, 1, 1_000_000,
+            "named-peer messages per second per connection before rate_limit_exceeded");
+    public static final Option<Boolean> RENDEZVOUS_REQUIRE_PROOF = Option.bool("rendezvous-require-proof", false,
+            "Rendezvous: register must sign the challenge");
+    public static final Option<Integer> RADIX_MAX_MESSAGE_BYTES = Option.integer("radix-max-message-bytes", 16 * 1024,
+            125, MAX_BYTES, "largest Radix Connect message");
+    public static final Option<Integer> RADIX_RATE = Option.integer("radix-rate", 100, 1, 1_000_000,
+            "Radix Connect messages per second per socket before close 1013");
+    public static final Option<String> REDIS = Option.text("redis", null, "none",
+            "Redis to cluster through (with --redis-cluster: the seed nodes of a Redis Cluster)")
+            .allowing("redis:// or rediss:// URIs, comma-separated", NodeOptions::redisUris);
+    public static final Option<Boolean> REDIS_CLUSTER = Option.bool("redis-cluster", false,
+            "--redis lists the seed nodes of a Redis Cluster; rooms use sharded pub/sub");
+    public static final Option<String> CLUSTER_PREFIX = Option.text("cluster-prefix", "switchboard", null,
+            "prefix of the cluster's Redis keys and channels").allowing("text without { or }",
+            v -> !v.isEmpty() && !v.contains("{") && !v.contains("}"));
+    public static final Option<Duration> HEARTBEAT_INTERVAL = Option.duration("heartbeat-interval",
+            Duration.ofSeconds(1), Duration.ofMillis(1), "how often a node tells the cluster it is alive");
+    public static final Option<Duration> FAILURE_TIMEOUT = Option.duration("failure-timeout", Duration.ofSeconds(5),
+            Duration.ofMillis(1), "a node silent this long is dead and its peers are removed (at least twice "
+                    + "--heartbeat-interval)");
+
+    /** Every node option, in documentation order. */
+    public static final List<Option<?>> ALL = List.of(HOST, PORT, NODE_ID, GRPC_PORT, GRPC_IDLE_TIMEOUT, IO_THREADS,
+            TRANSPORT, MAX_MESSAGE_BYTES, MAX_JSON_DEPTH, MAX_OUTBOUND_BYTES, PING_INTERVAL, DRAIN_TIMEOUT, COMPRESSION,
+            MAX_TOPICS, MAX_TOPIC_LENGTH, NAMED_PEER_RATE, RENDEZVOUS_REQUIRE_PROOF, RADIX_MAX_MESSAGE_BYTES, RADIX_RATE,
+            REDIS, REDIS_CLUSTER, CLUSTER_PREFIX, HEARTBEAT_INTERVAL, FAILURE_TIMEOUT);
+
+    private static boolean redisUris(String value) {
+        for (String one : value.split(",")) {
+            String uri = one.trim();
+            if (!uri.startsWith("redis://") && !uri.startsWith("rediss://")) {
+                return false;
+            }
+        }
+        return true;
+    }
+}

@@ -1,0 +1,55 @@
+package dev.switchboard.app;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import picocli.CommandLine;
+
+/** The README's configuration table and {@code --help} both come from the option definitions, and agree with them. */
+class ConfigurationTableTest {
+
+    @Test
+    void theReadmeTableIsTheOneTheDefinitionsMake() throws Exception {
+        String readme = Files.readString(Path.of("README.md"));
+        String table = ServeCommand.markdownTable();
+        assertThat(readme).as("README.md's configuration table; from the definitions it reads:%n%s", table)
+                .contains(table);
+    }
+
+    @Test
+    void aValueAnOptionDoesNotAllowStopsTheStartWithOneLineAndExitCodeTwo() {
+        assertRefused(new String[] {"serve", "--port", "70000"},
+                "switchboard serve: --port: '70000' is not allowed; it takes a whole number from 0 to 65535");
+        assertRefused(new String[] {"serve", "--log-level", "LOUD"},
+                "switchboard serve: --log-level: 'LOUD' is not allowed; it takes one of trace, debug, info, warn, error, off");
+        assertRefused(new String[] {"serve", "--ping-interval", "soon"},
+                "switchboard serve: --ping-interval: 'soon' is not allowed; it takes a duration of at least 1ms, such as 500ms, 30s or 2m");
+        assertRefused(new String[] {"serve", "--heartbeat-interval", "3s"},
+                "switchboard serve: --failure-timeout (5s) must be at least twice --heartbeat-interval (3s)");
+    }
+
+    private static void assertRefused(String[] args, String line) {
+        CommandLine cli = Main.commandLine();
+        java.io.StringWriter err = new java.io.StringWriter();
+        cli.setErr(new PrintWriter(err, true));
+        assertThat(cli.execute(args)).isEqualTo(ServeCommand.EXIT_BAD_OPTION);
+        assertThat(err.toString()).isEqualTo(line + System.lineSeparator());
+    }
+
+    @Test
+    void helpDescribesEveryOptionWithItsEnvironmentVariableAndDefault() {
+        CommandLine serve = Main.commandLine().getSubcommands().get("serve");
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        serve.usage(new PrintWriter(bytes, true, StandardCharsets.UTF_8));
+        String help = bytes.toString(StandardCharsets.UTF_8).replaceAll("\\s+", " ");
+        for (var option : ServeCommand.options()) {
+            assertThat(help).contains(option.flag()).contains("env " + option.env())
+                    .contains("Default: " + option.defaultText() + ".");
+        }
+    }
+}
