@@ -22,5 +22,9 @@ final class AppOptions {
     static final Option<LogLevel> LOG_LEVEL = Option.oneOf("log-level", LogLevel.class, LogLevel.INFO,
             "level of Switchboard's own logs");
 
-    static final List<Option<?>> ALL = List.of(LEAK_DETECTION, LOG_FORMAT, LOG_LEVEL);
+    /** Read from the command line and the environment only (a file cannot name itself). */
+    static final Option<String> CONFIG = Option.text("config", null, "none",
+            "a YAML file of options, each key an option's name without --; flags and the environment win over it");
+
+    static final List<Option<?>> ALL = List.of(LEAK_DETECTION, LOG_FORMAT, LOG_LEVEL, CONFIG);
 }

@@ -5,6 +5,7 @@ import dev.switchboard.SwitchboardConfig;
 import dev.switchboard.config.NodeOptions;
 import dev.switchboard.config.Option;
 import io.netty.util.ResourceLeakDetector;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -52,22 +53,10 @@ final class ServeCommand implements Callable<Integer> {
         return all;
     }
 
-    /** The option's value: from the command line, else its environment variable, else its default. */
-    private <T> T value(Option<T> option) {
+    /** The given value of an option on the command line, or null. */
+    private String flag(Option<?> option) {
         OptionSpec given = spec.findOption(option.flag());
-        if (given != null && given.getValue() != null) {
-            return option.parse(given.getValue());
-        }
-        String text = System.getenv(option.env());
-        if (text == null) {
-            return option.defaultValue();
-        }
-        try {
-            return option.parse(text);
-        } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException(option.env() + " (" + option.flag() + "): " + e.getMessage()
-                    .substring(option.flag().length() + 2), e);
-        }
+        return given == null ? null : given.getValue();
     }
 
     /** The README's configuration table, as the definitions make it (a test keeps the README equal to it). */
@@ -89,14 +78,15 @@ final class ServeCommand implements Callable<Integer> {
         AppOptions.LogLevel logLevel;
         ResourceLeakDetector.Level leakDetection;
         try {
-            SwitchboardConfig.Builder builder = SwitchboardConfig.builder();
-            for (Option<?> option : NodeOptions.ALL) {
-                set(builder, option);
-            }
-            config = builder.build();
-            logFormat = value(AppOptions.LOG_FORMAT);
-            logLevel = value(AppOptions.LOG_LEVEL);
-            leakDetection = value(AppOptions.LEAK_DETECTION);
+            String file = flag(AppOptions.CONFIG) != null ? flag(AppOptions.CONFIG) : System.getenv(AppOptions.CONFIG.env());
+            List<Option<?>> fileOptions = new ArrayList<>(options());
+            fileOptions.remove(AppOptions.CONFIG);
+            OptionSources sources = OptionSources.of(this::flag, System.getenv(),
+                    file == null || file.isBlank() ? null : Path.of(file), fileOptions);
+            config = config(sources);
+            logFormat = sources.value(AppOptions.LOG_FORMAT);
+            logLevel = sources.value(AppOptions.LOG_LEVEL);
+            leakDetection = sources.value(AppOptions.LEAK_DETECTION);
         } catch (IllegalArgumentException e) {
             spec.commandLine().getErr().println("switchboard serve: " + e.getMessage());
             return EXIT_BAD_OPTION;
@@ -125,7 +115,16 @@ final class ServeCommand implements Callable<Integer> {
         return 0;
     }
 
-    private <T> void set(SwitchboardConfig.Builder builder, Option<T> option) {
-        builder.set(option, value(option));
+    /** The node's configuration from its options' sources. */
+    static SwitchboardConfig config(OptionSources sources) {
+        SwitchboardConfig.Builder builder = SwitchboardConfig.builder();
+        for (Option<?> option : NodeOptions.ALL) {
+            set(builder, sources, option);
+        }
+        return builder.build();
+    }
+
+    private static <T> void set(SwitchboardConfig.Builder builder, OptionSources sources, Option<T> option) {
+        builder.set(option, sources.value(option));
     }
 }
