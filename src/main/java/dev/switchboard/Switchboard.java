@@ -199,8 +199,22 @@ public final class Switchboard implements AutoCloseable, NodeStatus {
 
     @Override
     public String version() {
-        String v = Switchboard.class.getPackage().getImplementationVersion();
-        return v == null ? "dev" : v;
+        return VERSION;
+    }
+
+    /** The project's version, written into the build (never "dev": a build from source says its version too). */
+    public static final String VERSION = readVersion();
+
+    private static String readVersion() {
+        try (java.io.InputStream in = Switchboard.class.getResourceAsStream("version.properties")) {
+            java.util.Properties p = new java.util.Properties();
+            if (in != null) {
+                p.load(in);
+            }
+            return p.getProperty("version", "unknown");
+        } catch (java.io.IOException e) {
+            return "unknown";
+        }
     }
 
     @Override

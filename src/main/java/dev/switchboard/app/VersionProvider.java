@@ -1,12 +1,12 @@
 package dev.switchboard.app;
 
+import dev.switchboard.Switchboard;
 import picocli.CommandLine;
 
-/** Reports the version from the jar's manifest. */
+/** Reports the project's version, as the health document does. */
 final class VersionProvider implements CommandLine.IVersionProvider {
     @Override
     public String[] getVersion() {
-        String v = Main.class.getPackage().getImplementationVersion();
-        return new String[] {"switchboard " + (v == null ? "dev" : v)};
+        return new String[] {"switchboard " + Switchboard.VERSION};
     }
 }

@@ -42,6 +42,16 @@ class ConfigurationTableTest {
     }
 
     @Test
+    void versionIsTheProjectsVersion() {
+        CommandLine cli = Main.commandLine();
+        java.io.StringWriter out = new java.io.StringWriter();
+        cli.setOut(new PrintWriter(out, true));
+        assertThat(cli.execute("--version")).isZero();
+        assertThat(out.toString().trim()).isEqualTo("switchboard " + dev.switchboard.Switchboard.VERSION)
+                .matches("switchboard \\d+\\.\\d+\\.\\d+.*");
+    }
+
+    @Test
     void helpDescribesEveryOptionWithItsEnvironmentVariableAndDefault() {
         CommandLine serve = Main.commandLine().getSubcommands().get("serve");
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();

@@ -43,6 +43,8 @@ class OpsEndpointsTest {
             JsonNode h = mapper.readTree(r.body());
             assertThat(h.fieldNames()).toIterable().startsWith("status", "clientCount", "uptime", "timestamp");
             assertThat(h.get("status").asText()).isEqualTo("healthy");
+            // the project's version, from the build: the same as --version says
+            assertThat(h.get("version").asText()).isEqualTo(Switchboard.VERSION).matches("\\d+\\.\\d+\\.\\d+.*");
             assertThat(h.get("clientCount").asInt()).isEqualTo(2);
             assertThat(h.get("uptime").isNumber()).isTrue();
             assertThat(Instant.parse(h.get("timestamp").asText())).isNotNull();
