@@ -1,5 +1,6 @@
 package dev.switchboard;
 
+import dev.switchboard.config.NodeOptions;
 import dev.switchboard.cluster.RedisBus;
 import dev.switchboard.cluster.RedisBusOptions;
 import dev.switchboard.core.hub.Hub;
@@ -20,11 +21,13 @@ import dev.switchboard.ops.NodeStatus;
 import dev.switchboard.ops.OpsEndpoints;
 import dev.switchboard.transport.NettyServer;
 import dev.switchboard.transport.TransportOptions;
+import dev.switchboard.transport.TransportUnavailableException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Predicate;
+import java.util.Locale;
 import java.util.UUID;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -103,24 +106,50 @@ public final class Switchboard implements AutoCloseable, NodeStatus {
                 .heartbeatInterval(config.heartbeatInterval())
                 .failureTimeout(config.failureTimeout())
                 .build();
-        return start(config, RedisBus.connect(options));
+        RedisBus bus;
+        try {
+            bus = RedisBus.connect(options);
+        } catch (RuntimeException e) {
+            throw new NodeStartException(NodeOptions.REDIS, config.redisUri().replaceAll("//[^@/]*@", "//***@"),
+                    "cannot reach Redis: " + NodeStartException.reason(e), e);
+        }
+        return start(config, bus);
     }
 
-    /** Starts a node on the given bus. */
+    /**
+     * Starts a node on the given bus (closed if the node cannot start).
+     *
+     * @throws NodeStartException when a port is in use or the configured transport is not available here
+     */
     public static Switchboard start(SwitchboardConfig config, Bus bus) throws InterruptedException {
-        Switchboard node = new Switchboard(config, bus);
+        Switchboard node;
+        try {
+            node = new Switchboard(config, bus);
+        } catch (TransportUnavailableException e) {
+            bus.close();
+            throw new NodeStartException(NodeOptions.TRANSPORT, config.ioTransport().name().toLowerCase(Locale.ROOT),
+                    e.getMessage() + " (" + NodeStartException.reason(e) + ")", e);
+        }
         try {
             node.server.start();
-            if (config.grpcPort() >= 0) {
-                node.grpc = new GrpcServer(node.hub, node.metrics, config.host(), config.grpcPort(), config.grpcIdleTimeout(),
-                        config.maxOutboundBytes());
+        } catch (Exception e) {
+            node.close();
+            if (NodeStartException.addressInUse(e)) {
+                throw new NodeStartException(NodeOptions.PORT, Integer.toString(config.port()),
+                        config.host() + ":" + config.port() + " is already in use", e);
             }
-        } catch (java.io.IOException e) {
-            node.close();
-            throw new IllegalStateException("cannot start the gRPC server on port " + config.grpcPort(), e);
-        } catch (InterruptedException | RuntimeException e) {
-            node.close();
             throw e;
+        }
+        if (config.grpcPort() >= 0) {
+            try {
+                node.grpc = new GrpcServer(node.hub, node.metrics, config.host(), config.grpcPort(),
+                        config.grpcIdleTimeout(), config.maxOutboundBytes());
+            } catch (java.io.IOException | RuntimeException e) {
+                node.close();
+                throw new NodeStartException(NodeOptions.GRPC_PORT, Integer.toString(config.grpcPort()),
+                        NodeStartException.addressInUse(e) ? config.host() + ":" + config.grpcPort()
+                                + " is already in use" : "cannot start the gRPC server: " + NodeStartException.reason(e), e);
+            }
         }
         log.info("node {} ready on port {}", bus.nodeId(), node.port());
         return node;

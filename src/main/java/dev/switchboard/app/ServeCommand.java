@@ -1,5 +1,6 @@
 package dev.switchboard.app;
 
+import dev.switchboard.NodeStartException;
 import dev.switchboard.Switchboard;
 import dev.switchboard.SwitchboardConfig;
 import dev.switchboard.config.NodeOptions;
@@ -24,6 +25,8 @@ import picocli.CommandLine.Spec;
 final class ServeCommand implements Callable<Integer> {
     /** A value an option does not allow (the message names the option, the value and what is allowed). */
     static final int EXIT_BAD_OPTION = 2;
+    /** The node could not start: a port in use, a transport the platform lacks, Redis out of reach. */
+    static final int EXIT_CANNOT_START = 3;
 
     @Spec
     CommandSpec spec;
@@ -110,7 +113,13 @@ final class ServeCommand implements Callable<Integer> {
             }
             stopped.countDown();
         }, "switchboard-shutdown"));
-        node.set(Switchboard.start(config));
+        try {
+            node.set(Switchboard.start(config));
+        } catch (NodeStartException e) {
+            LoggerFactory.getLogger(ServeCommand.class).error("cannot start: {}", e.getMessage());
+            spec.commandLine().getErr().println("switchboard serve: cannot start: " + e.getMessage());
+            return EXIT_CANNOT_START;
+        }
         stopped.await();
         return 0;
     }

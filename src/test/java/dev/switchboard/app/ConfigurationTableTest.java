@@ -33,6 +33,25 @@ class ConfigurationTableTest {
                 "switchboard serve: --failure-timeout (5s) must be at least twice --heartbeat-interval (3s)");
     }
 
+    @Test
+    void aPortInUseStopsTheStartWithOneLineNamingTheOptionAndExitCodeThree() throws Exception {
+        try (java.net.ServerSocket taken = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            int port = taken.getLocalPort();
+            assertCannotStart(new String[] {"serve", "--host", "127.0.0.1", "--port", Integer.toString(port),
+                    "--grpc-port", "-1"}, "--port " + port + ": 127.0.0.1:" + port + " is already in use");
+            assertCannotStart(new String[] {"serve", "--host", "127.0.0.1", "--port", "0",
+                    "--grpc-port", Integer.toString(port)}, "--grpc-port " + port + ": 127.0.0.1:" + port + " is already in use");
+        }
+    }
+
+    private static void assertCannotStart(String[] args, String problem) {
+        CommandLine cli = Main.commandLine();
+        java.io.StringWriter err = new java.io.StringWriter();
+        cli.setErr(new PrintWriter(err, true));
+        assertThat(cli.execute(args)).isEqualTo(ServeCommand.EXIT_CANNOT_START);
+        assertThat(err.toString()).isEqualTo("switchboard serve: cannot start: " + problem + System.lineSeparator());
+    }
+
     private static void assertRefused(String[] args, String line) {
         CommandLine cli = Main.commandLine();
         java.io.StringWriter err = new java.io.StringWriter();

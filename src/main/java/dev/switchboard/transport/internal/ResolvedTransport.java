@@ -1,6 +1,7 @@
 package dev.switchboard.transport.internal;
 
 import dev.switchboard.transport.IoTransport;
+import dev.switchboard.transport.TransportUnavailableException;
 import io.netty.channel.IoHandlerFactory;
 import io.netty.channel.ServerChannel;
 import io.netty.channel.epoll.Epoll;
@@ -30,21 +31,19 @@ public record ResolvedTransport(String name, IoHandlerFactory ioHandlerFactory,
     private static final int URING_RING_ENTRIES = 4096;
     private static final int URING_COMPLETION_ENTRIES = 8 * URING_RING_ENTRIES;
 
-    /** Resolves {@code wanted}; throws {@link IllegalStateException} with the platform's reason if it is missing. */
+    /** Resolves {@code wanted}; throws {@link TransportUnavailableException} with the platform's reason if it is missing. */
     public static ResolvedTransport resolve(IoTransport wanted) {
         return switch (wanted) {
             case AUTO -> Epoll.isAvailable() ? epoll() : nio();
             case EPOLL -> {
                 if (!Epoll.isAvailable()) {
-                    throw new IllegalStateException("the epoll transport is not available here",
-                            Epoll.unavailabilityCause());
+                    throw new TransportUnavailableException(wanted, Epoll.unavailabilityCause());
                 }
                 yield epoll();
             }
             case IO_URING -> {
                 if (!IoUring.isAvailable()) {
-                    throw new IllegalStateException("the io_uring transport is not available here",
-                            IoUring.unavailabilityCause());
+                    throw new TransportUnavailableException(wanted, IoUring.unavailabilityCause());
                 }
                 yield new ResolvedTransport("io_uring", IoUringIoHandler.newFactory(new IoUringIoHandlerConfig()
                         .setRingSize(URING_RING_ENTRIES).setCqSize(URING_COMPLETION_ENTRIES)),
