@@ -16,9 +16,11 @@ import dev.switchboard.core.hub.internal.Room;
 import dev.switchboard.core.hub.internal.Rooms;
 import dev.switchboard.core.hub.internal.Routing;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * The core of Switchboard: rooms of members, a message to a room or to one member, and membership events,
@@ -42,8 +44,11 @@ public final class Hub implements BusListener {
 
     public Hub(Bus bus) {
         this.bus = Objects.requireNonNull(bus, "bus");
-        this.rooms = new Rooms(bus);
-        this.membership = new Membership(bus, rooms);
+        // Handlers are set before the first join (each dialect sets its own when it is made): a namespace's rooms
+        // keep their members' positions only if someone hears of membership there.
+        Map<String, MembershipHandler> handlers = new ConcurrentHashMap<>();
+        this.rooms = new Rooms(bus, handlers::containsKey);
+        this.membership = new Membership(bus, rooms, handlers);
         this.routing = new Routing(bus, rooms);
         bus.start(this);
     }

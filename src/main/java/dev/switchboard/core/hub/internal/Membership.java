@@ -14,7 +14,6 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
-import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Who is in which room, and who hears of whom: joins and leaves of this node's members through the bus, the
@@ -26,12 +25,14 @@ public final class Membership {
     private final Bus bus;
     private final String nodeId;
     private final Rooms rooms;
-    private final Map<String, MembershipHandler> handlers = new ConcurrentHashMap<>();
+    private final Map<String, MembershipHandler> handlers;
 
-    public Membership(Bus bus, Rooms rooms) {
+    /** {@code handlers}: the namespaces' handlers, shared with {@link Rooms} (which orders their rooms). */
+    public Membership(Bus bus, Rooms rooms, Map<String, MembershipHandler> handlers) {
         this.bus = bus;
         this.nodeId = bus.nodeId();
         this.rooms = rooms;
+        this.handlers = handlers;
     }
 
     /** Sets the membership handler of a namespace (one per dialect). */

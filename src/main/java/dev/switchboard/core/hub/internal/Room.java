@@ -39,6 +39,11 @@ public final class Room implements LocalRoom {
     public static final long UNSEQUENCED = 0;
 
     private final RoomKey key;
+    /**
+     * Whether the room keeps its members' positions: only where someone hears of membership (a namespace with a
+     * handler); a y-webrtc topic has none to tell, so its rooms spare the array (heap per idle connection).
+     */
+    private final boolean ordered;
     private volatile LocalMember[] locals = NONE;
     /** Each local member's position in the room's membership order, by index in {@link #locals}. */
     private long[] seqs = NO_SEQS;
@@ -64,8 +69,9 @@ public final class Room implements LocalRoom {
     public record Change(long seq, MemberInfo member, boolean joined, LeaveReason reason) {
     }
 
-    public Room(RoomKey key) {
+    public Room(RoomKey key, boolean ordered) {
         this.key = key;
+        this.ordered = ordered;
     }
 
     @Override
@@ -109,9 +115,11 @@ public final class Room implements LocalRoom {
         }
         LocalMember[] next = Arrays.copyOf(current, current.length + 1);
         next[current.length] = member;
-        long[] nextSeqs = Arrays.copyOf(seqs, current.length + 1);
-        nextSeqs[current.length] = seq;
-        seqs = nextSeqs;
+        if (ordered) {
+            long[] nextSeqs = Arrays.copyOf(seqs, current.length + 1);
+            nextSeqs[current.length] = seq;
+            seqs = nextSeqs;
+        }
         locals = next;
         return true;
     }
@@ -125,15 +133,17 @@ public final class Room implements LocalRoom {
         LocalMember[] current = locals;
         for (int i = 0; i < current.length; i++) {
             if (current[i] == member) {
-                long seq = seqs[i];
+                long seq = ordered ? seqs[i] : UNSEQUENCED;
                 LocalMember[] next = new LocalMember[current.length - 1];
                 System.arraycopy(current, 0, next, 0, i);
                 System.arraycopy(current, i + 1, next, i, current.length - i - 1);
-                long[] nextSeqs = new long[current.length - 1];
-                System.arraycopy(seqs, 0, nextSeqs, 0, i);
-                System.arraycopy(seqs, i + 1, nextSeqs, i, current.length - i - 1);
+                if (ordered) {
+                    long[] nextSeqs = new long[current.length - 1];
+                    System.arraycopy(seqs, 0, nextSeqs, 0, i);
+                    System.arraycopy(seqs, i + 1, nextSeqs, i, current.length - i - 1);
+                    seqs = nextSeqs;
+                }
                 locals = next;
-                seqs = nextSeqs;
                 if (policies != null) {
                     policies.remove(member);
                 }
@@ -155,6 +165,9 @@ public final class Room implements LocalRoom {
 
     /** Sets a present member's position in the order; false if it is not here. */
     public synchronized boolean sequence(LocalMember member, long seq) {
+        if (!ordered) {
+            return contains(member);
+        }
         LocalMember[] current = locals;
         for (int i = 0; i < current.length; i++) {
             if (current[i] == member) {
@@ -180,6 +193,15 @@ public final class Room implements LocalRoom {
      */
     public synchronized List<LocalMember> audience(long seq, String aboutId) {
         LocalMember[] current = locals;
+        if (!ordered) {
+            List<LocalMember> all = new ArrayList<>(current.length);
+            for (LocalMember m : current) {
+                if (!m.id().equals(aboutId)) {
+                    all.add(m);
+                }
+            }
+            return all;
+        }
         List<LocalMember> out = null;
         for (int i = 0; i < current.length; i++) {
             long own = seqs[i];

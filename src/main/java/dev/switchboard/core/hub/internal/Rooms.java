@@ -10,6 +10,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Consumer;
+import java.util.function.Predicate;
 
 /**
  * The rooms this node holds members of. A room is created, followed on the bus and seeded with the other nodes'
@@ -19,10 +20,13 @@ public final class Rooms {
     private final Bus bus;
     private final String nodeId;
     private final ConcurrentHashMap<RoomKey, Room> rooms = new ConcurrentHashMap<>();
+    private final Predicate<String> ordered;
 
-    public Rooms(Bus bus) {
+    /** {@code ordered}: whether a namespace's rooms keep their members' positions (it has a membership handler). */
+    public Rooms(Bus bus, Predicate<String> ordered) {
         this.bus = bus;
         this.nodeId = bus.nodeId();
+        this.ordered = ordered;
     }
 
     /** The room, or null if this node holds none of its members. */
@@ -44,7 +48,7 @@ public final class Rooms {
         if (room != null) {
             return room;
         }
-        Room fresh = new Room(key);
+        Room fresh = new Room(key, ordered.test(key.namespace()));
         // unseeded from the moment others can see it, so that no one counts its local members alone
         CompletableFuture<Void> seeding = new CompletableFuture<>();
         fresh.seeded(seeding);
