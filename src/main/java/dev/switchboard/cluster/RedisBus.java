@@ -51,6 +51,14 @@ import org.slf4j.LoggerFactory;
 public final class RedisBus implements Bus {
     private static final Logger log = LoggerFactory.getLogger(RedisBus.class);
 
+    static {
+        // Lettuce finds both native transports here and warns, for each client it makes, that it picked epoll;
+        // it would pick epoll anyway, so tell it not to look for io_uring (an operator's own setting stands).
+        if (System.getProperty("io.lettuce.core.iouring") == null) {
+            System.setProperty("io.lettuce.core.iouring", "false");
+        }
+    }
+
     private final RedisBusOptions options;
     private final String nodeId;
     private final BusMessages names;
