@@ -55,6 +55,7 @@ public final class Membership {
         MemberInfo info = new MemberInfo(member.id(), nodeId, member.metadata());
         boolean shared = policy == JoinPolicy.SHARED;
         Room room;
+        long mark;
         while (true) {
             room = rooms.getOrCreate(key);
             synchronized (room) {
@@ -67,11 +68,12 @@ public final class Membership {
                 if (shared) {
                     room.add(member, Room.PENDING);
                 }
-                room.claimStarted();
+                mark = room.claimStarted();
                 break;
             }
         }
         Room joined = room;
+        long claimMark = mark;
         CompletableFuture<JoinResult> result = new CompletableFuture<>();
         // Claimed once this node receives the room: every change after the claim then reaches this node, so
         // the joiner hears of each (see answered).
@@ -81,7 +83,7 @@ public final class Membership {
             // reach someone who cannot yet find it to answer
             joined.afterQueuedSends(() -> claim.handle((c, error) -> true));
         }
-        claim.whenComplete((c, error) -> answered(joined, member, info, policy, c, error, result));
+        claim.whenComplete((c, error) -> answered(joined, claimMark, member, info, policy, c, error, result));
         return result;
     }
 
@@ -90,8 +92,8 @@ public final class Membership {
      * changes after it that reached this node before the answer are told to the joiner now, and later ones as
      * they come (see {@link Room#audience}). Everyone here before the joiner hears of it.
      */
-    private void answered(Room room, LocalMember member, MemberInfo info, JoinPolicy policy, Bus.Claim claim,
-                          Throwable error, CompletableFuture<JoinResult> result) {
+    private void answered(Room room, long mark, LocalMember member, MemberInfo info, JoinPolicy policy,
+                          Bus.Claim claim, Throwable error, CompletableFuture<JoinResult> result) {
         MembershipHandler handler = handler(room.key());
         JoinResult answer = null;
         List<LocalMember> evicted = List.of();
@@ -127,7 +129,7 @@ public final class Membership {
                 gone = !present && policy == JoinPolicy.SHARED;
                 answer = JoinResult.joined(claim.others());
             }
-            room.claimAnswered();
+            room.claimAnswered(mark);
         }
         if (gone) {
             withdraw(room.key(), info); // it left while its claim was on its way

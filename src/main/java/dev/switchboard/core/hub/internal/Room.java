@@ -9,6 +9,7 @@ import dev.switchboard.core.Outlet;
 import dev.switchboard.core.RoomKey;
 import dev.switchboard.core.JoinPolicy;
 import dev.switchboard.core.LeaveReason;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collection;
@@ -63,7 +64,15 @@ public final class Room implements LocalRoom {
      * Membership changes seen while claims were in flight, in arrival order: each joiner hears, once its own
      * position is known, those that came after it. Null while there is none.
      */
-    private List<Change> changes;
+    private ArrayDeque<Seen> changes;
+    /** How many changes were recorded so far: the arrival index of the next. */
+    private long arrivals;
+    /** For each claim in flight, the arrival index when it started (changes before it cannot come after it). */
+    private ArrayList<Long> claimMarks;
+
+    /** A recorded change and its arrival index. */
+    private record Seen(long arrival, Change change) {
+    }
 
     /** A membership change at position {@code seq} of the room's order ({@link Long#MAX_VALUE}: unordered). */
     public record Change(long seq, MemberInfo member, boolean joined, LeaveReason reason) {
@@ -215,15 +224,38 @@ public final class Room implements LocalRoom {
         return out == null ? List.of() : out;
     }
 
-    /** One claim more in flight: the room keeps the changes it sees until the claim is answered. */
-    public synchronized void claimStarted() {
+    /**
+     * One claim more in flight: the room keeps the changes it sees until the claim is answered. Returns the
+     * claim's mark, to hand back to {@link #claimAnswered}.
+     */
+    public synchronized long claimStarted() {
         claimsInFlight++;
+        if (claimMarks == null) {
+            claimMarks = new ArrayList<>(2);
+        }
+        claimMarks.add(arrivals);
+        return arrivals;
     }
 
-    /** One claim answered; the record of changes goes once none is in flight. */
-    public synchronized void claimAnswered() {
-        if (--claimsInFlight == 0) {
+    /**
+     * One claim answered. Changes that arrived before every claim still in flight started are dropped: each was
+     * numbered before those claims ran, so none of them comes after any of their joiners (under constant
+     * churn some claim is always in flight, and the record would otherwise only grow).
+     */
+    public synchronized void claimAnswered(long mark) {
+        claimsInFlight--;
+        claimMarks.remove(Long.valueOf(mark));
+        if (claimsInFlight == 0) {
             changes = null;
+            claimMarks = null;
+            return;
+        }
+        long oldest = Long.MAX_VALUE;
+        for (long m : claimMarks) {
+            oldest = Math.min(oldest, m);
+        }
+        while (changes != null && !changes.isEmpty() && changes.peekFirst().arrival() < oldest) {
+            changes.pollFirst();
         }
     }
 
@@ -231,10 +263,15 @@ public final class Room implements LocalRoom {
     public synchronized void record(Change change) {
         if (claimsInFlight > 0) {
             if (changes == null) {
-                changes = new ArrayList<>(4);
+                changes = new ArrayDeque<>(4);
             }
-            changes.add(change);
+            changes.add(new Seen(arrivals++, change));
         }
+    }
+
+    /** How many changes the room holds for claims in flight. */
+    public synchronized int recorded() {
+        return changes == null ? 0 : changes.size();
     }
 
     /** The changes seen since the claims in flight began that come after position {@code seq}, in order. */
@@ -243,9 +280,9 @@ public final class Room implements LocalRoom {
             return List.of();
         }
         List<Change> out = new ArrayList<>();
-        for (Change c : changes) {
-            if (c.seq() > seq) {
-                out.add(c);
+        for (Seen seen : changes) {
+            if (seen.change().seq() > seq) {
+                out.add(seen.change());
             }
         }
         return out;
