@@ -3,6 +3,7 @@ package dev.switchboard.app;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
 import dev.switchboard.config.Option;
+import dev.switchboard.config.OptionException;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -62,9 +63,8 @@ final class OptionSources {
     private static <T> T parse(Option<T> option, String text, String where) {
         try {
             return option.parse(text);
-        } catch (IllegalArgumentException e) {
-            String detail = e.getMessage().substring(option.flag().length() + 2);
-            throw new IllegalArgumentException(option.flag() + " (from " + where + "): " + detail, e);
+        } catch (OptionException e) {
+            throw e.from(where);
         }
     }
 

@@ -6,10 +6,21 @@ public final class OptionException extends IllegalArgumentException {
     private final String value;
 
     public OptionException(Option<?> option, String value) {
-        super(option.flag() + ": " + (value == null || value.isEmpty() ? "nothing" : "'" + value + "'")
+        this(option, value, "");
+    }
+
+    private OptionException(Option<?> option, String value, String source) {
+        super(option.flag() + source + ": " + (value == null || value.isEmpty() ? "nothing" : "'" + value + "'")
                 + " is not allowed; it takes " + option.allowed());
         this.option = option;
         this.value = value;
+    }
+
+    /** The same refusal, saying where the value came from (an environment variable, a file). */
+    public OptionException from(String where) {
+        OptionException e = new OptionException(option, value, " (from " + where + ")");
+        e.initCause(this);
+        return e;
     }
 
     public Option<?> option() {

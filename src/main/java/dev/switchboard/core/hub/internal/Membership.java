@@ -104,7 +104,7 @@ public final class Membership {
                     // the cluster cannot be reached: the member is in this node's room all the same, knows what
                     // this node knows, and hears of what this node sees next
                     answer = JoinResult.joined(othersOf(room, member.id(), false));
-                    emit(room, new Room.Change(Long.MAX_VALUE, info, true, null), handler);
+                    emit(room, new Room.Change(Room.UNORDERED, info, true, null), handler);
                 }
             } else if (!claim.granted()) {
                 answer = JoinResult.taken(claim.holder());
@@ -164,7 +164,7 @@ public final class Membership {
             return;
         }
         long seq = room.remove(member);
-        if (seq == Long.MIN_VALUE) {
+        if (seq == Room.ABSENT) {
             return;
         }
         if (seq != Room.PENDING) {
@@ -185,7 +185,7 @@ public final class Membership {
                     return; // its registration was taken over, and the taker is known here: that was the news
                 }
                 // no position: the cluster could not be reached, or had lost the registration
-                long at = error == null && seq != 0 ? seq : Long.MAX_VALUE;
+                long at = error == null && seq != 0 ? seq : Room.UNORDERED;
                 emit(room, new Room.Change(at, info, false, LeaveReason.LEFT), handler(key));
             }
         });
@@ -200,7 +200,7 @@ public final class Membership {
         if (handler == MembershipHandler.NONE) {
             return; // a namespace without membership events (y-webrtc): nobody to tell
         }
-        if (change.seq() != Long.MAX_VALUE) {
+        if (change.seq() != Room.UNORDERED) {
             room.record(change);
         }
         List<LocalMember> audience = room.audience(change.seq(), change.member().id());
@@ -256,7 +256,7 @@ public final class Membership {
 
     /** This node's member lost its registration to a takeover elsewhere. */
     public void evicted(RoomKey key, MemberInfo member) {
-        evictLocal(key, member.id(), null, Long.MAX_VALUE);
+        evictLocal(key, member.id(), null, Room.UNORDERED);
     }
 
     /** The cluster is back after an outage: register again, and announce what changed meanwhile. */
@@ -274,7 +274,7 @@ public final class Membership {
                         .thenAccept(claim -> {
                             if (!claim.granted() && !claim.holder().nodeId().equals(nodeId)) {
                                 // Someone else took the id while this node was cut off; theirs stands.
-                                evictLocal(key, m.id(), null, Long.MAX_VALUE);
+                                evictLocal(key, m.id(), null, Room.UNORDERED);
                             } else if (claim.granted() && room.local(m.id()) != m) {
                                 // it left while the claim was on its way: its own release may have come first
                                 bus.release(key, info, LeaveReason.LEFT);
@@ -283,8 +283,8 @@ public final class Membership {
             }
             rooms.reconcile(room, diff -> {
                 MembershipHandler handler = handler(room.key());
-                diff.left().forEach(m -> emit(room, new Room.Change(Long.MAX_VALUE, m, false, LeaveReason.NODE_LOST), handler));
-                diff.joined().forEach(m -> emit(room, new Room.Change(Long.MAX_VALUE, m, true, null), handler));
+                diff.left().forEach(m -> emit(room, new Room.Change(Room.UNORDERED, m, false, LeaveReason.NODE_LOST), handler));
+                diff.joined().forEach(m -> emit(room, new Room.Change(Room.UNORDERED, m, true, null), handler));
             });
         }
     }
@@ -309,7 +309,7 @@ public final class Membership {
     private List<LocalMember> evictLocked(Room room, String memberId, LocalMember keep, long seq) {
         List<LocalMember> evicted = new ArrayList<>(1);
         for (LocalMember m : room.members()) {
-            if (m != keep && m.id().equals(memberId) && room.remove(m) != Long.MIN_VALUE) {
+            if (m != keep && m.id().equals(memberId) && room.remove(m) != Room.ABSENT) {
                 emit(room, new Room.Change(seq, new MemberInfo(m.id(), nodeId, m.metadata()), false,
                         LeaveReason.REPLACED), handler(room.key()));
                 evicted.add(m);
@@ -321,7 +321,7 @@ public final class Membership {
     /** The members this node knows of; {@code pending}: also local ones whose claims are unanswered. */
     private List<MemberInfo> othersOf(Room room, String exceptId, boolean pending) {
         List<MemberInfo> out = new ArrayList<>(room.count());
-        List<LocalMember> locals = pending ? room.members() : room.audience(Long.MAX_VALUE, exceptId);
+        List<LocalMember> locals = pending ? room.members() : room.audience(Room.UNORDERED, exceptId);
         for (LocalMember m : locals) {
             if (!m.id().equals(exceptId)) {
                 out.add(new MemberInfo(m.id(), nodeId, m.metadata()));

@@ -38,6 +38,10 @@ public final class Room implements LocalRoom {
      * from hearing one twice).
      */
     public static final long UNSEQUENCED = 0;
+    /** The position of a change without one (the cluster could not be reached): after every member's. */
+    public static final long UNORDERED = Long.MAX_VALUE;
+    /** What {@link #remove} answers for a member that was not here. */
+    public static final long ABSENT = Long.MIN_VALUE;
 
     private final RoomKey key;
     /**
@@ -74,7 +78,7 @@ public final class Room implements LocalRoom {
     private record Seen(long arrival, Change change) {
     }
 
-    /** A membership change at position {@code seq} of the room's order ({@link Long#MAX_VALUE}: unordered). */
+    /** A membership change at position {@code seq} of the room's order ({@link #UNORDERED}: none). */
     public record Change(long seq, MemberInfo member, boolean joined, LeaveReason reason) {
     }
 
@@ -137,7 +141,7 @@ public final class Room implements LocalRoom {
         return retired;
     }
 
-    /** Removes the member; returns its position in the order, or {@link Long#MIN_VALUE} if it was not here. */
+    /** Removes the member; returns its position in the order, or {@link #ABSENT} if it was not here. */
     public synchronized long remove(LocalMember member) {
         LocalMember[] current = locals;
         for (int i = 0; i < current.length; i++) {
@@ -159,7 +163,7 @@ public final class Room implements LocalRoom {
                 return seq;
             }
         }
-        return Long.MIN_VALUE;
+        return ABSENT;
     }
 
     /** Whether this very member object is in the room. */
