@@ -5,8 +5,10 @@
 # run is bounded; only the processes it starts are stopped.
 #
 #   bench/alternate-fixed.sh ROUNDS SETUP...
-#     SETUP is  ywebrtc  or  NAME=serve options  (quote it), e.g.
+#     SETUP is  ywebrtc  or  NAME=serve options  (quote it), or  NAME=jar:PATH serve options  to run another
+#     build of the server (a change's before and after, side by side), e.g.
 #   bench/alternate-fixed.sh 3 ywebrtc epoll="--transport epoll" io_uring="--transport io_uring"
+#   bench/alternate-fixed.sh 3 before="jar:/tmp/before.jar" after=
 #
 # Prints one line per run (server CPU per delivery, p99, deliveries/s, missing) and the medians; the JSON
 # reports go to bench/results/alternate-<time>/.
@@ -49,8 +51,10 @@ for round in $(seq "$ROUNDS"); do
       probe=/
     else
       args=""; [[ $setup == *=* ]] && args=${setup#*=}
+      server_jar=$JAR
+      if [[ $args == jar:* ]]; then server_jar=${args#jar:}; server_jar=${server_jar%% *}; args=${args#jar:"$server_jar"}; fi
       # shellcheck disable=SC2086
-      taskset -c 0 java $SERVER_JVM -jar "$JAR" serve --host 127.0.0.1 --port "$PORT" --grpc-port -1 \
+      taskset -c 0 java $SERVER_JVM -jar "$server_jar" serve --host 127.0.0.1 --port "$PORT" --grpc-port -1 \
         --io-threads 1 $args > "$OUT/$name-$round.log" 2>&1 &
       probe=/ready
     fi

@@ -9,7 +9,8 @@
 # Connections come from several 127.0.0.x source addresses so no single address runs out of ports, and
 # from one generator process per node so no process runs out of descriptors.
 #
-#   bench/capacity.sh [N] [M]
+#   bench/capacity.sh [N] [M]        M=0 skips the cluster part
+#   JAR=/tmp/before.jar bench/capacity.sh 19000 0   measures another build of the server (before/after a change)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 N=${1:-19000}
@@ -17,8 +18,8 @@ M=${2:-15000}
 OUT=bench/results/capacity-$(date -u +%Y%m%dT%H%M%SZ)
 mkdir -p "$OUT"
 git rev-parse HEAD > "$OUT/commit.txt" 2>/dev/null || true
-[[ -f target/switchboard.jar ]] || mvn -B -q -DskipTests package
-JAR=target/switchboard.jar
+JAR=${JAR:-target/switchboard.jar}
+[[ -f $JAR ]] || mvn -B -q -DskipTests package
 PIDS=()
 cleanup() { for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null || true; }
 trap cleanup EXIT
@@ -35,6 +36,7 @@ java -Xmx2g -jar "$JAR" bench --url "ws://127.0.0.1:$PORT/" --idle "$N" --rooms 
   --source 127.0.0.2,127.0.0.3 --server-pid "$NODE" --json "$OUT/single-node.json" | tee "$OUT/single-node.txt"
 kill "$NODE"; wait "$NODE" 2>/dev/null || true
 
+(( M > 0 )) || exit 0
 echo "== three nodes over Redis, $M idle connections each, then relaying"
 RPORT=$(free_port)
 redis-server --port "$RPORT" --bind 127.0.0.1 --save "" --appendonly no --daemonize no --loglevel warning \

@@ -1,0 +1,24 @@
+package dev.switchboard.cluster;
+
+import dev.switchboard.SwitchboardConfig;
+import dev.switchboard.core.bus.Bus;
+import dev.switchboard.BusProvider;
+
+/** Offers {@link RedisBus} to nodes whose redis option names a {@code redis://} or {@code rediss://} URI. */
+public final class RedisBusProvider implements BusProvider {
+    @Override
+    public boolean supports(String uri) {
+        return uri.startsWith("redis://") || uri.startsWith("rediss://");
+    }
+
+    @Override
+    public Bus connect(String uri, String nodeId, SwitchboardConfig config) {
+        return RedisBus.connect(RedisBusOptions.builder(uri)
+                .nodeId(nodeId)
+                .cluster(config.redisCluster())
+                .keyPrefix(config.clusterPrefix())
+                .heartbeatInterval(config.heartbeatInterval())
+                .failureTimeout(config.failureTimeout())
+                .build());
+    }
+}

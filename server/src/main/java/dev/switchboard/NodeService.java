@@ -1,0 +1,35 @@
+package dev.switchboard;
+
+import dev.switchboard.core.hub.Hub;
+import dev.switchboard.metrics.Metrics;
+import java.io.IOException;
+import java.time.Duration;
+
+/**
+ * A service that runs beside a node's WebSocket port on a port of its own, on the node's hub: the gRPC
+ * client/worker service (switchboard-grpc). Found with {@link java.util.ServiceLoader} through
+ * {@code META-INF/services/dev.switchboard.NodeService}; started after the WebSocket port is bound and
+ * drained with the node.
+ */
+public interface NodeService {
+    /** Short name used in logs and by {@link Switchboard#servicePort}: "grpc". */
+    String name();
+
+    /** Whether the configuration turns this service on (gRPC: a grpc-port other than -1). */
+    boolean enabled(SwitchboardConfig config);
+
+    /** Binds and starts the service. An address already in use is reported as such by the node. */
+    Running start(SwitchboardConfig config, Hub hub, Metrics metrics) throws IOException;
+
+    /** A started service. */
+    interface Running {
+        /** The bound port. */
+        int port();
+
+        /** Stops taking new calls; open ones go on until {@link #close}. */
+        void beginShutdown();
+
+        /** Ends what is still open once {@code timeout} has passed and releases everything. */
+        void close(Duration timeout);
+    }
+}

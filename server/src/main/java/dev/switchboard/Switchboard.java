@@ -1,0 +1,332 @@
+package dev.switchboard;
+
+import dev.switchboard.config.NodeOptions;
+import dev.switchboard.core.hub.Hub;
+import dev.switchboard.core.bus.Bus;
+import dev.switchboard.core.bus.BusStatus;
+import dev.switchboard.core.bus.InMemoryBus;
+import dev.switchboard.dialect.Dialect;
+import dev.switchboard.dialect.DialectRouter;
+import dev.switchboard.dialect.FirstFrameSelector;
+import dev.switchboard.dialect.Handshake;
+import dev.switchboard.dialect.namedpeer.NamedPeerDialect;
+import dev.switchboard.dialect.radix.RadixDialect;
+import dev.switchboard.dialect.rendezvous.RendezvousDialect;
+import dev.switchboard.dialect.ywebrtc.YWebrtcDialect;
+import dev.switchboard.metrics.Metrics;
+import dev.switchboard.ops.NodeStatus;
+import dev.switchboard.ops.OpsEndpoints;
+import dev.switchboard.transport.NettyServer;
+import dev.switchboard.transport.TransportOptions;
+import dev.switchboard.transport.TransportUnavailableException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.ServiceLoader;
+import java.util.function.Predicate;
+import java.util.Locale;
+import java.util.UUID;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A running Switchboard node: the hub on its bus, the dialects, the Netty server and the operations
+ * endpoints, wired together. {@link #start} returns once the port is bound; {@link #close} shuts down
+ * gracefully within the configured drain time.
+ */
+public final class Switchboard implements AutoCloseable, NodeStatus {
+    private static final Logger log = LoggerFactory.getLogger(Switchboard.class);
+    /**
+     * Close code and reason every socket gets on a graceful shutdown
+     * (docs/design/cluster-bus.md#graceful-shutdown).
+     */
+    public static final int SHUTDOWN_CODE = 1001;
+    public static final String SHUTDOWN_REASON = "Server shutting down";
+
+    private final SwitchboardConfig config;
+    private final Bus bus;
+    private final Hub hub;
+    private final Metrics metrics = new Metrics();
+    private final NettyServer server;
+    /** Services beside the WebSocket port (gRPC), by name, in start order. */
+    private final Map<String, NodeService.Running> services = new java.util.LinkedHashMap<>();
+    private final ExecutorService opsExecutor;
+    private final long startedNanos = System.nanoTime();
+    private final AtomicBoolean draining = new AtomicBoolean();
+    private final AtomicBoolean closed = new AtomicBoolean();
+
+    private Switchboard(SwitchboardConfig config, Bus bus) {
+        this.config = config;
+        this.bus = bus;
+        this.hub = new Hub(bus);
+        YWebrtcDialect ywebrtc = new YWebrtcDialect(hub, config.maxFrameBytes(), config.maxJsonDepth(),
+                config.maxTopicsPerConnection(), config.maxTopicNameLength());
+        NamedPeerDialect namedPeer = new NamedPeerDialect(hub, config.maxFrameBytes(), config.maxJsonDepth(),
+                config.namedPeerMaxFramesPerSecond());
+        // Dialects register their paths here (docs/design/routing.md); the order of registration is the order of
+        // matching.
+        // Every other path: y-webrtc, or named-peer when the first frame is a login.
+        Router router = new Router(new FirstFrameSelector(ywebrtc, namedPeer, namedPeer::isLogin));
+        router.route(RendezvousDialect::matches, new RendezvousDialect(hub, config.maxFrameBytes(), config.maxJsonDepth(),
+                config.rendezvousRequireProof()));
+        router.route(RadixDialect::matches, new RadixDialect(hub, config.radixMaxMessageBytes(), config.maxJsonDepth(),
+                config.radixMaxFramesPerSecond(), 1000));
+        this.opsExecutor = Executors.newSingleThreadExecutor(r -> {
+            Thread t = new Thread(r, "switchboard-ops");
+            t.setDaemon(true);
+            return t;
+        });
+        OpsEndpoints ops = new OpsEndpoints(this, metrics, opsExecutor);
+        TransportOptions transport = new TransportOptions(config.host(), config.port(), config.ioThreads(),
+                config.ioTransport(), config.maxOutboundBytes(), config.compression(), config.pingInterval());
+        this.server = new NettyServer(transport, router, ops, metrics, bus.nodeId());
+        metrics.gauge("switchboard.rooms", "Rooms with members on this node", hub::roomCount);
+        metrics.gauge("switchboard.cluster.nodes", "Live nodes in the cluster", () -> bus.status().nodes());
+        metrics.gauge("switchboard.cluster.connected", "1 when the cluster bus is reachable",
+                () -> bus.status().connected() ? 1 : 0);
+        metrics.gauge("switchboard.cluster.hop.seconds", "Last measured time for a message to cross the bus",
+                () -> bus.status().hopMillis() / 1000.0);
+    }
+
+    /** Starts a node: on Redis when the config names one, else alone on the in-memory bus. */
+    public static Switchboard start(SwitchboardConfig config) throws InterruptedException {
+        String nodeId = config.nodeId() != null ? config.nodeId() : generateNodeId();
+        if (config.redisUri() == null) {
+            return start(config, new InMemoryBus(nodeId));
+        }
+        String safeUri = config.redisUri().replaceAll("//[^@/]*@", "//***@");
+        BusProvider provider = null;
+        for (BusProvider candidate : ServiceLoader.load(BusProvider.class, Switchboard.class.getClassLoader())) {
+            if (candidate.supports(config.redisUri())) {
+                provider = candidate;
+                break;
+            }
+        }
+        if (provider == null) {
+            throw new NodeStartException(NodeOptions.REDIS, safeUri, "no cluster bus on the class path takes "
+                    + "this URI (switchboard-redis takes redis:// and rediss:// URIs)", null);
+        }
+        Bus bus;
+        try {
+            bus = provider.connect(config.redisUri(), nodeId, config);
+        } catch (RuntimeException e) {
+            throw new NodeStartException(NodeOptions.REDIS, safeUri,
+                    "cannot reach Redis: " + NodeStartException.reason(e), e);
+        }
+        return start(config, bus);
+    }
+
+    /**
+     * Starts a node on the given bus (closed if the node cannot start).
+     *
+     * @throws NodeStartException when a port is in use or the configured transport is not available here
+     */
+    public static Switchboard start(SwitchboardConfig config, Bus bus) throws InterruptedException {
+        Switchboard node;
+        try {
+            node = new Switchboard(config, bus);
+        } catch (TransportUnavailableException e) {
+            bus.close();
+            throw new NodeStartException(NodeOptions.TRANSPORT, config.ioTransport().name().toLowerCase(Locale.ROOT),
+                    e.getMessage() + " (" + NodeStartException.reason(e) + ")", e);
+        }
+        try {
+            node.server.start();
+        } catch (Exception e) {
+            node.close();
+            if (NodeStartException.addressInUse(e)) {
+                throw new NodeStartException(NodeOptions.PORT, Integer.toString(config.port()),
+                        config.host() + ":" + config.port() + " is already in use", e);
+            }
+            throw e;
+        }
+        for (NodeService service : ServiceLoader.load(NodeService.class, Switchboard.class.getClassLoader())) {
+            if (!service.enabled(config)) {
+                continue;
+            }
+            try {
+                node.services.put(service.name(), service.start(config, node.hub, node.metrics));
+            } catch (NodeStartException e) {
+                node.close();
+                throw e;
+            } catch (java.io.IOException | RuntimeException e) {
+                node.close();
+                // a service reports its own refusals as NodeStartException; anything else is a bug in it
+                throw new IllegalStateException("cannot start the " + service.name() + " service", e);
+            }
+        }
+        if (config.grpcPort() >= 0 && !node.services.containsKey("grpc")) {
+            node.close();
+            throw new NodeStartException(NodeOptions.GRPC_PORT, Integer.toString(config.grpcPort()),
+                    "the gRPC service is not on the class path (add dev.switchboard:switchboard-grpc, "
+                            + "or set grpc-port to -1 to run without it)", null);
+        }
+        log.info("node {} ready on port {}", bus.nodeId(), node.port());
+        return node;
+    }
+
+    static String generateNodeId() {
+        return UUID.randomUUID().toString().substring(0, 8);
+    }
+
+    public int port() {
+        return server.port();
+    }
+
+    /** Bytes written to this node's connections and not yet taken by the kernel (slow readers' backlog). */
+    public long queuedBytes() {
+        return server.queuedBytes();
+    }
+
+    /** The gRPC port, or -1 when the gRPC service is off. */
+    public int grpcPort() {
+        return servicePort("grpc");
+    }
+
+    /** The port of the named {@link NodeService}, or -1 when it is not running. */
+    public int servicePort(String name) {
+        NodeService.Running service = services.get(name);
+        return service == null ? -1 : service.port();
+    }
+
+    public Hub hub() {
+        return hub;
+    }
+
+    public Metrics metrics() {
+        return metrics;
+    }
+
+    public SwitchboardConfig config() {
+        return config;
+    }
+
+    /**
+     * Graceful shutdown: stop accepting, leave the cluster (others see this node's members leave at once),
+     * close every socket with 1001, and release everything within the drain time. Idempotent.
+     */
+    @Override
+    public void close() {
+        if (!closed.compareAndSet(false, true)) {
+            return;
+        }
+        long deadline = System.nanoTime() + config.drainTimeout().toNanos();
+        draining.set(true);
+        log.info("shutting down: {} connections to close", clientCount());
+        server.stopAccepting();
+        services.values().forEach(NodeService.Running::beginShutdown);
+        bus.close();
+        boolean clean = server.closeAll(SHUTDOWN_CODE, SHUTDOWN_REASON, remaining(deadline));
+        for (NodeService.Running service : services.values()) {
+            service.close(remaining(deadline));
+        }
+        if (!clean) {
+            log.warn("drain time over with connections still open; closing them");
+        }
+        server.stop(remaining(deadline));
+        opsExecutor.shutdownNow();
+        metrics.close();
+        log.info("node {} stopped", bus.nodeId());
+    }
+
+    private static Duration remaining(long deadline) {
+        return Duration.ofNanos(Math.max(0, deadline - System.nanoTime()));
+    }
+
+    // ---- NodeStatus ----
+
+    @Override
+    public String nodeId() {
+        return bus.nodeId();
+    }
+
+    @Override
+    public String version() {
+        return VERSION;
+    }
+
+    /** The project's version, written into the build (never "dev": a build from source says its version too). */
+    public static final String VERSION = readVersion();
+
+    private static String readVersion() {
+        try (java.io.InputStream in = Switchboard.class.getResourceAsStream("version.properties")) {
+            java.util.Properties p = new java.util.Properties();
+            if (in != null) {
+                p.load(in);
+            }
+            return p.getProperty("version", "unknown");
+        } catch (java.io.IOException e) {
+            return "unknown";
+        }
+    }
+
+    @Override
+    public double uptimeSeconds() {
+        return (System.nanoTime() - startedNanos) / 1e9;
+    }
+
+    @Override
+    public int clientCount() {
+        return metrics.openConnections();
+    }
+
+    @Override
+    public Map<String, Integer> clientsByDialect() {
+        return metrics.openConnectionsByDialect();
+    }
+
+    @Override
+    public int roomCount() {
+        return hub.roomCount();
+    }
+
+    @Override
+    public BusStatus bus() {
+        return bus.status();
+    }
+
+    @Override
+    public String transport() {
+        return server.transportName();
+    }
+
+    @Override
+    public boolean draining() {
+        return draining.get();
+    }
+
+    /**
+     * Which dialect serves which WebSocket upgrade (docs/design/routing.md). Specific routes are tried in order;
+     * every other path goes to the shared dialect (y-webrtc, or named-peer chosen by the first frame).
+     */
+    private static final class Router implements DialectRouter {
+        private final List<Map.Entry<Predicate<Handshake>, Dialect>> routes = new ArrayList<>();
+        private Dialect shared;
+
+        Router(Dialect shared) {
+            this.shared = shared;
+        }
+
+        void route(Predicate<Handshake> matches, Dialect dialect) {
+            routes.add(Map.entry(matches, dialect));
+        }
+
+        void shared(Dialect dialect) {
+            this.shared = dialect;
+        }
+
+        @Override
+        public Dialect route(Handshake handshake) {
+            for (Map.Entry<Predicate<Handshake>, Dialect> r : routes) {
+                if (r.getKey().test(handshake)) {
+                    return r.getValue();
+                }
+            }
+            return shared;
+        }
+    }
+}

@@ -1,0 +1,54 @@
+package dev.switchboard.browser;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.switchboard.Switchboard;
+import dev.switchboard.support.NodeScript;
+import dev.switchboard.testkit.TestNodes;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/**
+ * The real client: the y-webrtc npm package in headless Chromium, two pages in two separate browser
+ * processes (BroadcastChannel taken away), syncing a Y.Doc through Switchboard over a real
+ * RTCPeerConnection on loopback — with and without a room password. See src/test/browser/.
+ */
+class YWebrtcBrowserTest {
+    private Switchboard node;
+
+    @BeforeEach
+    void start() {
+        node = TestNodes.start(TestNodes.config().host("127.0.0.1").build());
+    }
+
+    @AfterEach
+    void stop() {
+        node.close();
+    }
+
+    @ParameterizedTest(name = "password: {0}")
+    @ValueSource(strings = {"", "s3cret room key"})
+    void twoBrowsersSyncAYDocOverWebRtc(String password) {
+        NodeScript.Result r = password.isEmpty()
+                ? NodeScript.run("src/test/browser", "run.mjs", 120, "ywebrtc", "--port", Integer.toString(node.port()))
+                : NodeScript.run("src/test/browser", "run.mjs", 120, "ywebrtc", "--port", Integer.toString(node.port()),
+                        "--password", password);
+        assertThat(r.exitCode()).as(r.describe()).isZero();
+        JsonNode json = r.json();
+        assertThat(json.get("ok").asBoolean()).as(r.describe()).isTrue();
+        assertThat(json.get("password").asBoolean()).isEqualTo(!password.isEmpty());
+        assertThat(json.get("text").asText()).isEqualTo("hello from A / hello from B");
+        for (String side : new String[] {"statsA", "statsB"}) {
+            JsonNode stats = json.get(side);
+            assertThat(stats.get("pairState").asText()).as(side).isEqualTo("succeeded");
+            assertThat(stats.get("local").asText()).as(side).isEqualTo("127.0.0.1");
+            assertThat(stats.get("remote").asText()).as(side).isEqualTo("127.0.0.1");
+            assertThat(stats.get("channelBytes").asLong()).as(side).isPositive();
+        }
+        // the signaling went through this node
+        assertThat(node.metrics().scrape()).containsPattern("switchboard_messages_received_total\\{dialect=\"y-webrtc\"\\} [1-9]");
+    }
+}
