@@ -108,7 +108,7 @@ public final class Switchboard implements AutoCloseable, NodeStatus {
         }
         if (provider == null) {
             throw new NodeStartException(NodeOptions.REDIS, safeUri, "no cluster bus on the class path takes "
-                    + "this URI (switchboard-redis takes redis:// and rediss:// URIs)", null);
+                    + "this URI (add dev.switchboard:switchboard-redis)", null);
         }
         Bus bus;
         try {
