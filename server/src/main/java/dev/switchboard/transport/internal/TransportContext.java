@@ -8,7 +8,7 @@ import io.netty.handler.codec.http.websocketx.WebSocketDecoderConfig;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 
-/** What every connection of one server shares: config, routing, metrics, the outlet and the registry. */
+/** What every connection of one server shares: config, routing, metrics, the outlet, the registry, the cap. */
 public final class TransportContext {
     final TransportOptions config;
     final DialectRouter router;
@@ -17,6 +17,7 @@ public final class TransportContext {
     final WebSocketOutlet outlet;
     final ConnectionRegistry connections;
     final ResolvedTransport transport;
+    final OutboundCap outboundCap;
     private final String idPrefix;
     private final AtomicLong ids = new AtomicLong();
     /** Decoder settings by message limit: shared, since every connection's decoder keeps a reference. */
@@ -31,6 +32,7 @@ public final class TransportContext {
         this.outlet = new WebSocketOutlet();
         this.connections = new ConnectionRegistry(metrics);
         this.transport = ResolvedTransport.resolve(config.ioTransport());
+        this.outboundCap = new OutboundCap(transport.flushIsSynchronous(), config.maxOutboundBytes());
         this.idPrefix = nodeId + '.';
     }
 

@@ -11,7 +11,6 @@ import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
-import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.EventLoop;
@@ -28,27 +27,19 @@ import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * One WebSocket connection after the upgrade: hands complete messages to its dialect session, answers control
  * frames, keeps the connection alive (or closes it when the peer stops answering pings), and writes what the
- * hub delivers to it with the slow-consumer cap applied. Everything runs on the channel's event loop.
+ * hub delivers to it. Everything runs on the channel's event loop. Its collaborators hold no per-connection
+ * state, so an idle connection costs this object and its channel only: {@link PartialMessage} (a fragmented
+ * message, only while one is open), {@link CloseHandshake} (close frames and codes), {@link OutboundCap} (the
+ * slow-consumer rule, one per server), {@link FlushBatcher} (one flush per loop turn), {@link Utf8}.
  */
 final class WebSocketConnection extends ChannelInboundHandlerAdapter implements Connection {
     private static final Logger log = LoggerFactory.getLogger(WebSocketConnection.class);
-
-    /** How long a close handshake this side started may wait for the peer's answer. */
-    private static final long CLOSE_HANDSHAKE_MILLIS = 1000;
-    /**
-     * Where a flush only queues the write for the loop to submit later (io_uring), a burst can pass the
-     * outbound cap before the kernel was offered any of it, so there the cap means: still over it this long
-     * after it was crossed, or over {@link #ASYNC_FLUSH_HARD_CAP} times it at any moment.
-     */
-    private static final long ASYNC_FLUSH_GRACE_MILLIS = 1000;
-    private static final int ASYNC_FLUSH_HARD_CAP = 4;
 
     private final TransportContext context;
     private final Channel channel;
@@ -62,16 +53,12 @@ final class WebSocketConnection extends ChannelInboundHandlerAdapter implements 
     /** Something (a pong or any frame) arrived since the last keepalive tick. */
     private boolean alive = true;
     private boolean closing;
-    /** A check of a crossed outbound cap is scheduled (asynchronous-flush transports only). */
+    /** A check of a crossed outbound cap is scheduled (asynchronous-flush transports only; see OutboundCap). */
     private boolean capCheckPending;
     /** Why the connection ended, for the closes metric; null until known. */
     private String closeReason;
-    /**
-     * A fragmented message being joined (RFC 6455 §5.4), null between messages. Joined here rather than by
-     * Netty's aggregator handler, which with its pipeline context cost ~110 bytes per idle connection.
-     */
-    private ByteBuf fragments;
-    private boolean fragmentsBinary;
+    /** A fragmented message being joined; null between messages. */
+    private PartialMessage partial;
     private final int maxMessageBytes;
 
     WebSocketConnection(TransportContext context, Channel channel, Dialect dialect) {
@@ -121,10 +108,8 @@ final class WebSocketConnection extends ChannelInboundHandlerAdapter implements 
                 if (frame.isFinalFragment()) {
                     onMessage(frame.content(), binary);
                 } else {
-                    // the decoder refuses a new message while one is open, so fragments is null here
-                    fragments = channel.alloc().heapBuffer(Math.min(2 * frame.content().readableBytes(),
-                            maxMessageBytes));
-                    fragmentsBinary = binary;
+                    // the decoder refuses a new message while one is open, so partial is null here
+                    partial = new PartialMessage(channel.alloc(), frame.content(), binary, maxMessageBytes);
                     onFragment(frame);
                 }
             } else if (frame instanceof ContinuationWebSocketFrame) {
@@ -141,33 +126,31 @@ final class WebSocketConnection extends ChannelInboundHandlerAdapter implements 
     }
 
     private void onFragment(WebSocketFrame frame) {
-        if (fragments == null) {
+        if (partial == null) {
             return; // the rest of a message already refused as too big
         }
-        ByteBuf content = frame.content();
-        if (fragments.readableBytes() + content.readableBytes() > maxMessageBytes) {
-            dropFragments();
+        if (!partial.append(frame.content())) {
+            dropPartial();
             closeTooBig();
             return;
         }
-        fragments.writeBytes(content);
         if (frame.isFinalFragment()) {
             try {
-                onMessage(fragments, fragmentsBinary);
+                onMessage(partial.content(), partial.binary());
             } finally {
-                dropFragments();
+                dropPartial();
             }
         }
     }
 
     private void closeTooBig() {
-        closeWith(1009, "Max message size exceeded", "too_big");
+        closeWith(CloseHandshake.TOO_BIG, "Max message size exceeded", "too_big");
     }
 
-    private void dropFragments() {
-        if (fragments != null) {
-            fragments.release();
-            fragments = null;
+    private void dropPartial() {
+        if (partial != null) {
+            partial.release();
+            partial = null;
         }
     }
 
@@ -176,7 +159,7 @@ final class WebSocketConnection extends ChannelInboundHandlerAdapter implements 
             return;
         }
         if (!binary && !Utf8.isValid(content)) {
-            closeWith(1007, "Invalid UTF-8", "protocol_error");
+            closeWith(CloseHandshake.INVALID_UTF8, "Invalid UTF-8", "protocol_error");
             return;
         }
         byte[] data = ByteBufUtil.getBytes(content);
@@ -185,7 +168,7 @@ final class WebSocketConnection extends ChannelInboundHandlerAdapter implements 
             session.onMessage(data, binary);
         } catch (RuntimeException e) {
             log.error("dialect failed on a message; closing connection {}", id, e);
-            closeWith(1011, "internal error", "internal_error");
+            closeWith(CloseHandshake.INTERNAL_ERROR, "internal error", "internal_error");
             return;
         }
         context.metrics.relayed(System.nanoTime() - start);
@@ -199,15 +182,13 @@ final class WebSocketConnection extends ChannelInboundHandlerAdapter implements 
         }
         closing = true;
         closeReason = "client";
-        int code = close.statusCode();
-        CloseWebSocketFrame echo = code == -1 ? new CloseWebSocketFrame() : new CloseWebSocketFrame(code, "");
-        channel.writeAndFlush(echo).addListener(ChannelFutureListener.CLOSE);
+        CloseHandshake.answer(channel, close);
     }
 
     @Override
     public void channelInactive(ChannelHandlerContext ctx) {
         context.connections.remove(this);
-        dropFragments();
+        dropPartial();
         if (early != null) {
             early.forEach(ReferenceCountUtil::release);
             early = null;
@@ -233,19 +214,17 @@ final class WebSocketConnection extends ChannelInboundHandlerAdapter implements 
             if (channel.pipeline().get(DiscardInbound.class) == null) {
                 channel.pipeline().addFirst(DiscardInbound.INSTANCE);
             }
-            int code = corrupted.closeStatus() == null ? 1002 : corrupted.closeStatus().code();
-            if (code == 1009) {
+            int code = CloseHandshake.codeFor(corrupted);
+            if (code == CloseHandshake.TOO_BIG) {
                 closeTooBig();
             } else {
-                String why = corrupted.getMessage();
-                // a close frame's reason must fit in its 125-byte payload; Netty's are short, but say so
-                closeWith(code, why == null || why.length() > 100 ? "Protocol error" : why, "protocol_error");
+                closeWith(code, CloseHandshake.reasonFor(corrupted), "protocol_error");
             }
         } else if (cause instanceof IOException) {
             channel.close(); // reset by peer and the like: nothing to tell anyone
         } else {
             log.warn("closing connection {} after an unexpected error", id, cause);
-            closeWith(1011, "internal error", "internal_error");
+            closeWith(CloseHandshake.INTERNAL_ERROR, "internal error", "internal_error");
         }
     }
 
@@ -284,7 +263,7 @@ final class WebSocketConnection extends ChannelInboundHandlerAdapter implements 
         }
         if (!channel.isWritable()) {
             flushNow();
-            if (!channel.isWritable() && overCapForGood()) {
+            if (!channel.isWritable() && context.outboundCap.overForGood(this)) {
                 frame.release();
                 dropSlowConsumer();
                 return;
@@ -295,26 +274,19 @@ final class WebSocketConnection extends ChannelInboundHandlerAdapter implements 
         FlushBatcher.of(channel.eventLoop()).markDirty(this);
     }
 
-    /**
-     * Over the outbound cap after a flush: with a synchronous flush the kernel has just refused the rest, so
-     * the peer is not keeping up. With an asynchronous one, only the hard cap decides at once; otherwise
-     * a check after a grace period does.
-     */
-    private boolean overCapForGood() {
-        if (context.transport.flushIsSynchronous()
-                || queuedBytes() > (long) ASYNC_FLUSH_HARD_CAP * context.config.maxOutboundBytes()) {
-            return true;
+    /** Marks a check of the crossed cap as scheduled; false if one already is. */
+    boolean startCapCheck() {
+        if (capCheckPending) {
+            return false;
         }
-        if (!capCheckPending) {
-            capCheckPending = true;
-            channel.eventLoop().schedule(() -> {
-                capCheckPending = false;
-                if (!closing && channel.isActive() && !channel.isWritable()) {
-                    dropSlowConsumer();
-                }
-            }, ASYNC_FLUSH_GRACE_MILLIS, TimeUnit.MILLISECONDS);
-        }
-        return false;
+        capCheckPending = true;
+        return true;
+    }
+
+    /** The scheduled check ran: whether the connection is still open and still over the cap. */
+    boolean endCapCheck() {
+        capCheckPending = false;
+        return !closing && channel.isActive() && !channel.isWritable();
     }
 
     /** Bytes waiting in this connection's outbound buffer; safe to read from any thread. */
@@ -331,11 +303,11 @@ final class WebSocketConnection extends ChannelInboundHandlerAdapter implements 
      * More than the outbound cap is waiting for a peer that does not read: drop the connection and everything
      * queued for it, so one slow reader cannot grow the server's memory. No close frame could get through.
      */
-    private void dropSlowConsumer() {
+    void dropSlowConsumer() {
         closing = true;
         closeReason = "slow_consumer";
         log.info("dropping slow consumer {} ({}): over {} bytes waiting", id, channel.remoteAddress(),
-                context.config.maxOutboundBytes());
+                context.outboundCap.capBytes());
         channel.close();
     }
 
@@ -353,25 +325,14 @@ final class WebSocketConnection extends ChannelInboundHandlerAdapter implements 
         FlushBatcher.of(channel.eventLoop()).markDirty(this);
     }
 
-    /** Sends a close frame ({@code code} -1: without a status, as the upstream y-webrtc server does) and closes. */
+    /** Starts the close handshake ({@code code} -1: a close frame without a status), once. */
     void closeWith(int code, String reason, String metricReason) {
         if (closing || !channel.isActive()) {
             return;
         }
         closing = true;
         closeReason = metricReason;
-        CloseWebSocketFrame frame = code == -1 ? new CloseWebSocketFrame() : new CloseWebSocketFrame(code, reason);
-        // Wait for the peer's close frame (RFC 6455 §7.1.1) rather than closing at once: closing a socket with
-        // unread input resets it, and a reset can destroy the close frame before the peer reads it.
-        channel.writeAndFlush(frame).addListener((ChannelFutureListener) written -> {
-            if (!written.isSuccess()) {
-                channel.close();
-            } else {
-                channel.eventLoop().schedule(() -> {
-                    channel.close();
-                }, CLOSE_HANDSHAKE_MILLIS, TimeUnit.MILLISECONDS);
-            }
-        });
+        CloseHandshake.start(channel, code, reason);
     }
 
     // ---- Connection, for dialects ----
