@@ -4,13 +4,11 @@ import static dev.switchboard.cluster.internal.BusMessages.bytes;
 
 import dev.switchboard.cluster.internal.BusMessages;
 import dev.switchboard.cluster.internal.BusState;
-import dev.switchboard.cluster.internal.ClusterLink;
 import dev.switchboard.cluster.internal.Dispatcher;
 import dev.switchboard.cluster.internal.Liveness;
 import dev.switchboard.cluster.internal.RedisLink;
 import dev.switchboard.cluster.internal.Registry;
 import dev.switchboard.cluster.internal.Resync;
-import dev.switchboard.cluster.internal.StandaloneLink;
 import dev.switchboard.core.Envelope;
 import dev.switchboard.core.JoinPolicy;
 import dev.switchboard.core.LeaveReason;
@@ -82,8 +80,8 @@ public final class RedisBus implements Bus {
                 .build();
         try {
             this.redis = options.cluster()
-                    ? new ClusterLink(resources, options.uri(), options.commandTimeout())
-                    : new StandaloneLink(resources, options.uri(), options.commandTimeout());
+                    ? RedisLink.cluster(resources, options.uri(), options.commandTimeout())
+                    : RedisLink.standalone(resources, options.uri(), options.commandTimeout());
         } catch (RuntimeException e) {
             resources.shutdown(0, 1, TimeUnit.SECONDS);
             throw e;

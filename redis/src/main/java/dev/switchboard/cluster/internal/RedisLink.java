@@ -1,55 +1,196 @@
 package dev.switchboard.cluster.internal;
 
+import io.lettuce.core.AbstractRedisClient;
+import io.lettuce.core.ClientOptions;
+import io.lettuce.core.RedisChannelHandler;
+import io.lettuce.core.RedisClient;
+import io.lettuce.core.RedisConnectionStateListener;
+import io.lettuce.core.RedisURI;
 import io.lettuce.core.ScriptOutputType;
+import io.lettuce.core.TimeoutOptions;
+import io.lettuce.core.api.StatefulConnection;
+import io.lettuce.core.cluster.ClusterClientOptions;
+import io.lettuce.core.cluster.ClusterTopologyRefreshOptions;
+import io.lettuce.core.cluster.RedisClusterClient;
+import io.lettuce.core.cluster.api.StatefulRedisClusterConnection;
+import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
+import io.lettuce.core.cluster.models.partitions.RedisClusterNode;
+import io.lettuce.core.cluster.pubsub.RedisClusterPubSubAdapter;
+import io.lettuce.core.cluster.pubsub.StatefulRedisClusterPubSubConnection;
+import io.lettuce.core.codec.ByteArrayCodec;
+import io.lettuce.core.protocol.ProtocolVersion;
+import io.lettuce.core.pubsub.RedisPubSubAdapter;
+import io.lettuce.core.pubsub.StatefulRedisPubSubConnection;
+import io.lettuce.core.resource.ClientResources;
+import java.net.SocketAddress;
+import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.TimeUnit;
 import java.util.function.BiConsumer;
 
 /**
- * What the Redis bus needs of Redis, over one Redis ({@link StandaloneLink}: PUBLISH/SUBSCRIBE) or a Redis
- * Cluster ({@link ClusterLink}: sharded SPUBLISH/SSUBSCRIBE, so a room's traffic stays on the shard that owns
- * the room's slot). One publishing connection and one subscription per node keep each sender's order.
+ * What the Redis bus needs of Redis: one connection for commands and one for subscriptions per node, which
+ * keeps each sender's order. Over one Redis ({@link #standalone}) channels are plain PUBLISH/SUBSCRIBE; over a
+ * Redis Cluster ({@link #cluster}) commands are routed by key slot (every script touches one room's keys, which
+ * share a hash tag) and channels are sharded (SPUBLISH/SSUBSCRIBE), so a room's traffic stays on the shard that
+ * owns the room's slot instead of being broadcast to every shard. The two differ only in how they connect and
+ * in {@link #sharded}, which picks the channel commands.
  */
-public interface RedisLink extends AutoCloseable {
+public final class RedisLink implements AutoCloseable {
+    private final AbstractRedisClient client;
+    private final StatefulConnection<byte[], byte[]> connection;
+    private final RedisClusterAsyncCommands<byte[], byte[]> redis;
+    private final StatefulRedisPubSubConnection<byte[], byte[]> subscription;
+    private final boolean sharded;
+
+    private RedisLink(AbstractRedisClient client, StatefulConnection<byte[], byte[]> connection,
+                      RedisClusterAsyncCommands<byte[], byte[]> redis,
+                      StatefulRedisPubSubConnection<byte[], byte[]> subscription, boolean sharded) {
+        this.client = client;
+        this.connection = connection;
+        this.redis = redis;
+        this.subscription = subscription;
+        this.sharded = sharded;
+    }
+
+    /** One Redis: a command connection and a RESP3 subscription connection that also serves ordered reads. */
+    public static RedisLink standalone(ClientResources resources, String uri, Duration commandTimeout) {
+        RedisClient client = RedisClient.create(resources, RedisURI.create(uri));
+        client.setOptions(ClientOptions.builder()
+                .autoReconnect(true)
+                // While Redis is away, fail at once instead of queueing without bound.
+                .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
+                // RESP3 lets the subscription connection run reads, which keeps them ordered with the events.
+                .protocolVersion(ProtocolVersion.RESP3)
+                .timeoutOptions(TimeoutOptions.enabled(commandTimeout))
+                .build());
+        var connection = client.connect(ByteArrayCodec.INSTANCE);
+        return new RedisLink(client, connection, connection.async(), client.connectPubSub(ByteArrayCodec.INSTANCE),
+                false);
+    }
+
+    /** A Redis Cluster, from its seed nodes (comma-separated URIs). */
+    public static RedisLink cluster(ClientResources resources, String uris, Duration commandTimeout) {
+        List<RedisURI> seeds = new ArrayList<>();
+        for (String uri : uris(uris)) {
+            seeds.add(RedisURI.create(uri.trim()));
+        }
+        RedisClusterClient client = RedisClusterClient.create(resources, seeds);
+        client.setOptions(ClusterClientOptions.builder()
+                .autoReconnect(true)
+                // Shard connections open lazily, so commands may briefly wait for one; the queue is bounded.
+                .disconnectedBehavior(ClientOptions.DisconnectedBehavior.DEFAULT)
+                .requestQueueSize(10_000)
+                .timeoutOptions(TimeoutOptions.enabled(commandTimeout))
+                .topologyRefreshOptions(ClusterTopologyRefreshOptions.builder()
+                        .enableAllAdaptiveRefreshTriggers()
+                        .enablePeriodicRefresh(Duration.ofSeconds(30))
+                        .build())
+                .build());
+        StatefulRedisClusterConnection<byte[], byte[]> connection = client.connect(ByteArrayCodec.INSTANCE);
+        return new RedisLink(client, connection, connection.async(), client.connectPubSub(ByteArrayCodec.INSTANCE),
+                true);
+    }
 
     /** Whether channels are sharded; the Lua scripts then publish with SPUBLISH. */
-    boolean sharded();
+    public boolean sharded() {
+        return sharded;
+    }
 
-    <T> CompletionStage<T> eval(String script, ScriptOutputType type, byte[][] keys, byte[]... args);
+    /** A script as this link must run it. */
+    public String script(String source) {
+        return sharded ? source.replace("'PUBLISH'", "'SPUBLISH'") : source;
+    }
 
-    CompletionStage<Long> publish(byte[] channel, byte[] message);
+    public <T> CompletionStage<T> eval(String script, ScriptOutputType type, byte[][] keys, byte[]... args) {
+        return redis.eval(script(script), type, keys, args);
+    }
 
-    CompletionStage<Long> sadd(byte[] key, byte[] member);
+    public CompletionStage<Long> publish(byte[] channel, byte[] message) {
+        return sharded ? redis.spublish(channel, message) : redis.publish(channel, message);
+    }
 
-    CompletionStage<Long> srem(byte[] key, byte[] member);
+    public CompletionStage<Long> sadd(byte[] key, byte[] member) {
+        return redis.sadd(key, member);
+    }
 
-    CompletionStage<Set<byte[]>> smembers(byte[] key);
+    public CompletionStage<Long> srem(byte[] key, byte[] member) {
+        return redis.srem(key, member);
+    }
 
-    CompletionStage<Long> del(byte[] key);
+    public CompletionStage<Set<byte[]>> smembers(byte[] key) {
+        return redis.smembers(key);
+    }
 
-    CompletionStage<Long> zrem(byte[] key, byte[] member);
+    public CompletionStage<Long> del(byte[] key) {
+        return redis.del(key);
+    }
 
-    /** A room's member hash, read so that its reply is ordered with the room's events where Redis allows. */
-    CompletionStage<Map<byte[], byte[]>> members(byte[] key);
+    public CompletionStage<Long> zrem(byte[] key, byte[] member) {
+        return redis.zrem(key, member);
+    }
 
-    CompletionStage<Void> subscribe(byte[] channel);
+    /**
+     * A room's member hash, read through the subscription connection so that its reply is ordered with the
+     * room's events: over one Redis, RESP3 lets that connection run reads; over a cluster it routes by slot, so
+     * the read goes down the same shard connection as the room channel's SSUBSCRIBE (same hash tag).
+     */
+    public CompletionStage<Map<byte[], byte[]>> members(byte[] key) {
+        return subscription.async().hgetall(key);
+    }
 
-    CompletionStage<Void> unsubscribe(byte[] channel);
+    public CompletionStage<Void> subscribe(byte[] channel) {
+        return sharded ? subscription.async().ssubscribe(channel) : subscription.async().subscribe(channel);
+    }
+
+    public CompletionStage<Void> unsubscribe(byte[] channel) {
+        return sharded ? subscription.async().sunsubscribe(channel) : subscription.async().unsubscribe(channel);
+    }
 
     /** Where messages of subscribed channels go: (channel, message), on a Redis client thread. */
-    void onMessage(BiConsumer<byte[], byte[]> handler);
+    public void onMessage(BiConsumer<byte[], byte[]> handler) {
+        if (subscription instanceof StatefulRedisClusterPubSubConnection<byte[], byte[]> shards) {
+            // sharded messages come from the shard connections, which report to the cluster listener only
+            shards.addListener(new RedisClusterPubSubAdapter<>() {
+                @Override
+                public void smessage(RedisClusterNode node, byte[] channel, byte[] message) {
+                    handler.accept(channel, message);
+                }
+            });
+        } else {
+            subscription.addListener(new RedisPubSubAdapter<>() {
+                @Override
+                public void message(byte[] channel, byte[] message) {
+                    handler.accept(channel, message);
+                }
+            });
+        }
+    }
 
     /** Called when a connection to Redis comes up again, and when one is lost. */
-    void onConnection(Runnable connected, Runnable lost);
+    public void onConnection(Runnable connected, Runnable lost) {
+        client.addListener(new RedisConnectionStateListener() {
+            @Override
+            public void onRedisDisconnected(RedisChannelHandler<?, ?> c) {
+                lost.run();
+            }
+
+            @Override
+            public void onRedisConnected(RedisChannelHandler<?, ?> c, SocketAddress address) {
+                connected.run();
+            }
+        });
+    }
 
     @Override
-    void close();
-
-    /** The scripts as this link must run them. */
-    default String script(String source) {
-        return sharded() ? source.replace("'PUBLISH'", "'SPUBLISH'") : source;
+    public void close() {
+        subscription.close();
+        connection.close();
+        client.shutdown(0, 2, TimeUnit.SECONDS);
     }
 
     static List<String> uris(String list) {
