@@ -351,4 +351,47 @@ class GrpcRelayTest {
             assertThat(cs.status().getCode()).isEqualTo(Status.Code.UNAVAILABLE);
         });
     }
+
+    /** The check for a worker on another node does not block the gRPC thread; what the client sends meanwhile waits, in order. */
+    @Test
+    void messagesSentWhileTheClusterIsAskedForTheWorkerArriveInOrder() throws Exception {
+        overRedis((redis, a, b) -> {
+            GrpcSide<WorkerRtcMessage> ws = new GrpcSide<>();
+            worker(b, 78, ws);
+            await().atMost(Duration.ofSeconds(5))
+                    .until(() -> redis.command("HEXISTS", "switchboard:m:{grpc:78}", "worker").equals(":1\r\n"));
+            // Redis answers nobody for a moment: the client's first message waits for the cluster's answer
+            assertThat(redis.command("CLIENT", "PAUSE", "500", "ALL")).isEqualTo("+OK\r\n");
+            GrpcSide<ClientRtcMessage> cs = new GrpcSide<>();
+            StreamObserver<ClientRtcMessage> client = ClientServiceGrpc.newStub(channel(a)).negotiatePeerConnection(cs);
+            client.onNext(c(78, RtcEvent.OFFER, "offer"));
+            for (int i = 0; i < 20; i++) {
+                client.onNext(c(0, RtcEvent.LOCAL_ICE_CANDIDATE, "candidate " + i));
+            }
+            assertThat(ws.next().getMessage().toStringUtf8()).isEqualTo("offer");
+            for (int i = 0; i < 20; i++) {
+                assertThat(ws.next().getMessage().toStringUtf8()).isEqualTo("candidate " + i);
+            }
+            assertThat(cs.ended).isNotDone();
+        });
+    }
+
+    @Test
+    void aClientThatSendsTooMuchBeforeItsWorkerIsFoundIsResourceExhausted() throws Exception {
+        overRedis((redis, a, b) -> {
+            worker(b, 79, new GrpcSide<>());
+            await().atMost(Duration.ofSeconds(5))
+                    .until(() -> redis.command("HEXISTS", "switchboard:m:{grpc:79}", "worker").equals(":1\r\n"));
+            assertThat(redis.command("CLIENT", "PAUSE", "1000", "ALL")).isEqualTo("+OK\r\n");
+            GrpcSide<ClientRtcMessage> cs = new GrpcSide<>();
+            StreamObserver<ClientRtcMessage> client = ClientServiceGrpc.newStub(channel(a)).negotiatePeerConnection(cs);
+            client.onNext(c(79, RtcEvent.OFFER, "offer"));
+            for (int i = 0; i < 100; i++) {
+                client.onNext(c(0, RtcEvent.LOCAL_ICE_CANDIDATE, "candidate " + i));
+            }
+            Status status = cs.status();
+            assertThat(status.getCode()).isEqualTo(Status.Code.RESOURCE_EXHAUSTED);
+            assertThat(status.getDescription()).isEqualTo("more than 64 messages before the worker was found");
+        });
+    }
 }

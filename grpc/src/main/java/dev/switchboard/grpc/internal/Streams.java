@@ -18,9 +18,12 @@ import dev.switchboard.metrics.DialectMeters;
 import io.grpc.Status;
 import io.grpc.stub.StreamObserver;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
 
 /**
  * The two services of docs/protocols/grpc-client-worker.md on the core hub. Each worker has a room (its machine
@@ -31,6 +34,10 @@ import java.util.concurrent.ConcurrentHashMap;
 public final class Streams {
     public static final String NAMESPACE = "grpc";
     static final String WORKER = "worker";
+    /** How long a client's first message waits for the cluster to say whether its worker is connected. */
+    private static final long WORKER_CHECK_SECONDS = 2;
+    /** Messages a client may send before that answer; more is refused with RESOURCE_EXHAUSTED. */
+    private static final int MAX_HELD = 64;
 
     private final Hub hub;
     private final DialectMeters meters;
@@ -194,6 +201,9 @@ public final class Streams {
     final class ClientPeer extends GrpcPeer<ClientRtcMessage> implements StreamObserver<ClientRtcMessage> {
         private final String clientId = UUID.randomUUID().toString();
         private long workerId;
+        /** Messages that came while the cluster is asked whether the worker is connected; null otherwise. */
+        private List<ClientRtcMessage> held;
+        private final Object heldLock = new Object();
 
         ClientPeer(StreamObserver<ClientRtcMessage> out) {
             super(out, maxQueuedBytes);
@@ -213,38 +223,111 @@ public final class Streams {
         public void onNext(ClientRtcMessage m) {
             touch();
             meters.received(m.getSerializedSize());
+            synchronized (heldLock) {
+                if (held != null) {
+                    hold(m); // the worker check is still in flight
+                    return;
+                }
+            }
             if (workerId == 0) {
                 if (m.getWorkerMachineId() == 0) {
                     fail(Status.INVALID_ARGUMENT.withDescription("the first message must name worker_machine_id"));
                     return;
                 }
                 workerId = m.getWorkerMachineId();
-                RoomKey room = room(workerId);
-                boolean workerThere;
-                try {
-                    workerThere = hub.member(room, WORKER).isPresent() || hub.members(room).toCompletableFuture()
-                            .get(2, java.util.concurrent.TimeUnit.SECONDS).stream().anyMatch(x -> WORKER.equals(x.id()));
-                } catch (Exception e) {
-                    fail(Status.UNAVAILABLE.withDescription("cluster unavailable"));
-                    return;
-                }
-                if (!workerThere) {
-                    fail(Status.NOT_FOUND.withDescription("worker " + workerId + " is not connected"));
-                    return;
-                }
-                hub.join(room, this, JoinPolicy.SHARED).whenComplete((joined, error) -> {
-                    if (ended()) {
-                        hub.leave(room, this); // its cleanup may have come before the join
-                    } else if (error != null || joined.others().stream().noneMatch(x -> WORKER.equals(x.id()))) {
-                        // the worker left between the check and the join: the join's list (the members before
-                        // this client) lacks it, and its leave, which came before, is not told to this client
-                        fail(Status.NOT_FOUND.withDescription("worker " + workerId + " is not connected"));
+                if (hub.member(room(workerId), WORKER).isEmpty()) {
+                    // the worker may be on another node: ask the cluster without blocking this gRPC thread, and
+                    // hold what the client sends meanwhile
+                    synchronized (heldLock) {
+                        held = new ArrayList<>(2);
+                        held.add(m);
                     }
-                });
-            } else if (m.getWorkerMachineId() != 0 && m.getWorkerMachineId() != workerId) {
-                fail(Status.INVALID_ARGUMENT.withDescription("worker_machine_id changed on the stream"));
+                    checkRemoteWorker();
+                    return;
+                }
+                join();
+            } else if (!sameWorker(m)) {
                 return;
             }
+            relay(m);
+        }
+
+        private boolean sameWorker(ClientRtcMessage m) {
+            if (m.getWorkerMachineId() != 0 && m.getWorkerMachineId() != workerId) {
+                fail(Status.INVALID_ARGUMENT.withDescription("worker_machine_id changed on the stream"));
+                return false;
+            }
+            return true;
+        }
+
+        /** Under heldLock. */
+        private void hold(ClientRtcMessage m) {
+            if (ended()) {
+                return;
+            }
+            if (held.size() >= MAX_HELD) {
+                fail(Status.RESOURCE_EXHAUSTED.withDescription("more than " + MAX_HELD
+                        + " messages before the worker was found"));
+                held.clear();
+                return;
+            }
+            held.add(m);
+        }
+
+        /**
+         * Asks the cluster whether the worker is a member of its room; if it is, joins and relays what was held,
+         * in order, before letting new messages through.
+         */
+        private void checkRemoteWorker() {
+            hub.members(room(workerId)).toCompletableFuture()
+                    .orTimeout(WORKER_CHECK_SECONDS, TimeUnit.SECONDS)
+                    .whenComplete((members, error) -> {
+                        if (ended()) {
+                            return;
+                        }
+                        if (error != null) {
+                            fail(Status.UNAVAILABLE.withDescription("cluster unavailable"));
+                            return; // held stays, so whatever else comes is dropped
+                        }
+                        if (members.stream().noneMatch(x -> WORKER.equals(x.id()))) {
+                            fail(Status.NOT_FOUND.withDescription("worker " + workerId + " is not connected"));
+                            return;
+                        }
+                        join();
+                        while (true) {
+                            List<ClientRtcMessage> batch;
+                            synchronized (heldLock) {
+                                if (held.isEmpty()) {
+                                    held = null; // from here on onNext relays directly, after all that was held
+                                    return;
+                                }
+                                batch = held;
+                                held = new ArrayList<>(2);
+                            }
+                            for (ClientRtcMessage m : batch) {
+                                if (!sameWorker(m)) {
+                                    return;
+                                }
+                                relay(m);
+                            }
+                        }
+                    });
+        }
+
+        private void join() {
+            RoomKey room = room(workerId);
+            hub.join(room, this, JoinPolicy.SHARED).whenComplete((joined, error) -> {
+                if (ended()) {
+                    hub.leave(room, this); // its cleanup may have come before the join
+                } else if (error != null || joined.others().stream().noneMatch(x -> WORKER.equals(x.id()))) {
+                    // the worker left between the check and the join: the join's list (the members before
+                    // this client) lacks it, and its leave, which came before, is not told to this client
+                    fail(Status.NOT_FOUND.withDescription("worker " + workerId + " is not connected"));
+                }
+            });
+        }
+
+        private void relay(ClientRtcMessage m) {
             switch (m.getEvent()) {
                 case PING -> send(ClientRtcMessage.newBuilder().setWorkerMachineId(workerId).setEvent(RtcEvent.PING)
                         .setClientId(clientId).build());
