@@ -71,6 +71,9 @@ public final class Switchboard implements AutoCloseable, NodeStatus {
         // matching.
         // Every other path: y-webrtc, or named-peer when the first frame is a login.
         Router router = new Router(new FirstFrameSelector(ywebrtc, namedPeer, namedPeer::isLogin));
+        for (DialectProvider provider : ServiceLoader.load(DialectProvider.class, Switchboard.class.getClassLoader())) {
+            router.route(provider::matches, provider.create(hub, config));
+        }
         router.route(RendezvousDialect::matches, new RendezvousDialect(hub, config.maxFrameBytes(), config.maxJsonDepth(),
                 config.rendezvousRequireProof()));
         router.route(RadixDialect::matches, new RadixDialect(hub, config.radixMaxMessageBytes(), config.maxJsonDepth(),
@@ -82,7 +85,8 @@ public final class Switchboard implements AutoCloseable, NodeStatus {
         });
         OpsEndpoints ops = new OpsEndpoints(this, metrics, opsExecutor);
         TransportOptions transport = new TransportOptions(config.host(), config.port(), config.ioThreads(),
-                config.ioTransport(), config.maxOutboundBytes(), config.compression(), config.pingInterval());
+                config.ioTransport(), config.maxOutboundBytes(), config.compression(), config.pingInterval(),
+                config.trustedProxies(), config.proxyProtocol(), config.originPolicy());
         this.server = new NettyServer(transport, router, ops, metrics, bus.nodeId());
         metrics.gauge("switchboard.rooms", "Rooms with members on this node", hub::roomCount);
         metrics.gauge("switchboard.cluster.nodes", "Live nodes in the cluster", () -> bus.status().nodes());

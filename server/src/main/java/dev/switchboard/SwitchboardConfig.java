@@ -5,6 +5,8 @@ import dev.switchboard.config.NodeOptions;
 import dev.switchboard.config.Option;
 import dev.switchboard.config.OptionException;
 import dev.switchboard.transport.IoTransport;
+import dev.switchboard.transport.OriginPolicy;
+import dev.switchboard.transport.TrustedProxies;
 import java.time.Duration;
 import java.util.IdentityHashMap;
 import java.util.Map;
@@ -24,6 +26,10 @@ public final class SwitchboardConfig {
                     + Durations.format(failureTimeout()) + ") must be at least twice "
                     + NodeOptions.HEARTBEAT_INTERVAL.flag() + " ("
                     + Durations.format(heartbeatInterval()) + ")");
+        }
+        if (proxyProtocol() && get(NodeOptions.TRUSTED_PROXIES) == null) {
+            throw new IllegalArgumentException(NodeOptions.PROXY_PROTOCOL.flag() + " needs "
+                    + NodeOptions.TRUSTED_PROXIES.flag() + ": the load balancers whose PROXY headers are believed");
         }
     }
 
@@ -85,6 +91,21 @@ public final class SwitchboardConfig {
     /** WebSocket ping interval. See {@link NodeOptions#PING_INTERVAL}. */
     public Duration pingInterval() {
         return get(NodeOptions.PING_INTERVAL);
+    }
+
+    /** Proxies whose word on the client's address counts. See {@link NodeOptions#TRUSTED_PROXIES}. */
+    public TrustedProxies trustedProxies() {
+        return TrustedProxies.parse(get(NodeOptions.TRUSTED_PROXIES));
+    }
+
+    /** Whether connections start with a PROXY protocol header. See {@link NodeOptions#PROXY_PROTOCOL}. */
+    public boolean proxyProtocol() {
+        return get(NodeOptions.PROXY_PROTOCOL);
+    }
+
+    /** Which origins may open a WebSocket. See {@link NodeOptions#ALLOWED_ORIGINS}, {@link NodeOptions#REQUIRE_ORIGIN}. */
+    public OriginPolicy originPolicy() {
+        return OriginPolicy.parse(get(NodeOptions.ALLOWED_ORIGINS), get(NodeOptions.REQUIRE_ORIGIN));
     }
 
     /** Whether permessage-deflate is allowed. See {@link NodeOptions#COMPRESSION}. */
@@ -218,6 +239,22 @@ public final class SwitchboardConfig {
 
         public Builder pingInterval(Duration value) {
             return set(NodeOptions.PING_INTERVAL, value);
+        }
+
+        public Builder trustedProxies(String value) {
+            return set(NodeOptions.TRUSTED_PROXIES, value);
+        }
+
+        public Builder proxyProtocol(boolean value) {
+            return set(NodeOptions.PROXY_PROTOCOL, value);
+        }
+
+        public Builder allowedOrigins(String value) {
+            return set(NodeOptions.ALLOWED_ORIGINS, value);
+        }
+
+        public Builder requireOrigin(boolean value) {
+            return set(NodeOptions.REQUIRE_ORIGIN, value);
         }
 
         public Builder compression(boolean value) {

@@ -1,6 +1,8 @@
 package dev.switchboard.config;
 
 import dev.switchboard.transport.IoTransport;
+import dev.switchboard.transport.OriginPolicy;
+import dev.switchboard.transport.TrustedProxies;
 import java.time.Duration;
 import java.util.List;
 
@@ -66,11 +68,44 @@ public final class NodeOptions {
             Duration.ofMillis(1), "a node silent this long is dead and its peers are removed (at least twice "
                     + "--heartbeat-interval)");
 
+    public static final Option<String> TRUSTED_PROXIES = Option.text("trusted-proxies", null, "none",
+            "proxies (addresses or CIDRs, comma-separated) whose X-Forwarded-For, or PROXY header with "
+                    + "--proxy-protocol, names the client")
+            .allowing("IP addresses or CIDRs, comma-separated", NodeOptions::proxies);
+    public static final Option<Boolean> PROXY_PROTOCOL = Option.bool("proxy-protocol", false,
+            "every connection starts with a HAProxy PROXY protocol v1 or v2 header, as AWS NLB and HAProxy send it; "
+                    + "believed from --trusted-proxies only");
+    public static final Option<String> ALLOWED_ORIGINS = Option.text("allowed-origins", null, "any",
+            "origins a browser's WebSocket may come from, comma-separated: exact (https://app.example.com) or "
+                    + "with a wildcard host (https://*.example.com); others get HTTP 403")
+            .allowing("origins such as https://app.example.com or https://*.example.com, comma-separated",
+                    NodeOptions::origins);
+    public static final Option<Boolean> REQUIRE_ORIGIN = Option.bool("require-origin", false,
+            "refuse WebSocket upgrades without an Origin header (HTTP 403); native clients send none");
+
     /** Every node option, in documentation order. */
     public static final List<Option<?>> ALL = List.of(HOST, PORT, NODE_ID, GRPC_PORT, GRPC_IDLE_TIMEOUT, IO_THREADS,
-            TRANSPORT, MAX_MESSAGE_BYTES, MAX_JSON_DEPTH, MAX_OUTBOUND_BYTES, PING_INTERVAL, DRAIN_TIMEOUT, COMPRESSION,
+            TRANSPORT, TRUSTED_PROXIES, PROXY_PROTOCOL, ALLOWED_ORIGINS, REQUIRE_ORIGIN, MAX_MESSAGE_BYTES, MAX_JSON_DEPTH, MAX_OUTBOUND_BYTES, PING_INTERVAL, DRAIN_TIMEOUT, COMPRESSION,
             MAX_TOPICS, MAX_TOPIC_LENGTH, NAMED_PEER_RATE, RENDEZVOUS_REQUIRE_PROOF, RADIX_MAX_MESSAGE_BYTES, RADIX_RATE,
             REDIS, REDIS_CLUSTER, CLUSTER_PREFIX, HEARTBEAT_INTERVAL, FAILURE_TIMEOUT);
+
+    private static boolean proxies(String value) {
+        try {
+            TrustedProxies.parse(value);
+            return true;
+        } catch (IllegalArgumentException e) {
+            return false;
+        }
+    }
+
+    private static boolean origins(String value) {
+        try {
+            OriginPolicy.parse(value, false);
+            return true;
+        } catch (IllegalArgumentException e) {
+            return false;
+        }
+    }
 
     private static boolean redisUris(String value) {
         for (String one : value.split(",")) {

@@ -1,18 +1,34 @@
 package dev.switchboard.dialect;
 
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 
 /**
- * The parts of a WebSocket upgrade request that dialects route and validate on.
+ * The parts of a WebSocket upgrade request that dialects route, validate and decide on.
  *
- * @param path     the decoded path, e.g. {@code /room/lobby/websocket}
- * @param rawPath  the path as sent, before percent-decoding
- * @param query    decoded query parameters in order of appearance
+ * @param path          the decoded path, e.g. {@code /room/lobby/websocket}
+ * @param rawPath       the path as sent, before percent-decoding
+ * @param query         decoded query parameters in order of appearance
+ * @param headers       the request headers a policy needs ({@link #KEPT_HEADERS}), by lower-case name; repeated
+ *                      headers joined with ", "
+ * @param clientAddress the client's IP address as text: the socket's peer, or the address a trusted proxy named
+ *                      (docs/design/routing.md#who-the-client-is); null where there is no socket (tests)
  */
-public record Handshake(String path, String rawPath, Map<String, List<String>> query) {
+public record Handshake(String path, String rawPath, Map<String, List<String>> query, Map<String, String> headers,
+                        String clientAddress) {
+    /** The headers kept from an upgrade request; the rest are dropped with the request. */
+    public static final List<String> KEPT_HEADERS = List.of("origin", "authorization", "cookie",
+            "sec-websocket-protocol", "user-agent");
+
     public Handshake {
         query = Map.copyOf(query);
+        headers = Map.copyOf(headers);
+    }
+
+    /** A handshake from a path and query alone (no headers, no address). */
+    public Handshake(String path, String rawPath, Map<String, List<String>> query) {
+        this(path, rawPath, query, Map.of(), null);
     }
 
     /** The first value of a query parameter, or null. */
@@ -23,5 +39,15 @@ public record Handshake(String path, String rawPath, Map<String, List<String>> q
 
     public boolean hasParam(String name) {
         return query.containsKey(name);
+    }
+
+    /** A kept request header (any case), or null. */
+    public String header(String name) {
+        return headers.get(name.toLowerCase(Locale.ROOT));
+    }
+
+    /** This handshake with the request's headers and the client's address. */
+    public Handshake with(Map<String, String> headers, String clientAddress) {
+        return new Handshake(path, rawPath, query, headers, clientAddress);
     }
 }

@@ -24,6 +24,7 @@ public final class Metrics implements AutoCloseable {
     private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     private final Map<String, DialectMeters> dialects = new ConcurrentHashMap<>();
     private final Map<String, Counter> closes = new ConcurrentHashMap<>();
+    private final Map<String, Counter> refusals = new ConcurrentHashMap<>();
     private final Timer relayLatency;
     private JvmGcMetrics gc;
 
@@ -52,6 +53,16 @@ public final class Metrics implements AutoCloseable {
     public void closed(String reason) {
         closes.computeIfAbsent(reason, r -> Counter.builder("switchboard.closes")
                 .description("Connections closed, by reason").tag("reason", r).register(registry)).increment();
+    }
+
+    /**
+     * Counts a WebSocket upgrade refused before it happened, by why (origin; later: token, rate), so an operator
+     * sees refusals that never became connections.
+     */
+    public void refusedUpgrade(String reason) {
+        refusals.computeIfAbsent(reason, r -> Counter.builder("switchboard.upgrades.refused")
+                .description("WebSocket upgrades refused before the upgrade, by reason").tag("reason", r)
+                .register(registry)).increment();
     }
 
     public void relayed(long nanos) {

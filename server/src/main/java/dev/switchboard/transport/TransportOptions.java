@@ -14,10 +14,16 @@ import java.util.Objects;
  * @param maxOutboundBytes bytes a connection may have waiting to be sent before it is closed as a slow consumer
  * @param compression      whether permessage-deflate is offered
  * @param pingInterval     how often connections are pinged (and swept)
+ * @param trustedProxies   proxies whose word on the client's address counts
+ * @param proxyProtocol    whether every connection starts with a PROXY protocol header
+ * @param origins          which browser origins may open a WebSocket
  */
 public record TransportOptions(String host, int port, int ioThreads, IoTransport ioTransport, int maxOutboundBytes,
-                               boolean compression, Duration pingInterval) {
+                               boolean compression, Duration pingInterval, TrustedProxies trustedProxies,
+                               boolean proxyProtocol, OriginPolicy origins) {
     public TransportOptions {
+        Objects.requireNonNull(trustedProxies, "trustedProxies");
+        Objects.requireNonNull(origins, "origins");
         Objects.requireNonNull(host, "host");
         Objects.requireNonNull(ioTransport, "ioTransport");
         Objects.requireNonNull(pingInterval, "pingInterval");

@@ -6,38 +6,75 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
+import java.util.HashMap;
+import java.util.Locale;
+import java.util.Map;
 
 /**
- * A WebSocket upgrade with the request target sent byte for byte, for targets no URI class accepts (a
- * malformed escape such as {@code %zz}): reports the status line and the first frame the server sends.
+ * A WebSocket upgrade with the request sent byte for byte: targets no URI class accepts (a malformed escape
+ * such as {@code %zz}), extra headers (Origin, X-Forwarded-For), bytes before the request (a PROXY protocol
+ * header). Reports the status line, the response headers and body, and the frames the server sends.
  */
 public final class RawUpgrade implements AutoCloseable {
     private final Socket socket;
     private final DataInputStream in;
     private final String statusLine;
+    private final Map<String, String> headers;
 
-    private RawUpgrade(Socket socket, DataInputStream in, String statusLine) {
+    private RawUpgrade(Socket socket, DataInputStream in, String statusLine, Map<String, String> headers) {
         this.socket = socket;
         this.in = in;
         this.statusLine = statusLine;
+        this.headers = headers;
     }
 
     public static RawUpgrade open(int port, String target) throws IOException {
-        Socket s = new Socket("127.0.0.1", port);
-        s.setSoTimeout(5000);
-        String request = "GET " + target + " HTTP/1.1\r\nHost: 127.0.0.1:" + port + "\r\nUpgrade: websocket\r\n"
-                + "Connection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n";
-        s.getOutputStream().write(request.getBytes(StandardCharsets.US_ASCII));
-        DataInputStream in = new DataInputStream(s.getInputStream());
-        String status = line(in);
-        while (!line(in).isEmpty()) {
-            // headers
-        }
-        return new RawUpgrade(s, in, status);
+        return open(port, target, new byte[0]);
     }
 
+    /**
+     * @param prefix      bytes sent before the request (a PROXY protocol header), or none
+     * @param headerLines extra request header lines, e.g. {@code "Origin: https://app.example.com"}
+     */
+    public static RawUpgrade open(int port, String target, byte[] prefix, String... headerLines) throws IOException {
+        Socket s = new Socket("127.0.0.1", port);
+        s.setSoTimeout(5000);
+        StringBuilder request = new StringBuilder("GET " + target + " HTTP/1.1\r\nHost: 127.0.0.1:" + port
+                + "\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"
+                + "Sec-WebSocket-Version: 13\r\n");
+        for (String line : headerLines) {
+            request.append(line).append("\r\n");
+        }
+        request.append("\r\n");
+        s.getOutputStream().write(prefix);
+        s.getOutputStream().write(request.toString().getBytes(StandardCharsets.US_ASCII));
+        DataInputStream in = new DataInputStream(s.getInputStream());
+        String status = line(in);
+        Map<String, String> headers = new HashMap<>();
+        for (String line = line(in); !line.isEmpty(); line = line(in)) {
+            int colon = line.indexOf(':');
+            if (colon > 0) {
+                headers.put(line.substring(0, colon).trim().toLowerCase(Locale.ROOT), line.substring(colon + 1).trim());
+            }
+        }
+        return new RawUpgrade(s, in, status, headers);
+    }
+
+    /** The status line, e.g. {@code HTTP/1.1 101 Switching Protocols}; empty if the server closed first. */
     public String statusLine() {
         return statusLine;
+    }
+
+    /** A response header (any case), or null. */
+    public String header(String name) {
+        return headers.get(name.toLowerCase(Locale.ROOT));
+    }
+
+    /** The body of a response that refused the upgrade, as its Content-Length says. */
+    public String body() throws IOException {
+        byte[] body = new byte[Integer.parseInt(header("content-length"))];
+        in.readFully(body);
+        return new String(body, StandardCharsets.UTF_8);
     }
 
     /** The next frame the server sends, as "opcode:payload" (a close frame's payload as "code reason"). */

@@ -70,8 +70,10 @@ public final class WsClient implements AutoCloseable {
 
     public static WsClient connect(int port, String path, boolean autoPong) {
         URI uri = URI.create("ws://127.0.0.1:" + port + path);
+        // as a native client: no Origin header (Netty's client would make one up from the URL)
         WebSocketClientHandshaker handshaker = WebSocketClientHandshakerFactory.newHandshaker(
-                uri, WebSocketVersion.V13, null, false, new DefaultHttpHeaders(), 64 * 1024 * 1024);
+                uri, WebSocketVersion.V13, null, false, new DefaultHttpHeaders(), 64 * 1024 * 1024, true, false,
+                -1, false, false);
         CompletableFuture<WsClient> ready = new CompletableFuture<>();
         Handler handler = new Handler(handshaker, ready, autoPong);
         handler.client = new WsClient();

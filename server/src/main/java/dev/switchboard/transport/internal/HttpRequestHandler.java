@@ -20,7 +20,15 @@ import io.netty.handler.codec.http.websocketx.WebSocketDecoderConfig;
 import io.netty.handler.codec.http.websocketx.WebSocketServerHandshaker;
 import io.netty.handler.codec.http.websocketx.WebSocketServerHandshakerFactory;
 import io.netty.handler.timeout.IdleStateEvent;
+import dev.switchboard.transport.TrustedProxies;
+import io.netty.handler.codec.http.HttpHeaders;
+import io.netty.util.AsciiString;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
 import java.util.ArrayDeque;
 import java.util.concurrent.CompletableFuture;
 import org.slf4j.Logger;
@@ -32,11 +40,14 @@ import org.slf4j.LoggerFactory;
  */
 final class HttpRequestHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
     private static final Logger log = LoggerFactory.getLogger(HttpRequestHandler.class);
+    private static final AsciiString X_FORWARDED_FOR = AsciiString.cached("x-forwarded-for");
 
     private final TransportContext context;
     /** Pipelined requests waiting while an asynchronous reply is pending, so replies keep request order. */
     private ArrayDeque<FullHttpRequest> queued;
     private boolean replying;
+    /** The source a PROXY protocol header named, believed only if the peer is a trusted proxy; or null. */
+    private InetAddress proxiedSource;
 
     HttpRequestHandler(TransportContext context) {
         super(false);
@@ -98,13 +109,26 @@ final class HttpRequestHandler extends SimpleChannelInboundHandler<FullHttpReque
         }
     }
 
+    void proxiedSource(InetAddress source) {
+        proxiedSource = source;
+    }
+
     private static boolean isUpgrade(FullHttpRequest request) {
         return request.method() == HttpMethod.GET
                 && request.headers().containsValue(HttpHeaderNames.UPGRADE, HttpHeaderValues.WEBSOCKET, true);
     }
 
     private void upgrade(ChannelHandlerContext ctx, FullHttpRequest request) {
-        Handshake handshake = RequestTarget.parse(request.uri());
+        HttpHeaders headers = request.headers();
+        if (!context.config.origins().allows(headers.get(HttpHeaderNames.ORIGIN))) {
+            context.metrics.refusedUpgrade("origin");
+            reply(ctx, request, new HttpResponder.Reply(403, "text/plain; charset=utf-8",
+                    bytes("origin not allowed")), false);
+            return;
+        }
+        InetAddress client = clientAddress(ctx, headers);
+        Handshake handshake = RequestTarget.parse(request.uri()).with(keptHeaders(headers),
+                client == null ? null : client.getHostAddress());
         Dialect dialect = context.router.route(handshake);
         if (dialect == null) {
             reply(ctx, request, new HttpResponder.Reply(404, "text/plain; charset=utf-8", bytes("not found")), false);
@@ -118,7 +142,8 @@ final class HttpRequestHandler extends SimpleChannelInboundHandler<FullHttpReque
             WebSocketServerHandshakerFactory.sendUnsupportedVersionResponse(ctx.channel());
             return;
         }
-        WebSocketConnection connection = new WebSocketConnection(context, ctx.channel(), dialect);
+        WebSocketConnection connection = new WebSocketConnection(context, ctx.channel(), dialect,
+                client == null || client.equals(peer(ctx)) ? null : handshake.clientAddress());
         ChannelPipeline pipeline = ctx.pipeline();
         handshaker.handshake(ctx.channel(), request).addListener((ChannelFutureListener) done -> {
             if (done.isSuccess()) {
@@ -133,6 +158,35 @@ final class HttpRequestHandler extends SimpleChannelInboundHandler<FullHttpReque
             pipeline.remove("http-idle");
         }
         pipeline.remove(this);
+    }
+
+    private static InetAddress peer(ChannelHandlerContext ctx) {
+        return ctx.channel().remoteAddress() instanceof InetSocketAddress socket ? socket.getAddress() : null;
+    }
+
+    /** The socket's peer, or whom the trusted proxies say the client is (docs/design/routing.md#who-the-client-is). */
+    private InetAddress clientAddress(ChannelHandlerContext ctx, HttpHeaders headers) {
+        InetAddress peer = peer(ctx);
+        TrustedProxies proxies = context.config.trustedProxies();
+        if (peer == null || proxies.isEmpty()) {
+            return peer;
+        }
+        List<String> forwarded = headers.getAll(X_FORWARDED_FOR);
+        return proxies.client(peer, proxiedSource, forwarded.isEmpty() ? null : String.join(",", forwarded));
+    }
+
+    private static Map<String, String> keptHeaders(HttpHeaders headers) {
+        Map<String, String> kept = null;
+        for (String name : Handshake.KEPT_HEADERS) {
+            List<String> values = headers.getAll(name);
+            if (!values.isEmpty()) {
+                if (kept == null) {
+                    kept = new HashMap<>(8);
+                }
+                kept.put(name, String.join(", ", values));
+            }
+        }
+        return kept == null ? Map.of() : kept;
     }
 
     private static void reply(ChannelHandlerContext ctx, FullHttpRequest request, HttpResponder.Reply reply,

@@ -3,6 +3,7 @@ package dev.switchboard.transport.internal;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelPipeline;
 import io.netty.channel.socket.SocketChannel;
+import io.netty.handler.codec.haproxy.HAProxyMessageDecoder;
 import io.netty.handler.codec.http.HttpObjectAggregator;
 import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.codec.http.websocketx.extensions.compression.WebSocketServerCompressionHandler;
@@ -24,6 +25,11 @@ public final class ServerInitializer extends ChannelInitializer<SocketChannel> {
     @Override
     protected void initChannel(SocketChannel ch) {
         ChannelPipeline p = ch.pipeline();
+        if (context.config.proxyProtocol()) {
+            // v1 or v2, detected; a connection that does not start with one is closed
+            p.addLast("proxy-protocol", new HAProxyMessageDecoder());
+            p.addLast("proxy-source", ProxySource.INSTANCE);
+        }
         p.addLast("http-idle", new IdleStateHandler(HTTP_IDLE_SECONDS, 0, 0, TimeUnit.SECONDS));
         p.addLast("http", new HttpServerCodec(4096, 8192, 8192));
         p.addLast("http-aggregator", new HttpObjectAggregator(MAX_HTTP_REQUEST_BYTES));

@@ -44,6 +44,8 @@ final class WebSocketConnection extends ChannelInboundHandlerAdapter implements 
     private final TransportContext context;
     private final Channel channel;
     private final String id;
+    /** The client's address when a trusted proxy named another than the socket's peer; null otherwise. */
+    private final String clientAddress;
     private DialectSession session;
     private DialectMeters meters;
     /** Frames that arrived before the handshake response was written (a client that did not wait). */
@@ -61,10 +63,11 @@ final class WebSocketConnection extends ChannelInboundHandlerAdapter implements 
     private PartialMessage partial;
     private final int maxMessageBytes;
 
-    WebSocketConnection(TransportContext context, Channel channel, Dialect dialect) {
+    WebSocketConnection(TransportContext context, Channel channel, Dialect dialect, String clientAddress) {
         this.context = context;
         this.channel = channel;
         this.id = context.nextId();
+        this.clientAddress = clientAddress;
         this.maxMessageBytes = dialect.maxMessageBytes();
         this.meters = context.metrics.dialect(dialect.name());
         meters.opened();
@@ -306,7 +309,7 @@ final class WebSocketConnection extends ChannelInboundHandlerAdapter implements 
     void dropSlowConsumer() {
         closing = true;
         closeReason = "slow_consumer";
-        log.info("dropping slow consumer {} ({}): over {} bytes waiting", id, channel.remoteAddress(),
+        log.info("dropping slow consumer {} ({}): over {} bytes waiting", id, remoteAddress(),
                 context.outboundCap.capBytes());
         channel.close();
     }
@@ -344,7 +347,7 @@ final class WebSocketConnection extends ChannelInboundHandlerAdapter implements 
 
     @Override
     public String remoteAddress() {
-        return String.valueOf(channel.remoteAddress());
+        return clientAddress != null ? clientAddress : String.valueOf(channel.remoteAddress());
     }
 
     @Override
