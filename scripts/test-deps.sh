@@ -18,7 +18,7 @@ if (( ${#need[@]} )); then
   $SUDO apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
 fi
 
-for dir in tests/src/test/browser tests/src/test/grpc-node; do
+for dir in tests/src/test/browser tests/src/test/grpc-node tests/src/test/tokens; do
   if [[ -f "$dir/package-lock.json" ]]; then
     echo "test-deps: npm ci in $dir" >&2
     (cd "$dir" && npm ci --no-audit --no-fund --loglevel=error)

@@ -1,5 +1,6 @@
 package dev.switchboard;
 
+import dev.switchboard.auth.Authenticator;
 import dev.switchboard.core.hub.Hub;
 import dev.switchboard.metrics.Metrics;
 import java.io.IOException;
@@ -18,8 +19,15 @@ public interface NodeService {
     /** Whether the configuration turns this service on (gRPC: a grpc-port other than -1). */
     boolean enabled(SwitchboardConfig config);
 
-    /** Binds and starts the service. An address already in use is reported as such by the node. */
-    Running start(SwitchboardConfig config, Hub hub, Metrics metrics) throws IOException;
+    /** What a service gets of its node. */
+    record Node(SwitchboardConfig config, Hub hub, Metrics metrics, Authenticator auth) {
+    }
+
+    /**
+     * Binds and starts the service. A refusal an operator can act on (a port in use) is a
+     * {@link NodeStartException} naming the option.
+     */
+    Running start(Node node) throws IOException;
 
     /** A started service. */
     interface Running {

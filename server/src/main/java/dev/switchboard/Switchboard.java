@@ -1,5 +1,7 @@
 package dev.switchboard;
 
+import dev.switchboard.auth.Authenticator;
+import dev.switchboard.auth.TokenVerifier;
 import dev.switchboard.config.NodeOptions;
 import dev.switchboard.core.hub.Hub;
 import dev.switchboard.core.bus.Bus;
@@ -55,13 +57,15 @@ public final class Switchboard implements AutoCloseable, NodeStatus {
     /** Services beside the WebSocket port (gRPC), by name, in start order. */
     private final Map<String, NodeService.Running> services = new java.util.LinkedHashMap<>();
     private final ExecutorService opsExecutor;
+    private final Authenticator auth;
     private final long startedNanos = System.nanoTime();
     private final AtomicBoolean draining = new AtomicBoolean();
     private final AtomicBoolean closed = new AtomicBoolean();
 
-    private Switchboard(SwitchboardConfig config, Bus bus) {
+    private Switchboard(SwitchboardConfig config, Bus bus, Authenticator auth) {
         this.config = config;
         this.bus = bus;
+        this.auth = auth;
         this.hub = new Hub(bus);
         YWebrtcDialect ywebrtc = new YWebrtcDialect(hub, config.maxFrameBytes(), config.maxJsonDepth(),
                 config.maxTopicsPerConnection(), config.maxTopicNameLength());
@@ -87,7 +91,7 @@ public final class Switchboard implements AutoCloseable, NodeStatus {
         TransportOptions transport = new TransportOptions(config.host(), config.port(), config.ioThreads(),
                 config.ioTransport(), config.maxOutboundBytes(), config.compression(), config.pingInterval(),
                 config.trustedProxies(), config.proxyProtocol(), config.originPolicy());
-        this.server = new NettyServer(transport, router, ops, metrics, bus.nodeId());
+        this.server = new NettyServer(transport, router, ops, metrics, bus.nodeId(), auth);
         metrics.gauge("switchboard.rooms", "Rooms with members on this node", hub::roomCount);
         metrics.gauge("switchboard.cluster.nodes", "Live nodes in the cluster", () -> bus.status().nodes());
         metrics.gauge("switchboard.cluster.connected", "1 when the cluster bus is reachable",
@@ -130,11 +134,21 @@ public final class Switchboard implements AutoCloseable, NodeStatus {
      * @throws NodeStartException when a port is in use or the configured transport is not available here
      */
     public static Switchboard start(SwitchboardConfig config, Bus bus) throws InterruptedException {
+        Authenticator auth;
+        try {
+            auth = authenticator(config);
+        } catch (TokenVerifier.UnreadableKeys e) {
+            bus.close();
+            boolean jwks = e.file().toString().equals(config.get(NodeOptions.AUTH_JWKS));
+            throw new NodeStartException(jwks ? NodeOptions.AUTH_JWKS : NodeOptions.AUTH_HMAC_SECRET_FILE,
+                    e.file().toString(), "cannot read the keys: " + e.getMessage(), e);
+        }
         Switchboard node;
         try {
-            node = new Switchboard(config, bus);
+            node = new Switchboard(config, bus, auth);
         } catch (TransportUnavailableException e) {
             bus.close();
+            auth.close();
             throw new NodeStartException(NodeOptions.TRANSPORT, config.ioTransport().name().toLowerCase(Locale.ROOT),
                     e.getMessage() + " (" + NodeStartException.reason(e) + ")", e);
         }
@@ -153,7 +167,8 @@ public final class Switchboard implements AutoCloseable, NodeStatus {
                 continue;
             }
             try {
-                node.services.put(service.name(), service.start(config, node.hub, node.metrics));
+                node.services.put(service.name(), service.start(
+                        new NodeService.Node(config, node.hub, node.metrics, node.auth)));
             } catch (NodeStartException e) {
                 node.close();
                 throw e;
@@ -171,6 +186,24 @@ public final class Switchboard implements AutoCloseable, NodeStatus {
         }
         log.info("node {} ready on port {}", bus.nodeId(), node.port());
         return node;
+    }
+
+    private static Authenticator authenticator(SwitchboardConfig config) {
+        String jwks = config.get(NodeOptions.AUTH_JWKS);
+        String secret = config.get(NodeOptions.AUTH_HMAC_SECRET_FILE);
+        if (jwks == null && secret == null) {
+            return Authenticator.OFF; // the configuration refuses auth modes without keys
+        }
+        TokenVerifier verifier = new TokenVerifier(jwks == null ? null : java.nio.file.Path.of(jwks),
+                secret == null ? null : java.nio.file.Path.of(secret), config.get(NodeOptions.AUTH_ISSUER),
+                config.get(NodeOptions.AUTH_AUDIENCE), config.get(NodeOptions.AUTH_CLOCK_SKEW));
+        return new Authenticator(config.authModes(), verifier, config.get(NodeOptions.AUTH_CLOSE_ON_EXPIRY),
+                config.get(NodeOptions.AUTH_CLOCK_SKEW));
+    }
+
+    /** The node's token rule, for services beside the WebSocket port. */
+    public Authenticator authenticator() {
+        return auth;
     }
 
     static String generateNodeId() {
@@ -233,6 +266,7 @@ public final class Switchboard implements AutoCloseable, NodeStatus {
         }
         server.stop(remaining(deadline));
         opsExecutor.shutdownNow();
+        auth.close();
         metrics.close();
         log.info("node {} stopped", bus.nodeId());
     }

@@ -1,5 +1,6 @@
 package dev.switchboard;
 
+import dev.switchboard.auth.AuthModes;
 import dev.switchboard.config.Durations;
 import dev.switchboard.config.NodeOptions;
 import dev.switchboard.config.Option;
@@ -26,6 +27,11 @@ public final class SwitchboardConfig {
                     + Durations.format(failureTimeout()) + ") must be at least twice "
                     + NodeOptions.HEARTBEAT_INTERVAL.flag() + " ("
                     + Durations.format(heartbeatInterval()) + ")");
+        }
+        if (authModes().anyOn() && get(NodeOptions.AUTH_JWKS) == null && get(NodeOptions.AUTH_HMAC_SECRET_FILE) == null) {
+            throw new IllegalArgumentException(NodeOptions.AUTH.flag() + " " + get(NodeOptions.AUTH) + " needs "
+                    + NodeOptions.AUTH_JWKS.flag() + " or " + NodeOptions.AUTH_HMAC_SECRET_FILE.flag()
+                    + ": the keys tokens are checked with");
         }
         if (proxyProtocol() && get(NodeOptions.TRUSTED_PROXIES) == null) {
             throw new IllegalArgumentException(NodeOptions.PROXY_PROTOCOL.flag() + " needs "
@@ -106,6 +112,11 @@ public final class SwitchboardConfig {
     /** Which origins may open a WebSocket. See {@link NodeOptions#ALLOWED_ORIGINS}, {@link NodeOptions#REQUIRE_ORIGIN}. */
     public OriginPolicy originPolicy() {
         return OriginPolicy.parse(get(NodeOptions.ALLOWED_ORIGINS), get(NodeOptions.REQUIRE_ORIGIN));
+    }
+
+    /** Which dialects look at tokens. See {@link NodeOptions#AUTH}. */
+    public AuthModes authModes() {
+        return AuthModes.parse(get(NodeOptions.AUTH));
     }
 
     /** Whether permessage-deflate is allowed. See {@link NodeOptions#COMPRESSION}. */
@@ -255,6 +266,34 @@ public final class SwitchboardConfig {
 
         public Builder requireOrigin(boolean value) {
             return set(NodeOptions.REQUIRE_ORIGIN, value);
+        }
+
+        public Builder auth(String value) {
+            return set(NodeOptions.AUTH, value);
+        }
+
+        public Builder authJwks(String file) {
+            return set(NodeOptions.AUTH_JWKS, file);
+        }
+
+        public Builder authHmacSecretFile(String file) {
+            return set(NodeOptions.AUTH_HMAC_SECRET_FILE, file);
+        }
+
+        public Builder authIssuer(String value) {
+            return set(NodeOptions.AUTH_ISSUER, value);
+        }
+
+        public Builder authAudience(String value) {
+            return set(NodeOptions.AUTH_AUDIENCE, value);
+        }
+
+        public Builder authClockSkew(Duration value) {
+            return set(NodeOptions.AUTH_CLOCK_SKEW, value);
+        }
+
+        public Builder authCloseOnExpiry(boolean value) {
+            return set(NodeOptions.AUTH_CLOSE_ON_EXPIRY, value);
         }
 
         public Builder compression(boolean value) {

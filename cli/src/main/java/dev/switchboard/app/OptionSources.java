@@ -1,7 +1,8 @@
 package dev.switchboard.app;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
+import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import com.fasterxml.jackson.dataformat.yaml.YAMLParser;
 import dev.switchboard.config.Option;
 import dev.switchboard.config.OptionException;
 import java.io.IOException;
@@ -9,7 +10,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Collection;
 import java.util.HashMap;
-import java.util.Iterator;
 import java.util.Map;
 import java.util.function.Function;
 
@@ -68,31 +68,35 @@ final class OptionSources {
         }
     }
 
+    /**
+     * Reads the file's top-level map, each value as written: the YAML parser's own reading would make
+     * {@code auth: off} the boolean false (YAML 1.1), which is not what an operator means by it.
+     */
     private static Map<String, String> readFile(Path path, Collection<Option<?>> known) {
-        JsonNode root;
-        try {
-            root = new YAMLMapper().readTree(Files.readString(path));
+        Map<String, String> values = new HashMap<>();
+        try (YAMLParser parser = new YAMLFactory().createParser(Files.readString(path))) {
+            JsonToken token = parser.nextToken();
+            if (token == null) {
+                return values; // an empty file sets nothing
+            }
+            if (token != JsonToken.START_OBJECT) {
+                throw new IllegalArgumentException(path + ": must be a map of option names to values");
+            }
+            while ((token = parser.nextToken()) == JsonToken.FIELD_NAME) {
+                String name = parser.currentName();
+                if (known.stream().noneMatch(o -> o.name().equals(name))) {
+                    throw new IllegalArgumentException(path + ": unknown option '" + name
+                            + "' (keys are the options' names without --)");
+                }
+                JsonToken value = parser.nextToken();
+                if (value == JsonToken.START_OBJECT || value == JsonToken.START_ARRAY || value == JsonToken.VALUE_NULL) {
+                    throw new IllegalArgumentException(path + ": " + name + " must be a single value");
+                }
+                values.put(name, parser.getText());
+            }
         } catch (IOException e) {
             throw new IllegalArgumentException(path + ": cannot read it as YAML: " + e.getMessage().lines()
                     .findFirst().orElse(""), e);
-        }
-        Map<String, String> values = new HashMap<>();
-        if (root == null || root.isMissingNode() || root.isNull()) {
-            return values; // an empty file sets nothing
-        }
-        if (!root.isObject()) {
-            throw new IllegalArgumentException(path + ": must be a map of option names to values");
-        }
-        for (Iterator<Map.Entry<String, JsonNode>> it = root.fields(); it.hasNext(); ) {
-            Map.Entry<String, JsonNode> e = it.next();
-            if (known.stream().noneMatch(o -> o.name().equals(e.getKey()))) {
-                throw new IllegalArgumentException(path + ": unknown option '" + e.getKey()
-                        + "' (keys are the options' names without --)");
-            }
-            if (!e.getValue().isValueNode() || e.getValue().isNull()) {
-                throw new IllegalArgumentException(path + ": " + e.getKey() + " must be a single value");
-            }
-            values.put(e.getKey(), e.getValue().asText());
         }
         return values;
     }

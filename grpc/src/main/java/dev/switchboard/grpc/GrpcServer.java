@@ -1,7 +1,9 @@
 package dev.switchboard.grpc;
 
 import dev.switchboard.core.hub.Hub;
+import dev.switchboard.auth.Authenticator;
 import dev.switchboard.grpc.internal.Streams;
+import dev.switchboard.grpc.internal.TokenCheck;
 import dev.switchboard.metrics.Metrics;
 import io.grpc.MethodDescriptor;
 import io.grpc.Server;
@@ -32,8 +34,9 @@ public final class GrpcServer implements AutoCloseable {
     private final ScheduledExecutorService idleSweeper;
 
     public GrpcServer(Hub hub, Metrics metrics, String host, int port, Duration idleTimeout,
-            long maxQueuedBytes) throws IOException {
-        this.streams = new Streams(hub, metrics.dialect(Streams.NAMESPACE), maxQueuedBytes);
+            long maxQueuedBytes, Authenticator auth) throws IOException {
+        this.streams = new Streams(hub, metrics.dialect(Streams.NAMESPACE), maxQueuedBytes, auth.closeOnExpiry(),
+                auth.clockSkew());
         ServerServiceDefinition workers = streams.new WorkerService().bindService();
         ServerServiceDefinition clients = streams.new ClientService().bindService();
         this.server = NettyServerBuilder.forAddress(new InetSocketAddress(host, port))
@@ -42,6 +45,7 @@ public final class GrpcServer implements AutoCloseable {
                 .addService(withoutPackage(workers))
                 .addService(withoutPackage(clients))
                 .addService(ProtoReflectionServiceV1.newInstance())
+                .intercept(new TokenCheck(auth, metrics))
                 .maxInboundMessageSize(MAX_MESSAGE_BYTES)
                 .keepAliveTime(30, TimeUnit.SECONDS)
                 .keepAliveTimeout(10, TimeUnit.SECONDS)

@@ -3,8 +3,6 @@ package dev.switchboard.grpc;
 import dev.switchboard.NodeStartException;
 import dev.switchboard.SwitchboardConfig;
 import dev.switchboard.config.NodeOptions;
-import dev.switchboard.core.hub.Hub;
-import dev.switchboard.metrics.Metrics;
 import dev.switchboard.NodeService;
 import java.io.IOException;
 import java.time.Duration;
@@ -22,11 +20,12 @@ public final class GrpcService implements NodeService {
     }
 
     @Override
-    public Running start(SwitchboardConfig config, Hub hub, Metrics metrics) {
+    public Running start(Node node) {
+        SwitchboardConfig config = node.config();
         GrpcServer server;
         try {
-            server = new GrpcServer(hub, metrics, config.host(), config.grpcPort(), config.grpcIdleTimeout(),
-                    config.maxOutboundBytes());
+            server = new GrpcServer(node.hub(), node.metrics(), config.host(), config.grpcPort(),
+                    config.grpcIdleTimeout(), config.maxOutboundBytes(), node.auth());
         } catch (IOException | RuntimeException e) {
             throw new NodeStartException(NodeOptions.GRPC_PORT, Integer.toString(config.grpcPort()),
                     NodeStartException.addressInUse(e) ? config.host() + ":" + config.grpcPort() + " is already in use"

@@ -1,5 +1,6 @@
 package dev.switchboard.config;
 
+import dev.switchboard.auth.AuthModes;
 import dev.switchboard.transport.IoTransport;
 import dev.switchboard.transport.OriginPolicy;
 import dev.switchboard.transport.TrustedProxies;
@@ -71,7 +72,7 @@ public final class NodeOptions {
     public static final Option<String> TRUSTED_PROXIES = Option.text("trusted-proxies", null, "none",
             "proxies (addresses or CIDRs, comma-separated) whose X-Forwarded-For, or PROXY header with "
                     + "--proxy-protocol, names the client")
-            .allowing("IP addresses or CIDRs, comma-separated", NodeOptions::proxies);
+            .allowing("IP addresses or CIDRs, comma-separated", v -> parses(TrustedProxies::parse, v));
     public static final Option<Boolean> PROXY_PROTOCOL = Option.bool("proxy-protocol", false,
             "every connection starts with a HAProxy PROXY protocol v1 or v2 header, as AWS NLB and HAProxy send it; "
                     + "believed from --trusted-proxies only");
@@ -79,28 +80,40 @@ public final class NodeOptions {
             "origins a browser's WebSocket may come from, comma-separated: exact (https://app.example.com) or "
                     + "with a wildcard host (https://*.example.com); others get HTTP 403")
             .allowing("origins such as https://app.example.com or https://*.example.com, comma-separated",
-                    NodeOptions::origins);
+                    v -> parses(o -> OriginPolicy.parse(o, false), v));
     public static final Option<Boolean> REQUIRE_ORIGIN = Option.bool("require-origin", false,
             "refuse WebSocket upgrades without an Origin header (HTTP 403); native clients send none");
 
+    public static final Option<String> AUTH = Option.text("auth", "off", null,
+            "who must present a token: off, optional or required for every dialect, then exceptions such as "
+                    + "radix=off or grpc=required, comma-separated")
+            .allowing("off, optional or required, then dialect=mode for y-webrtc, named-peer, rendezvous, radix, grpc",
+                    v -> parses(AuthModes::parse, v));
+    public static final Option<String> AUTH_JWKS = Option.text("auth-jwks", null, "none",
+            "JWK set file (JSON) of the keys tokens are signed with (RS256, ES256, ES384, EdDSA); read again when "
+                    + "it changes");
+    public static final Option<String> AUTH_HMAC_SECRET_FILE = Option.text("auth-hmac-secret-file", null, "none",
+            "file holding the shared secret of HS256/384/512 tokens (at least 32 bytes); read again when it changes");
+    public static final Option<String> AUTH_ISSUER = Option.text("auth-issuer", null, "any",
+            "the iss a token must carry");
+    public static final Option<String> AUTH_AUDIENCE = Option.text("auth-audience", null, "any",
+            "an aud a token must carry");
+    public static final Option<Duration> AUTH_CLOCK_SKEW = Option.duration("auth-clock-skew", Duration.ofSeconds(30),
+            Duration.ZERO, "leeway for exp and nbf between the token issuer's clock and the node's");
+    public static final Option<Boolean> AUTH_CLOSE_ON_EXPIRY = Option.bool("auth-close-on-expiry", true,
+            "close a connection when its token expires (WebSocket 1008 token expired, gRPC UNAUTHENTICATED)");
+
     /** Every node option, in documentation order. */
     public static final List<Option<?>> ALL = List.of(HOST, PORT, NODE_ID, GRPC_PORT, GRPC_IDLE_TIMEOUT, IO_THREADS,
-            TRANSPORT, TRUSTED_PROXIES, PROXY_PROTOCOL, ALLOWED_ORIGINS, REQUIRE_ORIGIN, MAX_MESSAGE_BYTES, MAX_JSON_DEPTH, MAX_OUTBOUND_BYTES, PING_INTERVAL, DRAIN_TIMEOUT, COMPRESSION,
+            TRANSPORT, TRUSTED_PROXIES, PROXY_PROTOCOL, ALLOWED_ORIGINS, REQUIRE_ORIGIN, AUTH, AUTH_JWKS,
+            AUTH_HMAC_SECRET_FILE, AUTH_ISSUER, AUTH_AUDIENCE, AUTH_CLOCK_SKEW, AUTH_CLOSE_ON_EXPIRY, MAX_MESSAGE_BYTES, MAX_JSON_DEPTH, MAX_OUTBOUND_BYTES, PING_INTERVAL, DRAIN_TIMEOUT, COMPRESSION,
             MAX_TOPICS, MAX_TOPIC_LENGTH, NAMED_PEER_RATE, RENDEZVOUS_REQUIRE_PROOF, RADIX_MAX_MESSAGE_BYTES, RADIX_RATE,
             REDIS, REDIS_CLUSTER, CLUSTER_PREFIX, HEARTBEAT_INTERVAL, FAILURE_TIMEOUT);
 
-    private static boolean proxies(String value) {
+    /** Whether a parser that refuses with IllegalArgumentException takes the value. */
+    private static boolean parses(java.util.function.Function<String, ?> parser, String value) {
         try {
-            TrustedProxies.parse(value);
-            return true;
-        } catch (IllegalArgumentException e) {
-            return false;
-        }
-    }
-
-    private static boolean origins(String value) {
-        try {
-            OriginPolicy.parse(value, false);
+            parser.apply(value);
             return true;
         } catch (IllegalArgumentException e) {
             return false;

@@ -33,6 +33,11 @@ public final class FirstFrameSelector implements Dialect {
     }
 
     @Override
+    public String[] names() {
+        return new String[] {fallback.name(), alternative.name()};
+    }
+
+    @Override
     public int maxMessageBytes() {
         return Math.max(fallback.maxMessageBytes(), alternative.maxMessageBytes());
     }

@@ -1,5 +1,6 @@
 package dev.switchboard.dialect;
 
+import dev.switchboard.auth.Identity;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -14,9 +15,10 @@ import java.util.Map;
  *                      headers joined with ", "
  * @param clientAddress the client's IP address as text: the socket's peer, or the address a trusted proxy named
  *                      (docs/design/routing.md#who-the-client-is); null where there is no socket (tests)
+ * @param identity      what the connection's verified token says (docs/design/auth.md); null without one
  */
 public record Handshake(String path, String rawPath, Map<String, List<String>> query, Map<String, String> headers,
-                        String clientAddress) {
+                        String clientAddress, Identity identity) {
     /** The headers kept from an upgrade request; the rest are dropped with the request. */
     public static final List<String> KEPT_HEADERS = List.of("origin", "authorization", "cookie",
             "sec-websocket-protocol", "user-agent");
@@ -28,7 +30,7 @@ public record Handshake(String path, String rawPath, Map<String, List<String>> q
 
     /** A handshake from a path and query alone (no headers, no address). */
     public Handshake(String path, String rawPath, Map<String, List<String>> query) {
-        this(path, rawPath, query, Map.of(), null);
+        this(path, rawPath, query, Map.of(), null, null);
     }
 
     /** The first value of a query parameter, or null. */
@@ -48,6 +50,11 @@ public record Handshake(String path, String rawPath, Map<String, List<String>> q
 
     /** This handshake with the request's headers and the client's address. */
     public Handshake with(Map<String, String> headers, String clientAddress) {
-        return new Handshake(path, rawPath, query, headers, clientAddress);
+        return new Handshake(path, rawPath, query, headers, clientAddress, identity);
+    }
+
+    /** This handshake with a verified identity. */
+    public Handshake with(Identity identity) {
+        return new Handshake(path, rawPath, query, headers, clientAddress, identity);
     }
 }

@@ -1,5 +1,6 @@
 package dev.switchboard.transport;
 
+import dev.switchboard.auth.Authenticator;
 import dev.switchboard.dialect.DialectRouter;
 import dev.switchboard.metrics.Metrics;
 import dev.switchboard.transport.internal.ResolvedTransport;
@@ -37,9 +38,9 @@ public final class NettyServer {
      * {@code responder}; fails if the transport the options name is not available here.
      */
     public NettyServer(TransportOptions options, DialectRouter router, HttpResponder responder, Metrics metrics,
-                       String nodeId) {
+                       String nodeId, Authenticator auth) {
         this.config = options;
-        this.context = new TransportContext(options, router, responder, metrics, nodeId);
+        this.context = new TransportContext(options, router, responder, metrics, nodeId, auth);
     }
 
     /** Binds the port and starts serving. */

@@ -54,6 +54,16 @@ class OptionSourcesTest {
         assertThat(config.maxOutboundBytes()).isEqualTo(NodeOptions.MAX_OUTBOUND_BYTES.defaultValue()); // default
     }
 
+    /** YAML 1.1 would read off as false; a value is taken as written. */
+    @Test
+    void aFileValueIsTakenAsWritten() throws IOException {
+        Path f = file("auth: off\ncluster-prefix: yes\nallowed-origins: 'https://a.example, https://b.example'\n");
+        SwitchboardConfig config = ServeCommand.config(OptionSources.of(flags(Map.of()), Map.of(), f, fileOptions()));
+        assertThat(config.get(NodeOptions.AUTH)).isEqualTo("off");
+        assertThat(config.clusterPrefix()).isEqualTo("yes");
+        assertThat(config.originPolicy().allows("https://b.example")).isTrue();
+    }
+
     @Test
     void aRefusedValueNamesTheOptionAndWhereItCameFrom() throws IOException {
         Path f = file("max-json-depth: 1\n");
@@ -73,7 +83,7 @@ class OptionSourcesTest {
         Path nested = file("redis:\n  uri: redis://127.0.0.1\n");
         assertThatThrownBy(() -> OptionSources.of(flags(Map.of()), Map.of(), nested, fileOptions()))
                 .hasMessage(nested + ": redis must be a single value");
-        Path notYaml = file("port: [\n");
+        Path notYaml = file("port: 'unclosed\n");
         assertThatThrownBy(() -> OptionSources.of(flags(Map.of()), Map.of(), notYaml, fileOptions()))
                 .hasMessageStartingWith(notYaml + ": cannot read it as YAML");
     }

@@ -12,7 +12,7 @@ import java.nio.charset.StandardCharsets;
 /**
  * A dialect for tests, plugged in through {@link DialectProvider} (listed in this module's
  * META-INF/services): on {@code /_test/handshake} it tells the client what the node saw of it, as one text
- * message {@code client=<address> remote=<connection's remoteAddress> origin=<Origin> authorization=<…>}.
+ * message {@code client=<address> remote=<connection's remoteAddress> origin=<Origin> subject=<token's sub>}.
  */
 public final class HandshakeEcho implements DialectProvider {
     public static final String PATH = "/_test/handshake";
@@ -38,8 +38,9 @@ public final class HandshakeEcho implements DialectProvider {
             @Override
             public DialectSession open(Connection connection, Handshake handshake) {
                 connection.send(("client=" + handshake.clientAddress() + " remote=" + connection.remoteAddress()
-                        + " origin=" + handshake.header("Origin") + " authorization="
-                        + handshake.header("authorization")).getBytes(StandardCharsets.UTF_8));
+                        + " origin=" + handshake.header("Origin") + " subject="
+                        + (handshake.identity() == null ? null : handshake.identity().subject()))
+                        .getBytes(StandardCharsets.UTF_8));
                 return new DialectSession() {
                     @Override
                     public void onMessage(byte[] data, boolean binary) {

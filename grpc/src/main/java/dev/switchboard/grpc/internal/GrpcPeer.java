@@ -34,6 +34,8 @@ public abstract class GrpcPeer<T extends MessageLite> implements LocalMember, En
     private long queuedSinceReady;
     private final java.util.concurrent.atomic.AtomicBoolean finished = new java.util.concurrent.atomic.AtomicBoolean();
     private volatile long lastActivity = System.nanoTime();
+    /** When the stream's token expires (epoch millis); never without one. */
+    private volatile long expiresAtMillis = Long.MAX_VALUE;
     private boolean ended;
 
     protected GrpcPeer(StreamObserver<T> out, long maxQueuedBytes) {
@@ -135,6 +137,14 @@ public abstract class GrpcPeer<T extends MessageLite> implements LocalMember, En
 
     public void touch() {
         lastActivity = System.nanoTime();
+    }
+
+    public long expiresAtMillis() {
+        return expiresAtMillis;
+    }
+
+    public void expiresAtMillis(long at) {
+        expiresAtMillis = at;
     }
 
     public long lastActivity() {

@@ -1,5 +1,6 @@
 package dev.switchboard.grpc.internal;
 
+import dev.switchboard.auth.Identity;
 import dev.switchboard.core.Envelope;
 import dev.switchboard.core.hub.Hub;
 import dev.switchboard.core.JoinPolicy;
@@ -42,9 +43,13 @@ public final class Streams {
     private final Hub hub;
     private final DialectMeters meters;
     private final long maxQueuedBytes;
+    private final boolean closeOnExpiry;
+    private final Duration clockSkew;
     private final Set<GrpcPeer<?>> open = ConcurrentHashMap.newKeySet();
 
-    public Streams(Hub hub, DialectMeters meters, long maxQueuedBytes) {
+    public Streams(Hub hub, DialectMeters meters, long maxQueuedBytes, boolean closeOnExpiry, Duration clockSkew) {
+        this.closeOnExpiry = closeOnExpiry;
+        this.clockSkew = clockSkew;
         this.hub = hub;
         this.maxQueuedBytes = maxQueuedBytes;
         this.meters = meters;
@@ -78,11 +83,24 @@ public final class Streams {
     /** Ends every stream that has been silent longer than {@code idle}. */
     public void closeIdle(Duration idle) {
         long cutoff = System.nanoTime() - idle.toNanos();
+        long now = System.currentTimeMillis();
         for (GrpcPeer<?> p : open) {
             if (p.lastActivity() < cutoff) {
                 p.fail(Status.UNAVAILABLE.withDescription("stream idle for more than " + idle.toSeconds() + " s"));
+            } else if (p.expiresAtMillis() < now) {
+                p.fail(Status.UNAUTHENTICATED.withDescription("token expired"));
             }
         }
+    }
+
+    /** Registers a new stream; one whose call carried a token ends when the token expires (if so configured). */
+    private void opened(GrpcPeer<?> peer) {
+        Identity identity = TokenCheck.IDENTITY.get();
+        if (identity != null && closeOnExpiry) {
+            peer.expiresAtMillis(identity.expiresAt().plus(clockSkew).toEpochMilli());
+        }
+        open.add(peer);
+        meters.opened();
     }
 
     /** Ends every stream, for a shutdown. */
@@ -190,8 +208,7 @@ public final class Streams {
         @Override
         public StreamObserver<WorkerRtcMessage> negotiatePeerConnection(StreamObserver<WorkerRtcMessage> out) {
             WorkerPeer peer = new WorkerPeer(out);
-            open.add(peer);
-            meters.opened();
+            opened(peer);
             return peer;
         }
     }
@@ -371,8 +388,7 @@ public final class Streams {
         @Override
         public StreamObserver<ClientRtcMessage> negotiatePeerConnection(StreamObserver<ClientRtcMessage> out) {
             ClientPeer peer = new ClientPeer(out);
-            open.add(peer);
-            meters.opened();
+            opened(peer);
             return peer;
         }
     }

@@ -17,6 +17,7 @@ final class CloseHandshake {
     static final int INVALID_UTF8 = 1007;
     static final int INTERNAL_ERROR = 1011;
     static final int PROTOCOL_ERROR = 1002;
+    static final int POLICY_VIOLATION = 1008;
 
     private CloseHandshake() {
     }

@@ -1,5 +1,6 @@
 package dev.switchboard.transport.internal;
 
+import dev.switchboard.auth.Authenticator;
 import dev.switchboard.dialect.Dialect;
 import dev.switchboard.dialect.Handshake;
 import dev.switchboard.transport.HttpResponder;
@@ -134,6 +135,20 @@ final class HttpRequestHandler extends SimpleChannelInboundHandler<FullHttpReque
             reply(ctx, request, new HttpResponder.Reply(404, "text/plain; charset=utf-8", bytes("not found")), false);
             return;
         }
+        Authenticator.Outcome auth = context.auth.check(context.auth.mode(dialect.names()),
+                headers.get(HttpHeaderNames.AUTHORIZATION), handshake.param("token"));
+        if (auth.refused()) {
+            context.metrics.refusedUpgrade("token");
+            FullHttpResponse refusal = response(request, new HttpResponder.Reply(401, "text/plain; charset=utf-8",
+                    bytes(auth.refusal())), false);
+            // RFC 6750: a refusal for want of a bearer token says so
+            refusal.headers().set(HttpHeaderNames.WWW_AUTHENTICATE, "Bearer");
+            ctx.writeAndFlush(refusal).addListener(ChannelFutureListener.CLOSE);
+            return;
+        }
+        if (auth.identity() != null) {
+            handshake = handshake.with(auth.identity());
+        }
         WebSocketDecoderConfig decoderConfig = context.decoderConfig(dialect.maxMessageBytes());
         String location = "ws://" + request.headers().get(HttpHeaderNames.HOST, "localhost") + request.uri();
         WebSocketServerHandshaker handshaker =
@@ -145,9 +160,13 @@ final class HttpRequestHandler extends SimpleChannelInboundHandler<FullHttpReque
         WebSocketConnection connection = new WebSocketConnection(context, ctx.channel(), dialect,
                 client == null || client.equals(peer(ctx)) ? null : handshake.clientAddress());
         ChannelPipeline pipeline = ctx.pipeline();
+        Handshake opened = handshake;
         handshaker.handshake(ctx.channel(), request).addListener((ChannelFutureListener) done -> {
             if (done.isSuccess()) {
-                connection.start(dialect, handshake);
+                connection.start(dialect, opened);
+                if (opened.identity() != null && context.auth.closeOnExpiry()) {
+                    connection.closeWhenExpired(opened.identity().expiresAt().plus(context.auth.clockSkew()));
+                }
             } else {
                 done.channel().close();
             }
@@ -189,14 +208,18 @@ final class HttpRequestHandler extends SimpleChannelInboundHandler<FullHttpReque
         return kept == null ? Map.of() : kept;
     }
 
-    private static void reply(ChannelHandlerContext ctx, FullHttpRequest request, HttpResponder.Reply reply,
-                              boolean keepAlive) {
+    private static FullHttpResponse response(FullHttpRequest request, HttpResponder.Reply reply, boolean keepAlive) {
         FullHttpResponse response = new DefaultFullHttpResponse(request.protocolVersion(),
                 HttpResponseStatus.valueOf(reply.status()), Unpooled.wrappedBuffer(reply.body()));
         response.headers().set(HttpHeaderNames.CONTENT_TYPE, reply.contentType());
         HttpUtil.setContentLength(response, reply.body().length);
         HttpUtil.setKeepAlive(response, keepAlive);
-        var written = ctx.writeAndFlush(response);
+        return response;
+    }
+
+    private static void reply(ChannelHandlerContext ctx, FullHttpRequest request, HttpResponder.Reply reply,
+                              boolean keepAlive) {
+        var written = ctx.writeAndFlush(response(request, reply, keepAlive));
         if (!keepAlive) {
             written.addListener(ChannelFutureListener.CLOSE);
         }

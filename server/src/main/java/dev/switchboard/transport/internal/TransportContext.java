@@ -1,5 +1,6 @@
 package dev.switchboard.transport.internal;
 
+import dev.switchboard.auth.Authenticator;
 import dev.switchboard.dialect.DialectRouter;
 import dev.switchboard.metrics.Metrics;
 import dev.switchboard.transport.HttpResponder;
@@ -18,13 +19,15 @@ public final class TransportContext {
     final ConnectionRegistry connections;
     final ResolvedTransport transport;
     final OutboundCap outboundCap;
+    final Authenticator auth;
     private final String idPrefix;
     private final AtomicLong ids = new AtomicLong();
     /** Decoder settings by message limit: shared, since every connection's decoder keeps a reference. */
     private final ConcurrentHashMap<Integer, WebSocketDecoderConfig> decoderConfigs = new ConcurrentHashMap<>();
 
     public TransportContext(TransportOptions config, DialectRouter router, HttpResponder responder,
-                            Metrics metrics, String nodeId) {
+                            Metrics metrics, String nodeId, Authenticator auth) {
+        this.auth = auth;
         this.config = config;
         this.router = router;
         this.responder = responder;

@@ -328,6 +328,17 @@ final class WebSocketConnection extends ChannelInboundHandlerAdapter implements 
         FlushBatcher.of(channel.eventLoop()).markDirty(this);
     }
 
+    /**
+     * Closes the connection with 1008 "token expired" at {@code deadline}, unless it closed before (the timer
+     * goes with it then, so a closed connection is not held until its token would have expired).
+     */
+    void closeWhenExpired(java.time.Instant deadline) {
+        long delay = Math.max(0, java.time.Duration.between(java.time.Instant.now(), deadline).toMillis());
+        var expiry = channel.eventLoop().schedule(() -> closeWith(CloseHandshake.POLICY_VIOLATION, "token expired",
+                "token_expired"), delay, java.util.concurrent.TimeUnit.MILLISECONDS);
+        channel.closeFuture().addListener(closed -> expiry.cancel(false));
+    }
+
     /** Starts the close handshake ({@code code} -1: a close frame without a status), once. */
     void closeWith(int code, String reason, String metricReason) {
         if (closing || !channel.isActive()) {

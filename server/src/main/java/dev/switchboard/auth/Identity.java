@@ -1,0 +1,17 @@
+package dev.switchboard.auth;
+
+import java.time.Instant;
+import java.util.Map;
+
+/**
+ * Who a verified token says its holder is.
+ *
+ * @param subject   the token's {@code sub}, or null
+ * @param expiresAt the token's {@code exp}
+ * @param claims    every claim of the token, as JSON values (maps, lists, strings, numbers, booleans)
+ */
+public record Identity(String subject, Instant expiresAt, Map<String, Object> claims) {
+    public Identity {
+        claims = Map.copyOf(claims);
+    }
+}
