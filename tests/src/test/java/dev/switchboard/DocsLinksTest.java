@@ -62,6 +62,7 @@ class DocsLinksTest {
     void relativeLinksPointToFilesAndHeadingsThatExist() throws IOException {
         List<Path> pages = new ArrayList<>();
         pages.add(ROOT.resolve("README.md"));
+        pages.add(ROOT.resolve("SECURITY.md"));
         try (Stream<Path> docs = Files.walk(ROOT.resolve("docs"))) {
             docs.filter(p -> p.toString().endsWith(".md")).sorted().forEach(pages::add);
         }
@@ -145,6 +146,7 @@ class DocsLinksTest {
         }
         files.add(ROOT.resolve("README.md"));
         files.add(ROOT.resolve("BENCHMARKS.md"));
+        files.add(ROOT.resolve("SECURITY.md"));
         return files;
     }
 
