@@ -156,10 +156,12 @@ public final class TokenVerifier implements AutoCloseable {
             throw new InvalidTokenException(reason(e));
         }
         try {
-            return new Identity(claims.getSubject(),
-                    Instant.ofEpochSecond(claims.getExpirationTime().getValue()), claims.getClaimsMap());
+            return new Identity(claims.getSubject(), Instant.ofEpochSecond(claims.getExpirationTime().getValue()),
+                    claims.getClaimsMap(), Grants.of(claims.getClaimsMap()));
         } catch (MalformedClaimException e) {
             throw new InvalidTokenException("malformed");
+        } catch (IllegalArgumentException e) {
+            throw new InvalidTokenException("malformed grants: " + e.getMessage());
         }
     }
 

@@ -30,6 +30,13 @@ public interface Connection extends Endpoint {
     /** Runs {@code task} on the connection's own thread (after what is queued there). */
     void execute(Runnable task);
 
+    /**
+     * Counts something the connection asked for and was refused without being closed (a y-webrtc subscribe to
+     * a topic its token does not grant), in {@code switchboard_refused_total{dialect,reason}}.
+     */
+    default void refused(String reason) {
+    }
+
     /** Names the dialect for metrics once a session is chosen (a shared path picks it on the first frame). */
     void dialect(String name);
 }

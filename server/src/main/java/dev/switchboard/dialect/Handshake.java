@@ -1,5 +1,6 @@
 package dev.switchboard.dialect;
 
+import dev.switchboard.auth.Grants;
 import dev.switchboard.auth.Identity;
 import java.util.List;
 import java.util.Locale;
@@ -51,6 +52,11 @@ public record Handshake(String path, String rawPath, Map<String, List<String>> q
     /** This handshake with the request's headers and the client's address. */
     public Handshake with(Map<String, String> headers, String clientAddress) {
         return new Handshake(path, rawPath, query, headers, clientAddress, identity);
+    }
+
+    /** What the connection may do: its token's grants, or everything without a token. */
+    public Grants grants() {
+        return identity == null ? Grants.ALL : identity.grants();
     }
 
     /** This handshake with a verified identity. */

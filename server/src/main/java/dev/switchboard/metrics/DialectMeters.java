@@ -13,8 +13,13 @@ public final class DialectMeters {
     private final Counter messagesOut;
     private final Counter bytesIn;
     private final Counter bytesOut;
+    private final MeterRegistry registry;
+    private final String dialect;
+    private final java.util.Map<String, Counter> refusals = new java.util.concurrent.ConcurrentHashMap<>();
 
     DialectMeters(MeterRegistry registry, String dialect) {
+        this.registry = registry;
+        this.dialect = dialect;
         Gauge.builder("switchboard.connections", open, AtomicInteger::get)
                 .description("Open connections").tag("dialect", dialect).register(registry);
         opened = Counter.builder("switchboard.connections.opened")
@@ -27,6 +32,13 @@ public final class DialectMeters {
                 .description("Payload bytes received from clients").tag("dialect", dialect).register(registry);
         bytesOut = Counter.builder("switchboard.payload.sent").baseUnit("bytes")
                 .description("Payload bytes sent to clients").tag("dialect", dialect).register(registry);
+    }
+
+    /** Counts a request refused without closing the connection, by why (not_granted, ...). */
+    public void refused(String reason) {
+        refusals.computeIfAbsent(reason, r -> Counter.builder("switchboard.refused")
+                .description("Requests refused without closing the connection, by dialect and reason")
+                .tag("dialect", dialect).tag("reason", r).register(registry)).increment();
     }
 
     public void opened() {

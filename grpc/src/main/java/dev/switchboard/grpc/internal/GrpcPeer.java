@@ -1,5 +1,6 @@
 package dev.switchboard.grpc.internal;
 
+import dev.switchboard.auth.Grants;
 import dev.switchboard.core.Endpoint;
 import dev.switchboard.core.Envelope;
 import dev.switchboard.core.LocalMember;
@@ -34,6 +35,8 @@ public abstract class GrpcPeer<T extends MessageLite> implements LocalMember, En
     private long queuedSinceReady;
     private final java.util.concurrent.atomic.AtomicBoolean finished = new java.util.concurrent.atomic.AtomicBoolean();
     private volatile long lastActivity = System.nanoTime();
+    /** What the stream's token grants (docs/design/auth.md#grants); everything without one. */
+    private volatile Grants grants = Grants.ALL;
     /** When the stream's token expires (epoch millis); never without one. */
     private volatile long expiresAtMillis = Long.MAX_VALUE;
     private boolean ended;
@@ -137,6 +140,14 @@ public abstract class GrpcPeer<T extends MessageLite> implements LocalMember, En
 
     public void touch() {
         lastActivity = System.nanoTime();
+    }
+
+    public Grants grants() {
+        return grants;
+    }
+
+    public void grants(Grants grants) {
+        this.grants = grants;
     }
 
     public long expiresAtMillis() {

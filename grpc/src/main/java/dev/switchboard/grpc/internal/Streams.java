@@ -96,8 +96,11 @@ public final class Streams {
     /** Registers a new stream; one whose call carried a token ends when the token expires (if so configured). */
     private void opened(GrpcPeer<?> peer) {
         Identity identity = TokenCheck.IDENTITY.get();
-        if (identity != null && closeOnExpiry) {
-            peer.expiresAtMillis(identity.expiresAt().plus(clockSkew).toEpochMilli());
+        if (identity != null) {
+            peer.grants(identity.grants());
+            if (closeOnExpiry) {
+                peer.expiresAtMillis(identity.expiresAt().plus(clockSkew).toEpochMilli());
+            }
         }
         open.add(peer);
         meters.opened();
@@ -147,6 +150,10 @@ public final class Streams {
             if (workerId == 0) {
                 if (m.getWorkerMachineId() == 0) {
                     fail(Status.INVALID_ARGUMENT.withDescription("the first message must carry worker_machine_id"));
+                    return;
+                }
+                if (!grants().worker(m.getWorkerMachineId())) {
+                    fail(Status.PERMISSION_DENIED.withDescription("worker " + m.getWorkerMachineId() + " not granted"));
                     return;
                 }
                 workerId = m.getWorkerMachineId();
@@ -249,6 +256,10 @@ public final class Streams {
             if (workerId == 0) {
                 if (m.getWorkerMachineId() == 0) {
                     fail(Status.INVALID_ARGUMENT.withDescription("the first message must name worker_machine_id"));
+                    return;
+                }
+                if (!grants().reach(m.getWorkerMachineId())) {
+                    fail(Status.PERMISSION_DENIED.withDescription("worker " + m.getWorkerMachineId() + " not granted"));
                     return;
                 }
                 workerId = m.getWorkerMachineId();

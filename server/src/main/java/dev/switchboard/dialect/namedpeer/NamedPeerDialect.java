@@ -74,7 +74,7 @@ public final class NamedPeerDialect implements Dialect {
     @Override
     public DialectSession open(Connection connection, Handshake handshake) {
         connection.dialect(NAMESPACE);
-        return new NamedPeerSession(connection, this);
+        return new NamedPeerSession(connection, this, handshake.grants());
     }
 
     Hub hub() {

@@ -1,5 +1,6 @@
 package dev.switchboard.dialect.namedpeer;
 
+import dev.switchboard.auth.Grants;
 import dev.switchboard.core.Endpoint;
 import dev.switchboard.core.Envelope;
 import dev.switchboard.core.JoinPolicy;
@@ -35,9 +36,13 @@ final class NamedPeerSession implements DialectSession, LocalMember {
     private long windowStart;
     private int framesInWindow;
 
-    NamedPeerSession(Connection connection, NamedPeerDialect dialect) {
+    /** The names the connection's token grants (docs/design/auth.md#grants); all without one. */
+    private final Grants grants;
+
+    NamedPeerSession(Connection connection, NamedPeerDialect dialect, Grants grants) {
         this.connection = connection;
         this.dialect = dialect;
+        this.grants = grants;
     }
 
     @Override
@@ -139,6 +144,12 @@ final class NamedPeerSession implements DialectSession, LocalMember {
                 || !NAME.matcher(requested).matches()) {
             connection.send(NamedPeerWriter.error("invalid_name"));
             connection.close(4001, "Invalid client name");
+            state = State.CLOSED;
+            return;
+        }
+        if (!grants.name(requested)) {
+            connection.send(NamedPeerWriter.error("name_not_granted"));
+            connection.close(4003, "Client name not granted");
             state = State.CLOSED;
             return;
         }

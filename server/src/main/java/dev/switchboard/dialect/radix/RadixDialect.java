@@ -103,7 +103,12 @@ public final class RadixDialect implements Dialect {
                 }
             };
         }
-        RadixSession session = new RadixSession(connection, this, RadixUrl.pairing(handshake));
+        RadixUrl.Pairing pairing = RadixUrl.pairing(handshake);
+        if (!handshake.grants().room(pairing.connectionId())) {
+            connection.close(1008, "connectionId not granted");
+            return DialectSession.CLOSING;
+        }
+        RadixSession session = new RadixSession(connection, this, pairing);
         session.start();
         return session;
     }

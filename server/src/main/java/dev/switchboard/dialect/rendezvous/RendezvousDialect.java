@@ -87,6 +87,11 @@ public final class RendezvousDialect implements Dialect {
                 }
             };
         }
+        if (!handshake.grants().room(roomName)) {
+            connection.send(RendezvousWriter.error("room not granted"));
+            connection.close(1008, "room not granted");
+            return DialectSession.CLOSING;
+        }
         RendezvousSession session = new RendezvousSession(connection, this, roomName);
         session.start();
         return session;

@@ -51,6 +51,6 @@ public final class YWebrtcDialect implements Dialect {
     @Override
     public DialectSession open(Connection connection, Handshake handshake) {
         connection.dialect(NAMESPACE);
-        return new YWebrtcSession(connection, hub, reader, maxTopics, maxTopicLength);
+        return new YWebrtcSession(connection, hub, reader, maxTopics, maxTopicLength, handshake.grants());
     }
 }

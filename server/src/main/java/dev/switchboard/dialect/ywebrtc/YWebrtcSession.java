@@ -1,5 +1,6 @@
 package dev.switchboard.dialect.ywebrtc;
 
+import dev.switchboard.auth.Grants;
 import dev.switchboard.core.Endpoint;
 import dev.switchboard.core.Envelope;
 import dev.switchboard.core.hub.Hub;
@@ -33,9 +34,13 @@ final class YWebrtcSession implements DialectSession, LocalMember {
     /** Non-null while a publish waits on the cluster: later frames queue behind it to keep their order. */
     private ArrayDeque<byte[]> backlog;
     private boolean closed;
+    /** The topics the connection's token grants (docs/design/auth.md#grants); all without one. */
+    private final Grants grants;
 
-    YWebrtcSession(Connection connection, Hub hub, YWebrtcReader reader, int maxTopics, int maxTopicLength) {
+    YWebrtcSession(Connection connection, Hub hub, YWebrtcReader reader, int maxTopics, int maxTopicLength,
+                   Grants grants) {
         this.connection = connection;
+        this.grants = grants;
         this.hub = hub;
         this.reader = reader;
         this.maxTopics = maxTopics;
@@ -88,6 +93,10 @@ final class YWebrtcSession implements DialectSession, LocalMember {
     }
 
     private void subscribe(String name) {
+        if (!grants.room(name)) {
+            connection.refused("not_granted"); // y-webrtc has no error message: the topic is simply not joined
+            return;
+        }
         // interned: a room's members then share one copy of its name instead of holding one each
         if (name.length() > maxTopicLength || !addTopic(name.intern())) {
             return;
@@ -131,6 +140,10 @@ final class YWebrtcSession implements DialectSession, LocalMember {
     }
 
     private void publish(YWebrtcMessage.Publish publish) {
+        if (!grants.room(publish.topic())) {
+            connection.refused("not_granted");
+            return;
+        }
         RoomKey key = key(publish.topic());
         int known = hub.knownCount(key);
         if (known >= 0) {

@@ -387,6 +387,11 @@ final class WebSocketConnection extends ChannelInboundHandlerAdapter implements 
     }
 
     @Override
+    public void refused(String reason) {
+        meters.refused(reason);
+    }
+
+    @Override
     public void dialect(String name) {
         DialectMeters next = context.metrics.dialect(name);
         if (next != meters) {
