@@ -19,6 +19,10 @@ const opt = (name, dflt) => {
 const sock = opt('sock')
 const port = Number(opt('port'))
 const timeoutMs = Number(opt('timeout-ms', '90000'))
+// the pages' origin is http://127.0.0.1:<page-port>: a fixed one lets a test allow (or not) exactly that origin
+const pagePort = Number(opt('page-port', '0'))
+// appended to the signaling URL, e.g. "?token=…"
+const signalQuery = opt('signal-query', '')
 
 const CHROMIUM_FLAGS = [
   '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
@@ -64,7 +68,7 @@ async function main () {
       res.end('<!doctype html><meta charset="utf-8"><title>switchboard test</title><body></body>')
     }
   })
-  await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve))
+  await new Promise((resolve) => server.listen(pagePort, '127.0.0.1', resolve))
   cleanups.push(() => server.close())
   const origin = `http://127.0.0.1:${server.address().port}`
 
@@ -91,7 +95,7 @@ async function main () {
 
   const scenario = await import(path.join(here, 'scenarios', scenarioName + '.mjs'))
   const started = Date.now()
-  const result = await scenario.run({ openPage, signalUrl: `ws://127.0.0.1:${port}/`, port, args: opt })
+  const result = await scenario.run({ openPage, signalUrl: `ws://127.0.0.1:${port}/${signalQuery}`, port, args: opt })
   console.log(JSON.stringify({ ok: true, scenario: scenarioName, ms: Date.now() - started, ...result }))
 }
 

@@ -1,5 +1,5 @@
 // Entry point of a browser scenario, run by the JUnit browser tests:
-//   node run.mjs <scenario> --port <switchboard port> [--password <p>] [--timeout-ms N]
+//   node run.mjs <scenario> --port <switchboard port> [--password <p>] [--page-port N] [--signal-query "?token=…"] [--expect-refused 1] [--timeout-ms N]
 // It bridges the Switchboard port into a fresh network namespace that has only loopback (so Chromium can
 // only ever pair 127.0.0.1 candidates), runs the scenario in there, and exits 0 on success. The last line of
 // output is a JSON object with the result. Needs root (unshare) and Debian's chromium.
@@ -20,7 +20,7 @@ const opt = (name, dflt) => {
 const port = Number(opt('port'))
 const timeoutMs = Number(opt('timeout-ms', '90000'))
 if (!scenario || !port) {
-  console.error('usage: node run.mjs <scenario> --port N [--password P] [--timeout-ms N]')
+  console.error('usage: node run.mjs <scenario> --port N [--password P] [--page-port N] [--signal-query Q] [--expect-refused 1] [--timeout-ms N]')
   process.exit(2)
 }
 

@@ -8,6 +8,16 @@ const until = async (page, fn, arg, what, ms = 30000) => {
 }
 
 export async function run ({ openPage, signalUrl, args }) {
+  if (args('expect-refused', null)) {
+    // only whether the browser's WebSocket opens: a refused upgrade never does
+    const page = await openPage('ywebrtc.js')
+    const outcome = await page.evaluate((url) => new Promise((resolve) => {
+      const ws = new WebSocket(url)
+      ws.onopen = () => { ws.close(); resolve('open') }
+      ws.onerror = () => resolve('refused')
+    }), signalUrl)
+    return { refused: outcome === 'refused' }
+  }
   const password = args('password', null)
   const room = 'switchboard-e2e-' + Math.random().toString(36).slice(2)
   const a = await openPage('ywebrtc.js')

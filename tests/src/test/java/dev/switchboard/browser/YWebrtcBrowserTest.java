@@ -51,4 +51,34 @@ class YWebrtcBrowserTest {
         // the signaling went through this node
         assertThat(node.metrics().scrape()).containsPattern("switchboard_messages_received_total\\{dialect=\"y-webrtc\"\\} [1-9]");
     }
+
+    /**
+     * A node that requires a token and an allowed origin: the real client syncs with its token in the signaling
+     * URL from the allowed origin; the same page from another origin cannot open the socket.
+     */
+    @org.junit.jupiter.api.Test
+    void theRealClientSyncsWithATokenFromAnAllowedOriginAndIsRefusedFromAnother(
+            @org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws Exception {
+        String secret = "a shared secret for HS256, HS384 and HS512: sixty-four bytes long";
+        java.nio.file.Path file = java.nio.file.Files.writeString(dir.resolve("secret"), secret);
+        String token = new dev.switchboard.support.Tokens().secret(secret).token("t", "HS256", null,
+                java.util.Map.of("sub", "browser", "exp", dev.switchboard.support.Tokens.in(3600),
+                        "switchboard", java.util.Map.of("rooms", java.util.List.of("switchboard-e2e-*")))).make().token("t");
+        // the pages run in their own network namespace, so any fixed port is free there
+        try (Switchboard guarded = TestNodes.start(TestNodes.config().host("127.0.0.1").auth("required")
+                .authHmacSecretFile(file.toString()).allowedOrigins("http://127.0.0.1:18123").build())) {
+            String port = Integer.toString(guarded.port());
+            NodeScript.Result synced = NodeScript.run("src/test/browser", "run.mjs", 120, "ywebrtc", "--port", port,
+                    "--page-port", "18123", "--signal-query", "?token=" + token);
+            assertThat(synced.exitCode()).as(synced.describe()).isZero();
+            assertThat(synced.json().get("text").asText()).isEqualTo("hello from A / hello from B");
+
+            NodeScript.Result refused = NodeScript.run("src/test/browser", "run.mjs", 120, "ywebrtc", "--port", port,
+                    "--page-port", "18124", "--signal-query", "?token=" + token, "--expect-refused", "1");
+            assertThat(refused.exitCode()).as(refused.describe()).isZero();
+            assertThat(refused.json().get("refused").asBoolean()).as(refused.describe()).isTrue();
+            assertThat(guarded.metrics().scrape())
+                    .contains("switchboard_upgrades_refused_total{reason=\"origin\"} 1.0");
+        }
+    }
 }
