@@ -19,6 +19,11 @@ public final class NodeOptions {
     public static final Option<String> HOST = Option.text("host", "0.0.0.0", null, "address to listen on");
     public static final Option<Integer> PORT = Option.integer("port", 8080, 0, 65535,
             "port for HTTP and every WebSocket dialect").alias("-p").env("PORT");
+    public static final Option<Integer> OPS_PORT = Option.integer("ops-port", -1, -1, 65535,
+            "a port of its own for /health, /ready and /metrics; with it, --port no longer serves /metrics; "
+                    + "-1 turns it off");
+    public static final Option<String> OPS_HOST = Option.text("ops-host", null, "same as --host",
+            "address --ops-port listens on (an internal one keeps /metrics off the internet)");
     public static final Option<String> NODE_ID = Option.text("node-id", null, "generated",
             "this node's id in a cluster").allowing("1 to 64 of A-Z a-z 0-9 _ . -",
             v -> v.matches("[A-Za-z0-9_.-]{1,64}"));
@@ -84,7 +89,7 @@ public final class NodeOptions {
             "refuse WebSocket upgrades without an Origin header (HTTP 403); native clients send none");
 
     /** Every node option, in documentation order. */
-    public static final List<Option<?>> ALL = List.of(HOST, PORT, NODE_ID, GRPC_PORT, GRPC_IDLE_TIMEOUT, IO_THREADS,
+    public static final List<Option<?>> ALL = List.of(HOST, PORT, OPS_PORT, OPS_HOST, NODE_ID, GRPC_PORT, GRPC_IDLE_TIMEOUT, IO_THREADS,
             TRANSPORT, TRUSTED_PROXIES, PROXY_PROTOCOL, ALLOWED_ORIGINS, REQUIRE_ORIGIN, MAX_MESSAGE_BYTES, MAX_JSON_DEPTH, MAX_OUTBOUND_BYTES, PING_INTERVAL, DRAIN_TIMEOUT, COMPRESSION,
             MAX_TOPICS, MAX_TOPIC_LENGTH, NAMED_PEER_RATE, RENDEZVOUS_REQUIRE_PROOF, RADIX_MAX_MESSAGE_BYTES, RADIX_RATE,
             REDIS, REDIS_CLUSTER, CLUSTER_PREFIX, HEARTBEAT_INTERVAL, FAILURE_TIMEOUT);

@@ -16,6 +16,7 @@ import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpUtil;
+import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.websocketx.WebSocketDecoderConfig;
 import io.netty.handler.codec.http.websocketx.WebSocketServerHandshaker;
 import io.netty.handler.codec.http.websocketx.WebSocketServerHandshakerFactory;
@@ -191,7 +192,12 @@ final class HttpRequestHandler extends SimpleChannelInboundHandler<FullHttpReque
 
     private static void reply(ChannelHandlerContext ctx, FullHttpRequest request, HttpResponder.Reply reply,
                               boolean keepAlive) {
-        FullHttpResponse response = new DefaultFullHttpResponse(request.protocolVersion(),
+        reply(ctx, request.protocolVersion(), reply, keepAlive);
+    }
+
+    /** Writes a reply; also the ops port's ({@link PlainHttpHandler}). */
+    static void reply(ChannelHandlerContext ctx, HttpVersion version, HttpResponder.Reply reply, boolean keepAlive) {
+        FullHttpResponse response = new DefaultFullHttpResponse(version,
                 HttpResponseStatus.valueOf(reply.status()), Unpooled.wrappedBuffer(reply.body()));
         response.headers().set(HttpHeaderNames.CONTENT_TYPE, reply.contentType());
         HttpUtil.setContentLength(response, reply.body().length);
