@@ -154,6 +154,11 @@ public final class SwitchboardConfig {
         return get(NodeOptions.GRPC_IDLE_TIMEOUT);
     }
 
+    /** Whether the gRPC server offers reflection. See {@link NodeOptions#GRPC_REFLECTION}. */
+    public boolean grpcReflection() {
+        return get(NodeOptions.GRPC_REFLECTION);
+    }
+
     /** Named-peer messages per second per connection. See {@link NodeOptions#NAMED_PEER_RATE}. */
     public int namedPeerMaxFramesPerSecond() {
         return get(NodeOptions.NAMED_PEER_RATE);
@@ -302,6 +307,10 @@ public final class SwitchboardConfig {
 
         public Builder grpcIdleTimeout(Duration value) {
             return set(NodeOptions.GRPC_IDLE_TIMEOUT, value);
+        }
+
+        public Builder grpcReflection(boolean value) {
+            return set(NodeOptions.GRPC_REFLECTION, value);
         }
 
         public Builder namedPeerMaxFramesPerSecond(int value) {

@@ -26,7 +26,7 @@ public final class GrpcService implements NodeService {
         GrpcServer server;
         try {
             server = new GrpcServer(hub, metrics, config.host(), config.grpcPort(), config.grpcIdleTimeout(),
-                    config.maxOutboundBytes());
+                    config.maxOutboundBytes(), config.grpcReflection());
         } catch (IOException | RuntimeException e) {
             throw new NodeStartException(NodeOptions.GRPC_PORT, Integer.toString(config.grpcPort()),
                     NodeStartException.addressInUse(e) ? config.host() + ":" + config.grpcPort() + " is already in use"

@@ -31,6 +31,9 @@ public final class NodeOptions {
             "port of the gRPC client/worker service; -1 turns it off");
     public static final Option<Duration> GRPC_IDLE_TIMEOUT = Option.duration("grpc-idle-timeout",
             Duration.ofSeconds(60), Duration.ofMillis(1), "a gRPC stream silent this long is closed");
+    public static final Option<Boolean> GRPC_REFLECTION = Option.bool("grpc-reflection", true,
+            "gRPC server reflection: tools such as grpcurl list and call the services without the .proto; it "
+                    + "reveals only the public contract");
     public static final Option<Integer> IO_THREADS = Option.integer("io-threads", 0, 0, 1024,
             "network threads; 0 is Netty's default, two per core").defaultText("0");
     public static final Option<IoTransport> TRANSPORT = Option.oneOf("transport", IoTransport.class, IoTransport.AUTO,
@@ -89,7 +92,7 @@ public final class NodeOptions {
             "refuse WebSocket upgrades without an Origin header (HTTP 403); native clients send none");
 
     /** Every node option, in documentation order. */
-    public static final List<Option<?>> ALL = List.of(HOST, PORT, OPS_PORT, OPS_HOST, NODE_ID, GRPC_PORT, GRPC_IDLE_TIMEOUT, IO_THREADS,
+    public static final List<Option<?>> ALL = List.of(HOST, PORT, OPS_PORT, OPS_HOST, NODE_ID, GRPC_PORT, GRPC_IDLE_TIMEOUT, GRPC_REFLECTION, IO_THREADS,
             TRANSPORT, TRUSTED_PROXIES, PROXY_PROTOCOL, ALLOWED_ORIGINS, REQUIRE_ORIGIN, MAX_MESSAGE_BYTES, MAX_JSON_DEPTH, MAX_OUTBOUND_BYTES, PING_INTERVAL, DRAIN_TIMEOUT, COMPRESSION,
             MAX_TOPICS, MAX_TOPIC_LENGTH, NAMED_PEER_RATE, RENDEZVOUS_REQUIRE_PROOF, RADIX_MAX_MESSAGE_BYTES, RADIX_RATE,
             REDIS, REDIS_CLUSTER, CLUSTER_PREFIX, HEARTBEAT_INTERVAL, FAILURE_TIMEOUT);
