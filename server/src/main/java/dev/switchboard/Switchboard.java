@@ -3,6 +3,7 @@ package dev.switchboard;
 import dev.switchboard.auth.Authenticator;
 import dev.switchboard.auth.TokenVerifier;
 import dev.switchboard.config.NodeOptions;
+import dev.switchboard.config.Option;
 import dev.switchboard.core.hub.Hub;
 import dev.switchboard.core.bus.Bus;
 import dev.switchboard.core.bus.BusStatus;
@@ -19,6 +20,7 @@ import dev.switchboard.metrics.Metrics;
 import dev.switchboard.ops.NodeStatus;
 import dev.switchboard.ops.OpsEndpoints;
 import dev.switchboard.transport.NettyServer;
+import dev.switchboard.transport.PlainHttpServer;
 import dev.switchboard.transport.TransportOptions;
 import dev.switchboard.transport.TransportUnavailableException;
 import java.time.Duration;
@@ -54,6 +56,8 @@ public final class Switchboard implements AutoCloseable, NodeStatus {
     private final Hub hub;
     private final Metrics metrics = new Metrics();
     private final NettyServer server;
+    /** The ops port's listener, or null when /health, /ready and /metrics are all on the public port. */
+    private final PlainHttpServer opsServer;
     /** Services beside the WebSocket port (gRPC), by name, in start order. */
     private final Map<String, NodeService.Running> services = new java.util.LinkedHashMap<>();
     private final ExecutorService opsExecutor;
@@ -91,7 +95,10 @@ public final class Switchboard implements AutoCloseable, NodeStatus {
         TransportOptions transport = new TransportOptions(config.host(), config.port(), config.ioThreads(),
                 config.ioTransport(), config.maxOutboundBytes(), config.compression(), config.pingInterval(),
                 config.trustedProxies(), config.proxyProtocol(), config.originPolicy());
-        this.server = new NettyServer(transport, router, ops, metrics, bus.nodeId(), auth);
+        this.server = new NettyServer(transport, router, config.opsPort() < 0 ? ops : ops.publicPort(), metrics,
+                bus.nodeId(), auth);
+        this.opsServer = config.opsPort() < 0 ? null
+                : new PlainHttpServer(config.opsHost(), config.opsPort(), config.ioTransport(), ops.opsPort());
         metrics.gauge("switchboard.rooms", "Rooms with members on this node", hub::roomCount);
         metrics.gauge("switchboard.cluster.nodes", "Live nodes in the cluster", () -> bus.status().nodes());
         metrics.gauge("switchboard.cluster.connected", "1 when the cluster bus is reachable",
@@ -152,15 +159,9 @@ public final class Switchboard implements AutoCloseable, NodeStatus {
             throw new NodeStartException(NodeOptions.TRANSPORT, config.ioTransport().name().toLowerCase(Locale.ROOT),
                     e.getMessage() + " (" + NodeStartException.reason(e) + ")", e);
         }
-        try {
-            node.server.start();
-        } catch (Exception e) {
-            node.close();
-            if (NodeStartException.addressInUse(e)) {
-                throw new NodeStartException(NodeOptions.PORT, Integer.toString(config.port()),
-                        config.host() + ":" + config.port() + " is already in use", e);
-            }
-            throw e;
+        bind(node, node.server::start, NodeOptions.PORT, config.host(), config.port());
+        if (node.opsServer != null) {
+            bind(node, node.opsServer::start, NodeOptions.OPS_PORT, config.opsHost(), config.opsPort());
         }
         for (NodeService service : ServiceLoader.load(NodeService.class, Switchboard.class.getClassLoader())) {
             if (!service.enabled(config)) {
@@ -206,6 +207,24 @@ public final class Switchboard implements AutoCloseable, NodeStatus {
         return auth;
     }
 
+    private interface Listener {
+        void start() throws InterruptedException;
+    }
+
+    /** Starts a listener of the node; if it cannot, closes the node, and names the option of an address in use. */
+    private static void bind(Switchboard node, Listener listener, Option<Integer> option, String host, int port)
+            throws InterruptedException {
+        try {
+            listener.start();
+        } catch (Exception e) {
+            node.close();
+            if (NodeStartException.addressInUse(e)) {
+                throw new NodeStartException(option, Integer.toString(port), host + ":" + port + " is already in use", e);
+            }
+            throw e;
+        }
+    }
+
     static String generateNodeId() {
         return UUID.randomUUID().toString().substring(0, 8);
     }
@@ -222,6 +241,11 @@ public final class Switchboard implements AutoCloseable, NodeStatus {
     /** The gRPC port, or -1 when the gRPC service is off. */
     public int grpcPort() {
         return servicePort("grpc");
+    }
+
+    /** The ops port (/health, /ready, /metrics apart from the public port), or -1 when --ops-port is off. */
+    public int opsPort() {
+        return opsServer == null ? -1 : opsServer.port();
     }
 
     /** The port of the named {@link NodeService}, or -1 when it is not running. */
@@ -265,6 +289,9 @@ public final class Switchboard implements AutoCloseable, NodeStatus {
             log.warn("drain time over with connections still open; closing them");
         }
         server.stop(remaining(deadline));
+        if (opsServer != null) {
+            opsServer.stop(); // last, so that /ready answers 503 there for the whole drain
+        }
         opsExecutor.shutdownNow();
         auth.close();
         metrics.close();

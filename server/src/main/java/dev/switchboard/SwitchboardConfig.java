@@ -69,6 +69,17 @@ public final class SwitchboardConfig {
         return get(NodeOptions.PORT);
     }
 
+    /** Port of /health, /ready and /metrics alone; -1: off, they are on {@link #port()}. See {@link NodeOptions#OPS_PORT}. */
+    public int opsPort() {
+        return get(NodeOptions.OPS_PORT);
+    }
+
+    /** Address the ops port listens on: as set, else {@link #host()}. See {@link NodeOptions#OPS_HOST}. */
+    public String opsHost() {
+        String set = get(NodeOptions.OPS_HOST);
+        return set != null ? set : host();
+    }
+
     /** Network threads; 0 is Netty's default (two per core). See {@link NodeOptions#IO_THREADS}. */
     public int ioThreads() {
         return get(NodeOptions.IO_THREADS);
@@ -154,6 +165,11 @@ public final class SwitchboardConfig {
         return get(NodeOptions.GRPC_IDLE_TIMEOUT);
     }
 
+    /** Whether the gRPC server offers reflection. See {@link NodeOptions#GRPC_REFLECTION}. */
+    public boolean grpcReflection() {
+        return get(NodeOptions.GRPC_REFLECTION);
+    }
+
     /** Named-peer messages per second per connection. See {@link NodeOptions#NAMED_PEER_RATE}. */
     public int namedPeerMaxFramesPerSecond() {
         return get(NodeOptions.NAMED_PEER_RATE);
@@ -226,6 +242,14 @@ public final class SwitchboardConfig {
 
         public Builder port(int value) {
             return set(NodeOptions.PORT, value);
+        }
+
+        public Builder opsPort(int value) {
+            return set(NodeOptions.OPS_PORT, value);
+        }
+
+        public Builder opsHost(String value) {
+            return set(NodeOptions.OPS_HOST, value);
         }
 
         public Builder ioThreads(int value) {
@@ -322,6 +346,10 @@ public final class SwitchboardConfig {
 
         public Builder grpcIdleTimeout(Duration value) {
             return set(NodeOptions.GRPC_IDLE_TIMEOUT, value);
+        }
+
+        public Builder grpcReflection(boolean value) {
+            return set(NodeOptions.GRPC_REFLECTION, value);
         }
 
         public Builder namedPeerMaxFramesPerSecond(int value) {

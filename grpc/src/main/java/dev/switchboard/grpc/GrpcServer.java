@@ -22,8 +22,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Client/worker WebRTC negotiation over bidirectional gRPC streams (docs/protocols/grpc-client-worker.md), on its
- * own port, with server reflection (grpcurl works without the .proto), keepalive, a message size limit and an
- * idle-stream timeout.
+ * own port, with server reflection unless turned off (grpcurl then works without the .proto), keepalive, a
+ * message size limit and an idle-stream timeout.
  */
 public final class GrpcServer implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(GrpcServer.class);
@@ -34,18 +34,21 @@ public final class GrpcServer implements AutoCloseable {
     private final ScheduledExecutorService idleSweeper;
 
     public GrpcServer(Hub hub, Metrics metrics, String host, int port, Duration idleTimeout,
-            long maxQueuedBytes, Authenticator auth) throws IOException {
+            long maxQueuedBytes, boolean reflection, Authenticator auth) throws IOException {
         this.streams = new Streams(hub, metrics.dialect(Streams.NAMESPACE), maxQueuedBytes, auth.closeOnExpiry(),
                 auth.clockSkew());
         ServerServiceDefinition workers = streams.new WorkerService().bindService();
         ServerServiceDefinition clients = streams.new ClientService().bindService();
-        this.server = NettyServerBuilder.forAddress(new InetSocketAddress(host, port))
+        NettyServerBuilder builder = NettyServerBuilder.forAddress(new InetSocketAddress(host, port))
                 .addService(workers)
                 .addService(clients)
                 .addService(withoutPackage(workers))
                 .addService(withoutPackage(clients))
-                .addService(ProtoReflectionServiceV1.newInstance())
-                .intercept(new TokenCheck(auth, metrics))
+                .intercept(new TokenCheck(auth, metrics));
+        if (reflection) {
+            builder.addService(ProtoReflectionServiceV1.newInstance());
+        }
+        this.server = builder
                 .maxInboundMessageSize(MAX_MESSAGE_BYTES)
                 .keepAliveTime(30, TimeUnit.SECONDS)
                 .keepAliveTimeout(10, TimeUnit.SECONDS)

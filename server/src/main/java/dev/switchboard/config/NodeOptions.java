@@ -20,6 +20,11 @@ public final class NodeOptions {
     public static final Option<String> HOST = Option.text("host", "0.0.0.0", null, "address to listen on");
     public static final Option<Integer> PORT = Option.integer("port", 8080, 0, 65535,
             "port for HTTP and every WebSocket dialect").alias("-p").env("PORT");
+    public static final Option<Integer> OPS_PORT = Option.integer("ops-port", -1, -1, 65535,
+            "a port of its own for /health, /ready and /metrics; with it, --port no longer serves /metrics; "
+                    + "-1 turns it off");
+    public static final Option<String> OPS_HOST = Option.text("ops-host", null, "same as --host",
+            "address --ops-port listens on (an internal one keeps /metrics off the internet)");
     public static final Option<String> NODE_ID = Option.text("node-id", null, "generated",
             "this node's id in a cluster").allowing("1 to 64 of A-Z a-z 0-9 _ . -",
             v -> v.matches("[A-Za-z0-9_.-]{1,64}"));
@@ -27,6 +32,9 @@ public final class NodeOptions {
             "port of the gRPC client/worker service; -1 turns it off");
     public static final Option<Duration> GRPC_IDLE_TIMEOUT = Option.duration("grpc-idle-timeout",
             Duration.ofSeconds(60), Duration.ofMillis(1), "a gRPC stream silent this long is closed");
+    public static final Option<Boolean> GRPC_REFLECTION = Option.bool("grpc-reflection", true,
+            "gRPC server reflection: tools such as grpcurl list and call the services without the .proto; it "
+                    + "reveals only the public contract");
     public static final Option<Integer> IO_THREADS = Option.integer("io-threads", 0, 0, 1024,
             "network threads; 0 is Netty's default, two per core").defaultText("0");
     public static final Option<IoTransport> TRANSPORT = Option.oneOf("transport", IoTransport.class, IoTransport.AUTO,
@@ -104,9 +112,11 @@ public final class NodeOptions {
             "close a connection when its token expires (WebSocket 1008 token expired, gRPC UNAUTHENTICATED)");
 
     /** Every node option, in documentation order. */
-    public static final List<Option<?>> ALL = List.of(HOST, PORT, NODE_ID, GRPC_PORT, GRPC_IDLE_TIMEOUT, IO_THREADS,
-            TRANSPORT, TRUSTED_PROXIES, PROXY_PROTOCOL, ALLOWED_ORIGINS, REQUIRE_ORIGIN, AUTH, AUTH_JWKS,
-            AUTH_HMAC_SECRET_FILE, AUTH_ISSUER, AUTH_AUDIENCE, AUTH_CLOCK_SKEW, AUTH_CLOSE_ON_EXPIRY, MAX_MESSAGE_BYTES, MAX_JSON_DEPTH, MAX_OUTBOUND_BYTES, PING_INTERVAL, DRAIN_TIMEOUT, COMPRESSION,
+    public static final List<Option<?>> ALL = List.of(HOST, PORT, OPS_PORT, OPS_HOST, NODE_ID, GRPC_PORT,
+            GRPC_IDLE_TIMEOUT, GRPC_REFLECTION, IO_THREADS, TRANSPORT, TRUSTED_PROXIES, PROXY_PROTOCOL, ALLOWED_ORIGINS,
+            REQUIRE_ORIGIN, AUTH, AUTH_JWKS, AUTH_HMAC_SECRET_FILE, AUTH_ISSUER, AUTH_AUDIENCE, AUTH_CLOCK_SKEW,
+            AUTH_CLOSE_ON_EXPIRY, MAX_MESSAGE_BYTES, MAX_JSON_DEPTH, MAX_OUTBOUND_BYTES, PING_INTERVAL, DRAIN_TIMEOUT,
+            COMPRESSION,
             MAX_TOPICS, MAX_TOPIC_LENGTH, NAMED_PEER_RATE, RENDEZVOUS_REQUIRE_PROOF, RADIX_MAX_MESSAGE_BYTES, RADIX_RATE,
             REDIS, REDIS_CLUSTER, CLUSTER_PREFIX, HEARTBEAT_INTERVAL, FAILURE_TIMEOUT);
 

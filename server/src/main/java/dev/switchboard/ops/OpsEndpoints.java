@@ -16,13 +16,14 @@ import java.util.concurrent.Executor;
 /**
  * The plain HTTP side of a node: {@code /health} (liveness, with a JSON status), {@code /ready} (503 while
  * draining or cut off from the cluster), {@code /metrics} (Prometheus text, rendered off the event loop), and
- * for any other path the y-webrtc server's {@code okay}.
+ * for any other path the y-webrtc server's {@code okay}. With an ops port, {@link #publicPort} and {@link #opsPort}
+ * split them between the two ports.
  */
 public final class OpsEndpoints implements HttpResponder {
     private static final String JSON = "application/json";
     private static final String TEXT = "text/plain; charset=utf-8";
     private static final String PROMETHEUS = "text/plain; version=0.0.4; charset=utf-8";
-    private static final byte[] OKAY = "okay".getBytes(StandardCharsets.US_ASCII);
+    private static final Reply OKAY_REPLY = new Reply(200, "text/plain", "okay".getBytes(StandardCharsets.US_ASCII));
 
     private final NodeStatus status;
     private final Metrics metrics;
@@ -42,7 +43,23 @@ public final class OpsEndpoints implements HttpResponder {
             case "/ready" -> done(ready());
             case "/metrics" -> CompletableFuture.supplyAsync(
                     () -> new Reply(200, PROMETHEUS, metrics.scrape().getBytes(StandardCharsets.UTF_8)), scrapeExecutor);
-            default -> done(new Reply(200, "text/plain", OKAY));
+            default -> done(OKAY_REPLY);
+        };
+    }
+
+    /**
+     * What the public port answers when an ops port serves /metrics ({@code --ops-port}): the same, but
+     * {@code /metrics} is any other path. /health and /ready stay, as load balancers probe them there.
+     */
+    public HttpResponder publicPort() {
+        return (method, path) -> path.equals("/metrics") ? done(OKAY_REPLY) : respond(method, path);
+    }
+
+    /** What the ops port answers: /health, /ready and /metrics; 404 elsewhere, as it is no y-webrtc server. */
+    public HttpResponder opsPort() {
+        return (method, path) -> switch (path) {
+            case "/health", "/ready", "/metrics" -> respond(method, path);
+            default -> done(new Reply(404, TEXT, "not found".getBytes(StandardCharsets.US_ASCII)));
         };
     }
 

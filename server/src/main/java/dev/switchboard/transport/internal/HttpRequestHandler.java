@@ -17,6 +17,7 @@ import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpUtil;
+import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.websocketx.WebSocketDecoderConfig;
 import io.netty.handler.codec.http.websocketx.WebSocketServerHandshaker;
 import io.netty.handler.codec.http.websocketx.WebSocketServerHandshakerFactory;
@@ -208,8 +209,8 @@ final class HttpRequestHandler extends SimpleChannelInboundHandler<FullHttpReque
         return kept == null ? Map.of() : kept;
     }
 
-    private static FullHttpResponse response(FullHttpRequest request, HttpResponder.Reply reply, boolean keepAlive) {
-        FullHttpResponse response = new DefaultFullHttpResponse(request.protocolVersion(),
+    private static FullHttpResponse response(HttpVersion version, HttpResponder.Reply reply, boolean keepAlive) {
+        FullHttpResponse response = new DefaultFullHttpResponse(version,
                 HttpResponseStatus.valueOf(reply.status()), Unpooled.wrappedBuffer(reply.body()));
         response.headers().set(HttpHeaderNames.CONTENT_TYPE, reply.contentType());
         HttpUtil.setContentLength(response, reply.body().length);
@@ -217,9 +218,18 @@ final class HttpRequestHandler extends SimpleChannelInboundHandler<FullHttpReque
         return response;
     }
 
+    private static FullHttpResponse response(FullHttpRequest request, HttpResponder.Reply reply, boolean keepAlive) {
+        return response(request.protocolVersion(), reply, keepAlive);
+    }
+
     private static void reply(ChannelHandlerContext ctx, FullHttpRequest request, HttpResponder.Reply reply,
                               boolean keepAlive) {
-        var written = ctx.writeAndFlush(response(request, reply, keepAlive));
+        reply(ctx, request.protocolVersion(), reply, keepAlive);
+    }
+
+    /** Writes a reply; also the ops port's ({@link PlainHttpHandler}). */
+    static void reply(ChannelHandlerContext ctx, HttpVersion version, HttpResponder.Reply reply, boolean keepAlive) {
+        var written = ctx.writeAndFlush(response(version, reply, keepAlive));
         if (!keepAlive) {
             written.addListener(ChannelFutureListener.CLOSE);
         }

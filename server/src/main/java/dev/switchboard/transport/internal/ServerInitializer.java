@@ -13,8 +13,8 @@ import java.util.concurrent.TimeUnit;
 /** The pipeline every accepted connection starts with: HTTP, until a WebSocket upgrade replaces it. */
 public final class ServerInitializer extends ChannelInitializer<SocketChannel> {
     /** Plain HTTP requests are small (health, metrics); an upgrade request has no body. */
-    private static final int MAX_HTTP_REQUEST_BYTES = 16 * 1024;
-    private static final int HTTP_IDLE_SECONDS = 30;
+    static final int MAX_HTTP_REQUEST_BYTES = 16 * 1024;
+    static final int HTTP_IDLE_SECONDS = 30;
 
     private final TransportContext context;
 
