@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs what the test suite needs beyond JDK 17, Maven, Node and redis-server (which a fresh machine has):
 # Debian's Chromium for the real-browser tests, iproute2/util-linux for their loopback-only network
-# namespace, and the npm packages of the Node-driven tests. Idempotent; non-interactive; fails loudly.
+# namespace, coturn for the TURN credentials test, and the npm packages of the Node-driven tests. Idempotent; non-interactive; fails loudly.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export DEBIAN_FRONTEND=noninteractive
@@ -11,6 +11,8 @@ need=()
 command -v ip >/dev/null || need+=(iproute2)
 command -v unshare >/dev/null || need+=(util-linux)
 command -v redis-server >/dev/null || need+=(redis-server)
+# coturn: a real TURN server for the ICE-servers test (its turnutils_uclient is the TURN client)
+command -v turnserver >/dev/null || need+=(coturn)
 if (( ${#need[@]} )); then
   SUDO=""; [[ $(id -u) -eq 0 ]] || SUDO="sudo"
   echo "test-deps: installing ${need[*]}" >&2

@@ -3,6 +3,7 @@ package dev.switchboard;
 import dev.switchboard.auth.Authenticator;
 import dev.switchboard.auth.TokenVerifier;
 import dev.switchboard.config.NodeOptions;
+import dev.switchboard.ice.IceServers;
 import dev.switchboard.config.Option;
 import dev.switchboard.core.hub.Hub;
 import dev.switchboard.core.bus.Bus;
@@ -66,7 +67,7 @@ public final class Switchboard implements AutoCloseable, NodeStatus {
     private final AtomicBoolean draining = new AtomicBoolean();
     private final AtomicBoolean closed = new AtomicBoolean();
 
-    private Switchboard(SwitchboardConfig config, Bus bus, Authenticator auth) {
+    private Switchboard(SwitchboardConfig config, Bus bus, Authenticator auth, IceServers ice) {
         this.config = config;
         this.bus = bus;
         this.auth = auth;
@@ -96,7 +97,7 @@ public final class Switchboard implements AutoCloseable, NodeStatus {
                 config.ioTransport(), config.maxOutboundBytes(), config.compression(), config.pingInterval(),
                 config.trustedProxies(), config.proxyProtocol(), config.originPolicy());
         this.server = new NettyServer(transport, router, config.opsPort() < 0 ? ops : ops.publicPort(), metrics,
-                bus.nodeId(), auth);
+                bus.nodeId(), auth, ice);
         this.opsServer = config.opsPort() < 0 ? null
                 : new PlainHttpServer(config.opsHost(), config.opsPort(), config.ioTransport(), ops.opsPort());
         metrics.gauge("switchboard.rooms", "Rooms with members on this node", hub::roomCount);
@@ -150,9 +151,18 @@ public final class Switchboard implements AutoCloseable, NodeStatus {
             throw new NodeStartException(jwks ? NodeOptions.AUTH_JWKS : NodeOptions.AUTH_HMAC_SECRET_FILE,
                     e.file().toString(), "cannot read the keys: " + e.getMessage(), e);
         }
+        IceServers ice;
+        try {
+            ice = iceServers(config);
+        } catch (java.io.IOException e) {
+            bus.close();
+            auth.close();
+            throw new NodeStartException(NodeOptions.TURN_SECRET_FILE, config.get(NodeOptions.TURN_SECRET_FILE),
+                    "cannot read the secret: " + NodeStartException.reason(e), e);
+        }
         Switchboard node;
         try {
-            node = new Switchboard(config, bus, auth);
+            node = new Switchboard(config, bus, auth, ice);
         } catch (TransportUnavailableException e) {
             bus.close();
             auth.close();
@@ -200,6 +210,19 @@ public final class Switchboard implements AutoCloseable, NodeStatus {
                 config.get(NodeOptions.AUTH_AUDIENCE), config.get(NodeOptions.AUTH_CLOCK_SKEW));
         return new Authenticator(config.authModes(), verifier, config.get(NodeOptions.AUTH_CLOSE_ON_EXPIRY),
                 config.get(NodeOptions.AUTH_CLOCK_SKEW));
+    }
+
+    private static IceServers iceServers(SwitchboardConfig config) throws java.io.IOException {
+        String secretFile = config.get(NodeOptions.TURN_SECRET_FILE);
+        byte[] secret = null;
+        if (secretFile != null) {
+            String text = java.nio.file.Files.readString(java.nio.file.Path.of(secretFile)).strip();
+            if (text.isEmpty()) {
+                throw new java.io.IOException("the file is empty");
+            }
+            secret = text.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        }
+        return IceServers.of(config.get(NodeOptions.ICE_SERVERS), secret, config.get(NodeOptions.TURN_CREDENTIAL_TTL));
     }
 
     /** The node's token rule, for services beside the WebSocket port. */

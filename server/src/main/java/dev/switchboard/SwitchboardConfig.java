@@ -320,6 +320,18 @@ public final class SwitchboardConfig {
             return set(NodeOptions.AUTH_CLOSE_ON_EXPIRY, value);
         }
 
+        public Builder iceServers(String urls) {
+            return set(NodeOptions.ICE_SERVERS, urls);
+        }
+
+        public Builder turnSecretFile(String file) {
+            return set(NodeOptions.TURN_SECRET_FILE, file);
+        }
+
+        public Builder turnCredentialTtl(Duration value) {
+            return set(NodeOptions.TURN_CREDENTIAL_TTL, value);
+        }
+
         public Builder compression(boolean value) {
             return set(NodeOptions.COMPRESSION, value);
         }

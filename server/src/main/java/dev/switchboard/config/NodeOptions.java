@@ -1,6 +1,7 @@
 package dev.switchboard.config;
 
 import dev.switchboard.auth.AuthModes;
+import dev.switchboard.ice.IceServers;
 import dev.switchboard.transport.IoTransport;
 import dev.switchboard.transport.OriginPolicy;
 import dev.switchboard.transport.TrustedProxies;
@@ -111,11 +112,21 @@ public final class NodeOptions {
     public static final Option<Boolean> AUTH_CLOSE_ON_EXPIRY = Option.bool("auth-close-on-expiry", true,
             "close a connection when its token expires (WebSocket 1008 token expired, gRPC UNAUTHENTICATED)");
 
+    public static final Option<String> ICE_SERVERS = Option.text("ice-servers", null, "none",
+            "STUN and TURN servers handed to clients at GET /ice-servers, comma-separated stun:, stuns:, turn:, turns: "
+                    + "URLs").allowing("stun:, stuns:, turn: or turns: URLs, comma-separated",
+                    v -> parses(u -> IceServers.of(u, null, Duration.ZERO), v));
+    public static final Option<String> TURN_SECRET_FILE = Option.text("turn-secret-file", null, "none",
+            "file holding the TURN server's static-auth-secret (coturn use-auth-secret): turn: URLs get credentials "
+                    + "that expire");
+    public static final Option<Duration> TURN_CREDENTIAL_TTL = Option.duration("turn-credential-ttl",
+            Duration.ofHours(1), Duration.ofSeconds(1), "how long handed-out TURN credentials stay valid");
+
     /** Every node option, in documentation order. */
     public static final List<Option<?>> ALL = List.of(HOST, PORT, OPS_PORT, OPS_HOST, NODE_ID, GRPC_PORT,
             GRPC_IDLE_TIMEOUT, GRPC_REFLECTION, IO_THREADS, TRANSPORT, TRUSTED_PROXIES, PROXY_PROTOCOL, ALLOWED_ORIGINS,
             REQUIRE_ORIGIN, AUTH, AUTH_JWKS, AUTH_HMAC_SECRET_FILE, AUTH_ISSUER, AUTH_AUDIENCE, AUTH_CLOCK_SKEW,
-            AUTH_CLOSE_ON_EXPIRY, MAX_MESSAGE_BYTES, MAX_JSON_DEPTH, MAX_OUTBOUND_BYTES, PING_INTERVAL, DRAIN_TIMEOUT,
+            AUTH_CLOSE_ON_EXPIRY, ICE_SERVERS, TURN_SECRET_FILE, TURN_CREDENTIAL_TTL, MAX_MESSAGE_BYTES, MAX_JSON_DEPTH, MAX_OUTBOUND_BYTES, PING_INTERVAL, DRAIN_TIMEOUT,
             COMPRESSION,
             MAX_TOPICS, MAX_TOPIC_LENGTH, NAMED_PEER_RATE, RENDEZVOUS_REQUIRE_PROOF, RADIX_MAX_MESSAGE_BYTES, RADIX_RATE,
             REDIS, REDIS_CLUSTER, CLUSTER_PREFIX, HEARTBEAT_INTERVAL, FAILURE_TIMEOUT);

@@ -2,6 +2,7 @@ package dev.switchboard.transport;
 
 import dev.switchboard.auth.Authenticator;
 import dev.switchboard.dialect.DialectRouter;
+import dev.switchboard.ice.IceServers;
 import dev.switchboard.metrics.Metrics;
 import dev.switchboard.transport.internal.ResolvedTransport;
 import dev.switchboard.transport.internal.ServerInitializer;
@@ -38,9 +39,9 @@ public final class NettyServer {
      * {@code responder}; fails if the transport the options name is not available here.
      */
     public NettyServer(TransportOptions options, DialectRouter router, HttpResponder responder, Metrics metrics,
-                       String nodeId, Authenticator auth) {
+                       String nodeId, Authenticator auth, IceServers ice) {
         this.config = options;
-        this.context = new TransportContext(options, router, responder, metrics, nodeId, auth);
+        this.context = new TransportContext(options, router, responder, metrics, nodeId, auth, ice);
     }
 
     /** Binds the port and starts serving. */

@@ -80,6 +80,14 @@ final class HttpRequestHandler extends SimpleChannelInboundHandler<FullHttpReque
                 return;
             }
             String path = RequestTarget.path(request.uri());
+            if (context.iceServers.handles(request, path)) {
+                FullHttpResponse answer = context.iceServers.answer(request);
+                var written = ctx.writeAndFlush(answer);
+                if (!HttpUtil.isKeepAlive(answer)) {
+                    written.addListener(ChannelFutureListener.CLOSE);
+                }
+                return;
+            }
             CompletableFuture<HttpResponder.Reply> pending =
                     context.responder.respond(request.method().name(), path).toCompletableFuture();
             boolean keepAlive = HttpUtil.isKeepAlive(request);

@@ -2,6 +2,7 @@ package dev.switchboard.transport.internal;
 
 import dev.switchboard.auth.Authenticator;
 import dev.switchboard.dialect.DialectRouter;
+import dev.switchboard.ice.IceServers;
 import dev.switchboard.metrics.Metrics;
 import dev.switchboard.transport.HttpResponder;
 import dev.switchboard.transport.TransportOptions;
@@ -20,14 +21,16 @@ public final class TransportContext {
     final ResolvedTransport transport;
     final OutboundCap outboundCap;
     final Authenticator auth;
+    final IceServersEndpoint iceServers;
     private final String idPrefix;
     private final AtomicLong ids = new AtomicLong();
     /** Decoder settings by message limit: shared, since every connection's decoder keeps a reference. */
     private final ConcurrentHashMap<Integer, WebSocketDecoderConfig> decoderConfigs = new ConcurrentHashMap<>();
 
     public TransportContext(TransportOptions config, DialectRouter router, HttpResponder responder,
-                            Metrics metrics, String nodeId, Authenticator auth) {
+                            Metrics metrics, String nodeId, Authenticator auth, IceServers ice) {
         this.auth = auth;
+        this.iceServers = new IceServersEndpoint(ice, auth, config.origins(), metrics);
         this.config = config;
         this.router = router;
         this.responder = responder;
