@@ -75,7 +75,7 @@ public final class Switchboard implements AutoCloseable, NodeStatus {
         YWebrtcDialect ywebrtc = new YWebrtcDialect(hub, config.maxFrameBytes(), config.maxJsonDepth(),
                 config.maxTopicsPerConnection(), config.maxTopicNameLength());
         NamedPeerDialect namedPeer = new NamedPeerDialect(hub, config.maxFrameBytes(), config.maxJsonDepth(),
-                config.namedPeerMaxFramesPerSecond());
+                config.namedPeerMaxFramesPerSecond(), ice);
         // Dialects register their paths here (docs/design/routing.md); the order of registration is the order of
         // matching.
         // Every other path: y-webrtc, or named-peer when the first frame is a login.
@@ -84,7 +84,7 @@ public final class Switchboard implements AutoCloseable, NodeStatus {
             router.route(provider::matches, provider.create(hub, config));
         }
         router.route(RendezvousDialect::matches, new RendezvousDialect(hub, config.maxFrameBytes(), config.maxJsonDepth(),
-                config.rendezvousRequireProof()));
+                config.rendezvousRequireProof(), ice));
         router.route(RadixDialect::matches, new RadixDialect(hub, config.radixMaxMessageBytes(), config.maxJsonDepth(),
                 config.radixMaxFramesPerSecond(), 1000));
         this.opsExecutor = Executors.newSingleThreadExecutor(r -> {

@@ -180,4 +180,41 @@ class IceServersEndpointTest {
             assertThat(preflight.headers().firstValue("access-control-allow-origin")).hasValue("https://app.example.com");
         }
     }
+
+    /** Where a dialect's protocol leaves room, its first answer carries the same list, as an extra member. */
+    @Test
+    void theRendezvousWelcomeAndTheNamedPeerLoginCarryTheList() throws Exception {
+        try (Switchboard node = node(Duration.ofHours(1));
+             dev.switchboard.testkit.WsClient named = dev.switchboard.testkit.WsClient.connect(node.port(), "/?token=" + token);
+             dev.switchboard.testkit.WsClient rendezvous = dev.switchboard.testkit.WsClient.connect(node.port(),
+                     "/room/lobby/websocket?token=" + token)) {
+            named.send("{\"type\":\"login\",\"name\":\"alice\"}");
+            JsonNode login = JSON.readTree(named.next());
+            assertThat(login.get("type").asText()).isEqualTo("login_success");
+            assertThat(login.get("iceServers").get(1).get("username").asText()).as("issued to the login name")
+                    .endsWith(":alice");
+
+            rendezvous.next(); // the challenge
+            java.security.KeyPairGenerator generator = java.security.KeyPairGenerator.getInstance("EC");
+            generator.initialize(new java.security.spec.ECGenParameterSpec("secp256r1"));
+            var key = (java.security.interfaces.ECPublicKey) generator.generateKeyPair().getPublic();
+            rendezvous.send("{\"type\":\"register\",\"publicKey\":{\"kty\":\"EC\",\"crv\":\"P-256\",\"x\":\""
+                    + coordinate(key.getW().getAffineX()) + "\",\"y\":\"" + coordinate(key.getW().getAffineY()) + "\"}}");
+            JsonNode welcome = JSON.readTree(rendezvous.next());
+            assertThat(welcome.get("type").asText()).as(welcome.toString()).isEqualTo("welcome");
+            JsonNode turnEntry = welcome.get("iceServers").get(1);
+            assertThat(turnEntry.get("username").asText()).as("issued to the token's subject").endsWith(":carol");
+            assertThat(allocate(turnEntry.get("username").asText(), turnEntry.get("credential").asText()).allocated())
+                    .isTrue();
+        }
+    }
+
+    /** A P-256 coordinate as a JWK writes it: 32 bytes, base64url. */
+    private static String coordinate(java.math.BigInteger v) {
+        byte[] raw = v.toByteArray();
+        byte[] fixed = new byte[32];
+        int n = Math.min(raw.length, 32);
+        System.arraycopy(raw, raw.length - n, fixed, 32 - n, n);
+        return java.util.Base64.getUrlEncoder().withoutPadding().encodeToString(fixed);
+    }
 }

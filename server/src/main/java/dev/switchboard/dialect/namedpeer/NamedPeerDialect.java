@@ -1,5 +1,6 @@
 package dev.switchboard.dialect.namedpeer;
 
+import dev.switchboard.ice.IceServers;
 import dev.switchboard.core.Envelope;
 import dev.switchboard.core.hub.Hub;
 import dev.switchboard.core.LeaveReason;
@@ -35,7 +36,15 @@ public final class NamedPeerDialect implements Dialect {
      * @param maxJsonDepth        deepest JSON nesting accepted
      * @param maxFramesPerSecond  frames per connection per second before rate_limit_exceeded (upstream: 50)
      */
-    public NamedPeerDialect(Hub hub, int maxMessageBytes, int maxJsonDepth, int maxFramesPerSecond) {
+    private final IceServers ice;
+
+    /** The ICE servers for a login_success to {@code user}, or null when none are configured. */
+    String iceServersJson(String user) {
+        return ice.isEmpty() ? null : ice.json(user);
+    }
+
+    public NamedPeerDialect(Hub hub, int maxMessageBytes, int maxJsonDepth, int maxFramesPerSecond, IceServers ice) {
+        this.ice = ice;
         if (maxFramesPerSecond < 1) {
             throw new IllegalArgumentException("maxFramesPerSecond must be at least 1: " + maxFramesPerSecond);
         }

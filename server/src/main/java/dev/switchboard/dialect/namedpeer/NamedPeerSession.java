@@ -187,7 +187,8 @@ final class NamedPeerSession implements DialectSession, LocalMember {
             names.add(m.id());
         }
         names.add(name);
-        connection.send(NamedPeerWriter.loginSuccess(name, names));
+        // TURN credentials, if any, are issued to the login name
+        connection.send(NamedPeerWriter.loginSuccess(name, names, dialect.iceServersJson(name)));
         ArrayDeque<byte[]> held = g.open(); // the events held first, in order; then the frames sent meanwhile
         gate = null;
         while (!held.isEmpty() && state == State.LOGGED_IN) {

@@ -10,7 +10,8 @@ final class NamedPeerWriter {
     private NamedPeerWriter() {
     }
 
-    static byte[] loginSuccess(String name, List<String> clients) {
+    /** @param iceServers the node's ICE servers as a JSON array, or null: an extra member older clients ignore */
+    static byte[] loginSuccess(String name, List<String> clients, String iceServers) {
         StringBuilder b = new StringBuilder("{\"type\":\"login_success\",\"id\":").append(JsonStrings.quote(name))
                 .append(",\"clients\":[");
         for (int i = 0; i < clients.size(); i++) {
@@ -19,7 +20,11 @@ final class NamedPeerWriter {
             }
             b.append(JsonStrings.quote(clients.get(i)));
         }
-        return bytes(b.append("]}").toString());
+        b.append(']');
+        if (iceServers != null) {
+            b.append(",\"iceServers\":").append(iceServers);
+        }
+        return bytes(b.append('}').toString());
     }
 
     static byte[] peerConnected(String name) {

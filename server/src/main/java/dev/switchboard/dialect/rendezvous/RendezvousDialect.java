@@ -1,5 +1,6 @@
 package dev.switchboard.dialect.rendezvous;
 
+import dev.switchboard.ice.IceServers;
 import dev.switchboard.core.Envelope;
 import dev.switchboard.core.hub.Hub;
 import dev.switchboard.core.LeaveReason;
@@ -36,8 +37,16 @@ public final class RendezvousDialect implements Dialect {
      * @param requireProof whether {@code register} must carry a valid signature of the challenge (default off:
      *                     clients that know nothing of the challenge keep working)
      */
-    public RendezvousDialect(Hub hub, int maxMessageBytes, int maxJsonDepth, boolean requireProof) {
+    private final IceServers ice;
+
+    /** The ICE servers for the welcome of a peer whose token names {@code user} (null: anonymous), or null. */
+    String iceServersJson(String user) {
+        return ice.isEmpty() ? null : ice.json(user == null ? "anonymous" : user);
+    }
+
+    public RendezvousDialect(Hub hub, int maxMessageBytes, int maxJsonDepth, boolean requireProof, IceServers ice) {
         this.hub = hub;
+        this.ice = ice;
         this.maxMessageBytes = maxMessageBytes;
         this.requireProof = requireProof;
         this.reader = new RendezvousReader(JsonLimits.factory(maxJsonDepth, maxMessageBytes));
@@ -92,7 +101,8 @@ public final class RendezvousDialect implements Dialect {
             connection.close(1008, "room not granted");
             return DialectSession.CLOSING;
         }
-        RendezvousSession session = new RendezvousSession(connection, this, roomName);
+        RendezvousSession session = new RendezvousSession(connection, this, roomName,
+                handshake.identity() == null ? null : handshake.identity().subject());
         session.start();
         return session;
     }

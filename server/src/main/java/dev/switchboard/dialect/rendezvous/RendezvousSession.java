@@ -36,8 +36,12 @@ final class RendezvousSession implements DialectSession, LocalMember {
     private String peerId;
     private Map<String, String> metadata = Map.of();
 
-    RendezvousSession(Connection connection, RendezvousDialect dialect, String roomName) {
+    /** Whom the connection's token names (for TURN credentials in the welcome); null without one. */
+    private final String user;
+
+    RendezvousSession(Connection connection, RendezvousDialect dialect, String roomName, String user) {
         this.connection = connection;
+        this.user = user;
         this.dialect = dialect;
         this.room = new RoomKey(RendezvousDialect.NAMESPACE, roomName);
         byte[] bytes = new byte[32];
@@ -157,7 +161,7 @@ final class RendezvousSession implements DialectSession, LocalMember {
             metadata = Map.of();
         } else {
             state = State.REGISTERED;
-            connection.send(RendezvousWriter.welcome(peerId, result.others()));
+            connection.send(RendezvousWriter.welcome(peerId, result.others(), dialect.iceServersJson(user)));
             held = g.open(); // the events held first, in order; then the frames sent meanwhile
             gate = null;
         }

@@ -18,7 +18,8 @@ final class RendezvousWriter {
         return bytes("{\"type\":\"challenge\",\"nonce\":" + JsonStrings.quote(nonce) + "}");
     }
 
-    static byte[] welcome(String peerId, List<MemberInfo> peers) {
+    /** @param iceServers the node's ICE servers as a JSON array, or null: an extra member older clients ignore */
+    static byte[] welcome(String peerId, List<MemberInfo> peers, String iceServers) {
         StringBuilder b = new StringBuilder("{\"type\":\"welcome\",\"peerId\":").append(JsonStrings.quote(peerId))
                 .append(",\"peers\":[");
         for (int i = 0; i < peers.size(); i++) {
@@ -32,7 +33,11 @@ final class RendezvousWriter {
             }
             b.append('}');
         }
-        return bytes(b.append("]}").toString());
+        b.append(']');
+        if (iceServers != null) {
+            b.append(",\"iceServers\":").append(iceServers);
+        }
+        return bytes(b.append('}').toString());
     }
 
     static byte[] peerJoined(MemberInfo peer) {
