@@ -119,12 +119,43 @@ public final class Streams {
 
     // ---- workers ----
 
-    final class WorkerPeer extends GrpcPeer<WorkerRtcMessage> implements StreamObserver<WorkerRtcMessage> {
+    /**
+     * What worker and client streams share: the worker id they belong to (0 until their first message), how
+     * they end, and their cleanup (leave the worker's room, unregister).
+     */
+    abstract class StreamPeer<T extends com.google.protobuf.MessageLite> extends GrpcPeer<T>
+            implements StreamObserver<T> {
         long workerId;
+
+        StreamPeer(StreamObserver<T> out) {
+            super(out, maxQueuedBytes);
+        }
+
+        @Override
+        public void onError(Throwable t) {
+            gone();
+        }
+
+        @Override
+        public void onCompleted() {
+            complete();
+        }
+
+        @Override
+        protected void cleanup() {
+            open.remove(this);
+            meters.closed();
+            if (workerId != 0) {
+                hub.leave(room(workerId), this);
+            }
+        }
+    }
+
+    final class WorkerPeer extends StreamPeer<WorkerRtcMessage> {
         private boolean joined;
 
         WorkerPeer(StreamObserver<WorkerRtcMessage> out) {
-            super(out, maxQueuedBytes);
+            super(out);
         }
 
         @Override
@@ -191,24 +222,6 @@ public final class Streams {
             }
         }
 
-        @Override
-        public void onError(Throwable t) {
-            gone();
-        }
-
-        @Override
-        public void onCompleted() {
-            complete();
-        }
-
-        @Override
-        protected void cleanup() {
-            open.remove(this);
-            meters.closed();
-            if (workerId != 0) {
-                hub.leave(room(workerId), this);
-            }
-        }
     }
 
     public final class WorkerService extends WorkerServiceGrpc.WorkerServiceImplBase {
@@ -222,15 +235,14 @@ public final class Streams {
 
     // ---- clients ----
 
-    final class ClientPeer extends GrpcPeer<ClientRtcMessage> implements StreamObserver<ClientRtcMessage> {
+    final class ClientPeer extends StreamPeer<ClientRtcMessage> {
         private final String clientId = UUID.randomUUID().toString();
-        private long workerId;
         /** Messages that came while the cluster is asked whether the worker is connected; null otherwise. */
         private List<ClientRtcMessage> held;
         private final Object heldLock = new Object();
 
         ClientPeer(StreamObserver<ClientRtcMessage> out) {
-            super(out, maxQueuedBytes);
+            super(out);
         }
 
         @Override
@@ -375,24 +387,6 @@ public final class Streams {
             }
         }
 
-        @Override
-        public void onError(Throwable t) {
-            gone();
-        }
-
-        @Override
-        public void onCompleted() {
-            complete();
-        }
-
-        @Override
-        protected void cleanup() {
-            open.remove(this);
-            meters.closed();
-            if (workerId != 0) {
-                hub.leave(room(workerId), this);
-            }
-        }
     }
 
     public final class ClientService extends ClientServiceGrpc.ClientServiceImplBase {
