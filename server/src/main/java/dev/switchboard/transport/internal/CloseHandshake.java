@@ -40,11 +40,22 @@ final class CloseHandshake {
         });
     }
 
-    /** The peer started the handshake: echo its status code (none if it sent none) and close. */
+    /**
+     * The peer started the handshake: echo its status code (none if it sent none) and close. A code no endpoint
+     * may send (RFC 6455 §7.4: below 1000, 1004–1006, 1015, unassigned 1016–2999, 5000 and up) is a protocol
+     * error, answered with 1002 instead of echoed.
+     */
     static void answer(Channel channel, CloseWebSocketFrame peers) {
         int code = peers.statusCode();
-        CloseWebSocketFrame echo = code == -1 ? new CloseWebSocketFrame() : new CloseWebSocketFrame(code, "");
+        CloseWebSocketFrame echo = code == -1 ? new CloseWebSocketFrame()
+                : sendable(code) ? new CloseWebSocketFrame(code, "")
+                : new CloseWebSocketFrame(PROTOCOL_ERROR, "Invalid close code");
         channel.writeAndFlush(echo).addListener(ChannelFutureListener.CLOSE);
+    }
+
+    /** Whether an endpoint may send {@code code} in a close frame (RFC 6455 §7.4, IANA's registry). */
+    static boolean sendable(int code) {
+        return (code >= 1000 && code <= 1003) || (code >= 1007 && code <= 1014) || (code >= 3000 && code <= 4999);
     }
 
     /** The close code for a frame the decoder refused: its own (1009 for too big), or 1002. */

@@ -75,6 +75,12 @@ final class HttpRequestHandler extends SimpleChannelInboundHandler<FullHttpReque
                         bytes("bad request")), false);
                 return;
             }
+            if (request.protocolVersion().majorVersion() != 1) {
+                // e.g. the HTTP/2 preface (PRI * HTTP/2.0) sent to an HTTP/1.1 port: not answered as HTTP/1.1
+                reply(ctx, HttpVersion.HTTP_1_1, new HttpResponder.Reply(505, "text/plain; charset=utf-8",
+                        bytes("HTTP version not supported")), false);
+                return;
+            }
             if (isUpgrade(request)) {
                 upgrade(ctx, request);
                 return;
@@ -130,6 +136,11 @@ final class HttpRequestHandler extends SimpleChannelInboundHandler<FullHttpReque
 
     private void upgrade(ChannelHandlerContext ctx, FullHttpRequest request) {
         HttpHeaders headers = request.headers();
+        if (!validKey(headers.get(HttpHeaderNames.SEC_WEBSOCKET_KEY))) {
+            reply(ctx, request, new HttpResponder.Reply(400, "text/plain; charset=utf-8",
+                    bytes("missing or malformed Sec-WebSocket-Key")), false);
+            return;
+        }
         if (!context.config.origins().allows(headers.get(HttpHeaderNames.ORIGIN))) {
             context.metrics.refusedUpgrade("origin");
             reply(ctx, request, new HttpResponder.Reply(403, "text/plain; charset=utf-8",
@@ -166,11 +177,14 @@ final class HttpRequestHandler extends SimpleChannelInboundHandler<FullHttpReque
             WebSocketServerHandshakerFactory.sendUnsupportedVersionResponse(ctx.channel());
             return;
         }
-        WebSocketConnection connection = new WebSocketConnection(context, ctx.channel(), dialect,
-                client == null || client.equals(peer(ctx)) ? null : handshake.clientAddress());
         ChannelPipeline pipeline = ctx.pipeline();
         Handshake opened = handshake;
-        handshaker.handshake(ctx.channel(), request).addListener((ChannelFutureListener) done -> {
+        // the key was checked above, so this does not throw; the connection is counted once the response is on
+        // its way, so that a refused upgrade never shows as an open connection
+        var response = handshaker.handshake(ctx.channel(), request);
+        WebSocketConnection connection = new WebSocketConnection(context, ctx.channel(), dialect,
+                client == null || client.equals(peer(ctx)) ? null : handshake.clientAddress());
+        response.addListener((ChannelFutureListener) done -> {
             if (done.isSuccess()) {
                 connection.start(dialect, opened);
                 if (opened.identity() != null && context.auth.closeOnExpiry()) {
@@ -186,6 +200,18 @@ final class HttpRequestHandler extends SimpleChannelInboundHandler<FullHttpReque
             pipeline.remove("http-idle");
         }
         pipeline.remove(this);
+    }
+
+    /** RFC 6455 §4.1: the key is 16 random bytes, base64-encoded (24 characters). */
+    private static boolean validKey(String key) {
+        if (key == null || key.trim().length() != 24) {
+            return false;
+        }
+        try {
+            return java.util.Base64.getDecoder().decode(key.trim()).length == 16;
+        } catch (IllegalArgumentException e) {
+            return false;
+        }
     }
 
     private static InetAddress peer(ChannelHandlerContext ctx) {

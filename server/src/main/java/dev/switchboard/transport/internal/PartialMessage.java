@@ -12,6 +12,8 @@ final class PartialMessage {
     private final ByteBuf joined;
     private final boolean binary;
     private final int maxMessageBytes;
+    /** Set by the keepalive tick: a message still open at the next tick has taken too long. */
+    private boolean seenByTick;
 
     PartialMessage(ByteBufAllocator alloc, ByteBuf first, boolean binary, int maxMessageBytes) {
         this.joined = alloc.heapBuffer(Math.min(2 * first.readableBytes(), maxMessageBytes));
@@ -35,6 +37,13 @@ final class PartialMessage {
 
     boolean binary() {
         return binary;
+    }
+
+    /** Marks this message as seen by a keepalive tick; true if it was already (it outlived a whole interval). */
+    boolean outlivedTick() {
+        boolean outlived = seenByTick;
+        seenByTick = true;
+        return outlived;
     }
 
     void release() {

@@ -118,8 +118,14 @@ final class WebSocketConnection extends ChannelInboundHandlerAdapter implements 
             } else if (frame instanceof ContinuationWebSocketFrame) {
                 onFragment(frame); // the decoder refuses one outside a fragmented message
             } else if (frame instanceof PingWebSocketFrame) {
-                channel.write(new PongWebSocketFrame(frame.content().retain()), channel.voidPromise());
-                FlushBatcher.of(channel.eventLoop()).markDirty(this);
+                // A pong only while the peer reads what it is sent: RFC 6455 §5.5.3 lets an endpoint answer only
+                // the latest ping, and a peer that pings without reading must not queue pongs without bound.
+                if (channel.isWritable()) {
+                    channel.write(new PongWebSocketFrame(frame.content().retain()), channel.voidPromise());
+                    FlushBatcher.of(channel.eventLoop()).markDirty(this);
+                } else {
+                    meters.refused("pong_not_sent");
+                }
             } else if (frame instanceof CloseWebSocketFrame close) {
                 onClose(close);
             }
@@ -184,7 +190,7 @@ final class WebSocketConnection extends ChannelInboundHandlerAdapter implements 
             return;
         }
         closing = true;
-        closeReason = "client";
+        closeReason = close.statusCode() == -1 || CloseHandshake.sendable(close.statusCode()) ? "client" : "protocol_error";
         CloseHandshake.answer(channel, close);
     }
 
@@ -321,6 +327,12 @@ final class WebSocketConnection extends ChannelInboundHandlerAdapter implements 
         }
         if (!alive) {
             closeWith(-1, null, "ping_timeout");
+            return;
+        }
+        if (partial != null && partial.outlivedTick()) {
+            // half a message pins its buffer: one that is not finished within a ping interval or two is dropped
+            dropPartial();
+            closeWith(CloseHandshake.POLICY_VIOLATION, "Message not completed in time", "incomplete_message");
             return;
         }
         alive = false;

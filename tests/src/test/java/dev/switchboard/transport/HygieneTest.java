@@ -1,0 +1,142 @@
+package dev.switchboard.transport;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.switchboard.Switchboard;
+import dev.switchboard.support.ProjectFiles;
+import dev.switchboard.testkit.Http;
+import dev.switchboard.testkit.RawUpgrade;
+import dev.switchboard.testkit.TestNodes;
+import dev.switchboard.testkit.WsClient;
+import java.io.ByteArrayOutputStream;
+import java.io.DataInputStream;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+
+/** Protocol hygiene (issue "Survive hostile clients"): what a client sends that no well-behaved client does. */
+class HygieneTest {
+    /** A masked client frame: FIN, {@code opcode}, a payload of at most 125 bytes, a zero mask. */
+    private static byte[] frame(int opcode, byte[] payload) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        out.write(0x80 | opcode);
+        out.write(0x80 | payload.length);
+        out.writeBytes(new byte[4]); // mask 0: the payload as is
+        out.writeBytes(payload);
+        return out.toByteArray();
+    }
+
+    @Test
+    void aCloseCodeNoEndpointMaySendIsAnsweredWith1002NotEchoed() throws Exception {
+        try (Switchboard node = TestNodes.start()) {
+            for (int code : new int[] {5000, 1005, 999, 2000}) {
+                try (RawUpgrade ws = RawUpgrade.open(node.port(), "/")) {
+                    ws.sendRaw(frame(8, new byte[] {(byte) (code >> 8), (byte) code}));
+                    // Netty's decoder refuses some of these itself, in its own words; the rest are refused here
+                    assertThat(ws.nextFrame()).as("code %d", code).startsWith("8:1002 Invalid close");
+                }
+            }
+            try (RawUpgrade ws = RawUpgrade.open(node.port(), "/")) {
+                ws.sendRaw(frame(8, new byte[] {(byte) (4321 >> 8), (byte) 4321}));
+                assertThat(ws.nextFrame()).as("an application code is echoed").isEqualTo("8:4321 ");
+            }
+        }
+    }
+
+    @Test
+    void theHttp2PrefaceIsNotAnsweredAsHttp11() throws Exception {
+        try (Switchboard node = TestNodes.start(); Socket s = new Socket("127.0.0.1", node.port())) {
+            s.setSoTimeout(5000);
+            s.getOutputStream().write("PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+            String status = new String(s.getInputStream().readNBytes(12), StandardCharsets.US_ASCII);
+            assertThat(status).isEqualTo("HTTP/1.1 505");
+        }
+    }
+
+    @Test
+    void anUpgradeWithoutAValidKeyIsRefusedAndNeverCountedAsOpen() throws Exception {
+        try (Switchboard node = TestNodes.start()) {
+            for (String key : new String[] {null, "", "not base64 at all!!!!!!!", "c2hvcnQ=", "dGhlIHNhbXBsZSBub25jZQ==x"}) {
+                try (Socket s = new Socket("127.0.0.1", node.port())) {
+                    s.setSoTimeout(5000);
+                    String request = "GET / HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+                            + (key == null ? "" : "Sec-WebSocket-Key: " + key + "\r\n") + "Sec-WebSocket-Version: 13\r\n\r\n";
+                    s.getOutputStream().write(request.getBytes(StandardCharsets.US_ASCII));
+                    String status = new String(s.getInputStream().readNBytes(12), StandardCharsets.US_ASCII);
+                    assertThat(status).as("key %s", key).isEqualTo("HTTP/1.1 400");
+                }
+            }
+            assertThat(Http.get(node.port(), "/health").body()).contains("\"clientCount\":0");
+        }
+    }
+
+    @Test
+    void aClientThatPingsWithoutReadingCannotQueuePongsWithoutBound() throws Exception {
+        int cap = 64 * 1024;
+        try (Switchboard node = TestNodes.start(TestNodes.config().maxOutboundBytes(cap).build());
+             RawUpgrade flooder = RawUpgrade.open(node.port(), "/");
+             WsClient bystander = WsClient.connect(node.port(), "/")) {
+            byte[] ping = frame(9, new byte[125]);
+            byte[] burst = new byte[ping.length * 1000];
+            for (int i = 0; i < 1000; i++) {
+                System.arraycopy(ping, 0, burst, i * ping.length, ping.length);
+            }
+            // 100,000 pings (13 MB of pongs if all were answered); the flooder reads nothing
+            Thread writer = new Thread(() -> {
+                try {
+                    for (int i = 0; i < 100; i++) {
+                        flooder.sendRaw(burst);
+                    }
+                } catch (IOException e) {
+                    // the server may stop reading a socket it has nothing more to say to
+                }
+            });
+            writer.start();
+            writer.join(TimeUnit.MINUTES.toMillis(2));
+            // everything sent has been read by the server (its pings counted), yet little waits for the flooder
+            await().atMost(Duration.ofSeconds(60)).until(() -> Http.get(node.port(), "/metrics").body()
+                    .contains("switchboard_refused_total{dialect=\"unidentified\",reason=\"pong_not_sent\"}"));
+            assertThat(node.queuedBytes()).isLessThanOrEqualTo(cap + 1024);
+            bystander.send("{\"type\":\"ping\"}");
+            assertThat(bystander.next()).isEqualTo("{\"type\":\"pong\"}");
+        }
+    }
+
+    @Test
+    void halfAFragmentedMessageIsDroppedWhenItOutlivesAPingInterval() throws Exception {
+        try (Switchboard node = TestNodes.start(TestNodes.config().pingInterval(Duration.ofMillis(300)).build());
+             RawUpgrade ws = RawUpgrade.open(node.port(), "/")) {
+            ByteArrayOutputStream first = new ByteArrayOutputStream();
+            first.write(0x01); // text, not final
+            first.write(0x80 | 5);
+            first.writeBytes(new byte[4]);
+            first.writeBytes("{\"typ".getBytes(StandardCharsets.US_ASCII));
+            ws.sendRaw(first.toByteArray());
+            String frame;
+            do {
+                frame = ws.nextFrame(); // pings come first; this client answers none, but it is "alive": it sent data
+                if (frame.startsWith("9:")) {
+                    ws.sendRaw(frame(10, new byte[0]));
+                }
+            } while (frame.startsWith("9:"));
+            assertThat(frame).isEqualTo("8:1008 Message not completed in time");
+        }
+    }
+
+    @Test
+    void theLauncherMakesTheJvmExitOnOutOfMemory() throws Exception {
+        ProcessBuilder pb = new ProcessBuilder(List.of("./switchboard", "--version")).directory(ProjectFiles.root().toFile())
+                .redirectErrorStream(true);
+        pb.environment().put("JAVA_OPTS", "-XX:+PrintCommandLineFlags");
+        Process p = pb.start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(p.waitFor(120, TimeUnit.SECONDS)).isTrue();
+        assertThat(out).contains("-XX:+ExitOnOutOfMemoryError").contains("switchboard ");
+    }
+}
