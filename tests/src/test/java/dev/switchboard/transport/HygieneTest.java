@@ -139,4 +139,40 @@ class HygieneTest {
         assertThat(p.waitFor(120, TimeUnit.SECONDS)).isTrue();
         assertThat(out).contains("-XX:+ExitOnOutOfMemoryError").contains("switchboard ");
     }
+
+    @Test
+    void aClientThatPipelinesRequestsWithoutReadingIsReadNoFurther() throws Exception {
+        try (Switchboard node = TestNodes.start(TestNodes.config().maxOutboundBytes(64 * 1024).build());
+             Socket s = new Socket("127.0.0.1", node.port())) {
+            byte[] requests = "GET /health HTTP/1.1\r\nHost: x\r\n\r\n".repeat(10_000).getBytes(StandardCharsets.US_ASCII);
+            java.util.concurrent.atomic.AtomicLong written = new java.util.concurrent.atomic.AtomicLong();
+            java.util.concurrent.atomic.AtomicReference<IOException> failure = new java.util.concurrent.atomic.AtomicReference<>();
+            Thread writer = new Thread(() -> {
+                try {
+                    OutputStream out = s.getOutputStream();
+                    for (int i = 0; i < 300; i++) { // 100 MB of requests, 3 million answers if all were read
+                        out.write(requests);
+                        written.addAndGet(requests.length);
+                    }
+                } catch (IOException e) {
+                    failure.set(e); // closed at the end of the test
+                }
+            });
+            writer.setDaemon(true);
+            writer.start();
+            // the writer stalls once the server stops reading and the kernel's buffers are full, or is cut off
+            // (Netty's HTTP codec closes a connection with more than 128 requests waiting for their answers)
+            long[] last = {-1};
+            await().atMost(Duration.ofMinutes(2)).pollInterval(Duration.ofSeconds(1)).until(() -> {
+                long now = written.get();
+                boolean stalled = now == last[0];
+                last[0] = now;
+                return stalled;
+            });
+            assertThat(writer.isAlive() || failure.get() != null)
+                    .as("the server stopped reading, or closed: %d bytes written", written.get()).isTrue();
+            assertThat(written.get()).isLessThan(50L * 1024 * 1024);
+            assertThat(Http.get(node.port(), "/health").statusCode()).as("others are served").isEqualTo(200);
+        }
+    }
 }

@@ -58,14 +58,38 @@ final class HttpRequestHandler extends SimpleChannelInboundHandler<FullHttpReque
 
     @Override
     protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest request) {
-        if (replying) {
+        boolean writable = ctx.channel().isWritable();
+        if (replying || !writable || (queued != null && !queued.isEmpty())) {
             if (queued == null) {
                 queued = new ArrayDeque<>(2);
             }
             queued.add(request);
+            if (!writable) {
+                // A client that pipelines requests without reading the answers: read no more from it until it
+                // reads, so its answers cannot pile up (only what one read already held waits here).
+                ctx.channel().config().setAutoRead(false);
+            }
             return;
         }
         handle(ctx, request);
+    }
+
+    /** Answers queued requests in order while nothing is pending and the client reads; then reads again. */
+    private void drain(ChannelHandlerContext ctx) {
+        while (!replying && ctx.channel().isWritable() && queued != null && !queued.isEmpty()) {
+            handle(ctx, queued.poll());
+        }
+        if (ctx.channel().isWritable() && (queued == null || queued.isEmpty()) && !ctx.channel().config().isAutoRead()) {
+            ctx.channel().config().setAutoRead(true);
+        }
+    }
+
+    @Override
+    public void channelWritabilityChanged(ChannelHandlerContext ctx) throws Exception {
+        if (ctx.channel().isWritable()) {
+            drain(ctx);
+        }
+        super.channelWritabilityChanged(ctx);
     }
 
     private void handle(ChannelHandlerContext ctx, FullHttpRequest request) {
@@ -107,9 +131,7 @@ final class HttpRequestHandler extends SimpleChannelInboundHandler<FullHttpReque
                 replying = false;
                 reply(ctx, request, result(pending), keepAlive);
                 request.release();
-                while (!replying && queued != null && !queued.isEmpty()) {
-                    handle(ctx, queued.poll());
-                }
+                drain(ctx);
             }));
         } finally {
             request.release();
