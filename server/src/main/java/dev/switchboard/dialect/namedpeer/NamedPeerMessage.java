@@ -24,6 +24,13 @@ sealed interface NamedPeerMessage {
     record Relay(String target, String targetJson, JsonObjectScan scan) implements NamedPeerMessage {
     }
 
+    /**
+     * A message with a target whose type is one the server itself sends (login_success, peer_connected,
+     * peer_disconnected, error, pong): never relayed, so no peer can pass off its words as the server's.
+     */
+    record Reserved(String type) implements NamedPeerMessage {
+    }
+
     /** Any other type without a target: ignored. */
     record Other(String type) implements NamedPeerMessage {
     }

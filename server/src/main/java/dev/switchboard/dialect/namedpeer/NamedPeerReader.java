@@ -10,6 +10,9 @@ import java.util.Set;
  */
 final class NamedPeerReader {
     static final Set<String> BROADCAST_TYPES = Set.of("stream_started", "stream_stopped", "stream_restored", "page_opened");
+    /** The types of the server's own messages (NamedPeerWriter): a peer may not send them to another. */
+    static final Set<String> SERVER_TYPES = Set.of("login_success", "peer_connected", "peer_disconnected", "error",
+            "pong");
     private static final Set<String> MEMBERS = Set.of("type", "name", "id", "target", "reason", "from");
 
     private final JsonFactory json;
@@ -44,6 +47,9 @@ final class NamedPeerReader {
             return new NamedPeerMessage.Broadcast(type, reason != null && reason.truthy() ? reason.raw(frame) : null);
         }
         JsonObjectScan.Value target = scan.get("target");
+        if (target != null && target.truthy() && SERVER_TYPES.contains(type)) {
+            return new NamedPeerMessage.Reserved(type);
+        }
         if (target != null && target.truthy()) {
             return new NamedPeerMessage.Relay(target.isString() ? target.text() : null, target.raw(frame), scan);
         }

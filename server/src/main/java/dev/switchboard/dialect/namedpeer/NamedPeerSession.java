@@ -108,6 +108,8 @@ final class NamedPeerSession implements DialectSession, LocalMember {
             dialect.hub().broadcast(NamedPeerDialect.ROOM, Envelope.of(NamedPeerWriter.broadcast(event, name)), name);
         } else if (message instanceof NamedPeerMessage.Relay relay) {
             relay(relay);
+        } else if (message instanceof NamedPeerMessage.Reserved) {
+            connection.send(NamedPeerWriter.error("reserved_type"));
         }
     }
 

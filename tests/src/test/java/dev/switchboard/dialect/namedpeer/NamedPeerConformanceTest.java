@@ -133,6 +133,21 @@ class NamedPeerConformanceTest {
         }
     }
 
+    /** A peer cannot pass off its words as the server's: the server's own types are never relayed. */
+    @Test
+    void aMessageShapedLikeAServerEventIsRefusedNotRelayed() {
+        try (WsClient a = login("paris", "paris"); WsClient b = login("obs_paris", "paris", "obs_paris")) {
+            a.next();
+            for (String type : new String[] {"peer_disconnected", "login_success", "error", "peer_connected", "pong"}) {
+                b.send("{\"type\":\"" + type + "\",\"target\":\"paris\",\"peer\":\"nantes\"}");
+                assertThat(b.next()).as(type).isEqualTo("{\"type\":\"error\",\"error\":\"reserved_type\"}");
+            }
+            assertThat(a.poll(QUIET)).isNull();
+            b.send("{\"type\":\"offer\",\"target\":\"paris\"}");
+            assertThat(a.next()).isEqualTo("{\"type\":\"offer\",\"target\":\"paris\",\"from\":\"obs_paris\"}");
+        }
+    }
+
     @Test
     void unknownTargetGetsTargetNotFound() {
         try (WsClient a = login("paris", "paris")) {
