@@ -35,6 +35,7 @@ final class RendezvousKeys {
     static final List<String> PRIVATE_MEMBERS = List.of("d", "p", "q", "dp", "dq", "qi", "k");
     static final int MIN_RSA_BITS = 2048;
     static final int MAX_RSA_BITS = 8192;
+    private static final BigInteger F4 = BigInteger.valueOf(65537);
 
     /** A curve's JDK name, coordinate length and signature algorithm. */
     private record Curve(String jdkName, int length, String signature) {
@@ -141,8 +142,10 @@ final class RendezvousKeys {
         if (bits < MIN_RSA_BITS || bits > MAX_RSA_BITS) {
             throw new KeyRefused("RSA modulus must have " + MIN_RSA_BITS + " to " + MAX_RSA_BITS + " bits, not " + bits);
         }
-        if (!exponent.testBit(0) || exponent.compareTo(BigInteger.valueOf(3)) < 0 || exponent.compareTo(modulus) >= 0) {
-            throw new KeyRefused("invalid RSA public exponent");
+        // 65537 only: what WebCrypto and every common library make; a huge exponent would make each signature
+        // check cost milliseconds of a network thread (issue "Survive hostile clients")
+        if (!exponent.equals(F4)) {
+            throw new KeyRefused("RSA public exponent must be 65537 (\"e\":\"AQAB\")");
         }
         PublicKey key = KeyFactory.getInstance("RSA").generatePublic(new RSAPublicKeySpec(modulus, exponent));
         String canonical = "{\"kty\":\"RSA\",\"n\":" + JsonStrings.quote(n) + ",\"e\":" + JsonStrings.quote(e) + "}";

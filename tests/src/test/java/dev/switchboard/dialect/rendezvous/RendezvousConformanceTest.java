@@ -189,6 +189,15 @@ class RendezvousConformanceTest {
         try (Peer a = connect("room")) {
             a.ws().send(small.register(null));
             assertThat(next(a).get("message").asText()).contains("2048");
+            // an exponent other than 65537 (here 2^64+1): a key that would make every check slow
+            java.security.interfaces.RSAPublicKey rsa = (java.security.interfaces.RSAPublicKey)
+                    TestKeys.create("RSA-2048").pair.getPublic();
+            java.util.Base64.Encoder b64 = java.util.Base64.getUrlEncoder().withoutPadding();
+            byte[] modulus = rsa.getModulus().toByteArray();
+            String n = b64.encodeToString(modulus[0] == 0 ? java.util.Arrays.copyOfRange(modulus, 1, modulus.length) : modulus);
+            String hugeE = b64.encodeToString(java.math.BigInteger.ONE.shiftLeft(64).add(java.math.BigInteger.ONE).toByteArray());
+            a.ws().send("{\"type\":\"register\",\"publicKey\":{\"kty\":\"RSA\",\"n\":\"" + n + "\",\"e\":\"" + hugeE + "\"}}");
+            assertThat(next(a).get("message").asText()).isEqualTo("RSA public exponent must be 65537 (\"e\":\"AQAB\")");
             // a signature made with another key (someone registering a key they do not hold)
             a.ws().send("{\"type\":\"register\",\"publicKey\":" + k.jwk + ",\"signature\":\"" + thief.sign(a.nonce()) + "\"}");
             assertThat(next(a).get("message").asText()).startsWith("signature does not verify");
