@@ -14,6 +14,7 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicReference;
 import org.slf4j.LoggerFactory;
+import org.slf4j.bridge.SLF4JBridgeHandler;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Model.OptionSpec;
@@ -100,6 +101,9 @@ final class ServeCommand implements Callable<Integer> {
             System.setProperty("logback.configurationFile",
                     logFormat == AppOptions.LogFormat.JSON ? "logback-json.xml" : "logback.xml");
         }
+        // grpc-java writes to java.util.logging, whose console handler bypasses these logs (and their format)
+        SLF4JBridgeHandler.removeHandlersForRootLogger();
+        SLF4JBridgeHandler.install();
         ResourceLeakDetector.setLevel(leakDetection);
         LoggerFactory.getLogger(ServeCommand.class).info("buffer leak detection: {}",
                 leakDetection.name().toLowerCase(Locale.ROOT));
