@@ -170,6 +170,11 @@ public final class SwitchboardConfig {
         return get(NodeOptions.GRPC_REFLECTION);
     }
 
+    /** gRPC streams one connection may have open at once. See {@link NodeOptions#GRPC_MAX_STREAMS}. */
+    public int grpcMaxStreamsPerConnection() {
+        return get(NodeOptions.GRPC_MAX_STREAMS);
+    }
+
     /** Named-peer messages per second per connection. See {@link NodeOptions#NAMED_PEER_RATE}. */
     public int namedPeerMaxFramesPerSecond() {
         return get(NodeOptions.NAMED_PEER_RATE);
@@ -362,6 +367,10 @@ public final class SwitchboardConfig {
 
         public Builder grpcReflection(boolean value) {
             return set(NodeOptions.GRPC_REFLECTION, value);
+        }
+
+        public Builder grpcMaxStreamsPerConnection(int value) {
+            return set(NodeOptions.GRPC_MAX_STREAMS, value);
         }
 
         public Builder namedPeerMaxFramesPerSecond(int value) {

@@ -34,7 +34,7 @@ public final class GrpcServer implements AutoCloseable {
     private final ScheduledExecutorService idleSweeper;
 
     public GrpcServer(Hub hub, Metrics metrics, String host, int port, Duration idleTimeout,
-            long maxQueuedBytes, boolean reflection, Authenticator auth) throws IOException {
+            long maxQueuedBytes, boolean reflection, int maxStreamsPerConnection, Authenticator auth) throws IOException {
         this.streams = new Streams(hub, metrics.dialect(Streams.NAMESPACE), maxQueuedBytes, auth.closeOnExpiry(),
                 auth.clockSkew());
         ServerServiceDefinition workers = streams.new WorkerService().bindService();
@@ -50,6 +50,8 @@ public final class GrpcServer implements AutoCloseable {
         }
         this.server = builder
                 .maxInboundMessageSize(MAX_MESSAGE_BYTES)
+                // one connection cannot open streams (and their buffers and threads' work) without bound
+                .maxConcurrentCallsPerConnection(maxStreamsPerConnection)
                 .keepAliveTime(30, TimeUnit.SECONDS)
                 .keepAliveTimeout(10, TimeUnit.SECONDS)
                 .permitKeepAliveTime(10, TimeUnit.SECONDS)

@@ -25,7 +25,8 @@ public final class GrpcService implements NodeService {
         GrpcServer server;
         try {
             server = new GrpcServer(node.hub(), node.metrics(), config.host(), config.grpcPort(),
-                    config.grpcIdleTimeout(), config.maxOutboundBytes(), config.grpcReflection(), node.auth());
+                    config.grpcIdleTimeout(), config.maxOutboundBytes(), config.grpcReflection(),
+                    config.grpcMaxStreamsPerConnection(), node.auth());
         } catch (IOException | RuntimeException e) {
             throw new NodeStartException(NodeOptions.GRPC_PORT, Integer.toString(config.grpcPort()),
                     NodeStartException.addressInUse(e) ? config.host() + ":" + config.grpcPort() + " is already in use"
