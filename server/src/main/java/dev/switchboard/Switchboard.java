@@ -95,7 +95,7 @@ public final class Switchboard implements AutoCloseable, NodeStatus {
         OpsEndpoints ops = new OpsEndpoints(this, metrics, opsExecutor);
         TransportOptions transport = new TransportOptions(config.host(), config.port(), config.ioThreads(),
                 config.ioTransport(), config.maxOutboundBytes(), config.compression(), config.pingInterval(),
-                config.trustedProxies(), config.proxyProtocol(), config.originPolicy());
+                config.trustedProxies(), config.proxyProtocol(), config.originPolicy(), router.largestMessage());
         this.server = new NettyServer(transport, router, config.opsPort() < 0 ? ops : ops.publicPort(), metrics,
                 bus.nodeId(), auth, ice);
         this.opsServer = config.opsPort() < 0 ? null
@@ -401,6 +401,15 @@ public final class Switchboard implements AutoCloseable, NodeStatus {
 
         void route(Predicate<Handshake> matches, Dialect dialect) {
             routes.add(Map.entry(matches, dialect));
+        }
+
+        /** The largest message any routed dialect accepts. */
+        int largestMessage() {
+            int largest = shared.maxMessageBytes();
+            for (Map.Entry<Predicate<Handshake>, Dialect> r : routes) {
+                largest = Math.max(largest, r.getValue().maxMessageBytes());
+            }
+            return largest;
         }
 
         void shared(Dialect dialect) {

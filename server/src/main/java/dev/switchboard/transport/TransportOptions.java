@@ -13,6 +13,8 @@ import java.util.Objects;
  * @param ioTransport      epoll, io_uring, NIO, or the best the platform has
  * @param maxOutboundBytes bytes a connection may have waiting to be sent before it is closed as a slow consumer
  * @param compression      whether permessage-deflate is offered
+ * @param maxMessageBytes  the largest message any dialect accepts: with compression, no message is inflated
+ *                         beyond it
  * @param pingInterval     how often connections are pinged (and swept)
  * @param trustedProxies   proxies whose word on the client's address counts
  * @param proxyProtocol    whether every connection starts with a PROXY protocol header
@@ -20,7 +22,7 @@ import java.util.Objects;
  */
 public record TransportOptions(String host, int port, int ioThreads, IoTransport ioTransport, int maxOutboundBytes,
                                boolean compression, Duration pingInterval, TrustedProxies trustedProxies,
-                               boolean proxyProtocol, OriginPolicy origins) {
+                               boolean proxyProtocol, OriginPolicy origins, int maxMessageBytes) {
     public TransportOptions {
         Objects.requireNonNull(trustedProxies, "trustedProxies");
         Objects.requireNonNull(origins, "origins");

@@ -34,7 +34,8 @@ public final class ServerInitializer extends ChannelInitializer<SocketChannel> {
         p.addLast("http", new HttpServerCodec(4096, 8192, 8192));
         p.addLast("http-aggregator", new HttpObjectAggregator(MAX_HTTP_REQUEST_BYTES));
         if (context.config.compression()) {
-            p.addLast("ws-compression", new WebSocketServerCompressionHandler(0));
+            // inflated messages are bounded too (0 would let a small frame inflate without limit: a zip bomb)
+            p.addLast("ws-compression", new WebSocketServerCompressionHandler(context.config.maxMessageBytes()));
         }
         p.addLast("http-handler", new HttpRequestHandler(context));
     }

@@ -216,7 +216,14 @@ final class WebSocketConnection extends ChannelInboundHandlerAdapter implements 
 
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-        if (cause instanceof CorruptedWebSocketFrameException corrupted) {
+        if (inflatedTooFar(cause)) {
+            // permessage-deflate: the message would inflate past the largest message a dialect takes
+            if (channel.pipeline().get(DiscardInbound.class) == null) {
+                channel.pipeline().addFirst(DiscardInbound.INSTANCE);
+            }
+            dropPartial();
+            closeTooBig();
+        } else if (cause instanceof CorruptedWebSocketFrameException corrupted) {
             // A frame the decoder refused (too big, bad opcode, unmasked...). Whatever the peer still sends is
             // dropped before the decoder, but read: the socket must not close with unread input, or the reset
             // can destroy our close frame before the peer reads it.
@@ -235,6 +242,15 @@ final class WebSocketConnection extends ChannelInboundHandlerAdapter implements 
             log.warn("closing connection {} after an unexpected error", id, cause);
             closeWith(CloseHandshake.INTERNAL_ERROR, "internal error", "internal_error");
         }
+    }
+
+    private static boolean inflatedTooFar(Throwable cause) {
+        for (Throwable t = cause; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            if (t instanceof io.netty.handler.codec.compression.DecompressionException) {
+                return true;
+            }
+        }
+        return false;
     }
 
     // ---- outbound ----
