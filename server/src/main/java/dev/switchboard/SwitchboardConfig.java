@@ -369,6 +369,10 @@ public final class SwitchboardConfig {
             return set(NodeOptions.GRPC_REFLECTION, value);
         }
 
+        public Builder handshakeTimeout(Duration value) {
+            return set(NodeOptions.HANDSHAKE_TIMEOUT, value);
+        }
+
         public Builder grpcMaxStreamsPerConnection(int value) {
             return set(NodeOptions.GRPC_MAX_STREAMS, value);
         }

@@ -15,6 +15,7 @@ import java.util.Objects;
  * @param compression      whether permessage-deflate is offered
  * @param maxMessageBytes  the largest message any dialect accepts: with compression, no message is inflated
  *                         beyond it
+ * @param handshakeTimeout time a connection has from its accept (or its previous answer) to a complete request
  * @param pingInterval     how often connections are pinged (and swept)
  * @param trustedProxies   proxies whose word on the client's address counts
  * @param proxyProtocol    whether every connection starts with a PROXY protocol header
@@ -22,7 +23,8 @@ import java.util.Objects;
  */
 public record TransportOptions(String host, int port, int ioThreads, IoTransport ioTransport, int maxOutboundBytes,
                                boolean compression, Duration pingInterval, TrustedProxies trustedProxies,
-                               boolean proxyProtocol, OriginPolicy origins, int maxMessageBytes) {
+                               boolean proxyProtocol, OriginPolicy origins, int maxMessageBytes,
+                               Duration handshakeTimeout) {
     public TransportOptions {
         Objects.requireNonNull(trustedProxies, "trustedProxies");
         Objects.requireNonNull(origins, "origins");

@@ -175,4 +175,64 @@ class HygieneTest {
             assertThat(Http.get(node.port(), "/health").statusCode()).as("others are served").isEqualTo(200);
         }
     }
+
+    /** Slowloris: a request trickled a byte at a time is closed at the deadline, though every byte is new input. */
+    @Test
+    void aRequestTrickledByteByByteIsClosedAtTheHandshakeTimeout() throws Exception {
+        try (Switchboard node = TestNodes.start(TestNodes.config().handshakeTimeout(Duration.ofSeconds(1)).build());
+             Socket slow = new Socket("127.0.0.1", node.port())) {
+            slow.setSoTimeout(30_000);
+            OutputStream out = slow.getOutputStream();
+            out.write("GET / HTTP/1.1\r\n".getBytes(StandardCharsets.US_ASCII));
+            Thread trickle = new Thread(() -> {
+                try {
+                    for (int i = 0; i < 600; i++) { // two minutes of one header byte every 200 ms
+                        out.write('X');
+                        out.flush();
+                        Thread.sleep(200);
+                    }
+                } catch (IOException | InterruptedException closed) {
+                    // the server closed the socket: what the test waits for
+                }
+            });
+            trickle.setDaemon(true);
+            trickle.start();
+            assertThat(slow.getInputStream().read()).as("closed without an answer").isEqualTo(-1);
+            trickle.interrupt();
+
+            // a well-behaved keep-alive client: each request whole, answered, the deadline starting afresh
+            try (Socket keepAlive = new Socket("127.0.0.1", node.port())) {
+                keepAlive.setSoTimeout(10_000);
+                for (int i = 0; i < 2; i++) {
+                    keepAlive.getOutputStream().write("GET /health HTTP/1.1\r\nHost: x\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+                    assertThat(readResponse(keepAlive.getInputStream())).isEqualTo("HTTP/1.1 200 OK");
+                }
+            }
+            assertThat(Http.get(node.port(), "/metrics").body())
+                    .contains("switchboard_upgrades_refused_total{reason=\"timeout\"}");
+        }
+    }
+
+    /** Reads one whole HTTP response (status line, headers, a Content-Length body); returns its status line. */
+    private static String readResponse(java.io.InputStream in) throws IOException {
+        String status = line(in);
+        int length = 0;
+        for (String header = line(in); !header.isEmpty(); header = line(in)) {
+            if (header.toLowerCase(java.util.Locale.ROOT).startsWith("content-length:")) {
+                length = Integer.parseInt(header.substring(15).trim());
+            }
+        }
+        in.readNBytes(length);
+        return status;
+    }
+
+    private static String line(java.io.InputStream in) throws IOException {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        for (int c = in.read(); c != -1 && c != '\n'; c = in.read()) {
+            if (c != '\r') {
+                out.write(c);
+            }
+        }
+        return out.toString(StandardCharsets.US_ASCII);
+    }
 }

@@ -51,13 +51,48 @@ final class HttpRequestHandler extends SimpleChannelInboundHandler<FullHttpReque
     /** The source a PROXY protocol header named, believed only if the peer is a trusted proxy; or null. */
     private InetAddress proxiedSource;
 
+    /** Closes the connection if its next request is not complete in time (docs/design/limits.md); or null. */
+    private io.netty.util.concurrent.ScheduledFuture<?> requestDeadline;
+
     HttpRequestHandler(TransportContext context) {
         super(false);
         this.context = context;
     }
 
     @Override
+    public void handlerAdded(ChannelHandlerContext ctx) {
+        arm(ctx); // from the accept: the idle limit restarts on every byte, so a sender of one byte a second
+                  // (slowloris) would hold the descriptor for ever without an absolute deadline
+    }
+
+    @Override
+    public void handlerRemoved(ChannelHandlerContext ctx) {
+        disarm();
+    }
+
+    /** The next request must arrive whole within the handshake timeout. */
+    private void arm(ChannelHandlerContext ctx) {
+        disarm();
+        long millis = context.config.handshakeTimeout().toMillis();
+        requestDeadline = ctx.executor().schedule(() -> {
+            requestDeadline = null;
+            if (ctx.channel().isActive()) {
+                context.metrics.refusedUpgrade("timeout");
+                ctx.close();
+            }
+        }, millis, java.util.concurrent.TimeUnit.MILLISECONDS);
+    }
+
+    private void disarm() {
+        if (requestDeadline != null) {
+            requestDeadline.cancel(false);
+            requestDeadline = null;
+        }
+    }
+
+    @Override
     protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest request) {
+        disarm(); // a whole request: the deadline is met; the next one starts once this is answered
         boolean writable = ctx.channel().isWritable();
         if (replying || !writable || (queued != null && !queued.isEmpty())) {
             if (queued == null) {
@@ -72,6 +107,15 @@ final class HttpRequestHandler extends SimpleChannelInboundHandler<FullHttpReque
             return;
         }
         handle(ctx, request);
+        rearm(ctx);
+    }
+
+    /** After an answer: the next request's deadline runs, unless the connection upgraded or waits for more. */
+    private void rearm(ChannelHandlerContext ctx) {
+        if (!replying && (queued == null || queued.isEmpty()) && ctx.pipeline().get(HttpRequestHandler.class) == this
+                && ctx.channel().isActive()) {
+            arm(ctx);
+        }
     }
 
     /** Answers queued requests in order while nothing is pending and the client reads; then reads again. */
@@ -82,6 +126,7 @@ final class HttpRequestHandler extends SimpleChannelInboundHandler<FullHttpReque
         if (ctx.channel().isWritable() && (queued == null || queued.isEmpty()) && !ctx.channel().config().isAutoRead()) {
             ctx.channel().config().setAutoRead(true);
         }
+        rearm(ctx);
     }
 
     @Override
@@ -308,6 +353,7 @@ final class HttpRequestHandler extends SimpleChannelInboundHandler<FullHttpReque
 
     @Override
     public void channelInactive(ChannelHandlerContext ctx) throws Exception {
+        disarm();
         if (queued != null) {
             queued.forEach(FullHttpRequest::release);
             queued = null;
