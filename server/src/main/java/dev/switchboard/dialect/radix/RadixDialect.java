@@ -92,16 +92,7 @@ public final class RadixDialect implements Dialect {
         String refusal = RadixUrl.refusal(handshake);
         if (refusal != null) {
             connection.close(1003, refusal);
-            return new DialectSession() {
-                @Override
-                public void onMessage(byte[] data, boolean binary) {
-                    // closing: nothing more is read
-                }
-
-                @Override
-                public void onClose() {
-                }
-            };
+            return DialectSession.CLOSING;
         }
         RadixUrl.Pairing pairing = RadixUrl.pairing(handshake);
         if (!handshake.grants().room(pairing.connectionId())) {

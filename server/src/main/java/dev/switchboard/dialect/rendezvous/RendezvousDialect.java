@@ -86,15 +86,7 @@ public final class RendezvousDialect implements Dialect {
         if (roomName.isEmpty() || roomName.length() > MAX_ROOM_NAME) {
             connection.send(RendezvousWriter.error("room name must be 1 to " + MAX_ROOM_NAME + " characters"));
             connection.close(1008, "invalid room name");
-            return new DialectSession() {
-                @Override
-                public void onMessage(byte[] data, boolean binary) {
-                }
-
-                @Override
-                public void onClose() {
-                }
-            };
+            return DialectSession.CLOSING;
         }
         if (!handshake.grants().room(roomName)) {
             connection.send(RendezvousWriter.error("room not granted"));
