@@ -53,7 +53,10 @@ final class CloseHandshake {
         channel.writeAndFlush(echo).addListener(ChannelFutureListener.CLOSE);
     }
 
-    /** Whether an endpoint may send {@code code} in a close frame (RFC 6455 §7.4, IANA's registry). */
+    /**
+     * Whether an endpoint may send {@code code} in a close frame (RFC 6455 §7.4, IANA's registry). Written here:
+     * Netty's {@code WebSocketCloseStatus.isValidStatusCode} takes 5000 and up, which no endpoint may send.
+     */
     static boolean sendable(int code) {
         return (code >= 1000 && code <= 1003) || (code >= 1007 && code <= 1014) || (code >= 3000 && code <= 4999);
     }

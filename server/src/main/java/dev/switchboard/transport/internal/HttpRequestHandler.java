@@ -156,11 +156,7 @@ final class HttpRequestHandler extends SimpleChannelInboundHandler<FullHttpReque
             }
             String path = RequestTarget.path(request.uri());
             if (context.iceServers.handles(request, path)) {
-                FullHttpResponse answer = context.iceServers.answer(request);
-                var written = ctx.writeAndFlush(answer);
-                if (!HttpUtil.isKeepAlive(answer)) {
-                    written.addListener(ChannelFutureListener.CLOSE);
-                }
+                send(ctx, context.iceServers.answer(request));
                 return;
             }
             CompletableFuture<HttpResponder.Reply> pending =
@@ -187,9 +183,14 @@ final class HttpRequestHandler extends SimpleChannelInboundHandler<FullHttpReque
         try {
             return pending.join();
         } catch (RuntimeException e) {
-            log.warn("HTTP responder failed", e);
-            return new HttpResponder.Reply(500, "text/plain; charset=utf-8", bytes("internal error"));
+            return internalError(e);
         }
+    }
+
+    /** The answer when the responder failed (a bug): 500, logged. Also the ops port's. */
+    static HttpResponder.Reply internalError(Throwable failure) {
+        log.warn("HTTP responder failed", failure);
+        return new HttpResponder.Reply(500, "text/plain; charset=utf-8", bytes("internal error"));
     }
 
     void proxiedSource(InetAddress source) {
@@ -230,7 +231,7 @@ final class HttpRequestHandler extends SimpleChannelInboundHandler<FullHttpReque
                     bytes(auth.refusal())), false);
             // RFC 6750: a refusal for want of a bearer token says so
             refusal.headers().set(HttpHeaderNames.WWW_AUTHENTICATE, "Bearer");
-            ctx.writeAndFlush(refusal).addListener(ChannelFutureListener.CLOSE);
+            send(ctx, refusal);
             return;
         }
         if (auth.identity() != null) {
@@ -310,10 +311,13 @@ final class HttpRequestHandler extends SimpleChannelInboundHandler<FullHttpReque
         return kept == null ? Map.of() : kept;
     }
 
-    private static FullHttpResponse response(HttpVersion version, HttpResponder.Reply reply, boolean keepAlive) {
+    /** A whole response; without a Content-Type when the reply has none (a 204). */
+    static FullHttpResponse response(HttpVersion version, HttpResponder.Reply reply, boolean keepAlive) {
         FullHttpResponse response = new DefaultFullHttpResponse(version,
                 HttpResponseStatus.valueOf(reply.status()), Unpooled.wrappedBuffer(reply.body()));
-        response.headers().set(HttpHeaderNames.CONTENT_TYPE, reply.contentType());
+        if (reply.contentType() != null) {
+            response.headers().set(HttpHeaderNames.CONTENT_TYPE, reply.contentType());
+        }
         HttpUtil.setContentLength(response, reply.body().length);
         HttpUtil.setKeepAlive(response, keepAlive);
         return response;
@@ -330,8 +334,13 @@ final class HttpRequestHandler extends SimpleChannelInboundHandler<FullHttpReque
 
     /** Writes a reply; also the ops port's ({@link PlainHttpHandler}). */
     static void reply(ChannelHandlerContext ctx, HttpVersion version, HttpResponder.Reply reply, boolean keepAlive) {
-        var written = ctx.writeAndFlush(response(version, reply, keepAlive));
-        if (!keepAlive) {
+        send(ctx, response(version, reply, keepAlive));
+    }
+
+    /** Writes a response, and closes the connection after it unless it keeps the connection alive. */
+    static void send(ChannelHandlerContext ctx, FullHttpResponse response) {
+        var written = ctx.writeAndFlush(response);
+        if (!HttpUtil.isKeepAlive(response)) {
             written.addListener(ChannelFutureListener.CLOSE);
         }
     }

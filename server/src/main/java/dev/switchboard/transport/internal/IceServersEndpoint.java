@@ -4,9 +4,8 @@ import dev.switchboard.auth.AuthModes;
 import dev.switchboard.auth.Authenticator;
 import dev.switchboard.ice.IceServers;
 import dev.switchboard.metrics.Metrics;
+import dev.switchboard.transport.HttpResponder;
 import dev.switchboard.transport.OriginPolicy;
-import io.netty.buffer.Unpooled;
-import io.netty.handler.codec.http.DefaultFullHttpResponse;
 import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpHeaderNames;
@@ -74,20 +73,14 @@ final class IceServersEndpoint {
 
     private static FullHttpResponse response(FullHttpRequest request, HttpResponseStatus status, String contentType,
                                              String body, String allowedOrigin) {
-        byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
-        FullHttpResponse response = new DefaultFullHttpResponse(request.protocolVersion(), status,
-                Unpooled.wrappedBuffer(bytes));
-        if (contentType != null) {
-            response.headers().set(HttpHeaderNames.CONTENT_TYPE, contentType);
-        }
+        FullHttpResponse response = HttpRequestHandler.response(request.protocolVersion(), new HttpResponder.Reply(
+                status.code(), contentType, body.getBytes(StandardCharsets.UTF_8)), HttpUtil.isKeepAlive(request));
         // fresh credentials every time: nothing on the way may keep them
         response.headers().set(HttpHeaderNames.CACHE_CONTROL, "no-store");
         if (allowedOrigin != null) {
             response.headers().set(HttpHeaderNames.ACCESS_CONTROL_ALLOW_ORIGIN, allowedOrigin);
             response.headers().set(HttpHeaderNames.VARY, "Origin");
         }
-        HttpUtil.setContentLength(response, bytes.length);
-        HttpUtil.setKeepAlive(response, HttpUtil.isKeepAlive(request));
         return response;
     }
 }

@@ -60,15 +60,10 @@ public final class PlainHttpHandler extends SimpleChannelInboundHandler<FullHttp
         previous = previous.thenCompose(before -> readable ? responder.respond(method, path)
                         : CompletableFuture.completedFuture(new HttpResponder.Reply(400, TEXT, bytes("bad request"))))
                 .handle((reply, failure) -> {
-                    HttpResponder.Reply answer = failure == null ? reply : internalError(failure);
+                    HttpResponder.Reply answer = failure == null ? reply : HttpRequestHandler.internalError(failure);
                     ctx.executor().execute(() -> HttpRequestHandler.reply(ctx, version, answer, keepAlive));
                     return null;
                 });
-    }
-
-    private static HttpResponder.Reply internalError(Throwable failure) {
-        log.warn("HTTP responder failed", failure);
-        return new HttpResponder.Reply(500, TEXT, bytes("internal error"));
     }
 
     private static byte[] bytes(String text) {
