@@ -32,7 +32,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** Each dialect refuses, in its own words, what a token's grants do not cover; other connections go on. */
 class GrantsEnforcementTest {
-    private static final String SECRET = "a shared secret for HS256, HS384 and HS512: sixty-four bytes long";
+    private static final String SECRET = Tokens.HMAC_SECRET;
     private static final Duration QUIET = Duration.ofMillis(300);
     private static Tokens.Made tokens;
     private static Switchboard node;

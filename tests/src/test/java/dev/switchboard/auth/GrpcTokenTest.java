@@ -27,7 +27,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** Tokens on gRPC calls: the authorization metadata, UNAUTHENTICATED, expiry; other dialects' modes apart. */
 class GrpcTokenTest {
-    private static final String SECRET = "a shared secret for HS256, HS384 and HS512: sixty-four bytes long";
+    private static final String SECRET = Tokens.HMAC_SECRET;
 
     private static String token(long expiresIn) throws Exception {
         return new Tokens().secret(SECRET).token("t", "HS256", null,

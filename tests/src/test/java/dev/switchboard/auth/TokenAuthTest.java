@@ -22,8 +22,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** Tokens at the WebSocket upgrade, signed by an independent implementation (Node's jose). */
 class TokenAuthTest {
-    /** 64 bytes: HS512 needs a secret as long as its hash (RFC 7518 §3.2). */
-    private static final String SECRET = "a shared secret for HS256, HS384 and HS512: sixty-four bytes long";
+    private static final String SECRET = Tokens.HMAC_SECRET;
     private static final String RADIX = "/" + "ab".repeat(32);
     private static Tokens.Made made;
     private static Tokens.Made other;

@@ -59,7 +59,7 @@ class YWebrtcBrowserTest {
     @org.junit.jupiter.api.Test
     void theRealClientSyncsWithATokenFromAnAllowedOriginAndIsRefusedFromAnother(
             @org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws Exception {
-        String secret = "a shared secret for HS256, HS384 and HS512: sixty-four bytes long";
+        String secret = dev.switchboard.support.Tokens.HMAC_SECRET;
         java.nio.file.Path file = java.nio.file.Files.writeString(dir.resolve("secret"), secret);
         String token = new dev.switchboard.support.Tokens().secret(secret).token("t", "HS256", null,
                 java.util.Map.of("sub", "browser", "exp", dev.switchboard.support.Tokens.in(3600),

@@ -29,7 +29,7 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class IceServersEndpointTest {
     private static final String TURN_SECRET = "the static-auth-secret coturn and the node share";
-    private static final String TOKEN_SECRET = "a shared secret for HS256, HS384 and HS512: sixty-four bytes long";
+    private static final String TOKEN_SECRET = Tokens.HMAC_SECRET;
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final HttpClient HTTP = HttpClient.newHttpClient();
 

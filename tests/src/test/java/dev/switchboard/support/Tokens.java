@@ -14,6 +14,8 @@ import java.util.Map;
  * tests/src/test/tokens/sign.mjs), so the server's verifier is never checked against itself.
  */
 public final class Tokens {
+    /** A shared secret for HS* tokens, 65 bytes: HS512 needs at least as many as its hash (RFC 7518 §3.2). */
+    public static final String HMAC_SECRET = "a shared secret for HS256, HS384 and HS512: sixty-four bytes long";
     private static final ObjectMapper JSON = new ObjectMapper();
     private final ObjectNode spec = JSON.createObjectNode();
     private final Map<String, ObjectNode> wanted = new LinkedHashMap<>();
