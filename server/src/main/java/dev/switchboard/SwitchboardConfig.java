@@ -100,6 +100,20 @@ public final class SwitchboardConfig {
         return get(NodeOptions.MAX_JSON_DEPTH);
     }
 
+    /** How many connections the WebSocket/HTTP port takes. See {@link NodeOptions#MAX_CONNECTIONS}. */
+    public dev.switchboard.limits.ConnectionLimits connectionLimits() {
+        int max = get(NodeOptions.MAX_CONNECTIONS);
+        return new dev.switchboard.limits.ConnectionLimits(
+                max == 0 ? dev.switchboard.limits.ConnectionLimits.fromDescriptorLimit() : max,
+                get(NodeOptions.MAX_CONNECTIONS_PER_IP), get(NodeOptions.CONNECTION_RATE_PER_IP));
+    }
+
+    /** What one WebSocket or gRPC stream may send. See {@link NodeOptions#MESSAGE_RATE}. */
+    public dev.switchboard.limits.MessageBudget messageBudget() {
+        return new dev.switchboard.limits.MessageBudget(get(NodeOptions.MESSAGE_RATE), get(NodeOptions.MESSAGE_BURST),
+                get(NodeOptions.MESSAGE_BYTE_RATE), get(NodeOptions.THROTTLE_LIMIT));
+    }
+
     /** Bytes queued for one connection before it is dropped as a slow consumer. See {@link NodeOptions#MAX_OUTBOUND_BYTES}. */
     public int maxOutboundBytes() {
         return get(NodeOptions.MAX_OUTBOUND_BYTES);

@@ -4,6 +4,7 @@ import dev.switchboard.core.hub.Hub;
 import dev.switchboard.auth.Authenticator;
 import dev.switchboard.grpc.internal.Streams;
 import dev.switchboard.grpc.internal.TokenCheck;
+import dev.switchboard.limits.MessageBudget;
 import dev.switchboard.metrics.Metrics;
 import io.grpc.MethodDescriptor;
 import io.grpc.Server;
@@ -34,9 +35,15 @@ public final class GrpcServer implements AutoCloseable {
     private final ScheduledExecutorService idleSweeper;
 
     public GrpcServer(Hub hub, Metrics metrics, String host, int port, Duration idleTimeout,
-            long maxQueuedBytes, boolean reflection, int maxStreamsPerConnection, Authenticator auth) throws IOException {
+            long maxQueuedBytes, boolean reflection, int maxStreamsPerConnection, Authenticator auth,
+            MessageBudget budget) throws IOException {
+        this.idleSweeper = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "switchboard-grpc-timer");
+            t.setDaemon(true);
+            return t;
+        });
         this.streams = new Streams(hub, metrics.dialect(Streams.NAMESPACE), maxQueuedBytes, auth.closeOnExpiry(),
-                auth.clockSkew());
+                auth.clockSkew(), budget, idleSweeper);
         ServerServiceDefinition workers = streams.new WorkerService().bindService();
         ServerServiceDefinition clients = streams.new ClientService().bindService();
         NettyServerBuilder builder = NettyServerBuilder.forAddress(new InetSocketAddress(host, port))
@@ -58,11 +65,6 @@ public final class GrpcServer implements AutoCloseable {
                 .permitKeepAliveWithoutCalls(true)
                 .build()
                 .start();
-        this.idleSweeper = Executors.newSingleThreadScheduledExecutor(r -> {
-            Thread t = new Thread(r, "switchboard-grpc-idle");
-            t.setDaemon(true);
-            return t;
-        });
         long every = Math.max(100, Math.min(1000, idleTimeout.toMillis() / 4));
         idleSweeper.scheduleAtFixedRate(() -> streams.closeIdle(idleTimeout), every, every, TimeUnit.MILLISECONDS);
         log.info("gRPC listening on {}:{}", host, port());

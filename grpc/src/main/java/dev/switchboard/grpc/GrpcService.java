@@ -26,7 +26,7 @@ public final class GrpcService implements NodeService {
         try {
             server = new GrpcServer(node.hub(), node.metrics(), config.host(), config.grpcPort(),
                     config.grpcIdleTimeout(), config.maxOutboundBytes(), config.grpcReflection(),
-                    config.grpcMaxStreamsPerConnection(), node.auth());
+                    config.grpcMaxStreamsPerConnection(), node.auth(), config.messageBudget());
         } catch (IOException | RuntimeException e) {
             throw new NodeStartException(NodeOptions.GRPC_PORT, Integer.toString(config.grpcPort()),
                     NodeStartException.addressInUse(e) ? config.host() + ":" + config.grpcPort() + " is already in use"

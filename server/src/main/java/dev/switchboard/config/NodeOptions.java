@@ -42,6 +42,26 @@ public final class NodeOptions {
     public static final Option<Duration> HANDSHAKE_TIMEOUT = Option.duration("handshake-timeout", Duration.ofSeconds(10),
             Duration.ofMillis(1), "time a connection has, from its accept or its previous answer, to send a whole "
                     + "HTTP request (an upgrade included); slower senders are closed");
+    public static final Option<Integer> MAX_CONNECTIONS = Option.integer("max-connections", 0, 0, Integer.MAX_VALUE,
+            "TCP connections the WebSocket/HTTP port holds at once; more get HTTP 503 at accept; 0 is the process's "
+                    + "descriptor limit less a tenth of it (at most 1000 kept back)");
+    public static final Option<Integer> MAX_CONNECTIONS_PER_IP = Option.integer("max-connections-per-ip", 0, 0,
+            Integer.MAX_VALUE, "WebSockets open at once from one client address (IPv6: one /64); more get HTTP 429; "
+                    + "0 is no limit");
+    public static final Option<Integer> CONNECTION_RATE_PER_IP = Option.integer("connection-rate-per-ip", 0, 0,
+            1_000_000, "new WebSockets per second from one client address, with a burst of ten seconds' worth; "
+                    + "more get HTTP 429; 0 is no limit");
+    public static final Option<Integer> MESSAGE_RATE = Option.integer("message-rate", 200, 0, 10_000_000,
+            "messages (and control frames) per second one WebSocket or gRPC stream may keep up; a faster sender is "
+                    + "throttled; 0 is no budget");
+    public static final Option<Integer> MESSAGE_BURST = Option.integer("message-burst", 2000, 1, 100_000_000,
+            "messages one WebSocket or gRPC stream may send at once after a quiet spell");
+    public static final Option<Integer> MESSAGE_BYTE_RATE = Option.integer("message-byte-rate", 512 * 1024, 0,
+            Integer.MAX_VALUE, "bytes per second one WebSocket or gRPC stream may keep up (within the same budget, "
+                    + "--message-burst / --message-rate seconds long); 0 counts messages only");
+    public static final Option<Duration> THROTTLE_LIMIT = Option.duration("throttle-limit", Duration.ofSeconds(10),
+            Duration.ZERO, "how long a sender may stay over its message budget (throttled) before it is closed "
+                    + "(WebSocket 1008, gRPC RESOURCE_EXHAUSTED)");
     public static final Option<Integer> IO_THREADS = Option.integer("io-threads", 0, 0, 1024,
             "network threads; 0 is Netty's default, two per core").defaultText("0");
     public static final Option<IoTransport> TRANSPORT = Option.oneOf("transport", IoTransport.class, IoTransport.AUTO,
@@ -130,7 +150,9 @@ public final class NodeOptions {
 
     /** Every node option, in documentation order. */
     public static final List<Option<?>> ALL = List.of(HOST, PORT, OPS_PORT, OPS_HOST, NODE_ID, GRPC_PORT,
-            GRPC_IDLE_TIMEOUT, GRPC_REFLECTION, GRPC_MAX_STREAMS, HANDSHAKE_TIMEOUT, IO_THREADS, TRANSPORT, TRUSTED_PROXIES, PROXY_PROTOCOL, ALLOWED_ORIGINS,
+            GRPC_IDLE_TIMEOUT, GRPC_REFLECTION, GRPC_MAX_STREAMS, HANDSHAKE_TIMEOUT,
+            MAX_CONNECTIONS, MAX_CONNECTIONS_PER_IP, CONNECTION_RATE_PER_IP, MESSAGE_RATE, MESSAGE_BURST,
+            MESSAGE_BYTE_RATE, THROTTLE_LIMIT, IO_THREADS, TRANSPORT, TRUSTED_PROXIES, PROXY_PROTOCOL, ALLOWED_ORIGINS,
             REQUIRE_ORIGIN, AUTH, AUTH_JWKS, AUTH_HMAC_SECRET_FILE, AUTH_ISSUER, AUTH_AUDIENCE, AUTH_CLOCK_SKEW,
             AUTH_CLOSE_ON_EXPIRY, ICE_SERVERS, TURN_SECRET_FILE, TURN_CREDENTIAL_TTL, MAX_MESSAGE_BYTES, MAX_JSON_DEPTH, MAX_OUTBOUND_BYTES, PING_INTERVAL, DRAIN_TIMEOUT,
             COMPRESSION,

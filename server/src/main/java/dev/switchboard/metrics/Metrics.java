@@ -56,8 +56,9 @@ public final class Metrics implements AutoCloseable {
     }
 
     /**
-     * Counts a WebSocket upgrade refused before it happened, by why (origin; later: token, rate), so an operator
-     * sees refusals that never became connections.
+     * Counts a WebSocket upgrade refused before it happened, by why (origin, token, timeout, per_address,
+     * connection_rate; capacity: a connection refused at accept), so an operator sees refusals that never
+     * became connections.
      */
     public void refusedUpgrade(String reason) {
         refusals.computeIfAbsent(reason, r -> Counter.builder("switchboard.upgrades.refused")

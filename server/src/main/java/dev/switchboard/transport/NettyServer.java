@@ -65,7 +65,7 @@ public final class NettyServer {
                 .childHandler(new ServerInitializer(context));
         serverChannel = bootstrap.bind(new InetSocketAddress(config.host(), config.port())).sync().channel();
         long ping = config.pingInterval().toMillis();
-        workers.next().scheduleAtFixedRate(context.connections()::sweep, ping, ping, TimeUnit.MILLISECONDS);
+        workers.next().scheduleAtFixedRate(context::sweep, ping, ping, TimeUnit.MILLISECONDS);
         log.info("listening on {}:{} ({} transport)", config.host(), port(), transport.name());
     }
 

@@ -1,5 +1,7 @@
 package dev.switchboard.transport;
 
+import dev.switchboard.limits.ConnectionLimits;
+import dev.switchboard.limits.MessageBudget;
 import java.time.Duration;
 import java.util.Objects;
 
@@ -20,16 +22,21 @@ import java.util.Objects;
  * @param trustedProxies   proxies whose word on the client's address counts
  * @param proxyProtocol    whether every connection starts with a PROXY protocol header
  * @param origins          which browser origins may open a WebSocket
+ * @param connectionLimits how many connections the port takes, in all and per client address
+ * @param messageBudget    what one connection may send before it is throttled
  */
 public record TransportOptions(String host, int port, int ioThreads, IoTransport ioTransport, int maxOutboundBytes,
                                boolean compression, Duration pingInterval, TrustedProxies trustedProxies,
                                boolean proxyProtocol, OriginPolicy origins, int maxMessageBytes,
-                               Duration handshakeTimeout) {
+                               Duration handshakeTimeout, ConnectionLimits connectionLimits,
+                               MessageBudget messageBudget) {
     public TransportOptions {
         Objects.requireNonNull(trustedProxies, "trustedProxies");
         Objects.requireNonNull(origins, "origins");
         Objects.requireNonNull(host, "host");
         Objects.requireNonNull(ioTransport, "ioTransport");
         Objects.requireNonNull(pingInterval, "pingInterval");
+        Objects.requireNonNull(connectionLimits, "connectionLimits");
+        Objects.requireNonNull(messageBudget, "messageBudget");
     }
 }

@@ -96,6 +96,12 @@ public final class RawUpgrade implements AutoCloseable {
         return opcode + ":" + new String(payload, StandardCharsets.UTF_8);
     }
 
+    /** How long a read waits before it fails (5 s unless set). */
+    public RawUpgrade timeout(java.time.Duration timeout) throws IOException {
+        socket.setSoTimeout((int) Math.min(Integer.MAX_VALUE, timeout.toMillis()));
+        return this;
+    }
+
     /** Writes bytes as they are, frame framing and masking included. */
     public void sendRaw(byte[] bytes) throws IOException {
         socket.getOutputStream().write(bytes);

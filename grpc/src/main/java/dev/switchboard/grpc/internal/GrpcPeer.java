@@ -9,7 +9,10 @@ import com.google.protobuf.MessageLite;
 import io.grpc.Status;
 import io.grpc.stub.ServerCallStreamObserver;
 import io.grpc.stub.StreamObserver;
+import dev.switchboard.limits.MessageBudget;
 import java.util.List;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 
 /**
  * One open gRPC stream, as a hub member. What the hub delivers is the serialized message for this side;
@@ -40,11 +43,26 @@ public abstract class GrpcPeer<T extends MessageLite> implements LocalMember, En
     /** When the stream's token expires (epoch millis); never without one. */
     private volatile long expiresAtMillis = Long.MAX_VALUE;
     private boolean ended;
+    /** What the client may send (docs/design/limits.md#message-budgets), and where its throttle waits. */
+    private final MessageBudget budget;
+    private final ScheduledExecutorService timer;
+    /** The budget's state; when this stream was first throttled in a row of throttles (0: calm). */
+    private long budgetState;
+    private long throttledSince;
 
-    protected GrpcPeer(StreamObserver<T> out, long maxQueuedBytes) {
+    protected GrpcPeer(StreamObserver<T> out, long maxQueuedBytes, MessageBudget budget,
+                       ScheduledExecutorService timer) {
         this.out = out;
         this.maxQueuedBytes = maxQueuedBytes;
         this.call = out instanceof ServerCallStreamObserver<T> c ? c : null;
+        this.budget = call == null ? MessageBudget.UNLIMITED : budget;
+        this.timer = timer;
+        if (this.budget.enabled()) {
+            // the stream asks for each next message itself, so a sender over its budget waits in its own
+            // flow-control window (HTTP/2 pushes back) instead of in our memory
+            call.disableAutoRequest();
+            call.request(1);
+        }
         if (call != null) {
             call.setOnReadyHandler(() -> {
                 synchronized (this) {
@@ -94,6 +112,38 @@ public abstract class GrpcPeer<T extends MessageLite> implements LocalMember, En
                     + " bytes waiting"));
         }
     }
+
+    /**
+     * Charges a message the client sent to the stream's budget and asks for the next: at once within the
+     * budget, later over it (the stream is throttled); a stream still over it after the throttle limit ends
+     * with RESOURCE_EXHAUSTED. On the call's executor, one message at a time.
+     */
+    protected void charge(int bytes) {
+        if (!budget.enabled() || ended()) {
+            return;
+        }
+        long now = System.nanoTime();
+        budgetState = budget.charge(budgetState, now, bytes);
+        long over = budget.overBy(budgetState, now);
+        throttledSince = budget.throttledSince(throttledSince, budgetState, now, over);
+        if (over == 0) {
+            call.request(1);
+            return;
+        }
+        if (budget.exhausted(throttledSince, now)) {
+            fail(Status.RESOURCE_EXHAUSTED.withDescription("message rate exceeded"));
+            return;
+        }
+        throttled();
+        timer.schedule(() -> {
+            if (!ended()) {
+                call.request(1);
+            }
+        }, over, TimeUnit.NANOSECONDS);
+    }
+
+    /** The stream was throttled once: for its metrics. */
+    protected abstract void throttled();
 
     /** Ends the stream with an error status; later sends are dropped. */
     public void fail(Status status) {

@@ -18,7 +18,9 @@ import dev.switchboard.grpc.proto.WorkerServiceGrpc;
 import dev.switchboard.metrics.DialectMeters;
 import io.grpc.Status;
 import io.grpc.stub.StreamObserver;
+import dev.switchboard.limits.MessageBudget;
 import java.time.Duration;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
@@ -47,7 +49,13 @@ public final class Streams {
     private final Duration clockSkew;
     private final Set<GrpcPeer<?>> open = ConcurrentHashMap.newKeySet();
 
-    public Streams(Hub hub, DialectMeters meters, long maxQueuedBytes, boolean closeOnExpiry, Duration clockSkew) {
+    private final MessageBudget budget;
+    private final ScheduledExecutorService timer;
+
+    public Streams(Hub hub, DialectMeters meters, long maxQueuedBytes, boolean closeOnExpiry, Duration clockSkew,
+                   MessageBudget budget, ScheduledExecutorService timer) {
+        this.budget = budget;
+        this.timer = timer;
         this.closeOnExpiry = closeOnExpiry;
         this.clockSkew = clockSkew;
         this.hub = hub;
@@ -128,7 +136,24 @@ public final class Streams {
         long workerId;
 
         StreamPeer(StreamObserver<T> out) {
-            super(out, maxQueuedBytes);
+            super(out, maxQueuedBytes, budget, timer);
+        }
+
+        @Override
+        public final void onNext(T m) {
+            touch();
+            int bytes = m.getSerializedSize();
+            meters.received(bytes);
+            handle(m);
+            charge(bytes);
+        }
+
+        /** One message from the client, in order. */
+        abstract void handle(T m);
+
+        @Override
+        protected void throttled() {
+            meters.refused("throttled");
         }
 
         @Override
@@ -175,9 +200,7 @@ public final class Streams {
         }
 
         @Override
-        public void onNext(WorkerRtcMessage m) {
-            touch();
-            meters.received(m.getSerializedSize());
+        void handle(WorkerRtcMessage m) {
             if (workerId == 0) {
                 if (m.getWorkerMachineId() == 0) {
                     fail(Status.INVALID_ARGUMENT.withDescription("the first message must carry worker_machine_id"));
@@ -256,9 +279,7 @@ public final class Streams {
         }
 
         @Override
-        public void onNext(ClientRtcMessage m) {
-            touch();
-            meters.received(m.getSerializedSize());
+        void handle(ClientRtcMessage m) {
             synchronized (heldLock) {
                 if (held != null) {
                     hold(m); // the worker check is still in flight

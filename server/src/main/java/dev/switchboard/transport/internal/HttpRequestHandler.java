@@ -216,6 +216,9 @@ final class HttpRequestHandler extends SimpleChannelInboundHandler<FullHttpReque
             return;
         }
         InetAddress client = clientAddress(ctx, headers);
+        if (context.admission.limitsRate() && refused(ctx, request, context.admission.rate(client))) {
+            return;
+        }
         Handshake handshake = RequestTarget.parse(request.uri()).with(keptHeaders(headers),
                 client == null ? null : client.getHostAddress());
         Dialect dialect = context.router.route(handshake);
@@ -245,6 +248,9 @@ final class HttpRequestHandler extends SimpleChannelInboundHandler<FullHttpReque
             WebSocketServerHandshakerFactory.sendUnsupportedVersionResponse(ctx.channel());
             return;
         }
+        if (refused(ctx, request, context.admission.count(client))) {
+            return;
+        }
         ChannelPipeline pipeline = ctx.pipeline();
         Handshake opened = handshake;
         // the key was checked above, so this does not throw; the connection is counted once the response is on
@@ -268,6 +274,19 @@ final class HttpRequestHandler extends SimpleChannelInboundHandler<FullHttpReque
             pipeline.remove("http-idle");
         }
         pipeline.remove(this);
+    }
+
+    /** Answers 429 for an upgrade the per-address limits refuse; false if {@code refusal} is null. */
+    private boolean refused(ChannelHandlerContext ctx, FullHttpRequest request, Admission.Refusal refusal) {
+        if (refusal == null) {
+            return false;
+        }
+        context.metrics.refusedUpgrade(refusal.metric);
+        FullHttpResponse response = response(request, new HttpResponder.Reply(429, "text/plain; charset=utf-8",
+                bytes(refusal.message)), false);
+        response.headers().set(HttpHeaderNames.RETRY_AFTER, context.admission.retryAfterSeconds());
+        send(ctx, response);
+        return true;
     }
 
     /** RFC 6455 §4.1: the key is 16 random bytes, base64-encoded (24 characters). */

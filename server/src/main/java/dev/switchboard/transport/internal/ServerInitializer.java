@@ -18,13 +18,23 @@ public final class ServerInitializer extends ChannelInitializer<SocketChannel> {
 
     private final TransportContext context;
 
+    /** Gives a closed connection's place back to the node's connection limit. */
+    private final io.netty.channel.ChannelFutureListener released;
+
     public ServerInitializer(TransportContext context) {
         this.context = context;
+        this.released = closed -> context.admission.closed();
     }
 
     @Override
     protected void initChannel(SocketChannel ch) {
         ChannelPipeline p = ch.pipeline();
+        if (!context.admission.accept()) {
+            context.metrics.refusedUpgrade("capacity");
+            p.addLast(AtCapacity.INSTANCE);
+            return;
+        }
+        ch.closeFuture().addListener(released); // one listener for every connection: no allocation per connection
         if (context.config.proxyProtocol()) {
             // v1 or v2, detected; a connection that does not start with one is closed
             p.addLast("proxy-protocol", new HAProxyMessageDecoder());

@@ -22,6 +22,7 @@ public final class TransportContext {
     final OutboundCap outboundCap;
     final Authenticator auth;
     final IceServersEndpoint iceServers;
+    final Admission admission;
     private final String idPrefix;
     private final AtomicLong ids = new AtomicLong();
     /** Decoder settings by message limit: shared, since every connection's decoder keeps a reference. */
@@ -40,10 +41,19 @@ public final class TransportContext {
         this.transport = ResolvedTransport.resolve(config.ioTransport());
         this.outboundCap = new OutboundCap(transport.flushIsSynchronous(), config.maxOutboundBytes());
         this.idPrefix = nodeId + '.';
+        this.admission = new Admission(config.connectionLimits());
+        metrics.gauge("switchboard.connections", "TCP connections open on the WebSocket/HTTP port (upgraded or not)",
+                admission::open);
     }
 
     public ResolvedTransport transport() {
         return transport;
+    }
+
+    /** Forgets what the per-address limits no longer need; from the keepalive timer. */
+    public void sweep() {
+        connections.sweep();
+        admission.sweep();
     }
 
     public ConnectionRegistry connections() {

@@ -62,6 +62,10 @@ final class WebSocketConnection extends ChannelInboundHandlerAdapter implements 
     /** A fragmented message being joined; null between messages. */
     private PartialMessage partial;
     private final int maxMessageBytes;
+    /** The message budget's state (see MessageBudget): when this connection's budget is whole again. */
+    private long budget;
+    /** When this connection's reads were first paused for its budget in a row of pauses; 0 when it is calm. */
+    private long throttledSince;
 
     WebSocketConnection(TransportContext context, Channel channel, Dialect dialect, String clientAddress) {
         this.context = context;
@@ -106,6 +110,9 @@ final class WebSocketConnection extends ChannelInboundHandlerAdapter implements 
         }
         try {
             alive = true;
+            if (context.config.messageBudget().enabled() && !withinBudget(frame.content().readableBytes())) {
+                return;
+            }
             if (frame instanceof TextWebSocketFrame || frame instanceof BinaryWebSocketFrame) {
                 boolean binary = frame instanceof BinaryWebSocketFrame;
                 if (frame.isFinalFragment()) {
@@ -131,6 +138,42 @@ final class WebSocketConnection extends ChannelInboundHandlerAdapter implements 
             }
         } finally {
             frame.release();
+        }
+    }
+
+    /**
+     * Charges a frame (data or control) to the connection's message budget. Over it, reading pauses until the
+     * budget is back, so the sender is slowed and its receivers are not flooded; a sender still over its budget
+     * after the throttle limit is closed with 1008. The frame in hand is handled either way: it has been read.
+     */
+    private boolean withinBudget(int bytes) {
+        var limit = context.config.messageBudget();
+        long now = System.nanoTime();
+        budget = limit.charge(budget, now, bytes);
+        long over = limit.overBy(budget, now);
+        throttledSince = limit.throttledSince(throttledSince, budget, now, over);
+        if (over == 0) {
+            return true;
+        }
+        if (limit.exhausted(throttledSince, now)) {
+            closeWith(CloseHandshake.POLICY_VIOLATION, "Message rate exceeded", "rate_limited");
+            if (channel.pipeline().get(DiscardInbound.class) == null) {
+                channel.pipeline().addFirst(DiscardInbound.INSTANCE);
+            }
+            channel.config().setAutoRead(true); // read (and drop) the rest, so the close frame is not reset away
+            return false;
+        }
+        if (channel.config().isAutoRead()) {
+            meters.refused("throttled");
+            channel.config().setAutoRead(false);
+            channel.eventLoop().schedule(this::resumeReading, over, java.util.concurrent.TimeUnit.NANOSECONDS);
+        }
+        return true;
+    }
+
+    private void resumeReading() {
+        if (channel.isActive()) {
+            channel.config().setAutoRead(true);
         }
     }
 
@@ -197,6 +240,9 @@ final class WebSocketConnection extends ChannelInboundHandlerAdapter implements 
     @Override
     public void channelInactive(ChannelHandlerContext ctx) {
         context.connections.remove(this);
+        if (context.admission.countsAddresses()) {
+            context.admission.released(clientInetAddress());
+        }
         dropPartial();
         if (early != null) {
             early.forEach(ReferenceCountUtil::release);
@@ -375,6 +421,18 @@ final class WebSocketConnection extends ChannelInboundHandlerAdapter implements 
         closing = true;
         closeReason = metricReason;
         CloseHandshake.start(channel, code, reason);
+    }
+
+    /** The client's address as the per-address limits counted it (see HttpRequestHandler#upgrade). */
+    private java.net.InetAddress clientInetAddress() {
+        if (clientAddress != null) {
+            try {
+                return java.net.InetAddress.getByName(clientAddress); // a literal address: no lookup
+            } catch (java.net.UnknownHostException e) {
+                return null;
+            }
+        }
+        return channel.remoteAddress() instanceof java.net.InetSocketAddress socket ? socket.getAddress() : null;
     }
 
     // ---- Connection, for dialects ----
