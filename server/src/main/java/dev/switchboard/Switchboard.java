@@ -96,7 +96,8 @@ public final class Switchboard implements AutoCloseable, NodeStatus {
         TransportOptions transport = new TransportOptions(config.host(), config.port(), config.ioThreads(),
                 config.ioTransport(), config.maxOutboundBytes(), config.compression(), config.pingInterval(),
                 config.trustedProxies(), config.proxyProtocol(), config.originPolicy(), router.largestMessage(),
-                config.get(NodeOptions.HANDSHAKE_TIMEOUT), config.connectionLimits(), config.messageBudget());
+                config.get(NodeOptions.HANDSHAKE_TIMEOUT), config.connectionLimits(), config.messageBudget(),
+                config.bufferBudgetBytes());
         this.server = new NettyServer(transport, router, config.opsPort() < 0 ? ops : ops.publicPort(), metrics,
                 bus.nodeId(), auth, ice);
         this.opsServer = config.opsPort() < 0 ? null

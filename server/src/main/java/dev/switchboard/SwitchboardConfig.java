@@ -108,6 +108,12 @@ public final class SwitchboardConfig {
                 get(NodeOptions.MAX_CONNECTIONS_PER_IP), get(NodeOptions.CONNECTION_RATE_PER_IP));
     }
 
+    /** What all connections together may make the node buffer. See {@link NodeOptions#MAX_BUFFERED_BYTES}. */
+    public long bufferBudgetBytes() {
+        long set = get(NodeOptions.MAX_BUFFERED_BYTES);
+        return set != 0 ? set : Runtime.getRuntime().maxMemory() / 2;
+    }
+
     /** What one WebSocket or gRPC stream may send. See {@link NodeOptions#MESSAGE_RATE}. */
     public dev.switchboard.limits.MessageBudget messageBudget() {
         return new dev.switchboard.limits.MessageBudget(get(NodeOptions.MESSAGE_RATE), get(NodeOptions.MESSAGE_BURST),

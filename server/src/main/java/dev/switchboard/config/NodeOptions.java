@@ -68,6 +68,9 @@ public final class NodeOptions {
             "network transport; auto is epoll on Linux, else nio; a native one the platform lacks fails the start");
     public static final Option<Integer> MAX_MESSAGE_BYTES = Option.integer("max-message-bytes", 64 * 1024, 125,
             MAX_BYTES, "largest WebSocket message; larger closes with 1009");
+    public static final Option<Long> MAX_BUFFERED_BYTES = Option.bytes("max-buffered-bytes", 0L, 0L, Long.MAX_VALUE,
+            "bytes all connections together may make the node hold (queued for readers, half-received messages); "
+                    + "past it the heaviest are dropped first; 0 is half the JVM's heap limit");
     public static final Option<Integer> MAX_JSON_DEPTH = Option.integer("max-json-depth", 32, 2, 1000,
             "deepest JSON nesting accepted");
     public static final Option<Integer> MAX_OUTBOUND_BYTES = Option.integer("max-outbound-bytes", 1024 * 1024, 4096,
@@ -154,7 +157,7 @@ public final class NodeOptions {
             MAX_CONNECTIONS, MAX_CONNECTIONS_PER_IP, CONNECTION_RATE_PER_IP, MESSAGE_RATE, MESSAGE_BURST,
             MESSAGE_BYTE_RATE, THROTTLE_LIMIT, IO_THREADS, TRANSPORT, TRUSTED_PROXIES, PROXY_PROTOCOL, ALLOWED_ORIGINS,
             REQUIRE_ORIGIN, AUTH, AUTH_JWKS, AUTH_HMAC_SECRET_FILE, AUTH_ISSUER, AUTH_AUDIENCE, AUTH_CLOCK_SKEW,
-            AUTH_CLOSE_ON_EXPIRY, ICE_SERVERS, TURN_SECRET_FILE, TURN_CREDENTIAL_TTL, MAX_MESSAGE_BYTES, MAX_JSON_DEPTH, MAX_OUTBOUND_BYTES, PING_INTERVAL, DRAIN_TIMEOUT,
+            AUTH_CLOSE_ON_EXPIRY, ICE_SERVERS, TURN_SECRET_FILE, TURN_CREDENTIAL_TTL, MAX_MESSAGE_BYTES, MAX_JSON_DEPTH, MAX_OUTBOUND_BYTES, MAX_BUFFERED_BYTES, PING_INTERVAL, DRAIN_TIMEOUT,
             COMPRESSION,
             MAX_TOPICS, MAX_TOPIC_LENGTH, NAMED_PEER_RATE, RENDEZVOUS_REQUIRE_PROOF, RADIX_MAX_MESSAGE_BYTES, RADIX_RATE,
             REDIS, REDIS_CLUSTER, CLUSTER_PREFIX, HEARTBEAT_INTERVAL, FAILURE_TIMEOUT);

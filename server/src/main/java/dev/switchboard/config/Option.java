@@ -45,6 +45,23 @@ public final class Option<T> {
                 "a whole number from " + min + " to " + max, Integer::valueOf, v -> v >= min && v <= max, help);
     }
 
+    /** A number of bytes from {@code min} to {@code max}, written as digits with an optional k, m or g (KiB, MiB, GiB). */
+    public static Option<Long> bytes(String name, long defaultValue, long min, long max, String help) {
+        return new Option<>(name, null, envOf(name), defaultValue, Long.toString(defaultValue),
+                "a number of bytes from " + min + ", such as 1048576, 512k, 256m or 2g", Option::parseBytes,
+                v -> v >= min && v <= max, help);
+    }
+
+    private static Long parseBytes(String text) {
+        String t = text.trim().toLowerCase(Locale.ROOT);
+        int shift = t.endsWith("k") ? 10 : t.endsWith("m") ? 20 : t.endsWith("g") ? 30 : 0;
+        long n = Long.parseLong(shift == 0 ? t : t.substring(0, t.length() - 1));
+        if (n < 0 || n > Long.MAX_VALUE >> shift) {
+            throw new IllegalArgumentException(text);
+        }
+        return n << shift;
+    }
+
     /** A duration from {@code min} (inclusive) up, written {@code 500ms}, {@code 30s}, {@code 2m} or ISO-8601. */
     public static Option<Duration> duration(String name, Duration defaultValue, Duration min, String help) {
         String allowed = min.isZero() ? "a duration such as 500ms, 30s or 2m"

@@ -28,6 +28,9 @@ import org.slf4j.LoggerFactory;
 public final class NettyServer {
     private static final Logger log = LoggerFactory.getLogger(NettyServer.class);
 
+    /** How often the node-wide buffer budget is checked: a client cannot queue much in a quarter second. */
+    private static final long BUFFER_CHECK_MILLIS = 250;
+
     private final TransportOptions config;
     private final TransportContext context;
     private EventLoopGroup boss;
@@ -66,6 +69,8 @@ public final class NettyServer {
         serverChannel = bootstrap.bind(new InetSocketAddress(config.host(), config.port())).sync().channel();
         long ping = config.pingInterval().toMillis();
         workers.next().scheduleAtFixedRate(context::sweep, ping, ping, TimeUnit.MILLISECONDS);
+        boss.next().scheduleAtFixedRate(context::checkBufferBudget, BUFFER_CHECK_MILLIS, BUFFER_CHECK_MILLIS,
+                TimeUnit.MILLISECONDS);
         log.info("listening on {}:{} ({} transport)", config.host(), port(), transport.name());
     }
 

@@ -24,12 +24,13 @@ import java.util.Objects;
  * @param origins          which browser origins may open a WebSocket
  * @param connectionLimits how many connections the port takes, in all and per client address
  * @param messageBudget    what one connection may send before it is throttled
+ * @param bufferBudgetBytes what all connections together may make the node buffer before the heaviest are dropped
  */
 public record TransportOptions(String host, int port, int ioThreads, IoTransport ioTransport, int maxOutboundBytes,
                                boolean compression, Duration pingInterval, TrustedProxies trustedProxies,
                                boolean proxyProtocol, OriginPolicy origins, int maxMessageBytes,
                                Duration handshakeTimeout, ConnectionLimits connectionLimits,
-                               MessageBudget messageBudget) {
+                               MessageBudget messageBudget, long bufferBudgetBytes) {
     public TransportOptions {
         Objects.requireNonNull(trustedProxies, "trustedProxies");
         Objects.requireNonNull(origins, "origins");

@@ -121,6 +121,70 @@ class BudgetsTest {
         }
     }
 
+    /**
+     * Row 12: many clients that each stay under their own outbound cap but together make the node hold more than
+     * its buffer budget: the heaviest are dropped first, the node's buffers come back under the budget, and a
+     * bystander keeps relaying.
+     */
+    @Test
+    void manyReadersThatDoNotReadAreDroppedHeaviestFirstPastTheNodesBufferBudget() throws Exception {
+        long budget = 8L * 1024 * 1024;
+        var config = TestNodes.config().set(NodeOptions.MAX_BUFFERED_BYTES, budget).maxOutboundBytes(64 * 1024 * 1024)
+                .set(NodeOptions.MESSAGE_RATE, 0).build();
+        try (Switchboard node = TestNodes.start(config); WsClient publisher = WsClient.connect(node.port(), "/");
+             WsClient bystander = WsClient.connect(node.port(), "/")) {
+            List<Socket> stalled = new ArrayList<>();
+            try {
+                for (int i = 0; i < 10; i++) {
+                    stalled.add(subscribedNonReader(node.port(), "held"));
+                }
+                // each non-reader is sent 6 MB, under its own 64 MiB cap (the kernel takes up to 4 MB of it); over
+                // 20 MB held together
+                String data = "x".repeat(60_000);
+                for (int i = 0; i < 100; i++) {
+                    publisher.send("{\"type\":\"publish\",\"topic\":\"held\",\"data\":\"" + data + "\"}");
+                }
+                await().until(() -> metrics(node).contains("switchboard_closes_total{reason=\"buffer_budget\"}"));
+                await().untilAsserted(() -> assertThat(gauge(metrics(node), "switchboard_buffered_bytes"))
+                        .isLessThanOrEqualTo(budget));
+                assertThat(metrics(node)).doesNotContain("reason=\"slow_consumer\"");
+                bystander.send("{\"type\":\"ping\"}");
+                assertThat(bystander.next()).isEqualTo("{\"type\":\"pong\"}");
+            } finally {
+                for (Socket s : stalled) {
+                    s.close();
+                }
+            }
+        }
+    }
+
+    /** A y-webrtc subscriber of {@code topic} with a tiny receive buffer that never reads after its upgrade. */
+    private static Socket subscribedNonReader(int port, String topic) throws IOException {
+        Socket s = new Socket();
+        s.setReceiveBufferSize(4096);
+        s.connect(new java.net.InetSocketAddress("127.0.0.1", port));
+        s.setSoTimeout(10_000);
+        s.getOutputStream().write(("GET / HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+                + "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n")
+                .getBytes(StandardCharsets.US_ASCII));
+        assertThat(readResponse(s.getInputStream())).startsWith("HTTP/1.1 101");
+        s.getOutputStream().write(textFrame("{\"type\":\"subscribe\",\"topics\":[\"" + topic + "\"]}"));
+        s.getOutputStream().write(textFrame("{\"type\":\"ping\"}"));
+        // the pong proves the subscription is in place (frames are handled in order)
+        byte[] pong = s.getInputStream().readNBytes(2 + "{\"type\":\"pong\"}".length());
+        assertThat(new String(pong, 2, pong.length - 2, StandardCharsets.UTF_8)).isEqualTo("{\"type\":\"pong\"}");
+        return s;
+    }
+
+    private static long gauge(String metrics, String name) {
+        for (String line : metrics.split("\n")) {
+            if (line.startsWith(name + " ")) {
+                return (long) Double.parseDouble(line.substring(name.length() + 1).trim());
+            }
+        }
+        throw new AssertionError("no " + name + " in /metrics");
+    }
+
     /** Row 5: connections past --max-connections get 503 at accept; the node keeps serving the others. */
     @Test
     void connectionsPastTheNodeLimitGet503AtAccept() throws Exception {

@@ -8,7 +8,12 @@ import java.util.concurrent.ConcurrentHashMap;
 public final class ConnectionRegistry {
     private final Set<WebSocketConnection> open = ConcurrentHashMap.newKeySet();
 
-    ConnectionRegistry(Metrics metrics) {
+    private final BufferBudget budget;
+
+    ConnectionRegistry(Metrics metrics, long bufferBudgetBytes) {
+        this.budget = new BufferBudget(bufferBudgetBytes);
+        metrics.gauge("switchboard.buffered.bytes", "Bytes the connections make the node hold (queued outbound and "
+                + "half-received messages), as the node-wide buffer budget last counted them", budget::lastTotal);
         metrics.gauge("switchboard.websockets", "Open WebSocket connections, all dialects", open::size);
         metrics.gauge("switchboard.outbound.queued.bytes", "Bytes written to connections and not yet taken by the kernel",
                 this::queuedBytes);
@@ -33,6 +38,11 @@ public final class ConnectionRegistry {
 
     public int size() {
         return open.size();
+    }
+
+    /** Drops the heaviest connections while the node is over its buffer budget. */
+    void checkBudget() {
+        budget.check(open);
     }
 
     /** One keepalive tick for every connection, each run on its own event loop. */

@@ -37,7 +37,7 @@ public final class TransportContext {
         this.responder = responder;
         this.metrics = metrics;
         this.outlet = new WebSocketOutlet();
-        this.connections = new ConnectionRegistry(metrics);
+        this.connections = new ConnectionRegistry(metrics, config.bufferBudgetBytes());
         this.transport = ResolvedTransport.resolve(config.ioTransport());
         this.outboundCap = new OutboundCap(transport.flushIsSynchronous(), config.maxOutboundBytes());
         this.idPrefix = nodeId + '.';
@@ -48,6 +48,11 @@ public final class TransportContext {
 
     public ResolvedTransport transport() {
         return transport;
+    }
+
+    /** The node-wide buffer budget's check; from a timer of its own, a few times a second. */
+    public void checkBufferBudget() {
+        connections.checkBudget();
     }
 
     /** Forgets what the per-address limits no longer need; from the keepalive timer. */

@@ -366,6 +366,25 @@ final class WebSocketConnection extends ChannelInboundHandlerAdapter implements 
         return buffer == null ? 0 : buffer.totalPendingWriteBytes();
     }
 
+    /** What this connection makes the node buffer: bytes waiting for its peer and half a message from it. */
+    long bufferedBytes() {
+        PartialMessage open = partial;
+        return queuedBytes() + (open == null ? 0 : open.content().capacity());
+    }
+
+    /** The node is over its buffer budget and this connection holds the most: dropped, as a slow consumer is. */
+    void dropOverBudget() {
+        if (closing || !channel.isActive()) {
+            return;
+        }
+        closing = true;
+        closeReason = "buffer_budget";
+        log.info("dropping {} ({}): the node is over its buffer budget and it holds {} bytes", id, remoteAddress(),
+                bufferedBytes());
+        dropPartial();
+        channel.close();
+    }
+
     void flushNow() {
         channel.flush();
     }
