@@ -73,7 +73,8 @@ public final class Switchboard implements AutoCloseable, NodeStatus {
         this.auth = auth;
         this.hub = new Hub(bus);
         YWebrtcDialect ywebrtc = new YWebrtcDialect(hub, config.maxFrameBytes(), config.maxJsonDepth(),
-                config.maxTopicsPerConnection(), config.maxTopicNameLength());
+                config.maxTopicsPerConnection(), config.maxTopicNameLength(), config.get(NodeOptions.MAX_TOPIC_BYTES),
+                config.nodeTopicBudgetBytes());
         NamedPeerDialect namedPeer = new NamedPeerDialect(hub, config.maxFrameBytes(), config.maxJsonDepth(),
                 config.namedPeerMaxFramesPerSecond(), ice);
         // Dialects register their paths here (docs/design/routing.md); the order of registration is the order of
@@ -103,6 +104,8 @@ public final class Switchboard implements AutoCloseable, NodeStatus {
         this.opsServer = config.opsPort() < 0 ? null
                 : new PlainHttpServer(config.opsHost(), config.opsPort(), config.ioTransport(), ops.opsPort());
         metrics.gauge("switchboard.rooms", "Rooms with members on this node", hub::roomCount);
+        metrics.gauge("switchboard.ywebrtc.topic.bytes", "What this node's y-webrtc subscriptions take of "
+                + "--max-node-topic-bytes (names and a fixed overhead each)", ywebrtc::topicBytes);
         metrics.gauge("switchboard.cluster.nodes", "Live nodes in the cluster", () -> bus.status().nodes());
         metrics.gauge("switchboard.cluster.connected", "1 when the cluster bus is reachable",
                 () -> bus.status().connected() ? 1 : 0);

@@ -108,6 +108,12 @@ public final class SwitchboardConfig {
                 get(NodeOptions.MAX_CONNECTIONS_PER_IP), get(NodeOptions.CONNECTION_RATE_PER_IP));
     }
 
+    /** What all y-webrtc subscriptions together may take. See {@link NodeOptions#MAX_NODE_TOPIC_BYTES}. */
+    public long nodeTopicBudgetBytes() {
+        long set = get(NodeOptions.MAX_NODE_TOPIC_BYTES);
+        return set != 0 ? set : Runtime.getRuntime().maxMemory() / 8;
+    }
+
     /** What all connections together may make the node buffer. See {@link NodeOptions#MAX_BUFFERED_BYTES}. */
     public long bufferBudgetBytes() {
         long set = get(NodeOptions.MAX_BUFFERED_BYTES);

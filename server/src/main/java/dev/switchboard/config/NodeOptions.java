@@ -85,6 +85,11 @@ public final class NodeOptions {
             "y-webrtc topics per connection");
     public static final Option<Integer> MAX_TOPIC_LENGTH = Option.integer("max-topic-length", 1024, 1, 1_000_000,
             "longest y-webrtc topic name");
+    public static final Option<Integer> MAX_TOPIC_BYTES = Option.integer("max-topic-bytes", 16 * 1024, 1, 1_000_000_000,
+            "characters of all one y-webrtc connection's topic names together; further topics skipped");
+    public static final Option<Long> MAX_NODE_TOPIC_BYTES = Option.bytes("max-node-topic-bytes", 0L, 0L, Long.MAX_VALUE,
+            "what all y-webrtc subscriptions of the node may take together, each its name and 128 bytes; further "
+                    + "topics skipped; 0 is an eighth of the JVM's heap limit");
     public static final Option<Integer> NAMED_PEER_RATE = Option.integer("named-peer-rate", 50, 1, 1_000_000,
             "named-peer messages per second per connection before rate_limit_exceeded");
     public static final Option<Boolean> RENDEZVOUS_REQUIRE_PROOF = Option.bool("rendezvous-require-proof", false,
@@ -159,7 +164,7 @@ public final class NodeOptions {
             REQUIRE_ORIGIN, AUTH, AUTH_JWKS, AUTH_HMAC_SECRET_FILE, AUTH_ISSUER, AUTH_AUDIENCE, AUTH_CLOCK_SKEW,
             AUTH_CLOSE_ON_EXPIRY, ICE_SERVERS, TURN_SECRET_FILE, TURN_CREDENTIAL_TTL, MAX_MESSAGE_BYTES, MAX_JSON_DEPTH, MAX_OUTBOUND_BYTES, MAX_BUFFERED_BYTES, PING_INTERVAL, DRAIN_TIMEOUT,
             COMPRESSION,
-            MAX_TOPICS, MAX_TOPIC_LENGTH, NAMED_PEER_RATE, RENDEZVOUS_REQUIRE_PROOF, RADIX_MAX_MESSAGE_BYTES, RADIX_RATE,
+            MAX_TOPICS, MAX_TOPIC_LENGTH, MAX_TOPIC_BYTES, MAX_NODE_TOPIC_BYTES, NAMED_PEER_RATE, RENDEZVOUS_REQUIRE_PROOF, RADIX_MAX_MESSAGE_BYTES, RADIX_RATE,
             REDIS, REDIS_CLUSTER, CLUSTER_PREFIX, HEARTBEAT_INTERVAL, FAILURE_TIMEOUT);
 
     /** Whether a parser that refuses with IllegalArgumentException takes the value. */

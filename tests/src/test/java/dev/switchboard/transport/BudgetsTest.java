@@ -185,6 +185,42 @@ class BudgetsTest {
         throw new AssertionError("no " + name + " in /metrics");
     }
 
+    /** Row 3: long topic names by the thousand, per connection and across a node's connections. */
+    @Test
+    void topicBytesAreBudgetedPerConnectionAndPerNode() throws Exception {
+        var config = TestNodes.config().set(NodeOptions.MAX_TOPIC_BYTES, 2048)
+                .set(NodeOptions.MAX_NODE_TOPIC_BYTES, 10_000L).build();
+        try (Switchboard node = TestNodes.start(config)) {
+            List<WsClient> clients = new ArrayList<>();
+            try {
+                for (int c = 0; c < 5; c++) {
+                    StringBuilder topics = new StringBuilder();
+                    for (int t = 0; t < 10; t++) {
+                        topics.append(t == 0 ? "" : ",").append('"').append((char) ('a' + c)).append(t)
+                                .append("x".repeat(998)).append('"');
+                    }
+                    WsClient client = WsClient.connect(node.port(), "/");
+                    client.send("{\"type\":\"subscribe\",\"topics\":[" + topics + "]}");
+                    client.send("{\"type\":\"ping\"}");
+                    assertThat(client.next()).isEqualTo("{\"type\":\"pong\"}");
+                    clients.add(client);
+                }
+                // each connection keeps two 1000-character topics (2048 characters allow no third); four
+                // connections' pairs, 1128 bytes a subscription, leave the node's 10,000 bytes no room for the
+                // fifth connection's topics
+                String m = metrics(node);
+                assertThat(gauge(m, "switchboard_ywebrtc_topic_bytes")).isEqualTo(8 * 1128);
+                assertThat(m).contains("switchboard_refused_total{dialect=\"y-webrtc\",reason=\"topic_budget\"} 32.0")
+                        .contains("switchboard_refused_total{dialect=\"y-webrtc\",reason=\"node_topic_budget\"} 10.0");
+                clients.remove(0).close();
+                await().untilAsserted(() -> assertThat(gauge(metrics(node), "switchboard_ywebrtc_topic_bytes"))
+                        .as("a closed connection gives its topics back").isEqualTo(6 * 1128));
+            } finally {
+                clients.forEach(WsClient::close);
+            }
+        }
+    }
+
     /** Row 5: connections past --max-connections get 503 at accept; the node keeps serving the others. */
     @Test
     void connectionsPastTheNodeLimitGet503AtAccept() throws Exception {

@@ -20,22 +20,29 @@ public final class YWebrtcDialect implements Dialect {
     private final Hub hub;
     private final YWebrtcReader reader;
     private final int maxMessageBytes;
-    private final int maxTopics;
-    private final int maxTopicLength;
+    private final TopicBudget topics;
 
     /**
      * @param maxMessageBytes  largest frame accepted
      * @param maxJsonDepth     deepest JSON nesting accepted
      * @param maxTopics        topics one connection may hold; more subscriptions are ignored
      * @param maxTopicLength   longest topic name; longer names are ignored
+     * @param maxTopicChars    characters of all one connection's topics together; past them topics are ignored
+     * @param maxNodeTopicBytes bytes of all connections' topics together (each with a fixed overhead); past them
+     *                         topics are ignored
      */
-    public YWebrtcDialect(Hub hub, int maxMessageBytes, int maxJsonDepth, int maxTopics, int maxTopicLength) {
+    public YWebrtcDialect(Hub hub, int maxMessageBytes, int maxJsonDepth, int maxTopics, int maxTopicLength,
+                          int maxTopicChars, long maxNodeTopicBytes) {
         this.hub = hub;
         this.maxMessageBytes = maxMessageBytes;
-        this.maxTopics = maxTopics;
-        this.maxTopicLength = maxTopicLength;
+        this.topics = new TopicBudget(maxTopics, maxTopicLength, maxTopicChars, maxNodeTopicBytes);
         JsonFactory json = JsonLimits.factory(maxJsonDepth, maxMessageBytes);
         this.reader = new YWebrtcReader(json);
+    }
+
+    /** Bytes the node's y-webrtc subscriptions take from their budget now (names and overhead). */
+    public long topicBytes() {
+        return topics.nodeBytes();
     }
 
     @Override
@@ -51,6 +58,6 @@ public final class YWebrtcDialect implements Dialect {
     @Override
     public DialectSession open(Connection connection, Handshake handshake) {
         connection.dialect(NAMESPACE);
-        return new YWebrtcSession(connection, hub, reader, maxTopics, maxTopicLength, handshake.grants());
+        return new YWebrtcSession(connection, hub, reader, topics, handshake.grants());
     }
 }

@@ -26,8 +26,9 @@ final class YWebrtcSession implements DialectSession, LocalMember {
     private final Connection connection;
     private final Hub hub;
     private final YWebrtcReader reader;
-    private final int maxTopics;
-    private final int maxTopicLength;
+    private final TopicBudget budget;
+    /** Characters of the topics held, against the budget's per-connection limit. */
+    private int topicChars;
     /** The topics held: the common single topic in a field, a set only from the second one on. */
     private String topic;
     private Set<String> topics;
@@ -37,14 +38,12 @@ final class YWebrtcSession implements DialectSession, LocalMember {
     /** The topics the connection's token grants (docs/design/auth.md#grants); all without one. */
     private final Grants grants;
 
-    YWebrtcSession(Connection connection, Hub hub, YWebrtcReader reader, int maxTopics, int maxTopicLength,
-                   Grants grants) {
+    YWebrtcSession(Connection connection, Hub hub, YWebrtcReader reader, TopicBudget budget, Grants grants) {
         this.connection = connection;
         this.grants = grants;
         this.hub = hub;
         this.reader = reader;
-        this.maxTopics = maxTopics;
-        this.maxTopicLength = maxTopicLength;
+        this.budget = budget;
     }
 
     @Override
@@ -84,6 +83,7 @@ final class YWebrtcSession implements DialectSession, LocalMember {
         } else if (message instanceof YWebrtcMessage.Unsubscribe unsubscribe) {
             for (String name : unsubscribe.topics()) {
                 if (removeTopic(name)) {
+                    released(name);
                     hub.leave(key(name), this);
                 }
             }
@@ -97,11 +97,30 @@ final class YWebrtcSession implements DialectSession, LocalMember {
             connection.refused("not_granted"); // y-webrtc has no error message: the topic is simply not joined
             return;
         }
-        // interned: a room's members then share one copy of its name instead of holding one each
-        if (name.length() > maxTopicLength || !addTopic(name.intern())) {
+        int length = name.length();
+        if (length > budget.maxTopicLength) {
             return;
         }
+        if (topicChars + length > budget.maxTopicChars) {
+            connection.refused("topic_budget"); // like a topic past --max-topics: skipped
+            return;
+        }
+        if (!budget.reserve(length)) {
+            connection.refused("node_topic_budget");
+            return;
+        }
+        // interned: a room's members then share one copy of its name instead of holding one each
+        if (!addTopic(name.intern())) {
+            budget.release(length);
+            return;
+        }
+        topicChars += length;
         hub.join(key(name), this, JoinPolicy.SHARED);
+    }
+
+    private void released(String name) {
+        topicChars -= name.length();
+        budget.release(name.length());
     }
 
     private int topicCount() {
@@ -109,7 +128,7 @@ final class YWebrtcSession implements DialectSession, LocalMember {
     }
 
     private boolean addTopic(String name) {
-        if (topicCount() >= maxTopics) {
+        if (topicCount() >= budget.maxTopics) {
             return false;
         }
         if (topics != null) {
@@ -190,10 +209,12 @@ final class YWebrtcSession implements DialectSession, LocalMember {
         backlog = null;
         if (topics != null) {
             for (String name : topics) {
+                released(name);
                 hub.leave(key(name), this);
             }
             topics = null;
         } else if (topic != null) {
+            released(topic);
             hub.leave(key(topic), this);
             topic = null;
         }
