@@ -195,15 +195,18 @@ public final class RedisBus implements Bus {
 
     @Override
     public void publish(RoomKey room, Envelope envelope, String exceptId) {
-        if (!state.connected() || state.closed()) {
-            return; // cross-node traffic is lost while Redis is away; the local members were served already
+        // Not gated on the heartbeat: one that timed out means Redis is slow, not gone, and what is published
+        // meanwhile still arrives. While the link is down, Redis commands are refused at once (nothing is
+        // queued) and cross-node traffic is lost; the local members were served already.
+        if (state.closed()) {
+            return;
         }
         redis.publish(names.roomChannel(room), BusMessages.broadcast(nodeId, exceptId, envelope.payload()));
     }
 
     @Override
     public CompletionStage<Boolean> send(RoomKey room, MemberInfo target, Envelope envelope) {
-        if (!state.connected() || state.closed()) {
+        if (state.closed()) { // as publish: not gated on the heartbeat
             return CompletableFuture.completedFuture(false);
         }
         // On one Redis a node channel is as ordered as the room's (one connection each way). On a Redis

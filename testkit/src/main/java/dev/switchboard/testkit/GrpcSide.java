@@ -27,17 +27,17 @@ public class GrpcSide<T> implements StreamObserver<T> {
         ended.complete(Status.OK);
     }
 
-    /** The next message, which must come within 5 s. */
+    /** The next message, which must come within {@link WsClient#PATIENCE}. */
     public T next() throws InterruptedException {
-        T v = received.poll(5, TimeUnit.SECONDS);
+        T v = received.poll(WsClient.PATIENCE.toMillis(), TimeUnit.MILLISECONDS);
         if (v == null) {
-            throw new AssertionError("no message within 5 s");
+            throw new AssertionError("no message within " + WsClient.PATIENCE.toSeconds() + " s");
         }
         return v;
     }
 
-    /** How the stream ended, which must be within 5 s. */
+    /** How the stream ended, which must be within {@link WsClient#PATIENCE}. */
     public Status status() throws Exception {
-        return ended.get(5, TimeUnit.SECONDS);
+        return ended.get(WsClient.PATIENCE.toMillis(), TimeUnit.MILLISECONDS);
     }
 }

@@ -10,7 +10,7 @@ import java.time.Duration;
 /** Plain HTTP GETs against a node on loopback. */
 public final class Http {
     private static final HttpClient CLIENT = HttpClient.newBuilder()
-            .version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(5)).build();
+            .version(HttpClient.Version.HTTP_1_1).connectTimeout(WsClient.PATIENCE).build();
 
     private Http() {
     }
@@ -18,7 +18,7 @@ public final class Http {
     public static HttpResponse<String> get(int port, String path) {
         try {
             return CLIENT.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
-                    .timeout(Duration.ofSeconds(10)).GET().build(), HttpResponse.BodyHandlers.ofString());
+                    .timeout(WsClient.PATIENCE).GET().build(), HttpResponse.BodyHandlers.ofString());
         } catch (IOException e) {
             throw new IllegalStateException(e);
         } catch (InterruptedException e) {

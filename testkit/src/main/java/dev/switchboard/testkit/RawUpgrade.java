@@ -38,7 +38,7 @@ public final class RawUpgrade implements AutoCloseable {
      */
     public static RawUpgrade open(int port, String target, byte[] prefix, String... headerLines) throws IOException {
         Socket s = new Socket("127.0.0.1", port);
-        s.setSoTimeout(5000);
+        s.setSoTimeout((int) WsClient.PATIENCE.toMillis());
         StringBuilder request = new StringBuilder("GET " + target + " HTTP/1.1\r\nHost: 127.0.0.1:" + port
                 + "\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"
                 + "Sec-WebSocket-Version: 13\r\n");
@@ -96,7 +96,7 @@ public final class RawUpgrade implements AutoCloseable {
         return opcode + ":" + new String(payload, StandardCharsets.UTF_8);
     }
 
-    /** How long a read waits before it fails (5 s unless set). */
+    /** How long a read waits before it fails ({@link WsClient#PATIENCE} unless set). */
     public RawUpgrade timeout(java.time.Duration timeout) throws IOException {
         socket.setSoTimeout((int) Math.min(Integer.MAX_VALUE, timeout.toMillis()));
         return this;

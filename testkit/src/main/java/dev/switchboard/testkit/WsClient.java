@@ -127,11 +127,17 @@ public final class WsClient implements AutoCloseable {
         }
     }
 
-    /** The next text message; fails the test if none comes within 5 s. */
+    /**
+     * How long {@link #next()} and the other waits of the test kit give what they wait for: generous, since a
+     * loaded machine can be slow and a failing test is the only one that waits it out.
+     */
+    public static final Duration PATIENCE = Duration.ofSeconds(30);
+
+    /** The next text message; fails the test if none comes within {@link #PATIENCE}. */
     public String next() {
-        Message m = poll(Duration.ofSeconds(5));
+        Message m = poll(PATIENCE);
         if (m == null) {
-            throw new AssertionError("no message within 5 s");
+            throw new AssertionError("no message within " + PATIENCE.toSeconds() + " s");
         }
         return m.text();
     }

@@ -75,7 +75,7 @@ class ClusterChurnTest {
                     String room = "r" + r;
                     RoomKey key = new RoomKey("y-webrtc", room);
                     int expected = truthByRoom.getOrDefault(room, Set.of()).size();
-                    await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
+                    await().untilAsserted(() -> {
                         List<MemberInfo> registry = nodes.get(0).hub().members(key).toCompletableFuture().join();
                         assertThat(registry).as("registry of %s", room).hasSize(expected);
                         Map<String, Long> perNode = registry.stream()

@@ -53,10 +53,10 @@ class ClusterFailureTest {
              WsClient local = subscriber(survivor.port());
              WsClient remote1 = subscriber(victim.port());
              WsClient remote2 = subscriber(victim.port())) {
-            await().atMost(Duration.ofSeconds(5)).until(() -> survivor.hub().knownCount(ROOM) == 3);
+            await().until(() -> survivor.hub().knownCount(ROOM) == 3);
             long killedAt = System.nanoTime();
             victim.kill();
-            await().atMost(Duration.ofSeconds(10)).until(() -> survivor.hub().knownCount(ROOM) == 1);
+            await().until(() -> survivor.hub().knownCount(ROOM) == 1);
             Duration detection = Duration.ofNanos(System.nanoTime() - killedAt);
             assertThat(detection).isLessThanOrEqualTo(Duration.ofSeconds(10));
             // no ghost anywhere: the room's registry, the dead node's index and its heartbeat are gone
@@ -74,10 +74,10 @@ class ClusterFailureTest {
              WsClient a = subscriber(survivor.port());
              WsClient b = subscriber(survivor.port());
              WsClient c = subscriber(other.port())) {
-            await().atMost(Duration.ofSeconds(5)).until(() -> survivor.hub().knownCount(ROOM) == 3);
+            await().until(() -> survivor.hub().knownCount(ROOM) == 3);
 
             redis.kill();
-            await().atMost(Duration.ofSeconds(5)).until(() -> !survivor.hub().bus().status().connected());
+            await().until(() -> !survivor.hub().bus().status().connected());
             assertThat(Http.get(survivor.port(), "/ready").statusCode()).isEqualTo(503);
             // same-node signaling goes on
             a.send("{\"type\":\"publish\",\"topic\":\"room\",\"during\":\"outage\"}");
@@ -87,7 +87,7 @@ class ClusterFailureTest {
 
             long restartedAt = System.nanoTime();
             redis.restart(); // empty: every node must re-register what it holds
-            await().atMost(Duration.ofSeconds(5)).pollInterval(Duration.ofMillis(50)).until(() -> {
+            await().pollInterval(Duration.ofMillis(50)).until(() -> {
                 String members = redis.command("HLEN", "switchboard:m:{y-webrtc:room}");
                 return members.equals(":3\r\n") && survivor.hub().bus().status().connected()
                         && other.hub().bus().status().connected();
@@ -95,7 +95,7 @@ class ClusterFailureTest {
             Duration recovery = Duration.ofNanos(System.nanoTime() - restartedAt);
             assertThat(recovery).isLessThanOrEqualTo(Duration.ofSeconds(5));
             assertThat(Http.get(survivor.port(), "/ready").statusCode()).isEqualTo(200);
-            await().atMost(Duration.ofSeconds(5)).until(() -> {
+            await().until(() -> {
                 a.send("{\"type\":\"publish\",\"topic\":\"room\",\"after\":1}");
                 WsClient.Message m = c.poll(Duration.ofMillis(200));
                 a.poll(Duration.ofMillis(50));
@@ -103,7 +103,7 @@ class ClusterFailureTest {
                 return m != null;
             });
             ObjectMapper json = new ObjectMapper();
-            await().atMost(Duration.ofSeconds(3)).until(() -> json.readTree(Http.get(survivor.port(), "/health").body())
+            await().until(() -> json.readTree(Http.get(survivor.port(), "/health").body())
                     .get("cluster").get("nodes").asInt() == 2);
         }
     }

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.switchboard.Switchboard;
+import dev.switchboard.config.NodeOptions;
 import dev.switchboard.testkit.NodeProcess;
 import dev.switchboard.testkit.RedisServer;
 import dev.switchboard.testkit.TestNodes;
@@ -71,9 +72,9 @@ class DialectsClusterTest {
     @Test
     void tenThousandDirectMessagesKeepTheirOrderAcrossNodesAndAfterABroadcast() {
         try (Switchboard fast1 = TestNodes.start(TestNodes.config().nodeId("f1").redisUri(redis.uri())
-                     .namedPeerMaxFramesPerSecond(1_000_000).build());
+                     .namedPeerMaxFramesPerSecond(1_000_000).set(NodeOptions.MESSAGE_RATE, 0).build());
              Switchboard fast2 = TestNodes.start(TestNodes.config().nodeId("f2").redisUri(redis.uri())
-                     .namedPeerMaxFramesPerSecond(1_000_000).build());
+                     .namedPeerMaxFramesPerSecond(1_000_000).set(NodeOptions.MESSAGE_RATE, 0).build());
              WsClient paris = login(fast1.port(), "paris", "{\"type\":\"login_success\",\"id\":\"paris\",\"clients\":[\"paris\"]}");
              WsClient nantes = login(fast2.port(), "nantes", "{\"type\":\"login_success\",\"id\":\"nantes\",\"clients\":[\"paris\",\"nantes\"]}")) {
             assertThat(paris.next()).isEqualTo("{\"type\":\"peer_connected\",\"peer\":\"nantes\"}");

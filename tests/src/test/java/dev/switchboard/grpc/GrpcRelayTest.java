@@ -318,7 +318,7 @@ class GrpcRelayTest {
                 worker(b, id, new GrpcSide<>());
                 // its PING is answered before its claim is in: wait for the claim
                 String members = "switchboard:m:{grpc:" + id + "}";
-                await().atMost(Duration.ofSeconds(5)).until(() -> redis.command("HEXISTS", members, "worker").equals(":1\r\n"));
+                await().until(() -> redis.command("HEXISTS", members, "worker").equals(":1\r\n"));
                 for (GrpcSide<ClientRtcMessage> side : pingingClients(toA, id, 20)) {
                     assertThat(side.received.poll(5, TimeUnit.SECONDS)).as("a client of worker %d: %s", id, side.ended.getNow(null))
                             .isNotNull();
@@ -334,7 +334,7 @@ class GrpcRelayTest {
             GrpcSide<WorkerRtcMessage> ws = new GrpcSide<>();
             StreamObserver<WorkerRtcMessage> worker = worker(b, 77, ws);
             // its PING is answered before its claim is in: a client elsewhere can find it once it is
-            await().atMost(Duration.ofSeconds(5))
+            await()
                     .until(() -> redis.command("HEXISTS", "switchboard:m:{grpc:77}", "worker").equals(":1\r\n"));
             GrpcSide<ClientRtcMessage> cs = new GrpcSide<>();
             StreamObserver<ClientRtcMessage> client = ClientServiceGrpc.newStub(channel(a)).negotiatePeerConnection(cs);
@@ -358,7 +358,7 @@ class GrpcRelayTest {
         overRedis((redis, a, b) -> {
             GrpcSide<WorkerRtcMessage> ws = new GrpcSide<>();
             worker(b, 78, ws);
-            await().atMost(Duration.ofSeconds(5))
+            await()
                     .until(() -> redis.command("HEXISTS", "switchboard:m:{grpc:78}", "worker").equals(":1\r\n"));
             // Redis answers nobody for a moment: the client's first message waits for the cluster's answer
             assertThat(redis.command("CLIENT", "PAUSE", "500", "ALL")).isEqualTo("+OK\r\n");
@@ -380,7 +380,7 @@ class GrpcRelayTest {
     void aClientThatSendsTooMuchBeforeItsWorkerIsFoundIsResourceExhausted() throws Exception {
         overRedis((redis, a, b) -> {
             worker(b, 79, new GrpcSide<>());
-            await().atMost(Duration.ofSeconds(5))
+            await()
                     .until(() -> redis.command("HEXISTS", "switchboard:m:{grpc:79}", "worker").equals(":1\r\n"));
             assertThat(redis.command("CLIENT", "PAUSE", "1000", "ALL")).isEqualTo("+OK\r\n");
             GrpcSide<ClientRtcMessage> cs = new GrpcSide<>();

@@ -32,6 +32,7 @@ public final class RendezvousDialect implements Dialect {
     private final RendezvousReader reader;
     private final int maxMessageBytes;
     private final boolean requireProof;
+    private final Verifiers verifiers = new Verifiers();
 
     /**
      * @param requireProof whether {@code register} must carry a valid signature of the challenge (default off:
@@ -114,6 +115,10 @@ public final class RendezvousDialect implements Dialect {
 
     RendezvousReader reader() {
         return reader;
+    }
+
+    Verifiers verifiers() {
+        return verifiers;
     }
 
     boolean requireProof() {

@@ -23,6 +23,8 @@ final class RendezvousSession implements DialectSession, LocalMember {
     private static final SecureRandom RANDOM = new SecureRandom();
     /** Frames a client may send before its registration is answered. */
     private static final int MAX_HELD_FRAMES = 64;
+    /** Registrations refused (bad key, bad signature) before the connection is closed: each may cost a check. */
+    static final int MAX_FAILED_REGISTRATIONS = 3;
 
     private enum State { ANONYMOUS, REGISTERING, REGISTERED, CLOSED }
 
@@ -35,6 +37,7 @@ final class RendezvousSession implements DialectSession, LocalMember {
     private State state = State.ANONYMOUS;
     private String peerId;
     private Map<String, String> metadata = Map.of();
+    private int failedRegistrations;
 
     /** Whom the connection's token names (for TURN credentials in the welcome); null without one. */
     private final String user;
@@ -106,39 +109,92 @@ final class RendezvousSession implements DialectSession, LocalMember {
             connection.send(RendezvousWriter.error("already registered as " + peerId));
             return;
         }
-        RendezvousKeys.PublicJwk key;
-        boolean verified = false;
-        try {
-            key = RendezvousKeys.parse(register.publicKey());
-            if (register.signature() != null) {
-                if (!RendezvousKeys.verify(key, nonce, register.signature())) {
-                    connection.send(RendezvousWriter.error("signature does not verify: sign the challenge nonce's "
-                            + "UTF-8 bytes with the registered key"));
-                    return;
-                }
-                verified = true;
-            } else if (dialect.requireProof()) {
-                connection.send(RendezvousWriter.error("proof of possession required: add \"signature\", the "
-                        + "challenge nonce signed with the registered key"));
-                return;
-            }
-        } catch (RendezvousKeys.KeyRefused e) {
-            connection.send(RendezvousWriter.error(e.getMessage()));
+        if (register.signature() == null) {
+            checked(check(register)); // parsing a key is cheap; only a signature is worth another thread
             return;
         }
+        // A signature check can cost milliseconds (P-521, RSA-8192): it runs on the dialect's verifier threads,
+        // never on the connection's event loop, while what the client sends meanwhile waits as during a join.
+        state = State.REGISTERING;
+        gate = new JoinGate(connection, MAX_HELD_FRAMES);
+        if (!dialect.verifiers().submit(() -> {
+            Checked outcome = check(register);
+            connection.execute(() -> checked(outcome));
+        })) {
+            connection.refused("verifier_busy");
+            reopen("server busy: try registering again");
+        }
+    }
+
+    /** The outcome of checking a register: the key and whether it was proven, or why it was refused. */
+    private record Checked(RendezvousKeys.PublicJwk key, boolean verified, String refusal) {
+    }
+
+    /** Parses the key and verifies the signature, if any; on any thread (reads only final state). */
+    private Checked check(RendezvousMessage.Register register) {
+        try {
+            RendezvousKeys.PublicJwk key = RendezvousKeys.parse(register.publicKey());
+            if (register.signature() != null) {
+                if (!RendezvousKeys.verify(key, nonce, register.signature())) {
+                    return new Checked(null, false, "signature does not verify: sign the challenge nonce's "
+                            + "UTF-8 bytes with the registered key");
+                }
+                return new Checked(key, true, null);
+            }
+            if (dialect.requireProof()) {
+                return new Checked(null, false, "proof of possession required: add \"signature\", the "
+                        + "challenge nonce signed with the registered key");
+            }
+            return new Checked(key, false, null);
+        } catch (RendezvousKeys.KeyRefused e) {
+            return new Checked(null, false, e.getMessage());
+        }
+    }
+
+    /** Joins with a checked key, or answers the refusal; a connection refused too often is closed. */
+    private void checked(Checked outcome) {
+        if (state == State.CLOSED) {
+            gate = null;
+            return;
+        }
+        if (outcome.refusal() != null) {
+            if (++failedRegistrations >= MAX_FAILED_REGISTRATIONS) {
+                connection.send(RendezvousWriter.error(outcome.refusal()));
+                state = State.CLOSED;
+                gate = null;
+                connection.close(1008, "too many failed registrations");
+                return;
+            }
+            reopen(outcome.refusal());
+            return;
+        }
+        RendezvousKeys.PublicJwk key = outcome.key();
         peerId = key.peerId();
         Map<String, String> meta = new HashMap<>(2);
         meta.put(RendezvousWriter.PUBLIC_KEY, key.canonical());
-        if (verified) {
+        if (outcome.verified()) {
             meta.put(RendezvousWriter.VERIFIED, "true");
         }
         metadata = Map.copyOf(meta);
         state = State.REGISTERING;
-        gate = new JoinGate(connection, MAX_HELD_FRAMES);
+        if (gate == null) {
+            gate = new JoinGate(connection, MAX_HELD_FRAMES);
+        }
         // A verified newcomer may take its ID over from an older connection; an unverified one may not.
-        JoinPolicy policy = verified ? JoinPolicy.TAKEOVER : JoinPolicy.EXCLUSIVE;
+        JoinPolicy policy = outcome.verified() ? JoinPolicy.TAKEOVER : JoinPolicy.EXCLUSIVE;
         dialect.hub().join(room, this, policy)
                 .whenComplete((result, error) -> connection.execute(() -> registered(result, error)));
+    }
+
+    /** A register that went no further: the error, then the frames held meanwhile, in order. */
+    private void reopen(String error) {
+        JoinGate g = gate;
+        gate = null;
+        state = State.ANONYMOUS;
+        connection.send(RendezvousWriter.error(error));
+        if (g != null) {
+            drain(g.open());
+        }
     }
 
     private void registered(JoinResult result, Throwable error) {
@@ -165,6 +221,11 @@ final class RendezvousSession implements DialectSession, LocalMember {
             held = g.open(); // the events held first, in order; then the frames sent meanwhile
             gate = null;
         }
+        drain(held);
+    }
+
+    /** Handles frames held during a register, in order, until another register holds the rest again. */
+    private void drain(ArrayDeque<byte[]> held) {
         while (!held.isEmpty() && state != State.CLOSED && state != State.REGISTERING) {
             handle(held.poll());
         }

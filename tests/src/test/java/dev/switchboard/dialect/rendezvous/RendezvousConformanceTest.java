@@ -198,16 +198,52 @@ class RendezvousConformanceTest {
             String hugeE = b64.encodeToString(java.math.BigInteger.ONE.shiftLeft(64).add(java.math.BigInteger.ONE).toByteArray());
             a.ws().send("{\"type\":\"register\",\"publicKey\":{\"kty\":\"RSA\",\"n\":\"" + n + "\",\"e\":\"" + hugeE + "\"}}");
             assertThat(next(a).get("message").asText()).isEqualTo("RSA public exponent must be 65537 (\"e\":\"AQAB\")");
-            // a signature made with another key (someone registering a key they do not hold)
-            a.ws().send("{\"type\":\"register\",\"publicKey\":" + k.jwk + ",\"signature\":\"" + thief.sign(a.nonce()) + "\"}");
-            assertThat(next(a).get("message").asText()).startsWith("signature does not verify");
-            a.ws().send("{\"type\":\"register\",\"publicKey\":" + k.jwk + ",\"signature\":\"" + k.sign("another nonce") + "\"}");
-            assertThat(next(a).get("message").asText()).startsWith("signature does not verify");
-            a.ws().send("{\"type\":\"register\",\"publicKey\":" + k.jwk + ",\"signature\":\"%%%\"}");
-            assertThat(next(a).get("message").asText()).isEqualTo("signature must be base64url");
             a.ws().send(k.register(a.nonce()));
             JsonNode welcome = next(a);
-            assertThat(welcome.get("peerId").asText()).isEqualTo(k.peerId);
+            assertThat(welcome.get("peerId").asText()).as("two refusals leave the connection open").isEqualTo(k.peerId);
+        }
+        try (Peer b = connect("room2")) {
+            // a signature made with another key (someone registering a key they do not hold)
+            b.ws().send("{\"type\":\"register\",\"publicKey\":" + k.jwk + ",\"signature\":\"" + thief.sign(b.nonce()) + "\"}");
+            assertThat(next(b).get("message").asText()).startsWith("signature does not verify");
+            b.ws().send("{\"type\":\"register\",\"publicKey\":" + k.jwk + ",\"signature\":\"" + k.sign("another nonce") + "\"}");
+            assertThat(next(b).get("message").asText()).startsWith("signature does not verify");
+            // the third refusal closes: each may have cost a signature check
+            b.ws().send("{\"type\":\"register\",\"publicKey\":" + k.jwk + ",\"signature\":\"%%%\"}");
+            assertThat(next(b).get("message").asText()).isEqualTo("signature must be base64url");
+            assertThat(b.ws().awaitClose(Duration.ofSeconds(30)))
+                    .isEqualTo(new WsClient.CloseStatus(1008, "too many failed registrations"));
+        }
+    }
+
+    /**
+     * Issue "Survive hostile clients", row 4: sockets that register costly keys with bad signatures without end.
+     * Each check runs off the event loops, and each socket is closed at its third refusal; a bystander on the same
+     * node keeps its round trips.
+     */
+    @Test
+    void costlySignatureChecksRunOffTheLoopsAndTheirSendersAreClosed() throws Exception {
+        TestKeys p521 = TestKeys.create("P-521");
+        try (WsClient bystander = WsClient.connect(node.port(), "/")) {
+            java.util.List<Peer> abusers = new java.util.ArrayList<>();
+            for (int i = 0; i < 4; i++) {
+                abusers.add(connect("costly"));
+            }
+            for (int round = 0; round < 3; round++) {
+                for (Peer a : abusers) {
+                    a.ws().send("{\"type\":\"register\",\"publicKey\":" + p521.jwk + ",\"signature\":\""
+                            + p521.sign("not the nonce") + "\"}");
+                }
+                bystander.send("{\"type\":\"ping\"}");
+                assertThat(bystander.next()).isEqualTo("{\"type\":\"pong\"}");
+            }
+            for (Peer a : abusers) {
+                for (int i = 0; i < 3; i++) {
+                    assertThat(next(a).get("message").asText()).startsWith("signature does not verify");
+                }
+                assertThat(a.ws().awaitClose(Duration.ofSeconds(30)))
+                        .isEqualTo(new WsClient.CloseStatus(1008, "too many failed registrations"));
+            }
         }
     }
 

@@ -201,7 +201,7 @@ class YWebrtcConformanceTest {
             sync(a);
             assertThat(node.hub().knownCount(key)).isEqualTo(1);
             b.close();
-            await().atMost(Duration.ofSeconds(5)).until(() -> node.hub().knownCount(key) == -1);
+            await().until(() -> node.hub().knownCount(key) == -1);
             assertThat(node.hub().roomCount()).isZero();
         }
     }
@@ -213,7 +213,7 @@ class YWebrtcConformanceTest {
             sync(b);
             b.close();
             b.awaitClose(Duration.ofSeconds(5));
-            await().atMost(Duration.ofSeconds(5)).until(
+            await().until(
                     () -> node.hub().knownCount(new RoomKey(YWebrtcDialect.NAMESPACE, "room1")) == 1);
             a.send("{\"type\":\"publish\",\"topic\":\"room1\"}");
             assertThat(a.next()).isEqualTo("{\"type\":\"publish\",\"topic\":\"room1\",\"clients\":1}");
