@@ -73,6 +73,30 @@ class RedisClusterModeTest {
         }
     }
 
+    /** Braces in a topic are escaped where it reaches a hash tag: they cannot pick the room's slot. */
+    @Test
+    void aTopicWithBracesKeepsItsWholeNameAsTheHashTag() {
+        String topic = "x}1{%7D";
+        try (WsClient a = subscriber(n1, topic); WsClient b = subscriber(n2, topic)) {
+            RoomKey key = new RoomKey("y-webrtc", topic);
+            await().until(() -> n1.hub().knownCount(key) == 2 && n2.hub().knownCount(key) == 2);
+            a.send("{\"type\":\"publish\",\"topic\":\"x}1{%7D\",\"n\":1}");
+            assertThat(b.next()).isEqualTo("{\"type\":\"publish\",\"topic\":\"x}1{%7D\",\"n\":1,\"clients\":2}");
+            String channel = "switchboard:c:{y-webrtc:x%7D1%7B%257D}";
+            int shards = 0;
+            for (int port : redis.ports()) {
+                if (redis.command(port, "PUBSUB", "SHARDNUMSUB", channel).endsWith(":2\r\n")) {
+                    shards++;
+                }
+            }
+            assertThat(shards).as("the escaped channel, subscribed by both nodes on one shard").isEqualTo(1);
+            assertThat(redis.command(redis.ports().get(0), "CLUSTER", "KEYSLOT", channel))
+                    .as("the slot of the whole escaped name, not of the text before the first brace")
+                    .isEqualTo(redis.command(redis.ports().get(0), "CLUSTER", "KEYSLOT", "y-webrtc:x%7D1%7B%257D"))
+                    .isNotEqualTo(redis.command(redis.ports().get(0), "CLUSTER", "KEYSLOT", "y-webrtc:x"));
+        }
+    }
+
     @Test
     void namedPeerIsUniqueAndAnnouncedAcrossNodes() {
         try (WsClient paris = WsClient.connect(n1.port(), "/"); WsClient nantes = WsClient.connect(n2.port(), "/")) {

@@ -49,15 +49,15 @@ public final class BusMessages {
     }
 
     public byte[] membersKey(RoomKey key) {
-        return bytes(prefix + ":m:{" + room(key) + "}");
+        return bytes(prefix + ":m:{" + tag(key) + "}");
     }
 
     public byte[] sequenceKey(RoomKey key) {
-        return bytes(prefix + ":q:{" + room(key) + "}");
+        return bytes(prefix + ":q:{" + tag(key) + "}");
     }
 
     public byte[] roomChannel(RoomKey key) {
-        return bytes(prefix + ":c:{" + room(key) + "}");
+        return bytes(prefix + ":c:{" + tag(key) + "}");
     }
 
     /** The room a room channel belongs to, or null if the channel is not one. */
@@ -67,7 +67,38 @@ public final class BusMessages {
         if (!c.startsWith(head) || !c.endsWith("}")) {
             return null;
         }
-        return room(c.substring(head.length(), c.length() - 1));
+        return room(untag(c.substring(head.length(), c.length() - 1)));
+    }
+
+    /**
+     * A room as it stands between a key's braces: its name with {@code %}, <code>{</code> and <code>}</code>
+     * percent-encoded, so that the hash tag is always the whole room. Unescaped, a client could end the tag
+     * early (a room named <code>x}1</code>, <code>x}2</code>, ...) and pile any number of rooms onto one
+     * Redis Cluster slot.
+     */
+    static String tag(RoomKey key) {
+        String room = room(key);
+        if (room.indexOf('%') < 0 && room.indexOf('{') < 0 && room.indexOf('}') < 0) {
+            return room;
+        }
+        StringBuilder out = new StringBuilder(room.length() + 8);
+        for (int i = 0; i < room.length(); i++) {
+            char c = room.charAt(i);
+            switch (c) {
+                case '%' -> out.append("%25");
+                case '{' -> out.append("%7B");
+                case '}' -> out.append("%7D");
+                default -> out.append(c);
+            }
+        }
+        return out.toString();
+    }
+
+    static String untag(String tagged) {
+        if (tagged.indexOf('%') < 0) {
+            return tagged;
+        }
+        return tagged.replace("%7B", "{").replace("%7D", "}").replace("%25", "%");
     }
 
     public byte[] nodesKey() {
