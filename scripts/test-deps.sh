@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs what the test suite needs beyond JDK 17, Maven, Node and redis-server (which a fresh machine has):
 # Debian's Chromium for the real-browser tests, iproute2/util-linux for their loopback-only network
-# namespace, coturn for the TURN credentials test, and the npm packages of the Node-driven tests. Idempotent; non-interactive; fails loudly.
+# namespace, coturn for the TURN credentials test, nginx and promtool for the deploy/ checks, and the npm packages of the Node-driven tests. Idempotent; non-interactive; fails loudly.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export DEBIAN_FRONTEND=noninteractive
@@ -13,6 +13,10 @@ command -v unshare >/dev/null || need+=(util-linux)
 command -v redis-server >/dev/null || need+=(redis-server)
 # coturn: a real TURN server for the ICE-servers test (its turnutils_uclient is the TURN client)
 command -v turnserver >/dev/null || need+=(coturn)
+# nginx: the shipped deploy/nginx config runs in front of three nodes; promtool (Debian's prometheus
+# package, its only source there) checks the shipped alert rules
+[[ -x /usr/sbin/nginx ]] || need+=(nginx)
+command -v promtool >/dev/null || need+=(prometheus)
 if (( ${#need[@]} )); then
   SUDO=""; [[ $(id -u) -eq 0 ]] || SUDO="sudo"
   echo "test-deps: installing ${need[*]}" >&2
