@@ -22,6 +22,13 @@ if (( ${#need[@]} )); then
   echo "test-deps: installing ${need[*]}" >&2
   $SUDO apt-get update -qq
   $SUDO apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
+  # the tests start nginx and use promtool themselves: the packages' own services (nginx on port 80, a
+  # Prometheus server on 9090) are not wanted where a service manager started them
+  for service in nginx prometheus; do
+    if [[ " ${need[*]} " == *" $service "* ]] && command -v systemctl >/dev/null && [[ -d /run/systemd/system ]]; then
+      $SUDO systemctl disable --now "$service" >/dev/null 2>&1 || true
+    fi
+  done
 fi
 
 for dir in tests/src/test/browser tests/src/test/grpc-node tests/src/test/tokens; do

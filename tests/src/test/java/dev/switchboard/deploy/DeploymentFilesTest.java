@@ -257,9 +257,14 @@ class DeploymentFilesTest {
                 .get("providers").get(0).get("options").get("path").asText();
         assertMounted(services.get("grafana"), "./grafana/dashboards", dashboards);
         assertMounted(services.get("grafana"), "./grafana/provisioning", "/etc/grafana/provisioning");
-        for (JsonNode panel : JSON.readTree(DeployFiles.path("deploy/grafana/dashboards/switchboard.json").toFile()).get("panels")) {
-            if (panel.has("datasource")) {
-                assertThat(panel.get("datasource").get("uid").asText()).isEqualTo(datasource.get("uid").asText());
+        try (var files = Files.list(DeployFiles.path("deploy/grafana/dashboards"))) {
+            for (Path dashboard : files.filter(f -> f.toString().endsWith(".json")).toList()) {
+                for (JsonNode panel : JSON.readTree(dashboard.toFile()).get("panels")) {
+                    if (panel.has("datasource")) {
+                        assertThat(panel.get("datasource").get("uid").asText()).as(dashboard + ": " + panel.get("title"))
+                                .isEqualTo(datasource.get("uid").asText());
+                    }
+                }
             }
         }
     }

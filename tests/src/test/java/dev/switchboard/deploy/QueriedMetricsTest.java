@@ -46,6 +46,7 @@ class QueriedMetricsTest {
     void startAndMakeTraffic() throws Exception {
         redis = RedisServer.start();
         Path secret = Files.createTempFile("switchboard-hmac", ".secret");
+        secret.toFile().deleteOnExit();
         Files.writeString(secret, Tokens.HMAC_SECRET);
         Tokens.Made tokens = new Tokens().secret(Tokens.HMAC_SECRET)
                 .token("team", "HS256", null, Map.of("sub", "team", "exp", Tokens.in(3600),
