@@ -15,6 +15,8 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
@@ -39,9 +41,12 @@ class NginxClusterTest {
     @BeforeAll
     void start() {
         redis = RedisServer.start();
-        for (String id : List.of("a", "b", "c")) {
-            // nginx connects from 127.0.0.1: only its X-Forwarded-For is believed
-            nodes.add(NodeProcess.start("--redis", redis.uri(), "--node-id", id, "--trusted-proxies", "127.0.0.1"));
+        // started side by side (each start waits for its JVM); nginx connects from 127.0.0.1, so only its
+        // X-Forwarded-For is believed
+        List<CompletableFuture<NodeProcess>> starting = Stream.of("a", "b", "c").map(id -> CompletableFuture.supplyAsync(() ->
+                NodeProcess.start("--redis", redis.uri(), "--node-id", id, "--trusted-proxies", "127.0.0.1"))).toList();
+        for (CompletableFuture<NodeProcess> node : starting) {
+            nodes.add(node.join());
         }
         nginx = Nginx.start(DeployFiles.nginxFor(nodes.stream().map(NodeProcess::port).toList()));
     }
