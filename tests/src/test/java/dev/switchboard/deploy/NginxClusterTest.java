@@ -45,8 +45,16 @@ class NginxClusterTest {
         // X-Forwarded-For is believed
         List<CompletableFuture<NodeProcess>> starting = Stream.of("a", "b", "c").map(id -> CompletableFuture.supplyAsync(() ->
                 NodeProcess.start("--redis", redis.uri(), "--node-id", id, "--trusted-proxies", "127.0.0.1"))).toList();
+        RuntimeException failed = null;
         for (CompletableFuture<NodeProcess> node : starting) {
-            nodes.add(node.join());
+            try {
+                nodes.add(node.join()); // every started one, so that @AfterAll ends it even if another failed
+            } catch (RuntimeException e) {
+                failed = e;
+            }
+        }
+        if (failed != null) {
+            throw failed;
         }
         nginx = Nginx.start(DeployFiles.nginxFor(nodes.stream().map(NodeProcess::port).toList()));
     }
