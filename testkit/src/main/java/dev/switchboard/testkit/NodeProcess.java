@@ -41,7 +41,8 @@ public final class NodeProcess implements AutoCloseable {
             File log = File.createTempFile("switchboard-node", ".log");
             log.deleteOnExit();
             Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log).start();
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+            // generous: JVMs started side by side on a busy machine can take tens of seconds each
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
             while (System.nanoTime() < deadline && p.isAlive()) {
                 for (String line : Files.readAllLines(log.toPath())) {
                     Matcher m = LISTENING.matcher(line);

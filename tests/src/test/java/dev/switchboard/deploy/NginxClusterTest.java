@@ -16,6 +16,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -24,6 +25,7 @@ import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.Timeout;
 
 /**
  * The repository's nginx configuration (deploy/nginx/switchboard.conf) run by Debian's nginx in front of three
@@ -31,6 +33,7 @@ import org.junit.jupiter.api.TestMethodOrder;
  * addresses of the shipped file are rewritten ({@link DeployFiles#nginxFor}).
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@Timeout(value = 5, unit = TimeUnit.MINUTES) // three JVMs, Redis and nginx start in @BeforeAll
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class NginxClusterTest {
     private static final ObjectMapper JSON = new ObjectMapper();
