@@ -1,0 +1,28 @@
+#!/usr/bin/env bash
+# Times what a new user does first: a fresh clone, `./switchboard serve` (which builds the jar), and the README's
+# first command against it (GET /health), then stops the node by its PID. The README's quick start quotes the result.
+#   scripts/first-run.sh [REPOSITORY]      (default: this clone)    PORT and SWITCHBOARD_GRPC_PORT choose the ports
+# Maven uses its usual local repository (set MAVEN_OPTS=-Dmaven.repo.local=DIR for another, e.g. an empty one).
+set -euo pipefail
+repo=${1:-$(cd "$(dirname "$0")/.." && pwd)}
+port=${PORT:-8080}
+work=$(mktemp -d)
+node=""
+cleanup() { [[ -n $node ]] && kill "$node" 2>/dev/null && wait "$node" 2>/dev/null; rm -rf "$work"; }
+trap cleanup EXIT
+
+start=$(date +%s.%N)
+git clone -q "$repo" "$work/switchboard"
+cloned=$(date +%s.%N)
+cd "$work/switchboard"
+PORT=$port ./switchboard serve >"$work/serve.log" 2>&1 &
+node=$!
+until curl -fs "http://127.0.0.1:$port/health" >"$work/health.json" 2>/dev/null; do
+  kill -0 "$node" 2>/dev/null || { cat "$work/serve.log" >&2; exit 1; }
+  sleep 0.2
+done
+answered=$(date +%s.%N)
+cat "$work/health.json"; echo
+printf 'clone %.1f s, ./switchboard serve to the first /health answer %.1f s, total %.1f s (commit %s, %s cores, %s)\n' \
+  "$(echo "$cloned - $start" | bc)" "$(echo "$answered - $cloned" | bc)" "$(echo "$answered - $start" | bc)" \
+  "$(git rev-parse --short HEAD)" "$(nproc)" "$(java -version 2>&1 | head -1)"
