@@ -261,7 +261,7 @@ class BudgetsTest {
         last.setSoTimeout(10_000);
         last.getOutputStream().write("GET /metrics HTTP/1.1\r\nHost: x\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
         String response = readResponse(last.getInputStream());
-        return response.contains("switchboard_connections 3.0");
+        return response.contains("switchboard_tcp_connections 3.0");
     }
 
     @Test

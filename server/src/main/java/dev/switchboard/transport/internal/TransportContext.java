@@ -42,7 +42,7 @@ public final class TransportContext {
         this.outboundCap = new OutboundCap(transport.flushIsSynchronous(), config.maxOutboundBytes());
         this.idPrefix = nodeId + '.';
         this.admission = new Admission(config.connectionLimits());
-        metrics.gauge("switchboard.connections", "TCP connections open on the WebSocket/HTTP port (upgraded or not)",
+        metrics.gauge("switchboard.tcp.connections", "TCP connections open on the WebSocket/HTTP port (upgraded or not)",
                 admission::open);
     }
 
