@@ -4,7 +4,7 @@
 # a CI cache). A finding is written by Jazzer as crash-<sha1> next to the target's seeds under
 # fuzz/src/test/resources/; the script lists the findings and exits 1 when there are any, so a finding becomes a
 # failing test of the normal build once committed.
-#   scripts/fuzz-nightly.sh [SECONDS] [TARGET...]     TARGET: an execution id's tail, e.g. Utf8, JsonSplice
+#   scripts/fuzz-nightly.sh [SECONDS] [TARGET...]     TARGET: an execution id's tail, e.g. Utf8, JsonObjectScan
 # Prints each target's executions and time; logs in fuzz/target/fuzz-nightly/.
 set -uo pipefail
 seconds=${1:-600}
