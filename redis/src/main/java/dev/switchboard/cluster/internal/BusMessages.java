@@ -43,8 +43,12 @@ public final class BusMessages {
         return key.namespace() + ':' + key.name();
     }
 
+    /** @throws IllegalArgumentException when {@code encoded} is not {@code namespace:name} */
     public static RoomKey room(String encoded) {
         int colon = encoded.indexOf(':');
+        if (colon < 0) {
+            throw new IllegalArgumentException("not a room: " + encoded);
+        }
         return new RoomKey(encoded.substring(0, colon), encoded.substring(colon + 1));
     }
 
@@ -140,10 +144,17 @@ public final class BusMessages {
         }
     }
 
-    /** Parses {@code seq|nodeId|metadata} for member {@code id}. */
+    /**
+     * Parses {@code seq|nodeId|metadata} for member {@code id}.
+     *
+     * @throws IllegalArgumentException when the value has another shape
+     */
     public static MemberInfo member(String id, String value) {
         int a = value.indexOf('|');
-        int b = value.indexOf('|', a + 1);
+        int b = a < 0 ? -1 : value.indexOf('|', a + 1);
+        if (b < 0) {
+            throw new IllegalArgumentException("bad member value: " + value);
+        }
         try {
             Map<String, String> meta = JSON.readValue(value.substring(b + 1), META);
             return new MemberInfo(id, value.substring(a + 1, b), meta);
@@ -152,8 +163,13 @@ public final class BusMessages {
         }
     }
 
+    /** @throws IllegalArgumentException when the value does not start with a sequence number and '|' */
     public static long sequence(String value) {
-        return Long.parseLong(value.substring(0, value.indexOf('|')));
+        int bar = value.indexOf('|');
+        if (bar < 0) {
+            throw new IllegalArgumentException("bad member value: " + value);
+        }
+        return Long.parseLong(value.substring(0, bar));
     }
 
     // ---- messages ----
@@ -185,7 +201,15 @@ public final class BusMessages {
                           long seq, String value, RoomKey room, byte[] payload) {
     }
 
+    /**
+     * Decodes a message of a subscribed channel.
+     *
+     * @throws IllegalArgumentException when the bytes are not one (which the dispatcher logs and skips)
+     */
     public static Message parse(byte[] m) {
+        if (m.length < 2 || m[1] != '\n') {
+            throw new IllegalArgumentException("malformed bus message: no kind");
+        }
         char kind = (char) m[0];
         int[] pos = {2};
         String origin = field(m, pos);
@@ -209,6 +233,9 @@ public final class BusMessages {
             case 'D': {
                 String target = field(m, pos);
                 int len = Integer.parseInt(field(m, pos));
+                if (len < 0 || len > m.length - pos[0]) {
+                    throw new IllegalArgumentException("malformed bus message: room length " + len);
+                }
                 RoomKey room = room(new String(m, pos[0], len, StandardCharsets.UTF_8));
                 return new Message(kind, origin, target, null, null, 0, null, room,
                         Arrays.copyOfRange(m, pos[0] + len, m.length));
@@ -228,8 +255,11 @@ public final class BusMessages {
     private static String field(byte[] m, int[] pos) {
         int start = pos[0];
         int i = start;
-        while (m[i] != '\n') {
+        while (i < m.length && m[i] != '\n') {
             i++;
+        }
+        if (i == m.length) {
+            throw new IllegalArgumentException("malformed bus message: a field without its newline");
         }
         pos[0] = i + 1;
         return new String(m, start, i - start, StandardCharsets.UTF_8);
