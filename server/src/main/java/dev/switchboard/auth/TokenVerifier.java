@@ -220,7 +220,14 @@ public final class TokenVerifier implements AutoCloseable {
     }
 
     private static JwksVerificationKeyResolver readJwks(Path file) throws IOException, JoseException {
-        List<JsonWebKey> list = new ArrayList<>(new JsonWebKeySet(Files.readString(file)).getJsonWebKeys());
+        List<JsonWebKey> list;
+        try {
+            list = new ArrayList<>(new JsonWebKeySet(Files.readString(file)).getJsonWebKeys());
+        } catch (RuntimeException malformed) {
+            // jose4j's JSON reader is lenient and its key parsing casts what it read: a set such as
+            // {"keys":[{...},2{...}]} ends in a ClassCastException, not a JoseException (found by JwksFileFuzzTest)
+            throw new JoseException("malformed JWK set: " + malformed.getMessage(), malformed);
+        }
         if (list.isEmpty()) {
             throw new IOException("no keys in the set");
         }
