@@ -55,7 +55,7 @@ public final class Switchboard implements AutoCloseable, NodeStatus {
     private final SwitchboardConfig config;
     private final Bus bus;
     private final Hub hub;
-    private final Metrics metrics = new Metrics();
+    private final Metrics metrics;
     private final NettyServer server;
     /** The ops port's listener, or null when /health, /ready and /metrics are all on the public port. */
     private final PlainHttpServer opsServer;
@@ -71,6 +71,7 @@ public final class Switchboard implements AutoCloseable, NodeStatus {
         this.config = config;
         this.bus = bus;
         this.auth = auth;
+        this.metrics = new Metrics(config.get(NodeOptions.NEGOTIATION_TIMEOUT));
         this.hub = new Hub(bus);
         YWebrtcDialect ywebrtc = new YWebrtcDialect(hub, config.maxFrameBytes(), config.maxJsonDepth(),
                 config.maxTopicsPerConnection(), config.maxTopicNameLength());

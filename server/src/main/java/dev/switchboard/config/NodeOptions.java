@@ -42,6 +42,9 @@ public final class NodeOptions {
     public static final Option<Duration> HANDSHAKE_TIMEOUT = Option.duration("handshake-timeout", Duration.ofSeconds(10),
             Duration.ofMillis(1), "time a connection has, from its accept or its previous answer, to send a whole "
                     + "HTTP request (an upgrade included); slower senders are closed");
+    public static final Option<Duration> NEGOTIATION_TIMEOUT = Option.duration("negotiation-timeout",
+            Duration.ofSeconds(30), Duration.ofMillis(1), "an SDP offer with no answer within this time counts as "
+                    + "an abandoned negotiation (docs/design/telemetry.md)");
     public static final Option<Integer> IO_THREADS = Option.integer("io-threads", 0, 0, 1024,
             "network threads; 0 is Netty's default, two per core").defaultText("0");
     public static final Option<IoTransport> TRANSPORT = Option.oneOf("transport", IoTransport.class, IoTransport.AUTO,
@@ -130,7 +133,7 @@ public final class NodeOptions {
 
     /** Every node option, in documentation order. */
     public static final List<Option<?>> ALL = List.of(HOST, PORT, OPS_PORT, OPS_HOST, NODE_ID, GRPC_PORT,
-            GRPC_IDLE_TIMEOUT, GRPC_REFLECTION, GRPC_MAX_STREAMS, HANDSHAKE_TIMEOUT, IO_THREADS, TRANSPORT, TRUSTED_PROXIES, PROXY_PROTOCOL, ALLOWED_ORIGINS,
+            GRPC_IDLE_TIMEOUT, GRPC_REFLECTION, GRPC_MAX_STREAMS, HANDSHAKE_TIMEOUT, NEGOTIATION_TIMEOUT, IO_THREADS, TRANSPORT, TRUSTED_PROXIES, PROXY_PROTOCOL, ALLOWED_ORIGINS,
             REQUIRE_ORIGIN, AUTH, AUTH_JWKS, AUTH_HMAC_SECRET_FILE, AUTH_ISSUER, AUTH_AUDIENCE, AUTH_CLOCK_SKEW,
             AUTH_CLOSE_ON_EXPIRY, ICE_SERVERS, TURN_SECRET_FILE, TURN_CREDENTIAL_TTL, MAX_MESSAGE_BYTES, MAX_JSON_DEPTH, MAX_OUTBOUND_BYTES, PING_INTERVAL, DRAIN_TIMEOUT,
             COMPRESSION,

@@ -17,8 +17,11 @@ public final class DialectMeters {
     private final String dialect;
     private final java.util.Map<String, Counter> refusals = new java.util.concurrent.ConcurrentHashMap<>();
 
-    DialectMeters(MeterRegistry registry, String dialect) {
+    private final Negotiations negotiations;
+
+    DialectMeters(MeterRegistry registry, String dialect, java.time.Duration negotiationTimeout) {
         this.registry = registry;
+        this.negotiations = new Negotiations(registry, dialect, negotiationTimeout);
         this.dialect = dialect;
         Gauge.builder("switchboard.connections", open, AtomicInteger::get)
                 .description("Open connections").tag("dialect", dialect).register(registry);
@@ -39,6 +42,11 @@ public final class DialectMeters {
         refusals.computeIfAbsent(reason, r -> Counter.builder("switchboard.refused")
                 .description("Requests refused without closing the connection, by dialect and reason")
                 .tag("dialect", dialect).tag("reason", r).register(registry)).increment();
+    }
+
+    /** The dialect's offer/answer exchanges (docs/design/telemetry.md). */
+    public Negotiations negotiations() {
+        return negotiations;
     }
 
     public void opened() {

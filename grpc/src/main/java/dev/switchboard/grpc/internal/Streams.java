@@ -16,6 +16,7 @@ import dev.switchboard.grpc.proto.RtcEvent;
 import dev.switchboard.grpc.proto.WorkerRtcMessage;
 import dev.switchboard.grpc.proto.WorkerServiceGrpc;
 import dev.switchboard.metrics.DialectMeters;
+import dev.switchboard.metrics.Negotiations;
 import io.grpc.Status;
 import io.grpc.stub.StreamObserver;
 import java.time.Duration;
@@ -74,6 +75,19 @@ public final class Streams {
                 }
             }
         });
+    }
+
+    /** Counts a negotiation step (docs/design/telemetry.md); the proto's event names it. */
+    private void signaled(long workerId, String from, String to, RtcEvent event) {
+        Negotiations.Signal step = switch (event) {
+            case OFFER -> Negotiations.Signal.OFFER;
+            case ANSWER -> Negotiations.Signal.ANSWER;
+            case ICE_CANDIDATE, LOCAL_ICE_CANDIDATE -> Negotiations.Signal.CANDIDATE;
+            default -> null;
+        };
+        if (step != null) {
+            meters.negotiations().signal(Long.toString(workerId), from, to, step);
+        }
     }
 
     private static RoomKey room(long workerId) {
@@ -213,6 +227,7 @@ public final class Streams {
                         fail(Status.INVALID_ARGUMENT.withDescription("a worker's message must name its client_id"));
                         return;
                     }
+                    signaled(workerId, WORKER, m.getClientId(), m.getEvent());
                     ClientRtcMessage toClient = ClientRtcMessage.newBuilder().setWorkerMachineId(workerId)
                             .setEvent(m.getEvent()).setMessage(m.getMessage()).setClientId(m.getClientId()).build();
                     // a client that is gone is simply not reached; the worker already had its BLANK for it
@@ -375,6 +390,7 @@ public final class Streams {
                     // keepalive
                 }
                 default -> {
+                    signaled(workerId, clientId, WORKER, m.getEvent());
                     WorkerRtcMessage toWorker = WorkerRtcMessage.newBuilder().setWorkerMachineId(workerId)
                             .setEvent(m.getEvent()).setMessage(m.getMessage()).setClientId(clientId).build();
                     hub.send(room(workerId), WORKER, Envelope.of(toWorker.toByteArray())).whenComplete((ok, e) -> {

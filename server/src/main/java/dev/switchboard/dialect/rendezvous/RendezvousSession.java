@@ -1,5 +1,6 @@
 package dev.switchboard.dialect.rendezvous;
 
+import dev.switchboard.dialect.SignalTypes;
 import dev.switchboard.core.Endpoint;
 import dev.switchboard.core.Envelope;
 import dev.switchboard.core.JoinPolicy;
@@ -177,6 +178,10 @@ final class RendezvousSession implements DialectSession, LocalMember {
         if (state != State.REGISTERED) {
             connection.send(RendezvousWriter.error("register first"));
             return;
+        }
+        var signal = SignalTypes.of(relay.scan().string("type"));
+        if (signal != null) {
+            connection.signaled(room.name(), peerId, relay.to(), signal);
         }
         Envelope envelope = Envelope.of(RendezvousWriter.relay(relay, peerId));
         var sent = dialect.hub().send(room, relay.to(), envelope).toCompletableFuture();

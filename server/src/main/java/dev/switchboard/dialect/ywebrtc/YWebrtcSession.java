@@ -144,6 +144,10 @@ final class YWebrtcSession implements DialectSession, LocalMember {
             connection.refused("not_granted");
             return;
         }
+        if (publish.signal() != null) {
+            YWebrtcMessage.Signal signal = publish.signal();
+            connection.signaled(publish.topic(), signal.from(), signal.to(), signal.kind());
+        }
         RoomKey key = key(publish.topic());
         int known = hub.knownCount(key);
         if (known >= 0) {
