@@ -8,6 +8,7 @@ import dev.switchboard.config.Option;
 import dev.switchboard.core.hub.Hub;
 import dev.switchboard.core.bus.Bus;
 import dev.switchboard.core.bus.BusStatus;
+import dev.switchboard.core.bus.ClusterView;
 import dev.switchboard.core.bus.InMemoryBus;
 import dev.switchboard.dialect.Dialect;
 import dev.switchboard.dialect.DialectRouter;
@@ -93,7 +94,7 @@ public final class Switchboard implements AutoCloseable, NodeStatus {
             t.setDaemon(true);
             return t;
         });
-        OpsEndpoints ops = new OpsEndpoints(this, metrics, opsExecutor);
+        OpsEndpoints ops = new OpsEndpoints(this, metrics, bus instanceof ClusterView view ? view : null, opsExecutor);
         TransportOptions transport = new TransportOptions(config.host(), config.port(), config.ioThreads(),
                 config.ioTransport(), config.maxOutboundBytes(), config.compression(), config.pingInterval(),
                 config.trustedProxies(), config.proxyProtocol(), config.originPolicy(), router.largestMessage(),
@@ -372,6 +373,11 @@ public final class Switchboard implements AutoCloseable, NodeStatus {
     @Override
     public int roomCount() {
         return hub.roomCount();
+    }
+
+    @Override
+    public Map<String, Integer> roomsByDialect() {
+        return hub.roomCountByNamespace();
     }
 
     @Override

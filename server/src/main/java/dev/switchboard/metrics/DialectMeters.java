@@ -62,6 +62,16 @@ public final class DialectMeters {
         return open.get();
     }
 
+    /** Messages received from this dialect's clients so far. */
+    public long messagesReceived() {
+        return (long) messagesIn.count();
+    }
+
+    /** Messages sent to this dialect's clients so far. */
+    public long messagesSent() {
+        return (long) messagesOut.count();
+    }
+
     public void received(int bytes) {
         messagesIn.increment();
         bytesIn.increment(bytes);

@@ -92,6 +92,22 @@ public final class Metrics implements AutoCloseable {
         relayLatency.record(nanos, java.util.concurrent.TimeUnit.NANOSECONDS);
     }
 
+    /** Connections closed so far, by reason. */
+    public Map<String, Long> closesByReason() {
+        Map<String, Long> out = new java.util.TreeMap<>();
+        closes.forEach((reason, c) -> out.put(reason, (long) c.count()));
+        return out;
+    }
+
+    /** Relay latency so far: how many relays, the mean, and the max over the recent window (Micrometer's). */
+    public record Latency(long count, double meanMillis, double maxMillis) {
+    }
+
+    public Latency relayLatency() {
+        return new Latency(relayLatency.count(), relayLatency.mean(java.util.concurrent.TimeUnit.MILLISECONDS),
+                relayLatency.max(java.util.concurrent.TimeUnit.MILLISECONDS));
+    }
+
     /** Registers a gauge read on each scrape. */
     public void gauge(String name, String description, Supplier<Number> value) {
         Gauge.builder(name, value).description(description).register(registry);

@@ -130,6 +130,11 @@ public final class Hub implements BusListener {
         return rooms.size();
     }
 
+    /** Rooms with a member on this node, by namespace; walks them all (for the dashboard). */
+    public java.util.Map<String, Integer> roomCountByNamespace() {
+        return rooms.countByNamespace();
+    }
+
     // ---- bus events: changes made on other nodes ----
 
     @Override
