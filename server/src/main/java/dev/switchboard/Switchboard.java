@@ -14,6 +14,7 @@ import dev.switchboard.dialect.Dialect;
 import dev.switchboard.dialect.DialectRouter;
 import dev.switchboard.dialect.FirstFrameSelector;
 import dev.switchboard.dialect.Handshake;
+import dev.switchboard.dialect.SignalTypes;
 import dev.switchboard.dialect.namedpeer.NamedPeerDialect;
 import dev.switchboard.dialect.radix.RadixDialect;
 import dev.switchboard.dialect.rendezvous.RendezvousDialect;
@@ -89,6 +90,15 @@ public final class Switchboard implements AutoCloseable, NodeStatus {
                 config.rendezvousRequireProof(), ice));
         router.route(RadixDialect::matches, new RadixDialect(hub, config.radixMaxMessageBytes(), config.maxJsonDepth(),
                 config.radixMaxFramesPerSecond(), 1000));
+        // the other side of exchanges whose peers are on other nodes (docs/design/telemetry.md#one-nodes-view)
+        hub.watchArrivals(YWebrtcDialect.NAMESPACE, YWebrtcDialect.arrivals(
+                metrics.dialect(YWebrtcDialect.NAMESPACE).negotiations(), config.maxJsonDepth(), config.maxFrameBytes()));
+        hub.watchArrivals(NamedPeerDialect.NAMESPACE, SignalTypes.directMessages(
+                metrics.dialect(NamedPeerDialect.NAMESPACE).negotiations(), true));
+        hub.watchArrivals(RendezvousDialect.NAMESPACE, SignalTypes.directMessages(
+                metrics.dialect(RendezvousDialect.NAMESPACE).negotiations(), false));
+        hub.watchArrivals(RadixDialect.NAMESPACE, RadixDialect.arrivals(
+                metrics.dialect(RadixDialect.NAMESPACE).negotiations()));
         this.opsExecutor = Executors.newSingleThreadExecutor(r -> {
             Thread t = new Thread(r, "switchboard-ops");
             t.setDaemon(true);

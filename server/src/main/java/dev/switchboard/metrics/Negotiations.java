@@ -76,13 +76,27 @@ public final class Negotiations {
         signal(room, from, to, kind, System.nanoTime());
     }
 
+    /**
+     * {@code kind} from {@code from} on another node reached {@code to} here: it completes, or adds to, an
+     * exchange this node follows, but never starts one (the offerer's node counts that exchange). So an
+     * exchange between peers on two nodes is counted once, where its offer was made; glare across nodes is
+     * seen by both.
+     */
+    public void arrived(String room, String from, String to, Signal kind) {
+        signal(room, from, to, kind, System.nanoTime(), false);
+    }
+
     void signal(String room, String from, String to, Signal kind, long now) {
-        if (room == null || from == null || to == null) {
+        signal(room, from, to, kind, now, true);
+    }
+
+    private void signal(String room, String from, String to, Signal kind, long now, boolean local) {
+        if (room == null || from == null || to == null || kind == null) {
             return;
         }
         Pair pair = Pair.of(room, from, to);
         if (kind == Signal.OFFER) {
-            offer(pair, from, now);
+            offer(pair, from, now, local);
             return;
         }
         Exchange exchange = open.get(pair);
@@ -107,7 +121,7 @@ public final class Negotiations {
         }
     }
 
-    private void offer(Pair pair, String from, long now) {
+    private void offer(Pair pair, String from, long now, boolean local) {
         Exchange current = open.get(pair);
         if (current != null) {
             synchronized (current) {
@@ -124,6 +138,9 @@ public final class Negotiations {
                 }
             }
             open.remove(pair, current);
+        }
+        if (!local) {
+            return; // the offer of a peer on another node: its node counts the exchange
         }
         if (open.size() >= MAX_TRACKED) {
             untracked.increment();

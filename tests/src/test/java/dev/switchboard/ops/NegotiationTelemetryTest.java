@@ -104,7 +104,9 @@ class NegotiationTelemetryTest {
             }
             // both offer before either answers: glare, counted once; the polite one then answers
             a.send(np("offer", "b"));
+            b.next(); // a's offer reached b (so the node handled it) before b offers: the order is the test's
             b.send(np("offer", "a"));
+            a.next();
             b.send(np("answer", "a"));
             awaitMetric("switchboard_negotiations_glare_total", "named-peer", 1);
             awaitMetric("switchboard_negotiations_completed_total", "named-peer", 2);
@@ -128,6 +130,8 @@ class NegotiationTelemetryTest {
             b.next();
             a.send("{\"type\":\"publish\",\"topic\":\"doc\",\"data\":{\"type\":\"announce\",\"from\":\"pa\"}}");
             a.send(publish("doc", "pa", "pb", "{\"type\":\"offer\",\"sdp\":\"v=0\"}"));
+            b.next();
+            b.next(); // the offer reached b before b answers (two sockets, two threads: the test sets the order)
             b.send(publish("doc", "pb", "pa", "{\"type\":\"answer\",\"sdp\":\"v=0\"}"));
             // simple-peer's two shapes of a candidate
             b.send(publish("doc", "pb", "pa", "{\"type\":\"candidate\",\"candidate\":{\"candidate\":\"c\"}}"));
@@ -136,6 +140,8 @@ class NegotiationTelemetryTest {
             a.send("{\"type\":\"publish\",\"topic\":\"doc\",\"data\":\"AAECAwQFBgcICQ\"}");
             for (int i = 0; i < 6; i++) {
                 a.next();
+            }
+            for (int i = 0; i < 4; i++) {
                 b.next();
             }
             assertCompletedExchange("y-webrtc");
@@ -184,7 +190,7 @@ class NegotiationTelemetryTest {
         }
     }
 
-    private static String radix(String requestId, String method, String target) {
+    static String radix(String requestId, String method, String target) {
         return "{\"requestId\":\"" + requestId + "\",\"method\":\"" + method + "\",\"targetClientId\":\"" + target
                 + "\",\"encryptedPayload\":\"8ab7\"}";
     }
@@ -193,29 +199,37 @@ class NegotiationTelemetryTest {
     void grpcClientAndWorker() throws Exception {
         ManagedChannel channel = NettyChannelBuilder.forAddress("127.0.0.1", node.grpcPort()).usePlaintext().build();
         try {
-            GrpcSide<WorkerRtcMessage> ws = new GrpcSide<>();
-            StreamObserver<WorkerRtcMessage> worker = WorkerServiceGrpc.newStub(channel).negotiatePeerConnection(ws);
-            worker.onNext(w(RtcEvent.BLANK, ""));
-            worker.onNext(w(RtcEvent.PING, ""));
-            assertThat(ws.next().getEvent()).isEqualTo(RtcEvent.PING);
-            GrpcSide<ClientRtcMessage> cs = new GrpcSide<>();
-            StreamObserver<ClientRtcMessage> client = ClientServiceGrpc.newStub(channel).negotiatePeerConnection(cs);
-            client.onNext(c(RtcEvent.OFFER));
-            String clientId = ws.next().getClientId();
-            worker.onNext(w(RtcEvent.ANSWER, clientId));
-            cs.next();
-            client.onNext(c(RtcEvent.ACCEPT_ANSWER));
-            ws.next();
-            client.onNext(c(RtcEvent.LOCAL_ICE_CANDIDATE));
-            ws.next();
-            worker.onNext(w(RtcEvent.ICE_CANDIDATE, clientId));
-            cs.next();
-            assertCompletedExchange("grpc");
-            client.onCompleted();
-            worker.onCompleted();
+            grpcExchange(channel, channel, () -> assertCompletedExchange("grpc"));
         } finally {
             channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
         }
+    }
+
+    /**
+     * A worker (on {@code workerSide}) and a client (on {@code clientSide}) negotiate, each step waiting for the
+     * one before to arrive; {@code check} runs before both streams end.
+     */
+    static void grpcExchange(ManagedChannel clientSide, ManagedChannel workerSide, Runnable check) throws Exception {
+        GrpcSide<WorkerRtcMessage> ws = new GrpcSide<>();
+        StreamObserver<WorkerRtcMessage> worker = WorkerServiceGrpc.newStub(workerSide).negotiatePeerConnection(ws);
+        worker.onNext(w(RtcEvent.BLANK, ""));
+        worker.onNext(w(RtcEvent.PING, ""));
+        assertThat(ws.next().getEvent()).isEqualTo(RtcEvent.PING);
+        GrpcSide<ClientRtcMessage> cs = new GrpcSide<>();
+        StreamObserver<ClientRtcMessage> client = ClientServiceGrpc.newStub(clientSide).negotiatePeerConnection(cs);
+        client.onNext(c(RtcEvent.OFFER));
+        String clientId = ws.next().getClientId();
+        worker.onNext(w(RtcEvent.ANSWER, clientId));
+        cs.next();
+        client.onNext(c(RtcEvent.ACCEPT_ANSWER));
+        ws.next();
+        client.onNext(c(RtcEvent.LOCAL_ICE_CANDIDATE));
+        ws.next();
+        worker.onNext(w(RtcEvent.ICE_CANDIDATE, clientId));
+        cs.next();
+        check.run();
+        client.onCompleted();
+        worker.onCompleted();
     }
 
     private static WorkerRtcMessage w(RtcEvent e, String clientId) {

@@ -54,6 +54,7 @@ public final class Streams {
         this.hub = hub;
         this.maxQueuedBytes = maxQueuedBytes;
         this.meters = meters;
+        hub.watchArrivals(NAMESPACE, this::arrived);
         hub.handle(NAMESPACE, new MembershipHandler() {
             @Override
             public void left(MemberInfo member, LeaveReason reason, LocalRoom room) {
@@ -79,14 +80,36 @@ public final class Streams {
 
     /** Counts a negotiation step (docs/design/telemetry.md); the proto's event names it. */
     private void signaled(long workerId, String from, String to, RtcEvent event) {
-        Negotiations.Signal step = switch (event) {
+        Negotiations.Signal step = step(event);
+        if (step != null) {
+            meters.negotiations().signal(Long.toString(workerId), from, to, step);
+        }
+    }
+
+    private static Negotiations.Signal step(RtcEvent event) {
+        return switch (event) {
             case OFFER -> Negotiations.Signal.OFFER;
             case ANSWER -> Negotiations.Signal.ANSWER;
             case ICE_CANDIDATE, LOCAL_ICE_CANDIDATE -> Negotiations.Signal.CANDIDATE;
             default -> null;
         };
-        if (step != null) {
-            meters.negotiations().signal(Long.toString(workerId), from, to, step);
+    }
+
+    /** A step from a client or worker on another node reached one here: the other side of its exchange. */
+    private void arrived(RoomKey room, String targetId, Envelope envelope) {
+        if (targetId == null) {
+            return;
+        }
+        try {
+            if (WORKER.equals(targetId)) {
+                WorkerRtcMessage m = WorkerRtcMessage.parseFrom(envelope.payload());
+                meters.negotiations().arrived(room.name(), m.getClientId(), WORKER, step(m.getEvent()));
+            } else {
+                ClientRtcMessage m = ClientRtcMessage.parseFrom(envelope.payload());
+                meters.negotiations().arrived(room.name(), WORKER, targetId, step(m.getEvent()));
+            }
+        } catch (com.google.protobuf.InvalidProtocolBufferException e) {
+            // not a relayed message (a membership notice is not sent this way): nothing to count
         }
     }
 

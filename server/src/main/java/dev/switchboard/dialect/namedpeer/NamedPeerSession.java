@@ -120,8 +120,10 @@ final class NamedPeerSession implements DialectSession, LocalMember {
             return;
         }
         var signal = SignalTypes.of(relay.scan().string("type"));
-        if (signal != null) {
-            connection.signaled("", name, relay.target(), signal); // one room: every peer of the node's cluster
+        // counted when sent (an answer from another node may come back before a delivery is confirmed), and only
+        // to a peer that exists: an offer to nobody would just fill the telemetry's table
+        if (signal != null && dialect.hub().member(NamedPeerDialect.ROOM, relay.target()).isPresent()) {
+            connection.signaled("", name, relay.target(), signal); // one room: every peer of the cluster
         }
         Envelope envelope = Envelope.of(NamedPeerWriter.relay(relay, name));
         var sent = dialect.hub().send(NamedPeerDialect.ROOM, relay.target(), envelope).toCompletableFuture();

@@ -180,7 +180,9 @@ final class RendezvousSession implements DialectSession, LocalMember {
             return;
         }
         var signal = SignalTypes.of(relay.scan().string("type"));
-        if (signal != null) {
+        // counted when sent (an answer from another node may come back before a delivery is confirmed), and only
+        // to a peer in the room: an offer to nobody would just fill the telemetry's table
+        if (signal != null && dialect.hub().member(room, relay.to()).isPresent()) {
             connection.signaled(room.name(), peerId, relay.to(), signal);
         }
         Envelope envelope = Envelope.of(RendezvousWriter.relay(relay, peerId));

@@ -144,10 +144,6 @@ final class YWebrtcSession implements DialectSession, LocalMember {
             connection.refused("not_granted");
             return;
         }
-        if (publish.signal() != null) {
-            YWebrtcMessage.Signal signal = publish.signal();
-            connection.signaled(publish.topic(), signal.from(), signal.to(), signal.kind());
-        }
         RoomKey key = key(publish.topic());
         int known = hub.knownCount(key);
         if (known >= 0) {
@@ -172,6 +168,10 @@ final class YWebrtcSession implements DialectSession, LocalMember {
     private void relay(RoomKey key, YWebrtcMessage.Publish publish, int clients) {
         if (clients <= 0) {
             return; // upstream: a topic nobody subscribes to does not exist, and the publish is dropped
+        }
+        YWebrtcMessage.Signal signal = publish.signal();
+        if (signal != null) {
+            connection.signaled(publish.topic(), signal.from(), signal.to(), signal.kind());
         }
         hub.broadcast(key, Envelope.of(YWebrtcWriter.publish(publish, clients)), null);
     }
