@@ -93,9 +93,22 @@ async function main () {
     return page
   }
 
+  // a bare page in a browser process of its own, for pages the node itself serves (/dashboard, /demo)
+  const launchPage = async (viewport) => {
+    const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', headless: true, args: CHROMIUM_FLAGS })
+    cleanups.push(() => browser.close())
+    const page = await browser.newPage(viewport ? { viewport } : {})
+    page.on('console', (m) => { if (m.type() === 'error') console.error(`[page] ${m.text()}`) })
+    page.on('pageerror', (e) => console.error(`[page error] ${e.message}`))
+    // no request may leave the node's origin: the pages must need no CDN
+    page.on('request', (r) => { if (!r.url().startsWith(`http://127.0.0.1:${port}/`) && !r.url().startsWith('ws://127.0.0.1:' + port)) foreign.push(r.url()) })
+    return page
+  }
+  const foreign = []
+
   const scenario = await import(path.join(here, 'scenarios', scenarioName + '.mjs'))
   const started = Date.now()
-  const result = await scenario.run({ openPage, signalUrl: `ws://127.0.0.1:${port}/${signalQuery}`, port, args: opt })
+  const result = await scenario.run({ openPage, launchPage, foreign, signalUrl: `ws://127.0.0.1:${port}/${signalQuery}`, port, args: opt })
   console.log(JSON.stringify({ ok: true, scenario: scenarioName, ms: Date.now() - started, ...result }))
 }
 

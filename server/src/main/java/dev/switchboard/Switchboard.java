@@ -8,11 +8,13 @@ import dev.switchboard.config.Option;
 import dev.switchboard.core.hub.Hub;
 import dev.switchboard.core.bus.Bus;
 import dev.switchboard.core.bus.BusStatus;
+import dev.switchboard.core.bus.ClusterView;
 import dev.switchboard.core.bus.InMemoryBus;
 import dev.switchboard.dialect.Dialect;
 import dev.switchboard.dialect.DialectRouter;
 import dev.switchboard.dialect.FirstFrameSelector;
 import dev.switchboard.dialect.Handshake;
+import dev.switchboard.dialect.SignalTypes;
 import dev.switchboard.dialect.namedpeer.NamedPeerDialect;
 import dev.switchboard.dialect.radix.RadixDialect;
 import dev.switchboard.dialect.rendezvous.RendezvousDialect;
@@ -55,7 +57,7 @@ public final class Switchboard implements AutoCloseable, NodeStatus {
     private final SwitchboardConfig config;
     private final Bus bus;
     private final Hub hub;
-    private final Metrics metrics = new Metrics();
+    private final Metrics metrics;
     private final NettyServer server;
     /** The ops port's listener, or null when /health, /ready and /metrics are all on the public port. */
     private final PlainHttpServer opsServer;
@@ -71,6 +73,7 @@ public final class Switchboard implements AutoCloseable, NodeStatus {
         this.config = config;
         this.bus = bus;
         this.auth = auth;
+        this.metrics = new Metrics(config.get(NodeOptions.NEGOTIATION_TIMEOUT));
         this.hub = new Hub(bus);
         YWebrtcDialect ywebrtc = new YWebrtcDialect(hub, config.maxFrameBytes(), config.maxJsonDepth(),
                 config.maxTopicsPerConnection(), config.maxTopicNameLength(), config.get(NodeOptions.MAX_TOPIC_BYTES),
@@ -88,12 +91,21 @@ public final class Switchboard implements AutoCloseable, NodeStatus {
                 config.rendezvousRequireProof(), ice));
         router.route(RadixDialect::matches, new RadixDialect(hub, config.radixMaxMessageBytes(), config.maxJsonDepth(),
                 config.radixMaxFramesPerSecond(), 1000));
+        // the other side of exchanges whose peers are on other nodes (docs/design/telemetry.md#one-nodes-view)
+        hub.watchArrivals(YWebrtcDialect.NAMESPACE, YWebrtcDialect.arrivals(
+                metrics.dialect(YWebrtcDialect.NAMESPACE).negotiations(), config.maxJsonDepth(), config.maxFrameBytes()));
+        hub.watchArrivals(NamedPeerDialect.NAMESPACE, SignalTypes.directMessages(
+                metrics.dialect(NamedPeerDialect.NAMESPACE).negotiations(), true));
+        hub.watchArrivals(RendezvousDialect.NAMESPACE, SignalTypes.directMessages(
+                metrics.dialect(RendezvousDialect.NAMESPACE).negotiations(), false));
+        hub.watchArrivals(RadixDialect.NAMESPACE, RadixDialect.arrivals(
+                metrics.dialect(RadixDialect.NAMESPACE).negotiations()));
         this.opsExecutor = Executors.newSingleThreadExecutor(r -> {
             Thread t = new Thread(r, "switchboard-ops");
             t.setDaemon(true);
             return t;
         });
-        OpsEndpoints ops = new OpsEndpoints(this, metrics, opsExecutor);
+        OpsEndpoints ops = new OpsEndpoints(this, metrics, bus instanceof ClusterView view ? view : null, opsExecutor);
         TransportOptions transport = new TransportOptions(config.host(), config.port(), config.ioThreads(),
                 config.ioTransport(), config.maxOutboundBytes(), config.compression(), config.pingInterval(),
                 config.trustedProxies(), config.proxyProtocol(), config.originPolicy(), router.largestMessage(),
@@ -375,6 +387,11 @@ public final class Switchboard implements AutoCloseable, NodeStatus {
     @Override
     public int roomCount() {
         return hub.roomCount();
+    }
+
+    @Override
+    public Map<String, Integer> roomsByDialect() {
+        return hub.roomCountByNamespace();
     }
 
     @Override

@@ -399,6 +399,10 @@ public final class SwitchboardConfig {
             return set(NodeOptions.HANDSHAKE_TIMEOUT, value);
         }
 
+        public Builder negotiationTimeout(Duration value) {
+            return set(NodeOptions.NEGOTIATION_TIMEOUT, value);
+        }
+
         public Builder grpcMaxStreamsPerConnection(int value) {
             return set(NodeOptions.GRPC_MAX_STREAMS, value);
         }

@@ -17,6 +17,7 @@ import dev.switchboard.core.RoomKey;
 import dev.switchboard.core.bus.Bus;
 import dev.switchboard.core.bus.BusListener;
 import dev.switchboard.core.bus.BusStatus;
+import dev.switchboard.core.bus.ClusterView;
 import io.lettuce.core.resource.ClientResources;
 import io.lettuce.core.resource.DefaultClientResources;
 import io.lettuce.core.resource.Delay;
@@ -46,7 +47,7 @@ import org.slf4j.LoggerFactory;
  * the subscriptions), {@link Liveness} (heartbeats, the hop probe, reaping) and {@link Resync} (coming back
  * after an outage); this class is the {@link Bus} they make together.
  */
-public final class RedisBus implements Bus {
+public final class RedisBus implements Bus, ClusterView {
     private static final Logger log = LoggerFactory.getLogger(RedisBus.class);
 
     static {
@@ -217,6 +218,25 @@ public final class RedisBus implements Bus {
         return redis.publish(channel, BusMessages.direct(nodeId, room, target.id(), envelope.payload()))
                 .thenApply(receivers -> receivers > 0)
                 .exceptionally(e -> false);
+    }
+
+    @Override
+    public void report(java.util.function.Supplier<String> summary) {
+        liveness.summary(summary);
+    }
+
+    @Override
+    public java.util.concurrent.CompletionStage<java.util.List<ClusterView.NodeSeen>> nodes() {
+        return liveness.nodes().thenApply(flat -> {
+            java.util.List<ClusterView.NodeSeen> out = new java.util.ArrayList<>();
+            for (int i = 0; i + 2 < flat.size(); i += 3) {
+                String summary = Registry.text(flat.get(i + 2));
+                out.add(new ClusterView.NodeSeen(Registry.text(flat.get(i)), Long.parseLong(Registry.text(flat.get(i + 1))),
+                        summary.isEmpty() ? null : summary));
+            }
+            out.sort(java.util.Comparator.comparing(ClusterView.NodeSeen::nodeId));
+            return out;
+        });
     }
 
     @Override

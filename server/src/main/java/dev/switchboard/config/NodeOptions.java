@@ -62,6 +62,9 @@ public final class NodeOptions {
     public static final Option<Duration> THROTTLE_LIMIT = Option.duration("throttle-limit", Duration.ofSeconds(10),
             Duration.ZERO, "how long a sender may stay over its message budget (throttled) before it is closed "
                     + "(WebSocket 1008, gRPC RESOURCE_EXHAUSTED)");
+    public static final Option<Duration> NEGOTIATION_TIMEOUT = Option.duration("negotiation-timeout",
+            Duration.ofSeconds(30), Duration.ofMillis(1), "an SDP offer with no answer within this time counts as "
+                    + "an abandoned negotiation (docs/design/telemetry.md)");
     public static final Option<Integer> IO_THREADS = Option.integer("io-threads", 0, 0, 1024,
             "network threads; 0 is Netty's default, two per core").defaultText("0");
     public static final Option<IoTransport> TRANSPORT = Option.oneOf("transport", IoTransport.class, IoTransport.AUTO,
@@ -160,7 +163,8 @@ public final class NodeOptions {
     public static final List<Option<?>> ALL = List.of(HOST, PORT, OPS_PORT, OPS_HOST, NODE_ID, GRPC_PORT,
             GRPC_IDLE_TIMEOUT, GRPC_REFLECTION, GRPC_MAX_STREAMS, HANDSHAKE_TIMEOUT,
             MAX_CONNECTIONS, MAX_CONNECTIONS_PER_IP, CONNECTION_RATE_PER_IP, MESSAGE_RATE, MESSAGE_BURST,
-            MESSAGE_BYTE_RATE, THROTTLE_LIMIT, IO_THREADS, TRANSPORT, TRUSTED_PROXIES, PROXY_PROTOCOL, ALLOWED_ORIGINS,
+            MESSAGE_BYTE_RATE, THROTTLE_LIMIT, NEGOTIATION_TIMEOUT, IO_THREADS, TRANSPORT, TRUSTED_PROXIES,
+            PROXY_PROTOCOL, ALLOWED_ORIGINS,
             REQUIRE_ORIGIN, AUTH, AUTH_JWKS, AUTH_HMAC_SECRET_FILE, AUTH_ISSUER, AUTH_AUDIENCE, AUTH_CLOCK_SKEW,
             AUTH_CLOSE_ON_EXPIRY, ICE_SERVERS, TURN_SECRET_FILE, TURN_CREDENTIAL_TTL, MAX_MESSAGE_BYTES, MAX_JSON_DEPTH, MAX_OUTBOUND_BYTES, MAX_BUFFERED_BYTES, PING_INTERVAL, DRAIN_TIMEOUT,
             COMPRESSION,

@@ -37,6 +37,13 @@ public interface Connection extends Endpoint {
     default void refused(String reason) {
     }
 
+    /**
+     * Counts a negotiation step the connection's client sent from peer {@code from} to peer {@code to} in
+     * {@code room} (docs/design/telemetry.md). Called only for offers, answers and candidates.
+     */
+    default void signaled(String room, String from, String to, dev.switchboard.metrics.Negotiations.Signal kind) {
+    }
+
     /** Names the dialect for metrics once a session is chosen (a shared path picks it on the first frame). */
     void dialect(String name);
 }

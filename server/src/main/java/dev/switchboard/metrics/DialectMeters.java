@@ -17,8 +17,11 @@ public final class DialectMeters {
     private final String dialect;
     private final java.util.Map<String, Counter> refusals = new java.util.concurrent.ConcurrentHashMap<>();
 
-    DialectMeters(MeterRegistry registry, String dialect) {
+    private final Negotiations negotiations;
+
+    DialectMeters(MeterRegistry registry, String dialect, java.time.Duration negotiationTimeout) {
         this.registry = registry;
+        this.negotiations = new Negotiations(registry, dialect, negotiationTimeout);
         this.dialect = dialect;
         Gauge.builder("switchboard.connections", open, AtomicInteger::get)
                 .description("Open connections").tag("dialect", dialect).register(registry);
@@ -41,6 +44,11 @@ public final class DialectMeters {
                 .tag("dialect", dialect).tag("reason", r).register(registry)).increment();
     }
 
+    /** The dialect's offer/answer exchanges (docs/design/telemetry.md). */
+    public Negotiations negotiations() {
+        return negotiations;
+    }
+
     public void opened() {
         open.incrementAndGet();
         opened.increment();
@@ -52,6 +60,16 @@ public final class DialectMeters {
 
     public int open() {
         return open.get();
+    }
+
+    /** Messages received from this dialect's clients so far. */
+    public long messagesReceived() {
+        return (long) messagesIn.count();
+    }
+
+    /** Messages sent to this dialect's clients so far. */
+    public long messagesSent() {
+        return (long) messagesOut.count();
     }
 
     public void received(int bytes) {

@@ -27,8 +27,18 @@ public final class Metrics implements AutoCloseable {
     private final Map<String, Counter> refusals = new ConcurrentHashMap<>();
     private final Timer relayLatency;
     private JvmGcMetrics gc;
+    private final Duration negotiationTimeout;
+    /** Ends due negotiations (abandoned, or quiet after the answer) once a second, off the event loops. */
+    private final java.util.concurrent.ScheduledExecutorService sweeper;
 
+    /** Metrics with the default negotiation timeout (30 s). */
     public Metrics() {
+        this(Duration.ofSeconds(30));
+    }
+
+    /** Metrics whose offers count as abandoned when no answer came within {@code negotiationTimeout}. */
+    public Metrics(Duration negotiationTimeout) {
+        this.negotiationTimeout = negotiationTimeout;
         relayLatency = Timer.builder("switchboard.relay.latency")
                 .description("From a message's arrival to its delivery being queued on every local receiver's socket")
                 .publishPercentileHistogram()
@@ -42,11 +52,24 @@ public final class Metrics implements AutoCloseable {
         new UptimeMetrics().bindTo(registry);
         gc = new JvmGcMetrics();
         gc.bindTo(registry);
+        sweeper = java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "switchboard-negotiations");
+            t.setDaemon(true);
+            return t;
+        });
+        long period = Math.max(10, Math.min(1000, Negotiations.quietPeriod(negotiationTimeout).toMillis() / 4));
+        sweeper.scheduleWithFixedDelay(this::sweepNegotiations, period, period,
+                java.util.concurrent.TimeUnit.MILLISECONDS);
+    }
+
+    private void sweepNegotiations() {
+        long now = System.nanoTime();
+        dialects.values().forEach(d -> d.negotiations().sweep(now));
     }
 
     /** Meters of one dialect, created on first use. */
     public DialectMeters dialect(String name) {
-        return dialects.computeIfAbsent(name, n -> new DialectMeters(registry, n));
+        return dialects.computeIfAbsent(name, n -> new DialectMeters(registry, n, negotiationTimeout));
     }
 
     /** Counts a closed connection by why it closed (client, ping_timeout, slow_consumer, too_big, ...). */
@@ -70,6 +93,22 @@ public final class Metrics implements AutoCloseable {
         relayLatency.record(nanos, java.util.concurrent.TimeUnit.NANOSECONDS);
     }
 
+    /** Connections closed so far, by reason. */
+    public Map<String, Long> closesByReason() {
+        Map<String, Long> out = new java.util.TreeMap<>();
+        closes.forEach((reason, c) -> out.put(reason, (long) c.count()));
+        return out;
+    }
+
+    /** Relay latency so far: how many relays, the mean, and the max over the recent window (Micrometer's). */
+    public record Latency(long count, double meanMillis, double maxMillis) {
+    }
+
+    public Latency relayLatency() {
+        return new Latency(relayLatency.count(), relayLatency.mean(java.util.concurrent.TimeUnit.MILLISECONDS),
+                relayLatency.max(java.util.concurrent.TimeUnit.MILLISECONDS));
+    }
+
     /** Registers a gauge read on each scrape. */
     public void gauge(String name, String description, Supplier<Number> value) {
         Gauge.builder(name, value).description(description).register(registry);
@@ -77,6 +116,11 @@ public final class Metrics implements AutoCloseable {
 
     public int openConnections() {
         return dialects.values().stream().mapToInt(DialectMeters::open).sum();
+    }
+
+    /** The meters of every dialect seen so far, by name. */
+    public Map<String, DialectMeters> dialects() {
+        return new java.util.TreeMap<>(dialects);
     }
 
     public Map<String, Integer> openConnectionsByDialect() {
@@ -91,6 +135,7 @@ public final class Metrics implements AutoCloseable {
 
     @Override
     public void close() {
+        sweeper.shutdownNow();
         if (gc != null) {
             gc.close();
             gc = null;

@@ -18,6 +18,9 @@ public interface NodeStatus {
 
     int roomCount();
 
+    /** Rooms with a member on this node, by dialect (the rooms' namespace). */
+    Map<String, Integer> roomsByDialect();
+
     BusStatus bus();
 
     String transport();

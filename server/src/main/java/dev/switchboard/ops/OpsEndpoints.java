@@ -4,6 +4,7 @@ import dev.switchboard.metrics.Metrics;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.switchboard.core.bus.BusStatus;
+import dev.switchboard.core.bus.ClusterView;
 import dev.switchboard.transport.HttpResponder;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
@@ -16,11 +17,14 @@ import java.util.concurrent.Executor;
 /**
  * The plain HTTP side of a node: {@code /health} (liveness, with a JSON status), {@code /ready} (503 while
  * draining or cut off from the cluster), {@code /metrics} (Prometheus text, rendered off the event loop), and
- * for any other path the y-webrtc server's {@code okay}. With an ops port, {@link #publicPort} and {@link #opsPort}
- * split them between the two ports.
+ * {@code /dashboard} (a live page over {@code /dashboard.json}), {@code /demo} (two tabs make a WebRTC call
+ * through the node), and for any other path the y-webrtc server's {@code okay}. With an ops port,
+ * {@link #publicPort} and {@link #opsPort} split them between the two ports: operational data (metrics, the
+ * dashboard) only on the ops port; the demo, which talks to the WebSocket port, only on the public one.
  */
 public final class OpsEndpoints implements HttpResponder {
     private static final String JSON = "application/json";
+    private static final String HTML = "text/html; charset=utf-8";
     private static final String TEXT = "text/plain; charset=utf-8";
     private static final String PROMETHEUS = "text/plain; version=0.0.4; charset=utf-8";
     private static final Reply OKAY_REPLY = new Reply(200, "text/plain", "okay".getBytes(StandardCharsets.US_ASCII));
@@ -29,11 +33,31 @@ public final class OpsEndpoints implements HttpResponder {
     private final Metrics metrics;
     private final Executor scrapeExecutor;
     private final ObjectMapper mapper = new ObjectMapper();
+    private final Dashboard dashboard;
+    private final Reply dashboardPage = page("dashboard.html", HTML);
+    private final Reply demoPage = page("demo.html", HTML);
+    private final Reply demoScript = page("demo.js", "text/javascript; charset=utf-8");
 
-    public OpsEndpoints(NodeStatus status, Metrics metrics, Executor scrapeExecutor) {
+    /**
+     * @param cluster what the bus knows of the other nodes, for the dashboard; null when it knows only this node
+     */
+    public OpsEndpoints(NodeStatus status, Metrics metrics, ClusterView cluster, Executor scrapeExecutor) {
         this.status = status;
         this.metrics = metrics;
         this.scrapeExecutor = scrapeExecutor;
+        this.dashboard = new Dashboard(status, metrics, cluster, scrapeExecutor);
+    }
+
+    /** A page served from the jar (no CDN: everything the pages use is in these files). */
+    private static Reply page(String name, String contentType) {
+        try (java.io.InputStream in = OpsEndpoints.class.getResourceAsStream(name)) {
+            if (in == null) {
+                throw new IllegalStateException("missing resource " + name);
+            }
+            return new Reply(200, contentType, in.readAllBytes());
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
     }
 
     @Override
@@ -43,7 +67,19 @@ public final class OpsEndpoints implements HttpResponder {
             case "/ready" -> done(ready());
             case "/metrics" -> CompletableFuture.supplyAsync(
                     () -> new Reply(200, PROMETHEUS, metrics.scrape().getBytes(StandardCharsets.UTF_8)), scrapeExecutor);
+            case "/dashboard", "/dashboard/" -> done(dashboardPage);
+            case "/dashboard.json" -> dashboard.data().thenApply(body -> new Reply(200, JSON, body));
+            case "/demo", "/demo/" -> done(demoPage);
+            case "/demo.js" -> done(demoScript);
             default -> done(OKAY_REPLY);
+        };
+    }
+
+    /** Operational data: on the ops port when there is one (SECURITY.md). */
+    private static boolean operational(String path) {
+        return switch (path) {
+            case "/metrics", "/dashboard", "/dashboard/", "/dashboard.json" -> true;
+            default -> false;
         };
     }
 
@@ -52,15 +88,17 @@ public final class OpsEndpoints implements HttpResponder {
      * {@code /metrics} is any other path. /health and /ready stay, as load balancers probe them there.
      */
     public HttpResponder publicPort() {
-        return (method, path) -> path.equals("/metrics") ? done(OKAY_REPLY) : respond(method, path);
+        return (method, path) -> operational(path) ? done(OKAY_REPLY) : respond(method, path);
     }
 
-    /** What the ops port answers: /health, /ready and /metrics; 404 elsewhere, as it is no y-webrtc server. */
+    /**
+     * What the ops port answers: /health, /ready, /metrics and the dashboard; 404 elsewhere, as it is no
+     * y-webrtc server (and no demo: that talks to the public port).
+     */
     public HttpResponder opsPort() {
-        return (method, path) -> switch (path) {
-            case "/health", "/ready", "/metrics" -> respond(method, path);
-            default -> done(new Reply(404, TEXT, "not found".getBytes(StandardCharsets.US_ASCII)));
-        };
+        return (method, path) -> operational(path) || path.equals("/health") || path.equals("/ready")
+                ? respond(method, path)
+                : done(new Reply(404, TEXT, "not found".getBytes(StandardCharsets.US_ASCII)));
     }
 
     /**

@@ -16,6 +16,7 @@ import dev.switchboard.grpc.proto.RtcEvent;
 import dev.switchboard.grpc.proto.WorkerRtcMessage;
 import dev.switchboard.grpc.proto.WorkerServiceGrpc;
 import dev.switchboard.metrics.DialectMeters;
+import dev.switchboard.metrics.Negotiations;
 import io.grpc.Status;
 import io.grpc.stub.StreamObserver;
 import dev.switchboard.limits.MessageBudget;
@@ -61,6 +62,7 @@ public final class Streams {
         this.hub = hub;
         this.maxQueuedBytes = maxQueuedBytes;
         this.meters = meters;
+        hub.watchArrivals(NAMESPACE, this::arrived);
         hub.handle(NAMESPACE, new MembershipHandler() {
             @Override
             public void left(MemberInfo member, LeaveReason reason, LocalRoom room) {
@@ -82,6 +84,41 @@ public final class Streams {
                 }
             }
         });
+    }
+
+    /** Counts a negotiation step (docs/design/telemetry.md); the proto's event names it. */
+    private void signaled(long workerId, String from, String to, RtcEvent event) {
+        Negotiations.Signal step = step(event);
+        if (step != null) {
+            meters.negotiations().signal(Long.toString(workerId), from, to, step);
+        }
+    }
+
+    private static Negotiations.Signal step(RtcEvent event) {
+        return switch (event) {
+            case OFFER -> Negotiations.Signal.OFFER;
+            case ANSWER -> Negotiations.Signal.ANSWER;
+            case ICE_CANDIDATE, LOCAL_ICE_CANDIDATE -> Negotiations.Signal.CANDIDATE;
+            default -> null;
+        };
+    }
+
+    /** A step from a client or worker on another node reached one here: the other side of its exchange. */
+    private void arrived(RoomKey room, String targetId, Envelope envelope) {
+        if (targetId == null) {
+            return;
+        }
+        try {
+            if (WORKER.equals(targetId)) {
+                WorkerRtcMessage m = WorkerRtcMessage.parseFrom(envelope.payload());
+                meters.negotiations().arrived(room.name(), m.getClientId(), WORKER, step(m.getEvent()));
+            } else {
+                ClientRtcMessage m = ClientRtcMessage.parseFrom(envelope.payload());
+                meters.negotiations().arrived(room.name(), WORKER, targetId, step(m.getEvent()));
+            }
+        } catch (com.google.protobuf.InvalidProtocolBufferException e) {
+            // not a relayed message (a membership notice is not sent this way): nothing to count
+        }
     }
 
     private static RoomKey room(long workerId) {
@@ -177,7 +214,13 @@ public final class Streams {
     }
 
     final class WorkerPeer extends StreamPeer<WorkerRtcMessage> {
-        private boolean joined;
+        /**
+         * Messages that came while the worker's registration is on its way to the cluster; null otherwise. Its
+         * events (a PING's answer above all) wait for the registration, so that a worker told PING is findable by
+         * its clients on every node.
+         */
+        private List<WorkerRtcMessage> held;
+        private final Object heldLock = new Object();
 
         WorkerPeer(StreamObserver<WorkerRtcMessage> out) {
             super(out);
@@ -201,6 +244,18 @@ public final class Streams {
 
         @Override
         void handle(WorkerRtcMessage m) {
+            synchronized (heldLock) {
+                if (held != null) {
+                    if (held.size() >= MAX_HELD) {
+                        fail(Status.RESOURCE_EXHAUSTED.withDescription("more than " + MAX_HELD
+                                + " messages before the worker was registered"));
+                        held.clear();
+                    } else if (!ended()) {
+                        held.add(m);
+                    }
+                    return;
+                }
+            }
             if (workerId == 0) {
                 if (m.getWorkerMachineId() == 0) {
                     fail(Status.INVALID_ARGUMENT.withDescription("the first message must carry worker_machine_id"));
@@ -211,6 +266,10 @@ public final class Streams {
                     return;
                 }
                 workerId = m.getWorkerMachineId();
+                synchronized (heldLock) {
+                    held = new ArrayList<>(2);
+                    held.add(m);
+                }
                 hub.join(room(workerId), this, JoinPolicy.EXCLUSIVE).whenComplete((result, error) -> {
                     if (error != null) {
                         fail(Status.UNAVAILABLE.withDescription("cluster unavailable"));
@@ -219,10 +278,37 @@ public final class Streams {
                     } else if (ended()) {
                         hub.leave(room(workerId), this);
                     } else {
-                        joined = true;
+                        releaseHeld();
                     }
                 });
-            } else if (m.getWorkerMachineId() != 0 && m.getWorkerMachineId() != workerId) {
+                return;
+            }
+            event(m);
+        }
+
+        /** Handles what was held, in order, before letting new messages through. */
+        private void releaseHeld() {
+            while (true) {
+                List<WorkerRtcMessage> batch;
+                synchronized (heldLock) {
+                    if (held.isEmpty()) {
+                        held = null;
+                        return;
+                    }
+                    batch = held;
+                    held = new ArrayList<>(2);
+                }
+                for (WorkerRtcMessage m : batch) {
+                    if (ended()) {
+                        return;
+                    }
+                    event(m);
+                }
+            }
+        }
+
+        private void event(WorkerRtcMessage m) {
+            if (m.getWorkerMachineId() != 0 && m.getWorkerMachineId() != workerId) {
                 fail(Status.INVALID_ARGUMENT.withDescription("worker_machine_id changed on the stream"));
                 return;
             }
@@ -236,6 +322,7 @@ public final class Streams {
                         fail(Status.INVALID_ARGUMENT.withDescription("a worker's message must name its client_id"));
                         return;
                     }
+                    signaled(workerId, WORKER, m.getClientId(), m.getEvent());
                     ClientRtcMessage toClient = ClientRtcMessage.newBuilder().setWorkerMachineId(workerId)
                             .setEvent(m.getEvent()).setMessage(m.getMessage()).setClientId(m.getClientId()).build();
                     // a client that is gone is simply not reached; the worker already had its BLANK for it
@@ -244,7 +331,6 @@ public final class Streams {
                 }
             }
         }
-
     }
 
     public final class WorkerService extends WorkerServiceGrpc.WorkerServiceImplBase {
@@ -396,6 +482,7 @@ public final class Streams {
                     // keepalive
                 }
                 default -> {
+                    signaled(workerId, clientId, WORKER, m.getEvent());
                     WorkerRtcMessage toWorker = WorkerRtcMessage.newBuilder().setWorkerMachineId(workerId)
                             .setEvent(m.getEvent()).setMessage(m.getMessage()).setClientId(clientId).build();
                     hub.send(room(workerId), WORKER, Envelope.of(toWorker.toByteArray())).whenComplete((ok, e) -> {

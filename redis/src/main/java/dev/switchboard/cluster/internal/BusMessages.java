@@ -114,6 +114,11 @@ public final class BusMessages {
         return bytes(prefix + ":{nodes}:reaping");
     }
 
+    /** Each live node's summary for the dashboard (nodeId → JSON); shares the nodes key's hash tag. */
+    public byte[] summariesKey() {
+        return bytes(prefix + ":{nodes}:summary");
+    }
+
     public byte[] nodeIndexKey(String nodeId) {
         return bytes(prefix + ":n:" + nodeId);
     }

@@ -31,6 +31,8 @@ public final class Liveness {
     /** Whether a heartbeat has listed this node: a later beat that finds it unlisted means it was dropped. */
     private volatile boolean listed;
     private ScheduledFuture<?> heartbeat;
+    /** What this node says about itself with each beat (dev.switchboard.core.bus.ClusterView#report). */
+    private volatile java.util.function.Supplier<String> summary = () -> "";
 
     public Liveness(RedisLink redis, BusMessages names, String nodeId, Registry registry, BusState state,
                     Duration failureTimeout, Duration commandTimeout, Runnable resync) {
@@ -78,10 +80,27 @@ public final class Liveness {
                 });
     }
 
+    public void summary(java.util.function.Supplier<String> summary) {
+        this.summary = summary;
+    }
+
+    /** The live nodes: id, ms since its beat, summary; three entries each (Scripts.NODES). */
+    public java.util.concurrent.CompletionStage<List<Object>> nodes() {
+        return redis.eval(Scripts.NODES, ScriptOutputType.MULTI, new byte[][] {names.nodesKey(), names.summariesKey()},
+                bytes(Long.toString(failureTimeout.toMillis())));
+    }
+
     /** One heartbeat; it also learns the cluster's size, and whether this node is back or was dropped. */
     public void beat() {
-        redis.<List<Object>>eval(Scripts.HEARTBEAT, ScriptOutputType.MULTI, new byte[][] {names.nodesKey()},
-                        bytes(nodeId), bytes(Long.toString(failureTimeout.toMillis())))
+        String said;
+        try {
+            said = summary.get();
+        } catch (RuntimeException e) {
+            said = ""; // a summary is for display only: a failure must never stop the beat
+        }
+        redis.<List<Object>>eval(Scripts.HEARTBEAT, ScriptOutputType.MULTI,
+                        new byte[][] {names.nodesKey(), names.summariesKey()},
+                        bytes(nodeId), bytes(Long.toString(failureTimeout.toMillis())), bytes(said))
                 .whenComplete((reply, error) -> {
                     if (error == null) {
                         boolean unlisted = ((Long) reply.get(0)) == 1L;

@@ -145,7 +145,8 @@ public final class Registry {
         return out;
     }
 
-    static String text(Object o) {
+    /** A reply element as text (Lettuce gives bulk strings as bytes). */
+    public static String text(Object o) {
         return o instanceof byte[] b ? new String(b, StandardCharsets.UTF_8) : String.valueOf(o);
     }
 }

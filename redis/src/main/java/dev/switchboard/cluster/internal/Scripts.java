@@ -56,7 +56,35 @@ public final class Scripts {
             local t = redis.call('TIME')
             local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
             local added = redis.call('ZADD', KEYS[1], now, ARGV[1])
+            if ARGV[3] and ARGV[3] ~= '' then
+              redis.call('HSET', KEYS[2], ARGV[1], ARGV[3])
+            end
             return {added, redis.call('ZCOUNT', KEYS[1], now - tonumber(ARGV[2]), '+inf')}
+            """;
+
+    /**
+     * KEYS: nodes zset, summaries hash (same hash tag). ARGV: failure timeout ms. The live nodes, each as three
+     * entries: id, ms since its last beat (Redis's clock), its summary ('' if none). Summaries of nodes no
+     * longer live are dropped on the way, so the hash never outgrows the cluster.
+     */
+    public static final String NODES = """
+            local t = redis.call('TIME')
+            local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+            local live = redis.call('ZRANGEBYSCORE', KEYS[1], now - tonumber(ARGV[1]), '+inf', 'WITHSCORES')
+            local out = {}
+            local seen = {}
+            for i = 1, #live, 2 do
+              seen[live[i]] = true
+              table.insert(out, live[i])
+              table.insert(out, tostring(now - tonumber(live[i + 1])))
+              table.insert(out, redis.call('HGET', KEYS[2], live[i]) or '')
+            end
+            for _, id in ipairs(redis.call('HKEYS', KEYS[2])) do
+              if not seen[id] then
+                redis.call('HDEL', KEYS[2], id)
+              end
+            end
+            return out
             """;
 
     /**

@@ -41,6 +41,8 @@ public final class Hub implements BusListener {
     private final Rooms rooms;
     private final Membership membership;
     private final Routing routing;
+    /** By namespace; set while the node starts, read for every message from another node. */
+    private final Map<String, dev.switchboard.core.ArrivalWatcher> watchers = new ConcurrentHashMap<>();
 
     public Hub(Bus bus) {
         this.bus = Objects.requireNonNull(bus, "bus");
@@ -130,10 +132,24 @@ public final class Hub implements BusListener {
         return rooms.size();
     }
 
+    /** Rooms with a member on this node, by namespace; walks them all (for the dashboard). */
+    public java.util.Map<String, Integer> roomCountByNamespace() {
+        return rooms.countByNamespace();
+    }
+
     // ---- bus events: changes made on other nodes ----
+
+    /** Shows {@code watcher} every message from another node for this node's members of {@code namespace}. */
+    public void watchArrivals(String namespace, dev.switchboard.core.ArrivalWatcher watcher) {
+        watchers.put(namespace, watcher);
+    }
 
     @Override
     public void message(RoomKey key, String targetId, String exceptId, Envelope envelope) {
+        dev.switchboard.core.ArrivalWatcher watcher = watchers.get(key.namespace());
+        if (watcher != null) {
+            watcher.arrived(key, targetId, envelope);
+        }
         routing.message(key, targetId, exceptId, envelope);
     }
 

@@ -1,5 +1,6 @@
 package dev.switchboard.dialect.namedpeer;
 
+import dev.switchboard.dialect.SignalTypes;
 import dev.switchboard.auth.Grants;
 import dev.switchboard.core.Endpoint;
 import dev.switchboard.core.Envelope;
@@ -117,6 +118,12 @@ final class NamedPeerSession implements DialectSession, LocalMember {
         if (relay.target() == null) {
             connection.send(NamedPeerWriter.targetNotFound(relay.targetJson()));
             return;
+        }
+        var signal = SignalTypes.of(relay.scan().string("type"));
+        // counted when sent (an answer from another node may come back before a delivery is confirmed), and only
+        // to a peer that exists: an offer to nobody would just fill the telemetry's table
+        if (signal != null && dialect.hub().member(NamedPeerDialect.ROOM, relay.target()).isPresent()) {
+            connection.signaled("", name, relay.target(), signal); // one room: every peer of the cluster
         }
         Envelope envelope = Envelope.of(NamedPeerWriter.relay(relay, name));
         var sent = dialect.hub().send(NamedPeerDialect.ROOM, relay.target(), envelope).toCompletableFuture();

@@ -119,4 +119,27 @@ public final class RadixDialect implements Dialect {
     long rateWindowMillis() {
         return rateWindowMillis;
     }
+
+    /**
+     * Watches Radix relays from other nodes ({@code {"info":"remoteData","data":{…"method":…},"remoteClientId":…}})
+     * for the negotiation telemetry: the method beside the sealed payload names the step.
+     */
+    public static dev.switchboard.core.ArrivalWatcher arrivals(dev.switchboard.metrics.Negotiations negotiations) {
+        com.fasterxml.jackson.core.JsonFactory json = new com.fasterxml.jackson.core.JsonFactory();
+        return (room, targetId, envelope) -> {
+            byte[] payload = envelope.payload();
+            dev.switchboard.dialect.JsonObjectScan scan = dev.switchboard.dialect.JsonObjectScan.of(json, payload,
+                    java.util.Set.of("data", "remoteClientId"));
+            dev.switchboard.dialect.JsonObjectScan.Value data = scan == null ? null : scan.get("data");
+            if (targetId == null || data == null) {
+                return;
+            }
+            dev.switchboard.dialect.JsonObjectScan inner = dev.switchboard.dialect.JsonObjectScan.of(json,
+                    java.util.Arrays.copyOfRange(payload, data.start(), data.end()), java.util.Set.of("method"));
+            if (inner != null) {
+                negotiations.arrived(room.name(), scan.string("remoteClientId"), targetId,
+                        dev.switchboard.dialect.SignalTypes.of(inner.string("method")));
+            }
+        };
+    }
 }

@@ -12,6 +12,6 @@ sealed interface RadixMessage {
     }
 
     /** A valid signaling envelope; {@code object} is the sender's message as received, to be relayed whole. */
-    record Signal(String requestId, String targetClientId, byte[] object) implements RadixMessage {
+    record Signal(String requestId, String method, String targetClientId, byte[] object) implements RadixMessage {
     }
 }

@@ -55,7 +55,8 @@ final class RadixReader {
             return new RadixMessage.Invalid(requestId == null ? null : requestId.raw(frame),
                     "[" + String.join(",", issues) + "]");
         }
-        return new RadixMessage.Signal(requestId.text(), scan.string("targetClientId"), scan.objectBytes());
+        return new RadixMessage.Signal(requestId.text(), scan.string("method"), scan.string("targetClientId"),
+                scan.objectBytes());
     }
 
     private static void requiredString(JsonObjectScan scan, String name, List<String> issues) {

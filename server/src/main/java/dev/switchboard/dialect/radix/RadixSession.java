@@ -1,5 +1,6 @@
 package dev.switchboard.dialect.radix;
 
+import dev.switchboard.dialect.SignalTypes;
 import dev.switchboard.core.Endpoint;
 import dev.switchboard.core.Envelope;
 import dev.switchboard.core.JoinPolicy;
@@ -105,6 +106,11 @@ final class RadixSession implements DialectSession, LocalMember {
             // upstream scope: only a member of this connectionId with the targeted role can be reached
             connection.send(RadixWriter.missingRemoteClient(signal.requestId()));
             return;
+        }
+        // the payload is sealed end to end; the method beside it says which step this is
+        var step = SignalTypes.of(signal.method());
+        if (step != null) {
+            connection.signaled(room.name(), id, target.id(), step);
         }
         Envelope envelope = Envelope.of(RadixWriter.remoteData(signal, id));
         var sent = dialect.hub().send(room, target.id(), envelope).toCompletableFuture();

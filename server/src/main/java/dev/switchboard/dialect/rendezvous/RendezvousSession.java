@@ -1,5 +1,6 @@
 package dev.switchboard.dialect.rendezvous;
 
+import dev.switchboard.dialect.SignalTypes;
 import dev.switchboard.core.Endpoint;
 import dev.switchboard.core.Envelope;
 import dev.switchboard.core.JoinPolicy;
@@ -238,6 +239,12 @@ final class RendezvousSession implements DialectSession, LocalMember {
         if (state != State.REGISTERED) {
             connection.send(RendezvousWriter.error("register first"));
             return;
+        }
+        var signal = SignalTypes.of(relay.scan().string("type"));
+        // counted when sent (an answer from another node may come back before a delivery is confirmed), and only
+        // to a peer in the room: an offer to nobody would just fill the telemetry's table
+        if (signal != null && dialect.hub().member(room, relay.to()).isPresent()) {
+            connection.signaled(room.name(), peerId, relay.to(), signal);
         }
         Envelope envelope = Envelope.of(RendezvousWriter.relay(relay, peerId));
         var sent = dialect.hub().send(room, relay.to(), envelope).toCompletableFuture();

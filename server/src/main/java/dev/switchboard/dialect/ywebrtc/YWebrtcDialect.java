@@ -60,4 +60,39 @@ public final class YWebrtcDialect implements Dialect {
         connection.dialect(NAMESPACE);
         return new YWebrtcSession(connection, hub, reader, topics, handshake.grants());
     }
+
+    /** The bytes {@code "signal"}: a publish without them carries no y-webrtc signal, and is not parsed again. */
+    private static final byte[] SIGNAL = "\"signal\"".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+
+    /**
+     * Watches publishes from other nodes for the negotiation telemetry: the same reading of {@code data} as a
+     * local publish gets (docs/design/telemetry.md). Only a publish whose bytes hold {@code "signal"} is parsed.
+     */
+    public static dev.switchboard.core.ArrivalWatcher arrivals(dev.switchboard.metrics.Negotiations negotiations,
+                                                               int maxJsonDepth, int maxMessageBytes) {
+        YWebrtcReader reader = new YWebrtcReader(JsonLimits.factory(maxJsonDepth, maxMessageBytes));
+        return (room, targetId, envelope) -> {
+            byte[] payload = envelope.payload();
+            if (indexOf(payload, SIGNAL) < 0) {
+                return;
+            }
+            if (reader.read(payload) instanceof YWebrtcMessage.Publish publish && publish.signal() != null) {
+                YWebrtcMessage.Signal signal = publish.signal();
+                negotiations.arrived(publish.topic(), signal.from(), signal.to(), signal.kind());
+            }
+        };
+    }
+
+    private static int indexOf(byte[] haystack, byte[] needle) {
+        outer:
+        for (int i = 0; i <= haystack.length - needle.length; i++) {
+            for (int j = 0; j < needle.length; j++) {
+                if (haystack[i + j] != needle[j]) {
+                    continue outer;
+                }
+            }
+            return i;
+        }
+        return -1;
+    }
 }

@@ -1,5 +1,6 @@
 package dev.switchboard.dialect.ywebrtc;
 
+import dev.switchboard.metrics.Negotiations;
 import java.util.List;
 
 /**
@@ -28,8 +29,16 @@ sealed interface YWebrtcMessage {
      * @param clientsSpans  [start, end) byte ranges of every top-level {@code clients} value, in order
      * @param appendAt      where a {@code clients} member goes when there is none: just after the last member
      * @param empty         whether the object has no member at all (then no comma is needed)
+     * @param signal        the WebRTC step its {@code data} carries, or null (not a signal, or encrypted)
      */
-    record Publish(String topic, byte[] frame, int[] clientsSpans, int appendAt, boolean empty)
+    record Publish(String topic, byte[] frame, int[] clientsSpans, int appendAt, boolean empty, Signal signal)
             implements YWebrtcMessage {
+    }
+
+    /**
+     * A y-webrtc peer's {@code {"type":"signal","from":…,"to":…,"signal":{"type":"offer"…}}} as {@code data}:
+     * which step, between which two peer ids. Only for telemetry (docs/design/telemetry.md).
+     */
+    record Signal(Negotiations.Signal kind, String from, String to) {
     }
 }

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
 import dev.switchboard.dialect.JsonObjectScan;
+import dev.switchboard.metrics.Negotiations;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
@@ -33,6 +34,7 @@ final class YWebrtcReader {
             List<String> topics = null;
             boolean topicsInvalid = false;
             int[] clients = null;
+            YWebrtcMessage.Signal signal = null;
             int members = 0;
             int pendingClientsStart = -1;
             int lastValueStart = -1;
@@ -60,6 +62,8 @@ final class YWebrtcReader {
                         }
                     }
                     case "clients" -> pendingClientsStart = lastValueStart;
+                    // an object: a peer's own message (with a room password it is an encrypted string instead)
+                    case "data" -> signal = value == JsonToken.START_OBJECT ? readSignal(p) : null;
                     default -> {
                     }
                 }
@@ -95,13 +99,83 @@ final class YWebrtcReader {
                     }
                     int appendAt = members == 0 ? end : JsonObjectScan.valueEnd(frame, lastValueStart, end);
                     return new YWebrtcMessage.Publish(topic, frame, clients == null ? new int[0] : clients,
-                            appendAt, members == 0);
+                            appendAt, members == 0, signal);
                 default:
                     return new YWebrtcMessage.Ignored("unknown type");
             }
         } catch (IOException | RuntimeException e) {
             return new YWebrtcMessage.Ignored("invalid JSON: " + e.getClass().getSimpleName());
         }
+    }
+
+    /**
+     * Reads a publish's {@code data} object up to its end: whether it is a signal (y-webrtc's
+     * {@code {type:"signal", from, to, signal:{type:"offer"|"answer"|"candidate", …}}}) and which step. The
+     * walk costs what skipping the object would; strings are made only for the members of a signal.
+     */
+    private static YWebrtcMessage.Signal readSignal(JsonParser p) throws IOException {
+        boolean isSignal = false;
+        String from = null;
+        String to = null;
+        Negotiations.Signal kind = null;
+        JsonToken t;
+        while ((t = p.nextToken()) == JsonToken.FIELD_NAME) {
+            String name = p.currentName();
+            JsonToken value = p.nextToken();
+            if (value == JsonToken.VALUE_STRING) {
+                switch (name) {
+                    case "type" -> isSignal = textIs(p, "signal");
+                    case "from" -> from = p.getText();
+                    case "to" -> to = p.getText();
+                    default -> {
+                    }
+                }
+            } else if (value == JsonToken.START_OBJECT && name.equals("signal")) {
+                kind = signalKind(p);
+                continue;
+            }
+            p.skipChildren();
+        }
+        return isSignal && kind != null && from != null && to != null
+                ? new YWebrtcMessage.Signal(kind, from, to) : null;
+    }
+
+    /** The step of a simple-peer signal object ({@code type} offer or answer; a {@code candidate} member), read to its end. */
+    private static Negotiations.Signal signalKind(JsonParser p) throws IOException {
+        Negotiations.Signal kind = null;
+        while (p.nextToken() == JsonToken.FIELD_NAME) {
+            String name = p.currentName();
+            JsonToken value = p.nextToken();
+            if (name.equals("type") && value == JsonToken.VALUE_STRING) {
+                if (textIs(p, "offer")) {
+                    kind = Negotiations.Signal.OFFER;
+                } else if (textIs(p, "answer")) {
+                    kind = Negotiations.Signal.ANSWER;
+                } else if (textIs(p, "candidate") && kind == null) {
+                    kind = Negotiations.Signal.CANDIDATE;
+                }
+            } else if (name.equals("candidate") && kind == null) {
+                kind = Negotiations.Signal.CANDIDATE;
+            }
+            p.skipChildren();
+        }
+        return kind;
+    }
+
+    /** Whether the current string token is {@code expected}, compared in place (no String made). */
+    private static boolean textIs(JsonParser p, String expected) throws IOException {
+        int length = p.getTextLength();
+        if (length != expected.length()) {
+            return false;
+        }
+        char[] chars = p.getTextCharacters();
+        int offset = p.getTextOffset();
+        for (int i = 0; i < length; i++) {
+            if (chars[offset + i] != expected.charAt(i)) {
+                return false;
+            }
+        }
+        return true;
     }
 
     private static List<String> readStrings(JsonParser p) throws IOException {

@@ -188,6 +188,10 @@ final class YWebrtcSession implements DialectSession, LocalMember {
         if (clients <= 0) {
             return; // upstream: a topic nobody subscribes to does not exist, and the publish is dropped
         }
+        YWebrtcMessage.Signal signal = publish.signal();
+        if (signal != null) {
+            connection.signaled(publish.topic(), signal.from(), signal.to(), signal.kind());
+        }
         hub.broadcast(key, Envelope.of(YWebrtcWriter.publish(publish, clients)), null);
     }
 

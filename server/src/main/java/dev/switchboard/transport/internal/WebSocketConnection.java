@@ -497,6 +497,11 @@ final class WebSocketConnection extends ChannelInboundHandlerAdapter implements 
     }
 
     @Override
+    public void signaled(String room, String from, String to, dev.switchboard.metrics.Negotiations.Signal kind) {
+        meters.negotiations().signal(room, from, to, kind);
+    }
+
+    @Override
     public void dialect(String name) {
         DialectMeters next = context.metrics.dialect(name);
         if (next != meters) {

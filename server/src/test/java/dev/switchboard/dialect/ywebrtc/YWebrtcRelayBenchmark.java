@@ -32,15 +32,25 @@ public class YWebrtcRelayBenchmark {
     @Param({"256", "1024", "16384"})
     int size;
 
+    /**
+     * signal: data is a WebRTC offer (read for negotiation telemetry, docs/design/telemetry.md); opaque: data is
+     * a string, as with a room password or the load generator's payload (nothing negotiated, nothing read).
+     */
+    @Param({"signal", "opaque"})
+    String data;
+
     private byte[] frame;
     private YWebrtcReader reader;
     private final ObjectMapper mapper = new ObjectMapper();
 
     @Setup
     public void setup() {
-        String head = "{\"type\":\"publish\",\"topic\":\"room-4f1c\",\"data\":{\"to\":\"b3c1\",\"from\":\"8a0f\","
-                + "\"type\":\"signal\",\"token\":1714300000000.6282,\"signal\":{\"type\":\"offer\",\"sdp\":\"";
-        String tail = "\"}}}";
+        boolean signal = data.equals("signal");
+        String head = signal
+                ? "{\"type\":\"publish\",\"topic\":\"room-4f1c\",\"data\":{\"to\":\"b3c1\",\"from\":\"8a0f\","
+                        + "\"type\":\"signal\",\"token\":1714300000000.6282,\"signal\":{\"type\":\"offer\",\"sdp\":\""
+                : "{\"type\":\"publish\",\"topic\":\"room-4f1c\",\"data\":\"";
+        String tail = signal ? "\"}}}" : "\"}";
         frame = (head + "v".repeat(Math.max(0, size - head.length() - tail.length())) + tail)
                 .getBytes(StandardCharsets.UTF_8);
         reader = new YWebrtcReader(JsonLimits.factory(32, 64 * 1024));

@@ -17,13 +17,13 @@ import java.util.HexFormat;
  * Key pairs made with the JDK's own crypto, as JWKs a Rendezvous client would send, with signatures as
  * WebCrypto makes them and the peer ID computed independently of the server's code.
  */
-final class TestKeys {
+public final class TestKeys {
     private static final Base64.Encoder B64 = Base64.getUrlEncoder().withoutPadding();
 
     final String kind;
     final KeyPair pair;
     final String jwk;
-    final String peerId;
+    public final String peerId;
     private final String algorithm;
 
     private TestKeys(String kind, KeyPair pair, String jwk, String canonical, String algorithm) {
@@ -34,7 +34,7 @@ final class TestKeys {
         this.algorithm = algorithm;
     }
 
-    static TestKeys create(String kind) {
+    public static TestKeys create(String kind) {
         try {
             switch (kind) {
                 case "P-256":
@@ -96,7 +96,7 @@ final class TestKeys {
         }
     }
 
-    String register(String nonce) {
+    public String register(String nonce) {
         return "{\"type\":\"register\",\"publicKey\":" + jwk + (nonce == null ? "" : ",\"signature\":\"" + sign(nonce) + "\"") + "}";
     }
 

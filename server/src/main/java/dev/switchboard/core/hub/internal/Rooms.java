@@ -38,6 +38,15 @@ public final class Rooms {
         return rooms.values();
     }
 
+    /** Rooms by namespace (a dialect's name); walks every room, so for the dashboard, not the hot path. */
+    public java.util.Map<String, Integer> countByNamespace() {
+        java.util.Map<String, Integer> out = new java.util.TreeMap<>();
+        for (RoomKey key : rooms.keySet()) {
+            out.merge(key.namespace(), 1, Integer::sum);
+        }
+        return out;
+    }
+
     public int size() {
         return rooms.size();
     }
