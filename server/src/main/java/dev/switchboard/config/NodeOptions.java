@@ -71,7 +71,7 @@ public final class NodeOptions {
     public static final Option<Integer> RADIX_RATE = Option.integer("radix-rate", 100, 1, 1_000_000,
             "Radix Connect messages per second per socket before close 1013");
     public static final Option<String> PEERJS_PATH = Option.text("peerjs-path", "/", null,
-            "PeerJS: where its server is mounted (WebSocket at <path>peerjs, HTTP at <path>)")
+            "PeerJS: where its server is mounted (WebSocket at this path + peerjs, HTTP under it)")
             .allowing("a path starting with /", v -> v.startsWith("/") && !v.contains("?") && !v.contains("#"));
     public static final Option<String> PEERJS_KEY = Option.text("peerjs-key", "peerjs", null,
             "PeerJS: the key clients must connect with");
@@ -81,7 +81,7 @@ public final class NodeOptions {
             Duration.ofSeconds(5), Duration.ofMillis(100),
             "PeerJS: how long messages for an id not connected wait before the senders get EXPIRE");
     public static final Option<Boolean> PEERJS_ALLOW_DISCOVERY = Option.bool("peerjs-allow-discovery", false,
-            "PeerJS: answer GET <path><key>/peers with every connected id (else 401)");
+            "PeerJS: GET .../KEY/peers lists every connected id (else 401)");
     public static final Option<Integer> PEERJS_CONCURRENT_LIMIT = Option.integer("peerjs-concurrent-limit", 5000, 1,
             10_000_000, "PeerJS clients per node before ERROR (concurrent user limit)");
     public static final Option<Integer> PEERJS_QUEUE_LIMIT = Option.integer("peerjs-queue-limit", 256, 0, 1_000_000,
