@@ -118,7 +118,7 @@ public final class NodeOptions {
     public static final Option<String> AUTH = Option.text("auth", "off", null,
             "who must present a token: off, optional or required for every dialect, then exceptions such as "
                     + "radix=off or grpc=required, comma-separated")
-            .allowing("off, optional or required, then dialect=mode for y-webrtc, named-peer, rendezvous, radix, grpc",
+            .allowing("off, optional or required, then dialect=mode for y-webrtc, named-peer, rendezvous, radix, peerjs, grpc",
                     v -> parses(AuthModes::parse, v));
     public static final Option<String> AUTH_JWKS = Option.text("auth-jwks", null, "none",
             "JWK set file (JSON) of the keys tokens are signed with (RS256, ES256, ES384, EdDSA); read again when "
