@@ -101,7 +101,11 @@ final class PeerJsSession implements DialectSession, LocalMember {
         }
         if (!joined) {
             if (policy == JoinPolicy.EXCLUSIVE && sameToken(result.holder())) {
-                join(JoinPolicy.TAKEOVER); // the gate keeps holding until the takeover is in effect
+                // The gate keeps holding until the takeover is in effect. The cluster's claim cannot yet compare
+                // tokens itself, so a holder that left and was replaced by another token in the moment between
+                // this answer and the takeover would be replaced in turn: a window of one Redis round trip, for
+                // a client that already held the id; a conditional takeover in the bus (resume) closes it.
+                join(JoinPolicy.TAKEOVER);
                 return;
             }
             gate = null;
