@@ -27,12 +27,14 @@ import org.junit.jupiter.params.provider.ValueSource;
 class PeerJsConformanceTest {
     private static final Duration QUIET = Duration.ofMillis(300);
     private static final Duration CLOSE = Duration.ofSeconds(10);
+    /** Long enough for a 2 s expiry, its 1 s sweep and a busy machine. */
+    private static final Duration EXPIRY = Duration.ofSeconds(15);
     private static final String OPEN = "{\"type\":\"OPEN\"}";
     private Switchboard node;
 
     @BeforeEach
     void start() {
-        node = TestNodes.start(TestNodes.config().set(NodeOptions.PEERJS_EXPIRE_TIMEOUT, Duration.ofMillis(500))
+        node = TestNodes.start(TestNodes.config().set(NodeOptions.PEERJS_EXPIRE_TIMEOUT, Duration.ofSeconds(2))
                 .build());
     }
 
@@ -193,8 +195,8 @@ class PeerJsConformanceTest {
             assertThat(carol.next()).isEqualTo("{\"type\":\"OFFER\",\"src\":\"alice\",\"dst\":\"carol\",\"payload\":1}");
             assertThat(carol.next()).isEqualTo("{\"type\":\"CANDIDATE\",\"src\":\"alice\",\"dst\":\"carol\",\"payload\":2}");
             assertThat(carol.poll(QUIET)).isNull();
-            // delivered: no EXPIRE later
-            assertThat(alice.poll(Duration.ofMillis(2000))).isNull();
+            // delivered: no EXPIRE later (the queue would have expired 2-3 s after the first message)
+            assertThat(alice.poll(Duration.ofMillis(3500))).isNull();
             carol.close();
         }
     }
@@ -205,8 +207,10 @@ class PeerJsConformanceTest {
             alice.send("{\"type\":\"OFFER\",\"dst\":\"carol\"}");
             alice.send("{\"type\":\"CANDIDATE\",\"dst\":\"carol\"}");
             bob.send("{\"type\":\"OFFER\",\"dst\":\"carol\"}");
-            assertThat(alice.next()).isEqualTo("{\"type\":\"EXPIRE\",\"src\":\"carol\",\"dst\":\"alice\"}");
-            assertThat(bob.next()).isEqualTo("{\"type\":\"EXPIRE\",\"src\":\"carol\",\"dst\":\"bob\"}");
+            assertThat(alice.poll(EXPIRY)).extracting(WsClient.Message::text)
+                    .isEqualTo("{\"type\":\"EXPIRE\",\"src\":\"carol\",\"dst\":\"alice\"}");
+            assertThat(bob.poll(EXPIRY)).extracting(WsClient.Message::text)
+                    .isEqualTo("{\"type\":\"EXPIRE\",\"src\":\"carol\",\"dst\":\"bob\"}");
             assertThat(alice.poll(Duration.ofMillis(1500))).isNull();
             // expired means gone: carol connecting now gets nothing of it
             try (WsClient carol = connect(node, "carol", "tc")) {
