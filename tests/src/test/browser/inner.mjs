@@ -38,16 +38,20 @@ const fail = (message) => {
 }
 
 async function main () {
-  // 1. the signaling port, inside the namespace
-  const relay = net.createServer((client) => {
-    const upstream = net.connect(sock)
-    client.pipe(upstream).pipe(client)
-    const end = () => { client.destroy(); upstream.destroy() }
-    client.on('error', end)
-    upstream.on('error', end)
-  })
-  await new Promise((resolve) => relay.listen(port, '127.0.0.1', resolve))
-  cleanups.push(() => relay.close())
+  // 1. the signaling port (and a second node's, with --port2), inside the namespace
+  const recreate = async (listenPort, socketPath) => {
+    const relay = net.createServer((client) => {
+      const upstream = net.connect(socketPath)
+      client.pipe(upstream).pipe(client)
+      const end = () => { client.destroy(); upstream.destroy() }
+      client.on('error', end)
+      upstream.on('error', end)
+    })
+    await new Promise((resolve) => relay.listen(listenPort, '127.0.0.1', resolve))
+    cleanups.push(() => relay.close())
+  }
+  await recreate(port, sock)
+  if (opt('sock2')) await recreate(Number(opt('port2')), opt('sock2'))
 
   // 2. the page scripts, bundled for the browser
   const bundles = {}

@@ -1,5 +1,5 @@
 // Entry point of a browser scenario, run by the JUnit browser tests:
-//   node run.mjs <scenario> --port <switchboard port> [--password <p>] [--page-port N] [--signal-query "?token=…"] [--expect-refused 1] [--timeout-ms N]
+//   node run.mjs <scenario> --port <switchboard port> [--password <p>] [--page-port N] [--port2 <second node's port>] [--signal-query "?token=…"] [--expect-refused 1] [--timeout-ms N]
 // It bridges the Switchboard port into a fresh network namespace that has only loopback (so Chromium can
 // only ever pair 127.0.0.1 candidates), runs the scenario in there, and exits 0 on success. The last line of
 // output is a JSON object with the result. Needs root (unshare) and Debian's chromium.
@@ -35,9 +35,20 @@ const bridge = net.createServer((inner) => {
   outer.on('error', end)
 })
 await new Promise((resolve) => bridge.listen(sock, resolve))
+// --port2: a second node, bridged the same way (a scenario across two nodes of a cluster)
+const port2 = Number(opt('port2', '0'))
+const sock2 = path.join(dir, 'signal2.sock')
+const bridge2 = port2 ? net.createServer((inner) => {
+  const outer = net.connect(port2, '127.0.0.1')
+  inner.pipe(outer).pipe(inner)
+  const end = () => { inner.destroy(); outer.destroy() }
+  inner.on('error', end)
+  outer.on('error', end)
+}) : null
+if (bridge2) await new Promise((resolve) => bridge2.listen(sock2, resolve))
 
 const child = spawn('unshare', ['-n', 'sh', '-c', 'ip link set lo up && exec "$0" "$@"', process.execPath,
-  path.join(here, 'inner.mjs'), scenario, '--sock', sock, ...args.slice(1)], { stdio: 'inherit' })
+  path.join(here, 'inner.mjs'), scenario, '--sock', sock, ...(bridge2 ? ['--sock2', sock2] : []), ...args.slice(1)], { stdio: 'inherit' })
 const timer = setTimeout(() => {
   console.error(`scenario ${scenario} timed out after ${timeoutMs} ms`)
   child.kill('SIGKILL')
@@ -45,6 +56,7 @@ const timer = setTimeout(() => {
 child.on('exit', (code, signal) => {
   clearTimeout(timer)
   bridge.close()
+  if (bridge2) bridge2.close()
   fs.rmSync(dir, { recursive: true, force: true })
   process.exit(code ?? (signal ? 1 : 0))
 })

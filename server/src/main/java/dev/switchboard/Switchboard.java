@@ -16,6 +16,11 @@ import dev.switchboard.dialect.FirstFrameSelector;
 import dev.switchboard.dialect.Handshake;
 import dev.switchboard.dialect.SignalTypes;
 import dev.switchboard.dialect.namedpeer.NamedPeerDialect;
+import dev.switchboard.dialect.peerjs.PeerJsDialect;
+import dev.switchboard.dialect.peerjs.PeerJsHttp;
+import dev.switchboard.dialect.peerjs.PeerJsOptions;
+import dev.switchboard.transport.HttpResponder;
+import java.util.concurrent.CompletionStage;
 import dev.switchboard.dialect.radix.RadixDialect;
 import dev.switchboard.dialect.rendezvous.RendezvousDialect;
 import dev.switchboard.dialect.ywebrtc.YWebrtcDialect;
@@ -65,6 +70,7 @@ public final class Switchboard implements AutoCloseable, NodeStatus {
     private final Map<String, NodeService.Running> services = new java.util.LinkedHashMap<>();
     private final ExecutorService opsExecutor;
     private final Authenticator auth;
+    private final PeerJsDialect peerjs;
     private final long startedNanos = System.nanoTime();
     private final AtomicBoolean draining = new AtomicBoolean();
     private final AtomicBoolean closed = new AtomicBoolean();
@@ -87,6 +93,12 @@ public final class Switchboard implements AutoCloseable, NodeStatus {
         for (DialectProvider provider : ServiceLoader.load(DialectProvider.class, Switchboard.class.getClassLoader())) {
             router.route(provider::matches, provider.create(hub, config));
         }
+        this.peerjs = new PeerJsDialect(hub, new PeerJsOptions(config.get(NodeOptions.PEERJS_PATH),
+                config.get(NodeOptions.PEERJS_KEY), config.get(NodeOptions.PEERJS_ALIVE_TIMEOUT),
+                config.get(NodeOptions.PEERJS_EXPIRE_TIMEOUT), config.get(NodeOptions.PEERJS_ALLOW_DISCOVERY),
+                config.get(NodeOptions.PEERJS_CONCURRENT_LIMIT), config.get(NodeOptions.PEERJS_QUEUE_LIMIT)),
+                config.maxFrameBytes(), config.maxJsonDepth());
+        router.route(peerjs::matches, peerjs);
         router.route(RendezvousDialect::matches, new RendezvousDialect(hub, config.maxFrameBytes(), config.maxJsonDepth(),
                 config.rendezvousRequireProof(), ice));
         router.route(RadixDialect::matches, new RadixDialect(hub, config.radixMaxMessageBytes(), config.maxJsonDepth(),
@@ -111,8 +123,9 @@ public final class Switchboard implements AutoCloseable, NodeStatus {
                 config.trustedProxies(), config.proxyProtocol(), config.originPolicy(), router.largestMessage(),
                 config.get(NodeOptions.HANDSHAKE_TIMEOUT), config.connectionLimits(), config.messageBudget(),
                 config.bufferBudgetBytes());
-        this.server = new NettyServer(transport, router, config.opsPort() < 0 ? ops : ops.publicPort(), metrics,
-                bus.nodeId(), auth, ice);
+        HttpResponder http = withPeerJs(new PeerJsHttp(peerjs, config.originPolicy()::allows),
+                config.opsPort() < 0 ? ops : ops.publicPort());
+        this.server = new NettyServer(transport, router, http, metrics, bus.nodeId(), auth, ice);
         this.opsServer = config.opsPort() < 0 ? null
                 : new PlainHttpServer(config.opsHost(), config.opsPort(), config.ioTransport(), ops.opsPort());
         metrics.gauge("switchboard.rooms", "Rooms with members on this node", hub::roomCount);
@@ -123,6 +136,26 @@ public final class Switchboard implements AutoCloseable, NodeStatus {
                 () -> bus.status().connected() ? 1 : 0);
         metrics.gauge("switchboard.cluster.hop.seconds", "Last measured time for a message to cross the bus",
                 () -> bus.status().hopMillis() / 1000.0);
+    }
+
+    /** The PeerJS endpoints first (docs/protocols/peerjs.md#http), every other request as before. */
+    private static HttpResponder withPeerJs(PeerJsHttp peerjs, HttpResponder rest) {
+        return new HttpResponder() {
+            @Override
+            public CompletionStage<Reply> respond(String method, String path) {
+                return respond(new Request(method, path, null, null));
+            }
+
+            @Override
+            public CompletionStage<Reply> respond(Request request) {
+                CompletionStage<PeerJsHttp.Answer> answer = peerjs.answer(request.method(), request.path(),
+                        request.origin(), request.accessControlRequestHeaders());
+                if (answer == null) {
+                    return rest.respond(request);
+                }
+                return answer.thenApply(a -> new Reply(a.status(), a.contentType(), a.body(), a.headers()));
+            }
+        };
     }
 
     /** Starts a node: on Redis when the config names one, else alone on the in-memory bus. */
@@ -333,6 +366,7 @@ public final class Switchboard implements AutoCloseable, NodeStatus {
             opsServer.stop(); // last, so that /ready answers 503 there for the whole drain
         }
         opsExecutor.shutdownNow();
+        peerjs.close();
         auth.close();
         metrics.close();
         log.info("node {} stopped", bus.nodeId());

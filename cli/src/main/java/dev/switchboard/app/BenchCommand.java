@@ -24,7 +24,7 @@ import picocli.CommandLine.Option;
 final class BenchCommand implements Callable<Integer> {
 
     @Option(names = "--dialect", defaultValue = "y-webrtc",
-            description = "y-webrtc (publish to a room: every subscriber receives), or named-peer, rendezvous, radix "
+            description = "y-webrtc (publish to a room: every subscriber receives), or named-peer, rendezvous, radix, peerjs "
                     + "(each message relayed to one peer of its room; radix needs --peers 2). Default: ${DEFAULT-VALUE}.")
     String dialect;
 

@@ -11,7 +11,7 @@ import java.util.Objects;
  * What one load-generator run does. Every run is bounded: a duration cap, a connection cap, and only the
  * target the user named (plus the local source addresses they named).
  *
- * @param dialect         y-webrtc (publish to a room), named-peer, rendezvous or radix (relay to one peer)
+ * @param dialect         y-webrtc (publish to a room), named-peer, rendezvous, radix or peerjs (relay to one peer)
  * @param targets         the servers' WebSocket URLs (ws://host:port/path); peers are spread over them round
  *                        robin, so with several nodes of a cluster every room spans nodes
  * @param rooms           rooms (y-webrtc topics)

@@ -12,7 +12,7 @@ import java.util.Map;
  */
 public final class AuthModes {
     /** The dialects an exception may name (the built-in ones and gRPC). */
-    public static final List<String> DIALECTS = List.of("y-webrtc", "named-peer", "rendezvous", "radix", "grpc");
+    public static final List<String> DIALECTS = List.of("y-webrtc", "named-peer", "rendezvous", "radix", "peerjs", "grpc");
     public static final AuthModes OFF = new AuthModes(AuthMode.OFF, Map.of());
 
     private final AuthMode all;

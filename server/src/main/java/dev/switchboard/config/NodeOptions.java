@@ -101,6 +101,22 @@ public final class NodeOptions {
             125, MAX_BYTES, "largest Radix Connect message");
     public static final Option<Integer> RADIX_RATE = Option.integer("radix-rate", 100, 1, 1_000_000,
             "Radix Connect messages per second per socket before close 1013");
+    public static final Option<String> PEERJS_PATH = Option.text("peerjs-path", "/", null,
+            "PeerJS: where its server is mounted (WebSocket at this path + peerjs, HTTP under it)")
+            .allowing("a path starting with /", v -> v.startsWith("/") && !v.contains("?") && !v.contains("#"));
+    public static final Option<String> PEERJS_KEY = Option.text("peerjs-key", "peerjs", null,
+            "PeerJS: the key clients must connect with");
+    public static final Option<Duration> PEERJS_ALIVE_TIMEOUT = Option.duration("peerjs-alive-timeout",
+            Duration.ofSeconds(60), Duration.ofSeconds(1), "PeerJS: close a client after this long without a HEARTBEAT");
+    public static final Option<Duration> PEERJS_EXPIRE_TIMEOUT = Option.duration("peerjs-expire-timeout",
+            Duration.ofSeconds(5), Duration.ofMillis(100),
+            "PeerJS: how long messages for an id not connected wait before the senders get EXPIRE");
+    public static final Option<Boolean> PEERJS_ALLOW_DISCOVERY = Option.bool("peerjs-allow-discovery", false,
+            "PeerJS: GET .../KEY/peers lists every connected id (else 401)");
+    public static final Option<Integer> PEERJS_CONCURRENT_LIMIT = Option.integer("peerjs-concurrent-limit", 5000, 1,
+            10_000_000, "PeerJS clients per node before ERROR (concurrent user limit)");
+    public static final Option<Integer> PEERJS_QUEUE_LIMIT = Option.integer("peerjs-queue-limit", 256, 0, 1_000_000,
+            "PeerJS: messages a node holds for one id not connected yet; more are dropped");
     public static final Option<String> REDIS = Option.text("redis", null, "none",
             "Redis to cluster through (with --redis-cluster: the seed nodes of a Redis Cluster)")
             .allowing("redis:// or rediss:// URIs, comma-separated", NodeOptions::redisUris);
@@ -133,7 +149,7 @@ public final class NodeOptions {
     public static final Option<String> AUTH = Option.text("auth", "off", null,
             "who must present a token: off, optional or required for every dialect, then exceptions such as "
                     + "radix=off or grpc=required, comma-separated")
-            .allowing("off, optional or required, then dialect=mode for y-webrtc, named-peer, rendezvous, radix, grpc",
+            .allowing("off, optional or required, then dialect=mode for y-webrtc, named-peer, rendezvous, radix, peerjs, grpc",
                     v -> parses(AuthModes::parse, v));
     public static final Option<String> AUTH_JWKS = Option.text("auth-jwks", null, "none",
             "JWK set file (JSON) of the keys tokens are signed with (RS256, ES256, ES384, EdDSA); read again when "
@@ -168,7 +184,9 @@ public final class NodeOptions {
             REQUIRE_ORIGIN, AUTH, AUTH_JWKS, AUTH_HMAC_SECRET_FILE, AUTH_ISSUER, AUTH_AUDIENCE, AUTH_CLOCK_SKEW,
             AUTH_CLOSE_ON_EXPIRY, ICE_SERVERS, TURN_SECRET_FILE, TURN_CREDENTIAL_TTL, MAX_MESSAGE_BYTES, MAX_JSON_DEPTH, MAX_OUTBOUND_BYTES, MAX_BUFFERED_BYTES, PING_INTERVAL, DRAIN_TIMEOUT,
             COMPRESSION,
-            MAX_TOPICS, MAX_TOPIC_LENGTH, MAX_TOPIC_BYTES, MAX_NODE_TOPIC_BYTES, NAMED_PEER_RATE, RENDEZVOUS_REQUIRE_PROOF, RADIX_MAX_MESSAGE_BYTES, RADIX_RATE,
+            MAX_TOPICS, MAX_TOPIC_LENGTH, MAX_TOPIC_BYTES, MAX_NODE_TOPIC_BYTES, NAMED_PEER_RATE, RENDEZVOUS_REQUIRE_PROOF,
+            RADIX_MAX_MESSAGE_BYTES, RADIX_RATE, PEERJS_PATH, PEERJS_KEY, PEERJS_ALIVE_TIMEOUT, PEERJS_EXPIRE_TIMEOUT,
+            PEERJS_ALLOW_DISCOVERY, PEERJS_CONCURRENT_LIMIT, PEERJS_QUEUE_LIMIT,
             REDIS, REDIS_CLUSTER, CLUSTER_PREFIX, HEARTBEAT_INTERVAL, FAILURE_TIMEOUT);
 
     /** Whether a parser that refuses with IllegalArgumentException takes the value. */

@@ -24,9 +24,9 @@ class AuthOptionsTest {
     void aModeThatIsNotOneOrTokensWithoutKeysAreRefused() {
         assertThat(run(2, "serve", "--auth", "sometimes")).isEqualTo("switchboard serve: --auth: 'sometimes' is not "
                 + "allowed; it takes off, optional or required, then dialect=mode for y-webrtc, named-peer, "
-                + "rendezvous, radix, grpc");
-        assertThat(run(2, "serve", "--auth", "required,peerjs=off")).startsWith("switchboard serve: --auth: "
-                + "'required,peerjs=off' is not allowed");
+                + "rendezvous, radix, peerjs, grpc");
+        assertThat(run(2, "serve", "--auth", "required,td=off")).startsWith("switchboard serve: --auth: "
+                + "'required,td=off' is not allowed");
         assertThat(run(2, "serve", "--auth", "required")).isEqualTo("switchboard serve: --auth required needs "
                 + "--auth-jwks or --auth-hmac-secret-file: the keys tokens are checked with");
     }

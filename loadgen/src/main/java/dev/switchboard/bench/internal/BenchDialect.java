@@ -56,7 +56,7 @@ public interface BenchDialect {
         return 1;
     }
 
-    List<String> NAMES = List.of("y-webrtc", "named-peer", "rendezvous", "radix");
+    List<String> NAMES = List.of("y-webrtc", "named-peer", "rendezvous", "radix", "peerjs");
 
     /** The dialect of {@code name} (one of {@link #NAMES}). */
     static BenchDialect of(String name) {
@@ -65,6 +65,7 @@ public interface BenchDialect {
             case "named-peer" -> new NamedPeerBench();
             case "rendezvous" -> new RendezvousBench();
             case "radix" -> new RadixBench();
+            case "peerjs" -> new PeerJsBench();
             default -> throw new IllegalArgumentException("dialect must be one of " + NAMES + ": " + name);
         };
     }

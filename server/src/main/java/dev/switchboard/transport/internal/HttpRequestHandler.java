@@ -160,7 +160,9 @@ final class HttpRequestHandler extends SimpleChannelInboundHandler<FullHttpReque
                 return;
             }
             CompletableFuture<HttpResponder.Reply> pending =
-                    context.responder.respond(request.method().name(), path).toCompletableFuture();
+                    context.responder.respond(new HttpResponder.Request(request.method().name(), path,
+                            request.headers().get(HttpHeaderNames.ORIGIN),
+                            request.headers().get(HttpHeaderNames.ACCESS_CONTROL_REQUEST_HEADERS))).toCompletableFuture();
             boolean keepAlive = HttpUtil.isKeepAlive(request);
             if (pending.isDone()) {
                 reply(ctx, request, result(pending), keepAlive);
@@ -337,6 +339,7 @@ final class HttpRequestHandler extends SimpleChannelInboundHandler<FullHttpReque
         if (reply.contentType() != null) {
             response.headers().set(HttpHeaderNames.CONTENT_TYPE, reply.contentType());
         }
+        reply.headers().forEach((name, value) -> response.headers().set(name, value));
         HttpUtil.setContentLength(response, reply.body().length);
         HttpUtil.setKeepAlive(response, keepAlive);
         return response;
