@@ -63,12 +63,15 @@ public final class Switchboard implements AutoCloseable, NodeStatus {
     private final Map<String, NodeService.Running> services = new java.util.LinkedHashMap<>();
     private final ExecutorService opsExecutor;
     private final Authenticator auth;
+    /** The ports' TLS, or null when they are plaintext. */
+    private final NodeTls tls;
     private final long startedNanos = System.nanoTime();
     private final AtomicBoolean draining = new AtomicBoolean();
     private final AtomicBoolean closed = new AtomicBoolean();
 
-    private Switchboard(SwitchboardConfig config, Bus bus, Authenticator auth, IceServers ice) {
+    private Switchboard(SwitchboardConfig config, Bus bus, Authenticator auth, IceServers ice, NodeTls tls) {
         this.config = config;
+        this.tls = tls;
         this.bus = bus;
         this.auth = auth;
         this.hub = new Hub(bus);
@@ -98,9 +101,10 @@ public final class Switchboard implements AutoCloseable, NodeStatus {
                 config.trustedProxies(), config.proxyProtocol(), config.originPolicy(), router.largestMessage(),
                 config.get(NodeOptions.HANDSHAKE_TIMEOUT));
         this.server = new NettyServer(transport, router, config.opsPort() < 0 ? ops : ops.publicPort(), metrics,
-                bus.nodeId(), auth, ice);
+                bus.nodeId(), auth, ice, tls == null ? null : tls.publicPort);
         this.opsServer = config.opsPort() < 0 ? null
-                : new PlainHttpServer(config.opsHost(), config.opsPort(), config.ioTransport(), ops.opsPort());
+                : new PlainHttpServer(config.opsHost(), config.opsPort(), config.ioTransport(), ops.opsPort(),
+                        tls == null ? null : tls.opsPort);
         metrics.gauge("switchboard.rooms", "Rooms with members on this node", hub::roomCount);
         metrics.gauge("switchboard.cluster.nodes", "Live nodes in the cluster", () -> bus.status().nodes());
         metrics.gauge("switchboard.cluster.connected", "1 when the cluster bus is reachable",
@@ -161,12 +165,23 @@ public final class Switchboard implements AutoCloseable, NodeStatus {
             throw new NodeStartException(NodeOptions.TURN_SECRET_FILE, config.get(NodeOptions.TURN_SECRET_FILE),
                     "cannot read the secret: " + NodeStartException.reason(e), e);
         }
+        NodeTls tls;
+        try {
+            tls = NodeTls.open(config);
+        } catch (NodeStartException e) {
+            bus.close();
+            auth.close();
+            throw e;
+        }
         Switchboard node;
         try {
-            node = new Switchboard(config, bus, auth, ice);
+            node = new Switchboard(config, bus, auth, ice, tls);
         } catch (TransportUnavailableException e) {
             bus.close();
             auth.close();
+            if (tls != null) {
+                tls.close();
+            }
             throw new NodeStartException(NodeOptions.TRANSPORT, config.ioTransport().name().toLowerCase(Locale.ROOT),
                     e.getMessage() + " (" + NodeStartException.reason(e) + ")", e);
         }
@@ -180,7 +195,8 @@ public final class Switchboard implements AutoCloseable, NodeStatus {
             }
             try {
                 node.services.put(service.name(), service.start(
-                        new NodeService.Node(config, node.hub, node.metrics, node.auth)));
+                        new NodeService.Node(config, node.hub, node.metrics, node.auth,
+                        tls == null ? null : tls.files)));
             } catch (NodeStartException e) {
                 node.close();
                 throw e;
@@ -318,6 +334,9 @@ public final class Switchboard implements AutoCloseable, NodeStatus {
         }
         opsExecutor.shutdownNow();
         auth.close();
+        if (tls != null) {
+            tls.close();
+        }
         metrics.close();
         log.info("node {} stopped", bus.nodeId());
     }
@@ -381,6 +400,11 @@ public final class Switchboard implements AutoCloseable, NodeStatus {
     @Override
     public String transport() {
         return server.transportName();
+    }
+
+    @Override
+    public Map<String, Object> tls() {
+        return tls == null ? NodeStatus.super.tls() : tls.status();
     }
 
     @Override

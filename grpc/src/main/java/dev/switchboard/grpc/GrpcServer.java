@@ -2,6 +2,7 @@ package dev.switchboard.grpc;
 
 import dev.switchboard.core.hub.Hub;
 import dev.switchboard.auth.Authenticator;
+import dev.switchboard.grpc.internal.GrpcTls;
 import dev.switchboard.grpc.internal.Streams;
 import dev.switchboard.grpc.internal.TokenCheck;
 import dev.switchboard.metrics.Metrics;
@@ -34,7 +35,8 @@ public final class GrpcServer implements AutoCloseable {
     private final ScheduledExecutorService idleSweeper;
 
     public GrpcServer(Hub hub, Metrics metrics, String host, int port, Duration idleTimeout,
-            long maxQueuedBytes, boolean reflection, int maxStreamsPerConnection, Authenticator auth) throws IOException {
+            long maxQueuedBytes, boolean reflection, int maxStreamsPerConnection, Authenticator auth, GrpcTls tls)
+            throws IOException {
         this.streams = new Streams(hub, metrics.dialect(Streams.NAMESPACE), maxQueuedBytes, auth.closeOnExpiry(),
                 auth.clockSkew());
         ServerServiceDefinition workers = streams.new WorkerService().bindService();
@@ -45,6 +47,9 @@ public final class GrpcServer implements AutoCloseable {
                 .addService(withoutPackage(workers))
                 .addService(withoutPackage(clients))
                 .intercept(new TokenCheck(auth, metrics));
+        if (tls != null) {
+            builder.sslContext(tls.context());
+        }
         if (reflection) {
             builder.addService(ProtoReflectionServiceV1.newInstance());
         }
@@ -65,7 +70,8 @@ public final class GrpcServer implements AutoCloseable {
         });
         long every = Math.max(100, Math.min(1000, idleTimeout.toMillis() / 4));
         idleSweeper.scheduleAtFixedRate(() -> streams.closeIdle(idleTimeout), every, every, TimeUnit.MILLISECONDS);
-        log.info("gRPC listening on {}:{}", host, port());
+        log.info("gRPC listening on {}:{} ({})", host, port(), tls == null ? "plaintext"
+                : "TLS with " + tls.providerName());
     }
 
     /**
