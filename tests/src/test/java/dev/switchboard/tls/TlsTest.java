@@ -75,8 +75,11 @@ class TlsTest {
             assertThat(tls.get("provider").asText()).startsWith(provider == TlsProvider.JDK ? "jdk" : "openssl");
             assertThat(tls.get("certificate").asText()).isEqualTo("CN=node");
 
-            // a plaintext request to the TLS port gets no answer but a closed connection
+            // a plaintext request to the TLS port gets no answer but a closed connection, and is counted
             assertThatThrownBy(() -> WsClient.connect(node.port(), "/")).isInstanceOf(IllegalStateException.class);
+            await().untilAsserted(() -> assertThat(node.metrics().scrape())
+                    .contains("switchboard_tls_handshakes_total{result=\"failed\"} 1.0")
+                    .contains("switchboard_tls_handshakes_total{result=\"ok\"} 3.0"));
         }
     }
 

@@ -44,7 +44,7 @@ public final class PlainHttpHandler extends SimpleChannelInboundHandler<FullHttp
             protected void initChannel(SocketChannel ch) {
                 if (tls != null) {
                     ch.pipeline().addLast("tls", TlsHandlers.handler(tls, ch,
-                            TimeUnit.SECONDS.toMillis(ServerInitializer.HTTP_IDLE_SECONDS)));
+                            TimeUnit.SECONDS.toMillis(ServerInitializer.HTTP_IDLE_SECONDS), null));
                 }
                 ch.pipeline()
                         // a connection that asks nothing for this long holds a descriptor for nothing

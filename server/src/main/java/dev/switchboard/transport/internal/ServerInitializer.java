@@ -32,7 +32,8 @@ public final class ServerInitializer extends ChannelInitializer<SocketChannel> {
         }
         if (context.tls != null) {
             // after the PROXY header, which a load balancer sends in the clear before the client's bytes
-            p.addLast("tls", TlsHandlers.handler(context.tls, ch, context.config.handshakeTimeout().toMillis()));
+            p.addLast("tls", TlsHandlers.handler(context.tls, ch, context.config.handshakeTimeout().toMillis(),
+                    context.metrics));
         }
         p.addLast("http-idle", new IdleStateHandler(HTTP_IDLE_SECONDS, 0, 0, TimeUnit.SECONDS));
         p.addLast("http", new HttpServerCodec(4096, 8192, 8192));
