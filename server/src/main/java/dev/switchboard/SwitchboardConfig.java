@@ -228,11 +228,6 @@ public final class SwitchboardConfig {
         return get(NodeOptions.FAILURE_TIMEOUT);
     }
 
-    /** Whether the node's ports speak TLS ({@link NodeOptions#TLS_CERT} and {@link NodeOptions#TLS_KEY} set). */
-    public boolean tls() {
-        return get(NodeOptions.TLS_CERT) != null;
-    }
-
     /** Validating builder; every setter refuses a value its option does not allow, naming the option. */
     public static final class Builder {
         private final Map<Option<?>, Object> values = new IdentityHashMap<>();
