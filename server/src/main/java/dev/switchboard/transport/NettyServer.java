@@ -70,8 +70,8 @@ public final class NettyServer {
         serverChannel = bootstrap.bind(new InetSocketAddress(config.host(), config.port())).sync().channel();
         long ping = config.pingInterval().toMillis();
         workers.next().scheduleAtFixedRate(context.connections()::sweep, ping, ping, TimeUnit.MILLISECONDS);
-        log.info("listening on {}:{} ({} transport, {})", config.host(), port(), transport.name(),
-                tls == null ? "plaintext" : "TLS with " + tls.providerName());
+        log.info("listening on {}:{} ({} transport){}", config.host(), port(), transport.name(),
+                tls == null ? "" : ", TLS with " + tls.providerName());
     }
 
     /** Bytes queued for all connections and not yet taken by the kernel. */
