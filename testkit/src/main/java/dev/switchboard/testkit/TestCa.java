@@ -100,7 +100,8 @@ public final class TestCa {
                 new X500Name("CN=" + name), leafKeys, keys, false, purpose);
         Path crt = dir.resolve(name + ".crt");
         Path key = dir.resolve(name + ".key");
-        // the key first: a watcher that sees the new certificate before its key refuses the pair until both are there
+        // two renames, as a renewal tool does them: a watcher that reads the new key beside the old certificate
+        // refuses that pair, and takes the new pair once the certificate follows
         write(key, leafKeys.getPrivate());
         write(crt, leaf, cert);
         return new Issued(crt, key, leaf);
