@@ -23,12 +23,16 @@ const timeoutMs = Number(opt('timeout-ms', '90000'))
 const pagePort = Number(opt('page-port', '0'))
 // appended to the signaling URL, e.g. "?token=…"
 const signalQuery = opt('signal-query', '')
+// with a node serving TLS: base64(SHA-256(SubjectPublicKeyInfo)) of its test certificate, which Chromium then
+// trusts (that one key; every other check stays on), and the signaling URL is wss://
+const tlsSpki = opt('tls-spki', '')
 
 const CHROMIUM_FLAGS = [
   '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
   '--disable-component-update', '--disable-sync', '--allow-loopback-in-peer-connection',
   '--use-fake-device-for-media-stream', '--use-fake-ui-for-media-stream',
-  '--disable-features=WebRtcHideLocalIpsWithMdns'
+  '--disable-features=WebRtcHideLocalIpsWithMdns',
+  ...(tlsSpki ? ['--ignore-certificate-errors-spki-list=' + tlsSpki] : [])
 ]
 
 const cleanups = []
@@ -112,7 +116,7 @@ async function main () {
 
   const scenario = await import(path.join(here, 'scenarios', scenarioName + '.mjs'))
   const started = Date.now()
-  const result = await scenario.run({ openPage, launchPage, foreign, signalUrl: `ws://127.0.0.1:${port}/${signalQuery}`, port, args: opt })
+  const result = await scenario.run({ openPage, launchPage, foreign, signalUrl: `${tlsSpki ? 'wss' : 'ws'}://127.0.0.1:${port}/${signalQuery}`, port, args: opt })
   console.log(JSON.stringify({ ok: true, scenario: scenarioName, ms: Date.now() - started, ...result }))
 }
 

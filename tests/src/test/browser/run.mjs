@@ -1,5 +1,5 @@
 // Entry point of a browser scenario, run by the JUnit browser tests:
-//   node run.mjs <scenario> --port <switchboard port> [--password <p>] [--page-port N] [--port2 <second node's port>] [--signal-query "?token=…"] [--expect-refused 1] [--timeout-ms N]
+//   node run.mjs <scenario> --port <switchboard port> [--password <p>] [--page-port N] [--port2 <second node's port>] [--signal-query "?token=…"] [--expect-refused 1] [--timeout-ms N] [--tls-spki <base64 SHA-256 of the node certificate's public key>]
 // It bridges the Switchboard port into a fresh network namespace that has only loopback (so Chromium can
 // only ever pair 127.0.0.1 candidates), runs the scenario in there, and exits 0 on success. The last line of
 // output is a JSON object with the result. Needs root (unshare) and Debian's chromium.

@@ -1,9 +1,10 @@
 // A worker and a client written against grpc/src/main/proto/switchboard_rtc.proto with @grpc/grpc-js, checking
 // the contract from outside Java: registration, offer / answer / ICE both ways, PING, an unknown worker.
-//   node negotiate.mjs --port <grpc port>
+//   node negotiate.mjs --port <grpc port> [--ca <PEM file>]   (with --ca: over TLS, trusting that CA)
 // Prints one JSON line; exit code 0 when every step matched.
 import grpc from '@grpc/grpc-js'
 import protoLoader from '@grpc/proto-loader'
+import fs from 'node:fs'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 
@@ -12,8 +13,10 @@ const port = process.argv[process.argv.indexOf('--port') + 1]
 const definition = protoLoader.loadSync(path.join(here, '../../../../grpc/src/main/proto/switchboard_rtc.proto'),
   { keepCase: true, longs: String, enums: String, defaults: true })
 const rtc = grpc.loadPackageDefinition(definition).switchboard.rtc.v1
-const address = `127.0.0.1:${port}`
-const creds = grpc.credentials.createInsecure()
+const ca = process.argv.includes('--ca') ? process.argv[process.argv.indexOf('--ca') + 1] : null
+// over TLS the name checked against the certificate is the one dialled, as for any client
+const address = `${ca ? 'localhost' : '127.0.0.1'}:${port}`
+const creds = ca ? grpc.credentials.createSsl(fs.readFileSync(ca)) : grpc.credentials.createInsecure()
 const steps = []
 const fail = (why) => { console.log(JSON.stringify({ ok: false, why, steps })); process.exit(1) }
 setTimeout(() => fail('timed out'), 20000)

@@ -3,6 +3,7 @@ package dev.switchboard;
 import dev.switchboard.auth.Authenticator;
 import dev.switchboard.core.hub.Hub;
 import dev.switchboard.metrics.Metrics;
+import dev.switchboard.tls.TlsFiles;
 import java.io.IOException;
 import java.time.Duration;
 
@@ -19,8 +20,11 @@ public interface NodeService {
     /** Whether the configuration turns this service on (gRPC: a grpc-port other than -1). */
     boolean enabled(SwitchboardConfig config);
 
-    /** What a service gets of its node. */
-    record Node(SwitchboardConfig config, Hub hub, Metrics metrics, Authenticator auth) {
+    /**
+     * What a service gets of its node; {@code tls} is the node's certificate (watched and reloaded), null when
+     * the node's ports are plaintext.
+     */
+    record Node(SwitchboardConfig config, Hub hub, Metrics metrics, Authenticator auth, TlsFiles tls) {
     }
 
     /**

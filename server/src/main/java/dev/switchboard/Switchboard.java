@@ -71,12 +71,15 @@ public final class Switchboard implements AutoCloseable, NodeStatus {
     private final ExecutorService opsExecutor;
     private final Authenticator auth;
     private final PeerJsDialect peerjs;
+    /** The ports' TLS, or null when they are plaintext. */
+    private final NodeTls tls;
     private final long startedNanos = System.nanoTime();
     private final AtomicBoolean draining = new AtomicBoolean();
     private final AtomicBoolean closed = new AtomicBoolean();
 
-    private Switchboard(SwitchboardConfig config, Bus bus, Authenticator auth, IceServers ice) {
+    private Switchboard(SwitchboardConfig config, Bus bus, Authenticator auth, IceServers ice, NodeTls tls) {
         this.config = config;
+        this.tls = tls;
         this.bus = bus;
         this.auth = auth;
         this.metrics = new Metrics(config.get(NodeOptions.NEGOTIATION_TIMEOUT));
@@ -125,9 +128,11 @@ public final class Switchboard implements AutoCloseable, NodeStatus {
                 config.bufferBudgetBytes());
         HttpResponder http = withPeerJs(new PeerJsHttp(peerjs, config.originPolicy()::allows),
                 config.opsPort() < 0 ? ops : ops.publicPort());
-        this.server = new NettyServer(transport, router, http, metrics, bus.nodeId(), auth, ice);
+        this.server = new NettyServer(transport, router, http, metrics, bus.nodeId(), auth, ice,
+                tls == null ? null : tls.publicPort);
         this.opsServer = config.opsPort() < 0 ? null
-                : new PlainHttpServer(config.opsHost(), config.opsPort(), config.ioTransport(), ops.opsPort());
+                : new PlainHttpServer(config.opsHost(), config.opsPort(), config.ioTransport(), ops.opsPort(),
+                        tls == null ? null : tls.opsPort);
         metrics.gauge("switchboard.rooms", "Rooms with members on this node", hub::roomCount);
         metrics.gauge("switchboard.ywebrtc.topic.bytes", "What this node's y-webrtc subscriptions take of "
                 + "--max-node-topic-bytes (names and a fixed overhead each)", ywebrtc::topicBytes);
@@ -210,12 +215,23 @@ public final class Switchboard implements AutoCloseable, NodeStatus {
             throw new NodeStartException(NodeOptions.TURN_SECRET_FILE, config.get(NodeOptions.TURN_SECRET_FILE),
                     "cannot read the secret: " + NodeStartException.reason(e), e);
         }
+        NodeTls tls;
+        try {
+            tls = NodeTls.open(config);
+        } catch (NodeStartException e) {
+            bus.close();
+            auth.close();
+            throw e;
+        }
         Switchboard node;
         try {
-            node = new Switchboard(config, bus, auth, ice);
+            node = new Switchboard(config, bus, auth, ice, tls);
         } catch (TransportUnavailableException e) {
             bus.close();
             auth.close();
+            if (tls != null) {
+                tls.close();
+            }
             throw new NodeStartException(NodeOptions.TRANSPORT, config.ioTransport().name().toLowerCase(Locale.ROOT),
                     e.getMessage() + " (" + NodeStartException.reason(e) + ")", e);
         }
@@ -229,7 +245,8 @@ public final class Switchboard implements AutoCloseable, NodeStatus {
             }
             try {
                 node.services.put(service.name(), service.start(
-                        new NodeService.Node(config, node.hub, node.metrics, node.auth)));
+                        new NodeService.Node(config, node.hub, node.metrics, node.auth,
+                        tls == null ? null : tls.files)));
             } catch (NodeStartException e) {
                 node.close();
                 throw e;
@@ -368,6 +385,9 @@ public final class Switchboard implements AutoCloseable, NodeStatus {
         opsExecutor.shutdownNow();
         peerjs.close();
         auth.close();
+        if (tls != null) {
+            tls.close();
+        }
         metrics.close();
         log.info("node {} stopped", bus.nodeId());
     }
@@ -436,6 +456,11 @@ public final class Switchboard implements AutoCloseable, NodeStatus {
     @Override
     public String transport() {
         return server.transportName();
+    }
+
+    @Override
+    public Map<String, Object> tls() {
+        return tls == null ? NodeStatus.super.tls() : tls.status();
     }
 
     @Override

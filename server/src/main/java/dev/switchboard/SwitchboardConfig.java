@@ -33,6 +33,14 @@ public final class SwitchboardConfig {
                     + NodeOptions.AUTH_JWKS.flag() + " or " + NodeOptions.AUTH_HMAC_SECRET_FILE.flag()
                     + ": the keys tokens are checked with");
         }
+        if ((get(NodeOptions.TLS_CERT) == null) != (get(NodeOptions.TLS_KEY) == null)) {
+            throw new IllegalArgumentException(NodeOptions.TLS_CERT.flag() + " and " + NodeOptions.TLS_KEY.flag()
+                    + " go together: the certificate chain and its private key");
+        }
+        if (get(NodeOptions.TLS_CLIENT_CA) != null && get(NodeOptions.TLS_CERT) == null) {
+            throw new IllegalArgumentException(NodeOptions.TLS_CLIENT_CA.flag() + " needs " + NodeOptions.TLS_CERT.flag()
+                    + " and " + NodeOptions.TLS_KEY.flag() + ": client certificates are asked for over TLS only");
+        }
         if (proxyProtocol() && get(NodeOptions.TRUSTED_PROXIES) == null) {
             throw new IllegalArgumentException(NodeOptions.PROXY_PROTOCOL.flag() + " needs "
                     + NodeOptions.TRUSTED_PROXIES.flag() + ": the load balancers whose PROXY headers are believed");
@@ -393,6 +401,23 @@ public final class SwitchboardConfig {
 
         public Builder grpcReflection(boolean value) {
             return set(NodeOptions.GRPC_REFLECTION, value);
+        }
+
+        /** TLS on every port with this certificate chain and key (PEM files); null, null: plaintext. */
+        public Builder tls(String certFile, String keyFile) {
+            return set(NodeOptions.TLS_CERT, certFile).set(NodeOptions.TLS_KEY, keyFile);
+        }
+
+        public Builder tlsClientCa(String file) {
+            return set(NodeOptions.TLS_CLIENT_CA, file);
+        }
+
+        public Builder tlsProvider(dev.switchboard.tls.TlsProvider value) {
+            return set(NodeOptions.TLS_PROVIDER, value);
+        }
+
+        public Builder redisTlsCa(String file) {
+            return set(NodeOptions.REDIS_TLS_CA, file);
         }
 
         public Builder handshakeTimeout(Duration value) {

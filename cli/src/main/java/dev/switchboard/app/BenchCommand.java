@@ -80,6 +80,10 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--threads", defaultValue = "2", description = "Generator threads. Default: ${DEFAULT-VALUE}.")
     int threads;
 
+    @Option(names = "--tls-ca", description = "PEM CA certificates a wss:// server's certificate is checked "
+            + "against (default: the JVM's trust store); certificates are always checked.")
+    Path tlsCa;
+
     @Option(names = "--json", description = "Also write the report as JSON to this file.")
     Path json;
 
@@ -92,7 +96,7 @@ final class BenchCommand implements Callable<Integer> {
         BenchOptions options = BenchOptions.builder().dialect(dialect).targets(url).rooms(rooms).peersPerRoom(peers)
                 .payloadBytes(payload).ratePerPeer(rate).window(window).warmup(warmup).duration(duration).drain(drain)
                 .idleConnections(idle).hold(hold).sourceAddresses(sourceAddresses).serverPid(serverPid)
-                .ioThreads(threads).build();
+                .ioThreads(threads).tlsCa(tlsCa).build();
         BenchReport report = LoadGenerator.run(options);
         System.out.print(report.toTable());
         if (json != null) {

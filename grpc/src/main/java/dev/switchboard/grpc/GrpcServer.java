@@ -2,6 +2,7 @@ package dev.switchboard.grpc;
 
 import dev.switchboard.core.hub.Hub;
 import dev.switchboard.auth.Authenticator;
+import dev.switchboard.grpc.internal.GrpcTls;
 import dev.switchboard.grpc.internal.Streams;
 import dev.switchboard.grpc.internal.TokenCheck;
 import dev.switchboard.limits.MessageBudget;
@@ -35,7 +36,7 @@ public final class GrpcServer implements AutoCloseable {
     private final ScheduledExecutorService idleSweeper;
 
     public GrpcServer(Hub hub, Metrics metrics, String host, int port, Duration idleTimeout,
-            long maxQueuedBytes, boolean reflection, int maxStreamsPerConnection, Authenticator auth,
+            long maxQueuedBytes, boolean reflection, int maxStreamsPerConnection, Authenticator auth, GrpcTls tls,
             MessageBudget budget) throws IOException {
         this.idleSweeper = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "switchboard-grpc-timer");
@@ -52,6 +53,9 @@ public final class GrpcServer implements AutoCloseable {
                 .addService(withoutPackage(workers))
                 .addService(withoutPackage(clients))
                 .intercept(new TokenCheck(auth, metrics));
+        if (tls != null) {
+            builder.sslContext(tls.context());
+        }
         if (reflection) {
             builder.addService(ProtoReflectionServiceV1.newInstance());
         }
@@ -67,7 +71,8 @@ public final class GrpcServer implements AutoCloseable {
                 .start();
         long every = Math.max(100, Math.min(1000, idleTimeout.toMillis() / 4));
         idleSweeper.scheduleAtFixedRate(() -> streams.closeIdle(idleTimeout), every, every, TimeUnit.MILLISECONDS);
-        log.info("gRPC listening on {}:{}", host, port());
+        log.info("gRPC listening on {}:{} ({})", host, port(), tls == null ? "plaintext"
+                : "TLS with " + tls.providerName());
     }
 
     /**

@@ -3,6 +3,7 @@ package dev.switchboard.bench;
 import dev.switchboard.bench.internal.BenchDialect;
 import java.net.InetAddress;
 import java.net.URI;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
@@ -12,8 +13,8 @@ import java.util.Objects;
  * target the user named (plus the local source addresses they named).
  *
  * @param dialect         y-webrtc (publish to a room), named-peer, rendezvous, radix or peerjs (relay to one peer)
- * @param targets         the servers' WebSocket URLs (ws://host:port/path); peers are spread over them round
- *                        robin, so with several nodes of a cluster every room spans nodes
+ * @param targets         the servers' WebSocket URLs (ws:// or wss://host:port/path); peers are spread over them
+ *                        round robin, so with several nodes of a cluster every room spans nodes
  * @param rooms           rooms (y-webrtc topics)
  * @param peersPerRoom    peers in each room; every peer subscribes and publishes
  * @param payloadBytes    size of each published frame, approximately
@@ -27,10 +28,11 @@ import java.util.Objects;
  * @param sourceAddresses local addresses to connect from, round robin (more ports than one address has)
  * @param serverPid       the server's PID on this machine, to read its CPU time and memory; -1 if unknown
  * @param ioThreads       generator threads
+ * @param tlsCa           PEM CA certificates wss:// servers are checked against; null: the JVM's trust store
  */
 public record BenchOptions(String dialect, List<URI> targets, int rooms, int peersPerRoom, int payloadBytes, int ratePerPeer, int window,
                            Duration warmup, Duration duration, Duration drain, int idleConnections, Duration hold,
-                           List<InetAddress> sourceAddresses, long serverPid, int ioThreads) {
+                           List<InetAddress> sourceAddresses, long serverPid, int ioThreads, Path tlsCa) {
     public static final Duration MAX_DURATION = Duration.ofMinutes(10);
     public static final int MAX_CONNECTIONS = 100_000;
 
@@ -43,8 +45,10 @@ public record BenchOptions(String dialect, List<URI> targets, int rooms, int pee
             throw new IllegalArgumentException("at least one target");
         }
         for (URI target : targets) {
-            if (!"ws".equals(target.getScheme()) || target.getHost() == null || target.getPort() <= 0) {
-                throw new IllegalArgumentException("target must be ws://host:port/path: " + target);
+            if (!("ws".equals(target.getScheme()) || "wss".equals(target.getScheme())) || target.getHost() == null
+                    || target.getPort() <= 0) {
+                throw new IllegalArgumentException("target must be ws://host:port/path or wss://host:port/path: "
+                        + target);
             }
         }
         check("rooms", rooms, 1, MAX_CONNECTIONS);
@@ -107,6 +111,7 @@ public record BenchOptions(String dialect, List<URI> targets, int rooms, int pee
         private List<InetAddress> sourceAddresses = List.of();
         private long serverPid = -1;
         private int ioThreads = 2;
+        private Path tlsCa;
 
         private Builder() {
         }
@@ -188,10 +193,16 @@ public record BenchOptions(String dialect, List<URI> targets, int rooms, int pee
         }
 
 
+        /** The CAs (a PEM file) wss:// targets' certificates are checked against; null: the JVM's trust store. */
+        public Builder tlsCa(Path v) {
+            tlsCa = v;
+            return this;
+        }
+
         /** Validates everything; throws {@link IllegalArgumentException} naming what is wrong. */
         public BenchOptions build() {
             return new BenchOptions(dialect, targets, rooms, peersPerRoom, payloadBytes, ratePerPeer, window, warmup,
-                    duration, drain, idleConnections, hold, sourceAddresses, serverPid, ioThreads);
+                    duration, drain, idleConnections, hold, sourceAddresses, serverPid, ioThreads, tlsCa);
         }
     }
 

@@ -13,7 +13,8 @@ import java.util.Map;
  * latency from the schedule (p99, max: the relay's share plus the generator's lateness, which a generator
  * that falls behind would otherwise hide — coordinated omission) and the send lag itself; a lag near the
  * latency figures means the run measured the generator, not the server. Generator CPU is this process's CPU
- * time over the measured phase. -1 marks what was not measured (no server PID given, not a JVM, closed loop).
+ * time over the measured phase. Connects are whole connections opened per second, at most 256 at a time: TCP,
+ * TLS for wss:// (a full handshake each) and the WebSocket upgrade; the server's CPU per connect covers that phase. -1 marks what was not measured (no server PID given, not a JVM, closed loop).
  */
 public record BenchReport(String mode, String target, int connections, int rooms, int peersPerRoom,
                           int payloadBytes, int ratePerPeer, int window, double seconds, long sent, long expected,
@@ -23,7 +24,7 @@ public record BenchReport(String mode, String target, int connections, int rooms
                           double scheduledP99Micros, double scheduledMaxMicros,
                           double generatorCpuSeconds, double serverCpuSeconds, double serverCpuMicrosPerDelivery,
                           long serverRssBytes, long serverHeapBytes, double heapBytesPerConnection,
-                          double rssBytesPerConnection) {
+                          double rssBytesPerConnection, double connectsPerSecond, double serverCpuMicrosPerConnect) {
 
     public String toJson() {
         try {
@@ -38,6 +39,12 @@ public record BenchReport(String mode, String target, int connections, int rooms
         rows.put("mode", mode);
         rows.put("target", target);
         rows.put("connections", Integer.toString(connections));
+        if (connectsPerSecond >= 0) {
+            rows.put("connects", fmt("%.0f/s", connectsPerSecond));
+        }
+        if (serverCpuMicrosPerConnect >= 0) {
+            rows.put("server CPU / connect", fmt("%.0f us", serverCpuMicrosPerConnect));
+        }
         if (mode.startsWith("load")) {
             rows.put("rooms x peers", rooms + " x " + peersPerRoom);
             rows.put("payload", payloadBytes + " B");

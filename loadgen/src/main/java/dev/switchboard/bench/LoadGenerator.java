@@ -1,6 +1,7 @@
 package dev.switchboard.bench;
 
 import dev.switchboard.bench.internal.BenchDialect;
+import dev.switchboard.bench.internal.ClientTls;
 import dev.switchboard.bench.internal.ClientFrames;
 import dev.switchboard.bench.internal.PeerHandler;
 import dev.switchboard.bench.internal.ServerProbe;
@@ -23,6 +24,7 @@ import io.netty.util.concurrent.DefaultThreadFactory;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.URI;
+import java.net.http.HttpClient;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.IdentityHashMap;
@@ -67,6 +69,9 @@ public final class LoadGenerator {
      * hot path and recompiles it inside the measured phase, on the generator's only core).
      */
     private volatile byte phaseDigit = '1';
+    /** Connections opened per second (TCP, TLS with wss://, the upgrade), and the server's CPU per one. */
+    private double connectRate = -1;
+    private double serverCpuPerConnect = -1;
 
     private LoadGenerator(BenchOptions options) {
         this.options = options;
@@ -292,14 +297,23 @@ public final class LoadGenerator {
         for (var executor : group) {
             loops.put((EventLoop) executor, new LoopState());
         }
-        ServerProbe server = new ServerProbe(options.serverPid());
+        ClientTls tls = options.targets().stream().anyMatch(t -> "wss".equals(t.getScheme()))
+                ? new ClientTls(options.tlsCa()) : null;
+        ServerProbe server = new ServerProbe(options.serverPid(), tls == null ? HttpClient.newHttpClient()
+                : HttpClient.newBuilder().sslContext(tls.sslContext()).build());
         URI target = options.target();
         try {
             // the full GC (JVM servers) comes first, so that both RSS readings follow one
             long heapBefore = options.idleConnections() > 0 && server.present()
                     ? server.jvmHeapAfterGc(metricsUri(target)) : -1;
             long rssBefore = server.present() ? server.rssBytes() : -1;
-            connectAll(group, epoll);
+            double connectCpuStart = server.present() ? server.cpuSeconds() : -1;
+            long connectStart = System.nanoTime();
+            connectAll(group, epoll, tls);
+            double connectSeconds = (System.nanoTime() - connectStart) / 1e9;
+            connectRate = options.connections() / connectSeconds;
+            serverCpuPerConnect = server.present()
+                    ? (server.cpuSeconds() - connectCpuStart) * 1e6 / options.connections() : -1;
             if (options.idleConnections() > 0) {
                 Thread.sleep(options.hold().toMillis());
                 long heapAfter = server.present() ? server.jvmHeapAfterGc(metricsUri(target)) : -1;
@@ -309,7 +323,8 @@ public final class LoadGenerator {
                 return new BenchReport("idle", targets(), n, 0, 0, 0, 0, 0, options.hold().toMillis() / 1000.0,
                         0, 0, 0, 0, errors.get(), 0, 0, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, rss,
                         heapAfter, heapAfter >= 0 && heapBefore >= 0 ? (heapAfter - heapBefore) / (double) n : -1,
-                        rss >= 0 && rssBefore >= 0 ? (rss - rssBefore) / (double) n : -1);
+                        rss >= 0 && rssBefore >= 0 ? (rss - rssBefore) / (double) n : -1, connectRate,
+                        serverCpuPerConnect);
             }
             Thread.sleep(500); // let every subscription land before anyone publishes
             awaitReady();
@@ -336,7 +351,8 @@ public final class LoadGenerator {
         }
     }
 
-    private void connectAll(MultiThreadIoEventLoopGroup group, boolean epoll) throws InterruptedException {
+    private void connectAll(MultiThreadIoEventLoopGroup group, boolean epoll, ClientTls tls)
+            throws InterruptedException {
         int n = options.connections();
         CountDownLatch opened = new CountDownLatch(n);
         Semaphore connecting = new Semaphore(256); // bounded concurrent handshakes: no SYN storms
@@ -344,6 +360,7 @@ public final class LoadGenerator {
         for (int i = 0; i < n; i++) {
             URI target = options.targets().get(i % options.targets().size()); // a room's peers span the nodes
             String host = target.getHost() + ":" + target.getPort();
+            boolean secure = "wss".equals(target.getScheme());
             String path = target.getRawPath() == null || target.getRawPath().isEmpty() ? "/" : target.getRawPath();
             InetSocketAddress remote = new InetSocketAddress(target.getHost(), target.getPort());
             int roomIndex = options.idleConnections() > 0 ? i % Math.max(1, options.rooms()) : i / options.peersPerRoom();
@@ -356,6 +373,9 @@ public final class LoadGenerator {
                     .handler(new ChannelInitializer<SocketChannel>() {
                         @Override
                         protected void initChannel(SocketChannel ch) {
+                            if (secure) {
+                                ch.pipeline().addLast("tls", tls.handler(ch.alloc(), target.getHost(), target.getPort()));
+                            }
                             ch.pipeline().addLast(new PeerHandler(host, pathOf(peer, path), peer));
                         }
                     });
@@ -490,7 +510,8 @@ public final class LoadGenerator {
                 open ? micros(lag.getValueAtPercentile(99)) : -1, open ? micros(lag.getMaxValue()) : -1,
                 open ? micros(scheduled.getValueAtPercentile(99)) : -1, open ? micros(scheduled.getMaxValue()) : -1,
                 ownCpu, cpu,
-                cpu >= 0 && delivered > 0 ? cpu * 1e6 / delivered : -1, rss, -1, -1, -1);
+                cpu >= 0 && delivered > 0 ? cpu * 1e6 / delivered : -1, rss, -1, -1, -1, connectRate,
+                serverCpuPerConnect);
     }
 
     private String targets() {
@@ -508,6 +529,7 @@ public final class LoadGenerator {
     }
 
     private static URI metricsUri(URI ws) {
-        return URI.create("http://" + ws.getHost() + ":" + ws.getPort() + "/metrics");
+        String scheme = "wss".equals(ws.getScheme()) ? "https://" : "http://";
+        return URI.create(scheme + ws.getHost() + ":" + ws.getPort() + "/metrics");
     }
 }

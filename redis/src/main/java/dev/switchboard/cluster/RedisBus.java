@@ -81,8 +81,8 @@ public final class RedisBus implements Bus, ClusterView {
                 .build();
         try {
             this.redis = options.cluster()
-                    ? RedisLink.cluster(resources, options.uri(), options.commandTimeout())
-                    : RedisLink.standalone(resources, options.uri(), options.commandTimeout());
+                    ? RedisLink.cluster(resources, options.uri(), options.commandTimeout(), options.tlsCa())
+                    : RedisLink.standalone(resources, options.uri(), options.commandTimeout(), options.tlsCa());
         } catch (RuntimeException e) {
             resources.shutdown(0, 1, TimeUnit.SECONDS);
             throw e;

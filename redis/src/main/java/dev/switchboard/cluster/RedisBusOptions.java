@@ -1,5 +1,6 @@
 package dev.switchboard.cluster;
 
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Objects;
 
@@ -12,8 +13,10 @@ public final class RedisBusOptions {
     private final Duration failureTimeout;
     private final Duration commandTimeout;
     private final boolean cluster;
+    private final Path tlsCa;
 
     private RedisBusOptions(Builder b) {
+        this.tlsCa = b.tlsCa;
         this.cluster = b.cluster;
         this.uri = b.uri;
         this.nodeId = b.nodeId;
@@ -57,6 +60,11 @@ public final class RedisBusOptions {
         return commandTimeout;
     }
 
+    /** PEM CA certificates a rediss:// server's certificate is checked against; null: the JVM's trust store. */
+    public Path tlsCa() {
+        return tlsCa;
+    }
+
     /** Whether the URI names a Redis Cluster (comma-separated seed nodes; sharded pub/sub). Default false. */
     public boolean cluster() {
         return cluster;
@@ -70,6 +78,7 @@ public final class RedisBusOptions {
         private Duration heartbeatInterval = Duration.ofSeconds(1);
         private Duration failureTimeout = Duration.ofSeconds(5);
         private Duration commandTimeout = Duration.ofSeconds(2);
+        private Path tlsCa;
 
         private Builder(String uri) {
             Objects.requireNonNull(uri, "uri");
@@ -115,6 +124,12 @@ public final class RedisBusOptions {
 
         public Builder commandTimeout(Duration d) {
             this.commandTimeout = positive("commandTimeout", d);
+            return this;
+        }
+
+        /** Trust these CAs (a PEM file) for rediss://, instead of the JVM's trust store; null: the JVM's. */
+        public Builder tlsCa(Path file) {
+            this.tlsCa = file;
             return this;
         }
 

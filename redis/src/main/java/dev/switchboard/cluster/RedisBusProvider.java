@@ -3,6 +3,7 @@ package dev.switchboard.cluster;
 import dev.switchboard.SwitchboardConfig;
 import dev.switchboard.core.bus.Bus;
 import dev.switchboard.BusProvider;
+import dev.switchboard.config.NodeOptions;
 
 /** Offers {@link RedisBus} to nodes whose redis option names a {@code redis://} or {@code rediss://} URI. */
 public final class RedisBusProvider implements BusProvider {
@@ -19,6 +20,8 @@ public final class RedisBusProvider implements BusProvider {
                 .keyPrefix(config.clusterPrefix())
                 .heartbeatInterval(config.heartbeatInterval())
                 .failureTimeout(config.failureTimeout())
+                .tlsCa(config.get(NodeOptions.REDIS_TLS_CA) == null ? null
+                        : java.nio.file.Path.of(config.get(NodeOptions.REDIS_TLS_CA)))
                 .build());
     }
 }

@@ -2,9 +2,13 @@ package dev.switchboard.config;
 
 import dev.switchboard.auth.AuthModes;
 import dev.switchboard.ice.IceServers;
+import dev.switchboard.tls.TlsProvider;
 import dev.switchboard.transport.IoTransport;
 import dev.switchboard.transport.OriginPolicy;
 import dev.switchboard.transport.TrustedProxies;
+import java.nio.file.Files;
+import java.nio.file.InvalidPathException;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 
@@ -39,6 +43,19 @@ public final class NodeOptions {
     public static final Option<Integer> GRPC_MAX_STREAMS = Option.integer("grpc-max-streams-per-connection", 1000, 1,
             1_000_000, "gRPC streams one connection may have open at once (HTTP/2 SETTINGS_MAX_CONCURRENT_STREAMS); "
                     + "a client's further streams wait");
+    public static final Option<String> TLS_CERT = Option.text("tls-cert", null, "none",
+            "PEM certificate chain (the node's own first) for TLS on --port, --grpc-port and --ops-port: wss://, "
+                    + "https://, gRPC over TLS; read again when it changes, new handshakes use the new one")
+            .allowing("a readable file", NodeOptions::readable);
+    public static final Option<String> TLS_KEY = Option.text("tls-key", null, "none",
+            "PEM private key of --tls-cert (PKCS#8, PKCS#1 or SEC1, unencrypted); read again when it changes")
+            .allowing("a readable file", NodeOptions::readable);
+    public static final Option<String> TLS_CLIENT_CA = Option.text("tls-client-ca", null, "none",
+            "PEM CA certificates: the ops port and gRPC then require a client certificate issued by one of them "
+                    + "(service-to-service mutual TLS); the WebSocket port never asks browsers for one")
+            .allowing("a readable file", NodeOptions::readable);
+    public static final Option<TlsProvider> TLS_PROVIDER = Option.oneOf("tls-provider", TlsProvider.class,
+            TlsProvider.AUTO, "TLS implementation; auto is OpenSSL (BoringSSL) where it loads, else the JDK's");
     public static final Option<Duration> HANDSHAKE_TIMEOUT = Option.duration("handshake-timeout", Duration.ofSeconds(10),
             Duration.ofMillis(1), "time a connection has, from its accept or its previous answer, to send a whole "
                     + "HTTP request (an upgrade included); slower senders are closed");
@@ -120,6 +137,9 @@ public final class NodeOptions {
     public static final Option<String> REDIS = Option.text("redis", null, "none",
             "Redis to cluster through (with --redis-cluster: the seed nodes of a Redis Cluster)")
             .allowing("redis:// or rediss:// URIs, comma-separated", NodeOptions::redisUris);
+    public static final Option<String> REDIS_TLS_CA = Option.text("redis-tls-ca", null, "the JVM's trust store",
+            "PEM CA certificates a rediss:// server's certificate is checked against")
+            .allowing("a readable file", NodeOptions::readable);
     public static final Option<Boolean> REDIS_CLUSTER = Option.bool("redis-cluster", false,
             "--redis lists the seed nodes of a Redis Cluster; rooms use sharded pub/sub");
     public static final Option<String> CLUSTER_PREFIX = Option.text("cluster-prefix", "switchboard", null,
@@ -177,17 +197,17 @@ public final class NodeOptions {
 
     /** Every node option, in documentation order. */
     public static final List<Option<?>> ALL = List.of(HOST, PORT, OPS_PORT, OPS_HOST, NODE_ID, GRPC_PORT,
-            GRPC_IDLE_TIMEOUT, GRPC_REFLECTION, GRPC_MAX_STREAMS, HANDSHAKE_TIMEOUT,
-            MAX_CONNECTIONS, MAX_CONNECTIONS_PER_IP, CONNECTION_RATE_PER_IP, MESSAGE_RATE, MESSAGE_BURST,
-            MESSAGE_BYTE_RATE, THROTTLE_LIMIT, NEGOTIATION_TIMEOUT, IO_THREADS, TRANSPORT, TRUSTED_PROXIES,
-            PROXY_PROTOCOL, ALLOWED_ORIGINS,
+            GRPC_IDLE_TIMEOUT, GRPC_REFLECTION, GRPC_MAX_STREAMS, TLS_CERT, TLS_KEY, TLS_CLIENT_CA, TLS_PROVIDER,
+            HANDSHAKE_TIMEOUT, MAX_CONNECTIONS, MAX_CONNECTIONS_PER_IP, CONNECTION_RATE_PER_IP, MESSAGE_RATE,
+            MESSAGE_BURST, MESSAGE_BYTE_RATE, THROTTLE_LIMIT, NEGOTIATION_TIMEOUT, IO_THREADS, TRANSPORT,
+            TRUSTED_PROXIES, PROXY_PROTOCOL, ALLOWED_ORIGINS,
             REQUIRE_ORIGIN, AUTH, AUTH_JWKS, AUTH_HMAC_SECRET_FILE, AUTH_ISSUER, AUTH_AUDIENCE, AUTH_CLOCK_SKEW,
             AUTH_CLOSE_ON_EXPIRY, ICE_SERVERS, TURN_SECRET_FILE, TURN_CREDENTIAL_TTL, MAX_MESSAGE_BYTES, MAX_JSON_DEPTH, MAX_OUTBOUND_BYTES, MAX_BUFFERED_BYTES, PING_INTERVAL, DRAIN_TIMEOUT,
             COMPRESSION,
             MAX_TOPICS, MAX_TOPIC_LENGTH, MAX_TOPIC_BYTES, MAX_NODE_TOPIC_BYTES, NAMED_PEER_RATE, RENDEZVOUS_REQUIRE_PROOF,
             RADIX_MAX_MESSAGE_BYTES, RADIX_RATE, PEERJS_PATH, PEERJS_KEY, PEERJS_ALIVE_TIMEOUT, PEERJS_EXPIRE_TIMEOUT,
             PEERJS_ALLOW_DISCOVERY, PEERJS_CONCURRENT_LIMIT, PEERJS_QUEUE_LIMIT,
-            REDIS, REDIS_CLUSTER, CLUSTER_PREFIX, HEARTBEAT_INTERVAL, FAILURE_TIMEOUT);
+            REDIS, REDIS_TLS_CA, REDIS_CLUSTER, CLUSTER_PREFIX, HEARTBEAT_INTERVAL, FAILURE_TIMEOUT);
 
     /** Whether a parser that refuses with IllegalArgumentException takes the value. */
     private static boolean parses(java.util.function.Function<String, ?> parser, String value) {
@@ -195,6 +215,14 @@ public final class NodeOptions {
             parser.apply(value);
             return true;
         } catch (IllegalArgumentException e) {
+            return false;
+        }
+    }
+
+    private static boolean readable(String file) {
+        try {
+            return Files.isRegularFile(Path.of(file)) && Files.isReadable(Path.of(file));
+        } catch (InvalidPathException e) {
             return false;
         }
     }

@@ -25,6 +25,7 @@ public final class Metrics implements AutoCloseable {
     private final Map<String, DialectMeters> dialects = new ConcurrentHashMap<>();
     private final Map<String, Counter> closes = new ConcurrentHashMap<>();
     private final Map<String, Counter> refusals = new ConcurrentHashMap<>();
+    private final Map<String, Counter> tlsHandshakes = new ConcurrentHashMap<>();
     private final Timer relayLatency;
     private JvmGcMetrics gc;
     private final Duration negotiationTimeout;
@@ -86,6 +87,16 @@ public final class Metrics implements AutoCloseable {
     public void refusedUpgrade(String reason) {
         refusals.computeIfAbsent(reason, r -> Counter.builder("switchboard.upgrades.refused")
                 .description("WebSocket upgrades refused before the upgrade, by reason").tag("reason", r)
+                .register(registry)).increment();
+    }
+
+    /**
+     * Counts a TLS handshake on the public port by its result: {@code ok}, or {@code failed} (an untrusted
+     * certificate, an old protocol, plaintext sent to the TLS port, no handshake within the time allowed).
+     */
+    public void tlsHandshake(boolean ok) {
+        tlsHandshakes.computeIfAbsent(ok ? "ok" : "failed", r -> Counter.builder("switchboard.tls.handshakes")
+                .description("TLS handshakes on the public port, by result").tag("result", r)
                 .register(registry)).increment();
     }
 

@@ -25,6 +25,11 @@ public interface NodeStatus {
 
     String transport();
 
+    /** TLS of the node's ports: {@code enabled}, then provider, certificate and its expiry when it is on. */
+    default Map<String, Object> tls() {
+        return Map.of("enabled", false);
+    }
+
     /** True once a graceful shutdown began: the node no longer takes new connections. */
     boolean draining();
 }

@@ -123,6 +123,7 @@ public final class OpsEndpoints implements HttpResponder {
         cluster.put("hopMillis", Math.round(bus.hopMillis() * 1000) / 1000.0);
         h.put("cluster", cluster);
         h.put("transport", status.transport());
+        h.put("tls", status.tls());
         return h;
     }
 

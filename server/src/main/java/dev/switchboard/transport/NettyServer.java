@@ -4,6 +4,7 @@ import dev.switchboard.auth.Authenticator;
 import dev.switchboard.dialect.DialectRouter;
 import dev.switchboard.ice.IceServers;
 import dev.switchboard.metrics.Metrics;
+import dev.switchboard.tls.ServerTls;
 import dev.switchboard.transport.internal.ResolvedTransport;
 import dev.switchboard.transport.internal.ServerInitializer;
 import dev.switchboard.transport.internal.TransportContext;
@@ -33,18 +34,21 @@ public final class NettyServer {
 
     private final TransportOptions config;
     private final TransportContext context;
+    private final ServerTls tls;
     private EventLoopGroup boss;
     private EventLoopGroup workers;
     private Channel serverChannel;
 
     /**
      * A server that routes each WebSocket upgrade with {@code router} and every other HTTP request to
-     * {@code responder}; fails if the transport the options name is not available here.
+     * {@code responder}; over TLS when {@code tls} is not null (wss://, https://); fails if the transport the
+     * options name is not available here.
      */
     public NettyServer(TransportOptions options, DialectRouter router, HttpResponder responder, Metrics metrics,
-                       String nodeId, Authenticator auth, IceServers ice) {
+                       String nodeId, Authenticator auth, IceServers ice, ServerTls tls) {
         this.config = options;
-        this.context = new TransportContext(options, router, responder, metrics, nodeId, auth, ice);
+        this.tls = tls;
+        this.context = new TransportContext(options, router, responder, metrics, nodeId, auth, ice, tls);
     }
 
     /** Binds the port and starts serving. */
@@ -71,7 +75,8 @@ public final class NettyServer {
         workers.next().scheduleAtFixedRate(context::sweep, ping, ping, TimeUnit.MILLISECONDS);
         boss.next().scheduleAtFixedRate(context::checkBufferBudget, BUFFER_CHECK_MILLIS, BUFFER_CHECK_MILLIS,
                 TimeUnit.MILLISECONDS);
-        log.info("listening on {}:{} ({} transport)", config.host(), port(), transport.name());
+        log.info("listening on {}:{} ({} transport){}", config.host(), port(), transport.name(),
+                tls == null ? "" : ", TLS with " + tls.providerName());
     }
 
     /** Bytes queued for all connections and not yet taken by the kernel. */

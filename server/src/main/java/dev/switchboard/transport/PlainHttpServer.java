@@ -1,5 +1,6 @@
 package dev.switchboard.transport;
 
+import dev.switchboard.tls.ServerTls;
 import dev.switchboard.transport.internal.PlainHttpHandler;
 import dev.switchboard.transport.internal.ResolvedTransport;
 import io.netty.bootstrap.ServerBootstrap;
@@ -30,12 +31,17 @@ public final class PlainHttpServer {
     private final int port;
     private final ResolvedTransport transport;
     private final HttpResponder responder;
+    private final ServerTls tls;
     private EventLoopGroup group;
     private Channel serverChannel;
     private volatile int boundPort = -1;
 
-    /** A server on {@code host}:{@code port} (0: any free port); fails if {@code ioTransport} is not available here. */
-    public PlainHttpServer(String host, int port, IoTransport ioTransport, HttpResponder responder) {
+    /**
+     * A server on {@code host}:{@code port} (0: any free port), HTTPS when {@code tls} is not null; fails if
+     * {@code ioTransport} is not available here.
+     */
+    public PlainHttpServer(String host, int port, IoTransport ioTransport, HttpResponder responder, ServerTls tls) {
+        this.tls = tls;
         this.host = Objects.requireNonNull(host, "host");
         this.port = port;
         this.transport = ResolvedTransport.resolve(ioTransport);
@@ -51,10 +57,11 @@ public final class PlainHttpServer {
                 .channel(transport.serverChannel())
                 .option(ChannelOption.SO_REUSEADDR, true)
                 .childOption(ChannelOption.TCP_NODELAY, true)
-                .childHandler(PlainHttpHandler.initializer(responder))
+                .childHandler(PlainHttpHandler.initializer(responder, tls))
                 .bind(new InetSocketAddress(host, port)).sync().channel();
         boundPort = ((InetSocketAddress) serverChannel.localAddress()).getPort();
-        log.info("operations endpoints on {}:{}", host, boundPort);
+        log.info("operations endpoints on {}:{} ({})", host, boundPort, tls == null ? "http"
+                : "https" + (tls.verifiesClients() ? ", client certificates required" : ""));
     }
 
     /** The bound port, or -1 before {@link #start}. */

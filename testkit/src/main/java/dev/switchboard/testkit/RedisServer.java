@@ -19,6 +19,10 @@ public final class RedisServer implements AutoCloseable {
     private final Path dir;
     private final boolean persistent;
     private Process process;
+    /** With TLS: the server's certificate, the TLS port and the ACL user's arguments; else null. */
+    private TestCa.Issued tlsCert;
+    private int tlsPort = -1;
+    private List<String> aclUser = List.of();
 
     private RedisServer(int port, Path dir, boolean persistent) {
         this.port = port;
@@ -36,13 +40,29 @@ public final class RedisServer implements AutoCloseable {
         return start(true);
     }
 
+    /**
+     * A Redis that also listens with TLS (redis-server's own: tls-port, {@code certificate} as its identity) and
+     * has the ACL user {@code user} with {@code password}, allowed the commands and keys a node uses. The plain
+     * port stays for the test's own {@link #command}s.
+     */
+    public static RedisServer startTls(TestCa.Issued certificate, String user, String password) {
+        return start(false, certificate, List.of("--user", user, "on", ">" + password, "~*", "&*", "+@all"));
+    }
+
     private static RedisServer start(boolean persistent) {
+        return start(persistent, null, List.of());
+    }
+
+    private static RedisServer start(boolean persistent, TestCa.Issued tlsCert, List<String> aclUser) {
         RedisServer server;
         try {
             server = new RedisServer(LoopbackPorts.candidate(), Files.createTempDirectory("switchboard-redis"), persistent);
         } catch (IOException e) {
             throw new IllegalStateException(e);
         }
+        server.tlsCert = tlsCert;
+        server.aclUser = aclUser;
+        server.tlsPort = tlsCert == null ? -1 : LoopbackPorts.candidate();
         for (int attempt = 1; ; attempt++) {
             try {
                 server.startProcess();
@@ -52,6 +72,7 @@ public final class RedisServer implements AutoCloseable {
                     throw new IllegalStateException("redis-server could not bind any of " + attempt + " ports", e);
                 }
                 server.port = LoopbackPorts.candidate();
+                server.tlsPort = tlsCert == null ? -1 : LoopbackPorts.candidate();
             }
         }
     }
@@ -69,6 +90,11 @@ public final class RedisServer implements AutoCloseable {
 
     public String uri() {
         return "redis://127.0.0.1:" + port;
+    }
+
+    /** The TLS port's URI, as {@code user} ({@link #startTls} only). */
+    public String tlsUri(String user, String password) {
+        return "rediss://" + user + ":" + password + "@localhost:" + tlsPort;
     }
 
     /** Kills the process (SIGKILL): connections drop, nothing is kept. */
@@ -117,10 +143,18 @@ public final class RedisServer implements AutoCloseable {
 
     private void startProcess() {
         try {
-            process = new ProcessBuilder(List.of("redis-server", "--port", Integer.toString(port),
+            List<String> args = new java.util.ArrayList<>(List.of("redis-server", "--port", Integer.toString(port),
                     "--bind", "127.0.0.1", "--save", "", "--appendonly", persistent ? "yes" : "no",
                     "--appendfsync", "always", "--dir", dir.toString(),
-                    "--daemonize", "no", "--loglevel", "warning"))
+                    "--daemonize", "no", "--loglevel", "warning"));
+            if (tlsCert != null) {
+                // clients are not asked for certificates: the ACL user's password authenticates them
+                args.addAll(List.of("--tls-port", Integer.toString(tlsPort), "--tls-cert-file",
+                        tlsCert.certFile().toString(), "--tls-key-file", tlsCert.keyFile().toString(),
+                        "--tls-auth-clients", "no", "--tls-protocols", "TLSv1.2 TLSv1.3"));
+            }
+            args.addAll(aclUser);
+            process = new ProcessBuilder(args)
                     .redirectErrorStream(true)
                     .redirectOutput(dir.resolve("redis.log").toFile())
                     .start();

@@ -26,7 +26,12 @@ import io.netty.handler.codec.http.websocketx.WebSocketClientHandshakerFactory;
 import io.netty.handler.codec.http.websocketx.WebSocketFrame;
 import io.netty.handler.codec.http.websocketx.WebSocketVersion;
 import io.netty.util.concurrent.DefaultThreadFactory;
+import io.netty.handler.ssl.SslContext;
+import io.netty.handler.ssl.SslHandler;
 import java.net.URI;
+import java.security.cert.X509Certificate;
+import javax.net.ssl.SSLParameters;
+import javax.net.ssl.SSLPeerUnverifiedException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.concurrent.BlockingQueue;
@@ -69,7 +74,16 @@ public final class WsClient implements AutoCloseable {
     }
 
     public static WsClient connect(int port, String path, boolean autoPong) {
-        URI uri = URI.create("ws://127.0.0.1:" + port + path);
+        return connect(port, path, autoPong, null);
+    }
+
+    /** A wss:// client, TLS with {@code tls} (a context that trusts the node's CA: see {@link TestCa}). */
+    public static WsClient connectTls(int port, String path, SslContext tls) {
+        return connect(port, path, true, tls);
+    }
+
+    private static WsClient connect(int port, String path, boolean autoPong, SslContext tls) {
+        URI uri = URI.create((tls == null ? "ws://" : "wss://") + "127.0.0.1:" + port + path);
         // as a native client: no Origin header (Netty's client would make one up from the URL)
         WebSocketClientHandshaker handshaker = WebSocketClientHandshakerFactory.newHandshaker(
                 uri, WebSocketVersion.V13, null, false, new DefaultHttpHeaders(), 64 * 1024 * 1024, true, false,
@@ -83,6 +97,14 @@ public final class WsClient implements AutoCloseable {
                 .handler(new ChannelInitializer<SocketChannel>() {
                     @Override
                     protected void initChannel(SocketChannel ch) {
+                        if (tls != null) {
+                            // host name checked against the certificate, as a browser does
+                            SslHandler ssl = tls.newHandler(ch.alloc(), "localhost", port);
+                            SSLParameters params = ssl.engine().getSSLParameters();
+                            params.setEndpointIdentificationAlgorithm("HTTPS");
+                            ssl.engine().setSSLParameters(params);
+                            ch.pipeline().addLast("tls", ssl);
+                        }
                         ch.pipeline().addLast(new HttpClientCodec(), new HttpObjectAggregator(64 * 1024), handler);
                     }
                 });
@@ -92,6 +114,16 @@ public final class WsClient implements AutoCloseable {
         } catch (Exception e) {
             ch.close();
             throw new IllegalStateException("WebSocket handshake with " + uri + " failed", e);
+        }
+    }
+
+    /** The certificate the server presented (wss:// only). */
+    public X509Certificate peerCertificate() {
+        try {
+            return (X509Certificate) channel.pipeline().get(SslHandler.class).engine().getSession()
+                    .getPeerCertificates()[0];
+        } catch (SSLPeerUnverifiedException e) {
+            throw new IllegalStateException(e);
         }
     }
 

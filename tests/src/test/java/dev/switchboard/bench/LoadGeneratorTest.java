@@ -7,6 +7,7 @@ import dev.switchboard.Switchboard;
 import dev.switchboard.bench.internal.ClientFrames;
 import dev.switchboard.core.bus.InMemoryBus;
 import dev.switchboard.core.bus.InMemoryNetwork;
+import dev.switchboard.testkit.TestCa;
 import dev.switchboard.testkit.TestNodes;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
@@ -15,9 +16,11 @@ import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.WebSocket13FrameDecoder;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -67,6 +70,34 @@ class LoadGeneratorTest {
             assertThat(report.scheduledP99Micros()).isGreaterThanOrEqualTo(report.p99Micros() - 1000);
             assertThat(report.target()).contains(ws(a).toString()).contains(ws(b).toString());
             assertThat(a.hub().bus().status().kind()).isNotNull();
+        }
+    }
+
+    @Test
+    void aWssRunTrustingTheNodesCaDeliversEveryMessageAndCountsConnects(@TempDir Path dir) throws Exception {
+        TestCa ca = TestCa.create(dir, "bench");
+        TestCa.Issued cert = ca.issueServer("node");
+        try (Switchboard node = TestNodes.start(TestNodes.config()
+                .tls(cert.certFile().toString(), cert.keyFile().toString()).build())) {
+            URI wss = URI.create("wss://localhost:" + node.port() + "/");
+            // a slow rate and a long drain: on a loaded machine TLS can put a second's backlog in flight
+            BenchReport report = LoadGenerator.run(options(wss).tlsCa(ca.certFile()).ratePerPeer(10)
+                    .drain(Duration.ofSeconds(5)).build());
+            assertThat(report.errors()).isZero();
+            assertThat(report.sent()).isGreaterThan(0);
+            assertThat(report.delivered()).isEqualTo(report.expected());
+            assertThat(report.connectsPerSecond()).isPositive();
+            // every connection a full handshake of its own
+            assertThat(node.metrics().scrape()).contains("switchboard_tls_handshakes_total{result=\"ok\"} 12.0");
+        }
+        // without the CA the generator does not trust the node: no connection opens
+        try (Switchboard node = TestNodes.start(TestNodes.config()
+                .tls(cert.certFile().toString(), cert.keyFile().toString()).build())) {
+            URI wss = URI.create("wss://localhost:" + node.port() + "/");
+            BenchReport refused = LoadGenerator.run(options(wss).build());
+            assertThat(refused.errors()).isEqualTo(12);
+            assertThat(refused.delivered()).isZero();
+            assertThat(node.metrics().scrape()).contains("switchboard_tls_handshakes_total{result=\"failed\"} 12.0");
         }
     }
 

@@ -16,9 +16,12 @@ public final class ServerProbe {
     private static final double TICKS_PER_SECOND = 100.0;
 
     private final long pid;
+    private final HttpClient http;
 
-    public ServerProbe(long pid) {
+    /** @param http the client /metrics is read with (one that trusts the server's CA when it is https://) */
+    public ServerProbe(long pid, HttpClient http) {
         this.pid = pid;
+        this.http = http;
     }
 
     public boolean present() {
@@ -73,7 +76,7 @@ public final class ServerProbe {
             if (!gc.waitFor(30, TimeUnit.SECONDS) || gc.exitValue() != 0) {
                 return -1;
             }
-            HttpResponse<String> r = HttpClient.newHttpClient().send(
+            HttpResponse<String> r = http.send(
                     HttpRequest.newBuilder(metrics).timeout(Duration.ofSeconds(10)).build(),
                     HttpResponse.BodyHandlers.ofString());
             long used = 0;

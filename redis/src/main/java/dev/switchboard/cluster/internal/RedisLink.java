@@ -6,6 +6,8 @@ import io.lettuce.core.RedisChannelHandler;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisConnectionStateListener;
 import io.lettuce.core.RedisURI;
+import io.lettuce.core.SslOptions;
+import java.nio.file.Path;
 import io.lettuce.core.ScriptOutputType;
 import io.lettuce.core.TimeoutOptions;
 import io.lettuce.core.api.StatefulConnection;
@@ -58,7 +60,7 @@ public final class RedisLink implements AutoCloseable {
     }
 
     /** One Redis: a command connection and a RESP3 subscription connection that also serves ordered reads. */
-    public static RedisLink standalone(ClientResources resources, String uri, Duration commandTimeout) {
+    public static RedisLink standalone(ClientResources resources, String uri, Duration commandTimeout, Path tlsCa) {
         RedisClient client = RedisClient.create(resources, RedisURI.create(uri));
         client.setOptions(ClientOptions.builder()
                 .autoReconnect(true)
@@ -67,6 +69,7 @@ public final class RedisLink implements AutoCloseable {
                 // RESP3 lets the subscription connection run reads, which keeps them ordered with the events.
                 .protocolVersion(ProtocolVersion.RESP3)
                 .timeoutOptions(TimeoutOptions.enabled(commandTimeout))
+                .sslOptions(ssl(tlsCa))
                 .build());
         var connection = client.connect(ByteArrayCodec.INSTANCE);
         return new RedisLink(client, connection, connection.async(), client.connectPubSub(ByteArrayCodec.INSTANCE),
@@ -74,7 +77,7 @@ public final class RedisLink implements AutoCloseable {
     }
 
     /** A Redis Cluster, from its seed nodes (comma-separated URIs). */
-    public static RedisLink cluster(ClientResources resources, String uris, Duration commandTimeout) {
+    public static RedisLink cluster(ClientResources resources, String uris, Duration commandTimeout, Path tlsCa) {
         List<RedisURI> seeds = new ArrayList<>();
         for (String uri : uris(uris)) {
             seeds.add(RedisURI.create(uri.trim()));
@@ -85,6 +88,7 @@ public final class RedisLink implements AutoCloseable {
                 // Shard connections open lazily, so commands may briefly wait for one; the queue is bounded.
                 .disconnectedBehavior(ClientOptions.DisconnectedBehavior.DEFAULT)
                 .requestQueueSize(10_000)
+                .sslOptions(ssl(tlsCa))
                 .timeoutOptions(TimeoutOptions.enabled(commandTimeout))
                 .topologyRefreshOptions(ClusterTopologyRefreshOptions.builder()
                         .enableAllAdaptiveRefreshTriggers()
@@ -94,6 +98,18 @@ public final class RedisLink implements AutoCloseable {
         StatefulRedisClusterConnection<byte[], byte[]> connection = client.connect(ByteArrayCodec.INSTANCE);
         return new RedisLink(client, connection, connection.async(), client.connectPubSub(ByteArrayCodec.INSTANCE),
                 true);
+    }
+
+    /**
+     * TLS for rediss:// URIs: TLS 1.2 or 1.3, the server's certificate checked against {@code tlsCa} (PEM) or, when
+     * null, the JVM's trust store; the host name is checked as Lettuce does by default (verifyPeer FULL).
+     */
+    private static SslOptions ssl(Path tlsCa) {
+        SslOptions.Builder b = SslOptions.builder().jdkSslProvider().protocols("TLSv1.3", "TLSv1.2");
+        if (tlsCa != null) {
+            b.trustManager(tlsCa.toFile());
+        }
+        return b.build();
     }
 
     /** Whether channels are sharded; the Lua scripts then publish with SPUBLISH. */

@@ -243,7 +243,8 @@ final class HttpRequestHandler extends SimpleChannelInboundHandler<FullHttpReque
             handshake = handshake.with(auth.identity());
         }
         WebSocketDecoderConfig decoderConfig = context.decoderConfig(dialect.maxMessageBytes());
-        String location = "ws://" + request.headers().get(HttpHeaderNames.HOST, "localhost") + request.uri();
+        String location = (context.tls == null ? "ws://" : "wss://")
+                + request.headers().get(HttpHeaderNames.HOST, "localhost") + request.uri();
         WebSocketServerHandshaker handshaker =
                 new WebSocketServerHandshakerFactory(location, null, decoderConfig).newHandshaker(request);
         if (handshaker == null) {

@@ -1,5 +1,6 @@
 package dev.switchboard.transport.internal;
 
+import dev.switchboard.tls.ServerTls;
 import dev.switchboard.transport.HttpResponder;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInitializer;
@@ -13,6 +14,7 @@ import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.timeout.ReadTimeoutHandler;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -32,11 +34,18 @@ public final class PlainHttpHandler extends SimpleChannelInboundHandler<FullHttp
         this.responder = responder;
     }
 
-    /** The pipeline of each connection to a plain HTTP listener, with the public port's limits on requests. */
-    public static ChannelInitializer<SocketChannel> initializer(HttpResponder responder) {
+    /**
+     * The pipeline of each connection to a plain HTTP listener, with the public port's limits on requests; HTTPS
+     * when {@code tls} is not null.
+     */
+    public static ChannelInitializer<SocketChannel> initializer(HttpResponder responder, ServerTls tls) {
         return new ChannelInitializer<>() {
             @Override
             protected void initChannel(SocketChannel ch) {
+                if (tls != null) {
+                    ch.pipeline().addLast("tls", TlsHandlers.handler(tls, ch,
+                            TimeUnit.SECONDS.toMillis(ServerInitializer.HTTP_IDLE_SECONDS), null));
+                }
                 ch.pipeline()
                         // a connection that asks nothing for this long holds a descriptor for nothing
                         .addLast("http-idle", new ReadTimeoutHandler(ServerInitializer.HTTP_IDLE_SECONDS))

@@ -40,6 +40,11 @@ public final class ServerInitializer extends ChannelInitializer<SocketChannel> {
             p.addLast("proxy-protocol", new HAProxyMessageDecoder());
             p.addLast("proxy-source", ProxySource.INSTANCE);
         }
+        if (context.tls != null) {
+            // after the PROXY header, which a load balancer sends in the clear before the client's bytes
+            p.addLast("tls", TlsHandlers.handler(context.tls, ch, context.config.handshakeTimeout().toMillis(),
+                    context.metrics));
+        }
         p.addLast("http-idle", new IdleStateHandler(HTTP_IDLE_SECONDS, 0, 0, TimeUnit.SECONDS));
         p.addLast("http", new HttpServerCodec(4096, 8192, 8192));
         p.addLast("http-aggregator", new HttpObjectAggregator(MAX_HTTP_REQUEST_BYTES));

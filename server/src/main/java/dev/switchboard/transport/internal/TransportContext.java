@@ -4,6 +4,7 @@ import dev.switchboard.auth.Authenticator;
 import dev.switchboard.dialect.DialectRouter;
 import dev.switchboard.ice.IceServers;
 import dev.switchboard.metrics.Metrics;
+import dev.switchboard.tls.ServerTls;
 import dev.switchboard.transport.HttpResponder;
 import dev.switchboard.transport.TransportOptions;
 import io.netty.handler.codec.http.websocketx.WebSocketDecoderConfig;
@@ -23,14 +24,17 @@ public final class TransportContext {
     final Authenticator auth;
     final IceServersEndpoint iceServers;
     final Admission admission;
+    /** TLS of every connection, or null: plaintext. */
+    final ServerTls tls;
     private final String idPrefix;
     private final AtomicLong ids = new AtomicLong();
     /** Decoder settings by message limit: shared, since every connection's decoder keeps a reference. */
     private final ConcurrentHashMap<Integer, WebSocketDecoderConfig> decoderConfigs = new ConcurrentHashMap<>();
 
     public TransportContext(TransportOptions config, DialectRouter router, HttpResponder responder,
-                            Metrics metrics, String nodeId, Authenticator auth, IceServers ice) {
+                            Metrics metrics, String nodeId, Authenticator auth, IceServers ice, ServerTls tls) {
         this.auth = auth;
+        this.tls = tls;
         this.iceServers = new IceServersEndpoint(ice, auth, config.origins(), metrics);
         this.config = config;
         this.router = router;
