@@ -205,6 +205,12 @@ public final class SwitchboardConfig {
     }
 
     /** gRPC streams one connection may have open at once. See {@link NodeOptions#GRPC_MAX_STREAMS}. */
+    /** gRPC streams the node holds at once. See {@link NodeOptions#GRPC_MAX_STREAMS_NODE}. */
+    public int grpcMaxStreams() {
+        int set = get(NodeOptions.GRPC_MAX_STREAMS_NODE);
+        return set != 0 ? set : (int) Math.max(16, Math.min(Integer.MAX_VALUE, Runtime.getRuntime().maxMemory() / 16384));
+    }
+
     public int grpcMaxStreamsPerConnection() {
         return get(NodeOptions.GRPC_MAX_STREAMS);
     }

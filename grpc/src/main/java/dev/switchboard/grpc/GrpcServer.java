@@ -3,6 +3,7 @@ package dev.switchboard.grpc;
 import dev.switchboard.core.hub.Hub;
 import dev.switchboard.auth.Authenticator;
 import dev.switchboard.grpc.internal.GrpcTls;
+import dev.switchboard.grpc.internal.StreamAdmission;
 import dev.switchboard.grpc.internal.Streams;
 import dev.switchboard.grpc.internal.TokenCheck;
 import dev.switchboard.limits.MessageBudget;
@@ -37,14 +38,14 @@ public final class GrpcServer implements AutoCloseable {
 
     public GrpcServer(Hub hub, Metrics metrics, String host, int port, Duration idleTimeout,
             long maxQueuedBytes, boolean reflection, int maxStreamsPerConnection, Authenticator auth, GrpcTls tls,
-            MessageBudget budget) throws IOException {
+            MessageBudget budget, Limits limits) throws IOException {
         this.idleSweeper = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "switchboard-grpc-timer");
             t.setDaemon(true);
             return t;
         });
         this.streams = new Streams(hub, metrics.dialect(Streams.NAMESPACE), maxQueuedBytes, auth.closeOnExpiry(),
-                auth.clockSkew(), budget, idleSweeper);
+                auth.clockSkew(), budget, idleSweeper, limits.maxWorkersPerConnection());
         ServerServiceDefinition workers = streams.new WorkerService().bindService();
         ServerServiceDefinition clients = streams.new ClientService().bindService();
         NettyServerBuilder builder = NettyServerBuilder.forAddress(new InetSocketAddress(host, port))
@@ -52,7 +53,8 @@ public final class GrpcServer implements AutoCloseable {
                 .addService(clients)
                 .addService(withoutPackage(workers))
                 .addService(withoutPackage(clients))
-                .intercept(new TokenCheck(auth, metrics));
+                .intercept(new TokenCheck(auth, metrics))
+                .intercept(new StreamAdmission(streams::openStreams, limits.maxStreams(), metrics));
         if (tls != null) {
             builder.sslContext(tls.context());
         }
@@ -96,6 +98,15 @@ public final class GrpcServer implements AutoCloseable {
         builder.addMethod(descriptor.toBuilder()
                 .setFullMethodName(MethodDescriptor.generateFullMethodName(service, descriptor.getBareMethodName()))
                 .build(), method.getServerCallHandler());
+    }
+
+    /**
+     * How many streams the node takes, and how many workers one connection may register.
+     *
+     * @param maxStreams              streams open at once on the node
+     * @param maxWorkersPerConnection workers registered on one connection at once
+     */
+    public record Limits(int maxStreams, int maxWorkersPerConnection) {
     }
 
     public int port() {

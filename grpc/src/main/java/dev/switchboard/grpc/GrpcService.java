@@ -50,7 +50,9 @@ public final class GrpcService implements NodeService {
         try {
             server = new GrpcServer(node.hub(), node.metrics(), config.host(), config.grpcPort(),
                     config.grpcIdleTimeout(), config.maxOutboundBytes(), config.grpcReflection(),
-                    config.grpcMaxStreamsPerConnection(), node.auth(), tls, config.messageBudget());
+                    config.grpcMaxStreamsPerConnection(), node.auth(), tls, config.messageBudget(),
+                    new GrpcServer.Limits(config.grpcMaxStreams(),
+                            config.get(dev.switchboard.config.NodeOptions.GRPC_MAX_WORKERS_PER_CONNECTION)));
         } catch (IOException | RuntimeException e) {
             throw new NodeStartException(NodeOptions.GRPC_PORT, Integer.toString(config.grpcPort()),
                     NodeStartException.addressInUse(e) ? config.host() + ":" + config.grpcPort() + " is already in use"

@@ -43,6 +43,12 @@ public final class NodeOptions {
     public static final Option<Integer> GRPC_MAX_STREAMS = Option.integer("grpc-max-streams-per-connection", 1000, 1,
             1_000_000, "gRPC streams one connection may have open at once (HTTP/2 SETTINGS_MAX_CONCURRENT_STREAMS); "
                     + "a client's further streams wait");
+    public static final Option<Integer> GRPC_MAX_STREAMS_NODE = Option.integer("grpc-max-streams", 0, 0,
+            Integer.MAX_VALUE, "gRPC streams the node holds open at once, all connections together; more end at once "
+                    + "with RESOURCE_EXHAUSTED; 0 is one per 16 KiB of the JVM's heap limit");
+    public static final Option<Integer> GRPC_MAX_WORKERS_PER_CONNECTION = Option.integer(
+            "grpc-max-workers-per-connection", 100, 1, 1_000_000,
+            "gRPC workers one connection may register; more end with RESOURCE_EXHAUSTED");
     public static final Option<String> TLS_CERT = Option.text("tls-cert", null, "none",
             "PEM certificate chain (the node's own first) for TLS on --port, --grpc-port and --ops-port: wss://, "
                     + "https://, gRPC over TLS; read again when it changes, new handshakes use the new one")
@@ -197,7 +203,8 @@ public final class NodeOptions {
 
     /** Every node option, in documentation order. */
     public static final List<Option<?>> ALL = List.of(HOST, PORT, OPS_PORT, OPS_HOST, NODE_ID, GRPC_PORT,
-            GRPC_IDLE_TIMEOUT, GRPC_REFLECTION, GRPC_MAX_STREAMS, TLS_CERT, TLS_KEY, TLS_CLIENT_CA, TLS_PROVIDER,
+            GRPC_IDLE_TIMEOUT, GRPC_REFLECTION, GRPC_MAX_STREAMS, GRPC_MAX_STREAMS_NODE,
+            GRPC_MAX_WORKERS_PER_CONNECTION, TLS_CERT, TLS_KEY, TLS_CLIENT_CA, TLS_PROVIDER,
             HANDSHAKE_TIMEOUT, MAX_CONNECTIONS, MAX_CONNECTIONS_PER_IP, CONNECTION_RATE_PER_IP, MESSAGE_RATE,
             MESSAGE_BURST, MESSAGE_BYTE_RATE, THROTTLE_LIMIT, NEGOTIATION_TIMEOUT, IO_THREADS, TRANSPORT,
             TRUSTED_PROXIES, PROXY_PROTOCOL, ALLOWED_ORIGINS,

@@ -56,4 +56,49 @@ class GrpcStreamLimitTest {
             }
         }
     }
+
+    @Test
+    void oneConnectionRegistersAtMostItsWorkersAndTheNodeHoldsAtMostItsStreams() throws Exception {
+        var config = TestNodes.config().set(dev.switchboard.config.NodeOptions.GRPC_MAX_WORKERS_PER_CONNECTION, 2)
+                .set(dev.switchboard.config.NodeOptions.GRPC_MAX_STREAMS_NODE, 4).build();
+        try (Switchboard node = TestNodes.start(config)) {
+            ManagedChannel one = NettyChannelBuilder.forAddress("127.0.0.1", node.grpcPort()).usePlaintext().build();
+            ManagedChannel other = NettyChannelBuilder.forAddress("127.0.0.1", node.grpcPort()).usePlaintext().build();
+            try {
+                GrpcSide<WorkerRtcMessage> a = new GrpcSide<>();
+                GrpcSide<WorkerRtcMessage> b = new GrpcSide<>();
+                StreamObserver<WorkerRtcMessage> first = worker(one, 601, a);
+                worker(one, 602, b);
+                assertThat(a.next().getEvent()).isEqualTo(RtcEvent.PING);
+                assertThat(b.next().getEvent()).isEqualTo(RtcEvent.PING);
+                GrpcSide<WorkerRtcMessage> third = new GrpcSide<>();
+                worker(one, 603, third);
+                io.grpc.Status refused = third.status();
+                assertThat(refused.getCode()).isEqualTo(io.grpc.Status.Code.RESOURCE_EXHAUSTED);
+                assertThat(refused.getDescription()).isEqualTo("more than 2 workers on one connection");
+
+                GrpcSide<WorkerRtcMessage> c = new GrpcSide<>();
+                GrpcSide<WorkerRtcMessage> d = new GrpcSide<>();
+                worker(other, 604, c);
+                worker(other, 605, d);
+                assertThat(c.next().getEvent()).as("another connection has its own count").isEqualTo(RtcEvent.PING);
+                assertThat(d.next().getEvent()).isEqualTo(RtcEvent.PING);
+                GrpcSide<WorkerRtcMessage> fifth = new GrpcSide<>();
+                worker(other, 606, fifth);
+                io.grpc.Status full = fifth.status();
+                assertThat(full.getCode()).isEqualTo(io.grpc.Status.Code.RESOURCE_EXHAUSTED);
+                assertThat(full.getDescription()).isEqualTo("node at its stream limit (4)");
+
+                first.onCompleted();
+                org.awaitility.Awaitility.await().untilAsserted(() -> {
+                    GrpcSide<WorkerRtcMessage> again = new GrpcSide<>();
+                    worker(one, 607, again);
+                    assertThat(again.next().getEvent()).as("a place given back").isEqualTo(RtcEvent.PING);
+                });
+            } finally {
+                one.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
+                other.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
+            }
+        }
+    }
 }

@@ -52,10 +52,15 @@ public final class Streams {
 
     private final MessageBudget budget;
     private final ScheduledExecutorService timer;
+    private final int maxWorkersPerConnection;
+    /** Workers registered per connection (its remote address), against maxWorkersPerConnection. */
+    private final ConcurrentHashMap<java.net.SocketAddress, java.util.concurrent.atomic.AtomicInteger> workersOn =
+            new ConcurrentHashMap<>();
 
     public Streams(Hub hub, DialectMeters meters, long maxQueuedBytes, boolean closeOnExpiry, Duration clockSkew,
-                   MessageBudget budget, ScheduledExecutorService timer) {
+                   MessageBudget budget, ScheduledExecutorService timer, int maxWorkersPerConnection) {
         this.budget = budget;
+        this.maxWorkersPerConnection = maxWorkersPerConnection;
         this.timer = timer;
         this.closeOnExpiry = closeOnExpiry;
         this.clockSkew = clockSkew;
@@ -158,6 +163,10 @@ public final class Streams {
         }
     }
 
+    private void uncount(java.net.SocketAddress connection) {
+        workersOn.computeIfPresent(connection, (c, n) -> n.decrementAndGet() <= 0 ? null : n);
+    }
+
     public int openStreams() {
         return open.size();
     }
@@ -188,6 +197,10 @@ public final class Streams {
         /** One message from the client, in order. */
         abstract void handle(T m);
 
+        /** Gives back what the stream counted against its connection, once it ends. */
+        void released() {
+        }
+
         @Override
         protected void throttled() {
             meters.refused("throttled");
@@ -207,6 +220,7 @@ public final class Streams {
         protected void cleanup() {
             open.remove(this);
             meters.closed();
+            released();
             if (workerId != 0) {
                 hub.leave(room(workerId), this);
             }
@@ -242,6 +256,36 @@ public final class Streams {
             fail(Status.ALREADY_EXISTS.withDescription("worker " + workerId + " id taken by another node"));
         }
 
+        /** The connection the stream came on; set while the worker counts against it. */
+        private volatile java.net.SocketAddress countedOn;
+        private final java.net.SocketAddress connection = StreamAdmission.CONNECTION.get();
+
+        /** Counts this worker against its connection; false (and not counted) when the connection has its fill. */
+        private boolean countOnConnection() {
+            if (connection == null) {
+                return true;
+            }
+            var n = workersOn.computeIfAbsent(connection, c -> new java.util.concurrent.atomic.AtomicInteger());
+            if (n.incrementAndGet() > maxWorkersPerConnection) {
+                uncount(connection);
+                return false;
+            }
+            countedOn = connection;
+            if (ended()) { // its cleanup ran meanwhile (an idle or shutdown end from another thread)
+                released();
+            }
+            return true;
+        }
+
+        @Override
+        void released() {
+            java.net.SocketAddress c = countedOn;
+            countedOn = null;
+            if (c != null) {
+                uncount(c);
+            }
+        }
+
         @Override
         void handle(WorkerRtcMessage m) {
             synchronized (heldLock) {
@@ -263,6 +307,12 @@ public final class Streams {
                 }
                 if (!grants().worker(m.getWorkerMachineId())) {
                     fail(Status.PERMISSION_DENIED.withDescription("worker " + m.getWorkerMachineId() + " not granted"));
+                    return;
+                }
+                if (!countOnConnection()) {
+                    meters.refused("workers_per_connection");
+                    fail(Status.RESOURCE_EXHAUSTED.withDescription("more than " + maxWorkersPerConnection
+                            + " workers on one connection"));
                     return;
                 }
                 workerId = m.getWorkerMachineId();
