@@ -18,7 +18,7 @@ const opt = (name, dflt) => {
 }
 const sock = opt('sock')
 const port = Number(opt('port'))
-const timeoutMs = Number(opt('timeout-ms', '90000'))
+const timeoutMs = Number(opt('timeout-ms', '300000'))
 // the pages' origin is http://127.0.0.1:<page-port>: a fixed one lets a test allow (or not) exactly that origin
 const pagePort = Number(opt('page-port', '0'))
 // appended to the signaling URL, e.g. "?token=…"

@@ -18,7 +18,7 @@ const opt = (name, dflt) => {
   return i >= 0 ? args[i + 1] : dflt
 }
 const port = Number(opt('port'))
-const timeoutMs = Number(opt('timeout-ms', '90000'))
+const timeoutMs = Number(opt('timeout-ms', '300000'))
 if (!scenario || !port) {
   console.error('usage: node run.mjs <scenario> --port N [--password P] [--page-port N] [--signal-query Q] [--expect-refused 1] [--timeout-ms N]')
   process.exit(2)

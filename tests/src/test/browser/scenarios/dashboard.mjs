@@ -3,7 +3,7 @@
 export async function run ({ launchPage, foreign, port, args }) {
   const page = await launchPage({ width: 1366, height: 768 })
   await page.goto(`http://127.0.0.1:${port}/dashboard`)
-  await page.waitForFunction(() => Number(document.body.dataset.updates || 0) >= 3, null, { timeout: 30000, polling: 100 })
+  await page.waitForFunction(() => Number(document.body.dataset.updates || 0) >= 3, null, { timeout: 120000, polling: 100 })
   const shown = await page.evaluate(() => {
     const table = (id) => {
       const rows = {}

@@ -23,7 +23,7 @@ export async function run ({ launchPage, foreign, port, args }) {
   for (const page of pages) {
     try {
       await page.waitForFunction((cam) => (window.demoState.received.length > 0 && (!cam || window.demoState.remoteVideo)) ||
-        window.demoState.errors.length > 0, camera, { timeout: 30000, polling: 100 })
+        window.demoState.errors.length > 0, camera, { timeout: 120000, polling: 100 })
     } catch (e) {
       const states = await Promise.all(pages.map((p) => p.evaluate(() => window.demoState)))
       throw new Error('no data channel: ' + JSON.stringify(states))
@@ -39,7 +39,7 @@ export async function run ({ launchPage, foreign, port, args }) {
   if (camera) {
     // frames of the fake camera arrive: the remote video gets a size
     for (const page of pages) {
-      await page.waitForFunction(() => document.getElementById('remote').videoWidth > 0, null, { timeout: 20000, polling: 100 })
+      await page.waitForFunction(() => document.getElementById('remote').videoWidth > 0, null, { timeout: 120000, polling: 100 })
     }
   }
   return { dialect, camera, states, foreign }

@@ -16,7 +16,7 @@ export async function run ({ openPage, port, args }) {
   for (const [page, name] of [[a, 'first'], [b, 'second']]) {
     try {
       await page.waitForFunction(() => window.peerState.received.length > 0 || window.peerState.errors.length > 0,
-        null, { timeout: 30000, polling: 50 })
+        null, { timeout: 120000, polling: 50 })
     } catch (e) {
       const stA = await a.evaluate(() => window.peerState)
       const stB = await b.evaluate(() => window.peerState)
@@ -29,7 +29,7 @@ export async function run ({ openPage, port, args }) {
   if (dialect === 'radix') {
     // every send is confirmed; the last confirmations may still be on their way
     for (const page of [a, b]) {
-      await page.waitForFunction(() => window.peerState.confirmations > 0, null, { timeout: 10000, polling: 50 })
+      await page.waitForFunction(() => window.peerState.confirmations > 0, null, { timeout: 120000, polling: 50 })
     }
   }
   const stateA = await a.evaluate(() => window.peerState)

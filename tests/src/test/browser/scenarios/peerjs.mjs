@@ -15,7 +15,7 @@ export async function run ({ openPage, port, args }) {
   for (const [page, name] of [[a, 'answerer'], [b, 'caller']]) {
     try {
       await page.waitForFunction(() => (window.peerState.received.length > 0 && window.peerState.remoteVideoTracks > 0) ||
-        window.peerState.errors.length > 0, null, { timeout: 45000, polling: 50 })
+        window.peerState.errors.length > 0, null, { timeout: 120000, polling: 50 })
     } catch (e) {
       const stA = await a.evaluate(() => window.peerState)
       const stB = await b.evaluate(() => window.peerState)

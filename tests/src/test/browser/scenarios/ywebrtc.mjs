@@ -1,5 +1,5 @@
 // Two y-webrtc peers in two browser processes sync a Y.Doc through Switchboard over a real RTCPeerConnection.
-const until = async (page, fn, arg, what, ms = 30000) => {
+const until = async (page, fn, arg, what, ms = 120000) => {
   try {
     await page.waitForFunction(fn, arg, { timeout: ms, polling: 50 })
   } catch (e) {

@@ -76,7 +76,7 @@ class DashboardBrowserTest {
         Path screenshot = Path.of("target", "dashboard.png").toAbsolutePath();
         Files.createDirectories(screenshot.getParent());
         Files.deleteIfExists(screenshot);
-        NodeScript.Result result = NodeScript.run("src/test/browser", "run.mjs", 120, "dashboard",
+        NodeScript.Result result = NodeScript.run("src/test/browser", "run.mjs", 360, "dashboard",
                 "--port", Integer.toString(node.port()), "--screenshot", screenshot.toString());
         assertThat(result.exitCode()).as(result.describe()).isZero();
         JsonNode out = result.json();

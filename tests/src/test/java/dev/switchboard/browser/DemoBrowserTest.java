@@ -32,7 +32,7 @@ class DemoBrowserTest {
     }
 
     private JsonNode run(String dialect, boolean camera) {
-        NodeScript.Result r = NodeScript.run("src/test/browser", "run.mjs", 120, "demo", "--dialect", dialect,
+        NodeScript.Result r = NodeScript.run("src/test/browser", "run.mjs", 360, "demo", "--dialect", dialect,
                 "--camera", camera ? "1" : "0", "--port", Integer.toString(node.port()));
         assertThat(r.exitCode()).as(r.describe()).isZero();
         JsonNode json = r.json();

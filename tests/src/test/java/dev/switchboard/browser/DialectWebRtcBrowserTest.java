@@ -33,7 +33,7 @@ class DialectWebRtcBrowserTest {
     @ParameterizedTest
     @ValueSource(strings = {"named-peer", "rendezvous", "radix"})
     void twoBrowsersOpenADataChannelThroughTheDialect(String dialect) {
-        NodeScript.Result r = NodeScript.run("src/test/browser", "run.mjs", 120, "dialect-webrtc",
+        NodeScript.Result r = NodeScript.run("src/test/browser", "run.mjs", 360, "dialect-webrtc",
                 "--dialect", dialect, "--port", Integer.toString(node.port()));
         JsonNode json = BrowserRun.succeeded(r);
         for (String side : new String[] {"A", "B"}) {

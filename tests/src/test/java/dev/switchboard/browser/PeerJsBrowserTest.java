@@ -42,9 +42,9 @@ class PeerJsBrowserTest {
 
     private static NodeScript.Result run(int answererPort, int callerPort) {
         if (answererPort == callerPort) {
-            return NodeScript.run("src/test/browser", "run.mjs", 150, "peerjs", "--port", Integer.toString(answererPort));
+            return NodeScript.run("src/test/browser", "run.mjs", 360, "peerjs", "--port", Integer.toString(answererPort));
         }
-        return NodeScript.run("src/test/browser", "run.mjs", 150, "peerjs", "--port", Integer.toString(answererPort),
+        return NodeScript.run("src/test/browser", "run.mjs", 360, "peerjs", "--port", Integer.toString(answererPort),
                 "--port2", Integer.toString(callerPort));
     }
 

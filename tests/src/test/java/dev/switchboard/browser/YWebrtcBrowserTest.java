@@ -33,8 +33,8 @@ class YWebrtcBrowserTest {
     @ValueSource(strings = {"", "s3cret room key"})
     void twoBrowsersSyncAYDocOverWebRtc(String password) {
         NodeScript.Result r = password.isEmpty()
-                ? NodeScript.run("src/test/browser", "run.mjs", 120, "ywebrtc", "--port", Integer.toString(node.port()))
-                : NodeScript.run("src/test/browser", "run.mjs", 120, "ywebrtc", "--port", Integer.toString(node.port()),
+                ? NodeScript.run("src/test/browser", "run.mjs", 360, "ywebrtc", "--port", Integer.toString(node.port()))
+                : NodeScript.run("src/test/browser", "run.mjs", 360, "ywebrtc", "--port", Integer.toString(node.port()),
                         "--password", password);
         assertThat(r.exitCode()).as(r.describe()).isZero();
         JsonNode json = r.json();
@@ -68,12 +68,12 @@ class YWebrtcBrowserTest {
         try (Switchboard guarded = TestNodes.start(TestNodes.config().host("127.0.0.1").auth("required")
                 .authHmacSecretFile(file.toString()).allowedOrigins("http://127.0.0.1:18123").build())) {
             String port = Integer.toString(guarded.port());
-            NodeScript.Result synced = NodeScript.run("src/test/browser", "run.mjs", 120, "ywebrtc", "--port", port,
+            NodeScript.Result synced = NodeScript.run("src/test/browser", "run.mjs", 360, "ywebrtc", "--port", port,
                     "--page-port", "18123", "--signal-query", "?token=" + token);
             assertThat(synced.exitCode()).as(synced.describe()).isZero();
             assertThat(synced.json().get("text").asText()).isEqualTo("hello from A / hello from B");
 
-            NodeScript.Result refused = NodeScript.run("src/test/browser", "run.mjs", 120, "ywebrtc", "--port", port,
+            NodeScript.Result refused = NodeScript.run("src/test/browser", "run.mjs", 360, "ywebrtc", "--port", port,
                     "--page-port", "18124", "--signal-query", "?token=" + token, "--expect-refused", "1");
             assertThat(refused.exitCode()).as(refused.describe()).isZero();
             assertThat(refused.json().get("refused").asBoolean()).as(refused.describe()).isTrue();

@@ -22,7 +22,7 @@ class YWebrtcTlsBrowserTest {
         TestCa.Issued cert = ca.issueServer("node");
         try (Switchboard node = TestNodes.start(TestNodes.config().host("127.0.0.1")
                 .tls(cert.certFile().toString(), cert.keyFile().toString()).build())) {
-            NodeScript.Result r = NodeScript.run("src/test/browser", "run.mjs", 120, "ywebrtc",
+            NodeScript.Result r = NodeScript.run("src/test/browser", "run.mjs", 360, "ywebrtc",
                     "--port", Integer.toString(node.port()), "--tls-spki", cert.spkiSha256());
             assertThat(r.exitCode()).as(r.describe()).isZero();
             assertThat(r.json().get("text").asText()).isEqualTo("hello from A / hello from B");
@@ -41,7 +41,7 @@ class YWebrtcTlsBrowserTest {
         try (Switchboard node = TestNodes.start(TestNodes.config().host("127.0.0.1")
                 .tls(cert.certFile().toString(), cert.keyFile().toString()).build())) {
             // the flag names another key: the node's certificate is not trusted, the socket never opens
-            NodeScript.Result r = NodeScript.run("src/test/browser", "run.mjs", 120, "ywebrtc",
+            NodeScript.Result r = NodeScript.run("src/test/browser", "run.mjs", 360, "ywebrtc",
                     "--port", Integer.toString(node.port()), "--tls-spki", other.spkiSha256(), "--expect-refused", "1");
             assertThat(r.exitCode()).as(r.describe()).isZero();
             assertThat(r.json().get("refused").asBoolean()).as(r.describe()).isTrue();
