@@ -1,9 +1,7 @@
 package dev.switchboard.testkit;
 
-import java.io.ByteArrayOutputStream;
 import java.io.DataInputStream;
 import java.io.IOException;
-import java.io.InputStream;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.util.HashMap;
@@ -49,9 +47,9 @@ public final class RawUpgrade implements AutoCloseable {
         s.getOutputStream().write(prefix);
         s.getOutputStream().write(request.toString().getBytes(StandardCharsets.US_ASCII));
         DataInputStream in = new DataInputStream(s.getInputStream());
-        String status = line(in);
+        String status = RawHttp.line(in);
         Map<String, String> headers = new HashMap<>();
-        for (String line = line(in); !line.isEmpty(); line = line(in)) {
+        for (String line = RawHttp.line(in); !line.isEmpty(); line = RawHttp.line(in)) {
             int colon = line.indexOf(':');
             if (colon > 0) {
                 headers.put(line.substring(0, colon).trim().toLowerCase(Locale.ROOT), line.substring(colon + 1).trim());
@@ -111,17 +109,6 @@ public final class RawUpgrade implements AutoCloseable {
     /** Whether the server ended the connection with a FIN (the next read sees end of stream) within the timeout. */
     public boolean endsCleanly() throws IOException {
         return in.read() == -1;
-    }
-
-    private static String line(InputStream in) throws IOException {
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        int c;
-        while ((c = in.read()) != -1 && c != '\n') {
-            if (c != '\r') {
-                out.write(c);
-            }
-        }
-        return out.toString(StandardCharsets.US_ASCII);
     }
 
     @Override

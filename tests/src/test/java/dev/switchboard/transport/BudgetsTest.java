@@ -11,6 +11,7 @@ import dev.switchboard.grpc.proto.WorkerRtcMessage;
 import dev.switchboard.grpc.proto.WorkerServiceGrpc;
 import dev.switchboard.testkit.GrpcSide;
 import dev.switchboard.testkit.Http;
+import dev.switchboard.testkit.RawHttp;
 import dev.switchboard.testkit.RawUpgrade;
 import dev.switchboard.testkit.TestNodes;
 import dev.switchboard.testkit.WsClient;
@@ -20,7 +21,6 @@ import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import io.grpc.stub.StreamObserver;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.InputStream;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -167,7 +167,7 @@ class BudgetsTest {
         s.getOutputStream().write(("GET / HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
                 + "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n")
                 .getBytes(StandardCharsets.US_ASCII));
-        assertThat(readResponse(s.getInputStream())).startsWith("HTTP/1.1 101");
+        assertThat(RawHttp.readResponse(s.getInputStream())).startsWith("HTTP/1.1 101");
         s.getOutputStream().write(textFrame("{\"type\":\"subscribe\",\"topics\":[\"" + topic + "\"]}"));
         s.getOutputStream().write(textFrame("{\"type\":\"ping\"}"));
         // the pong proves the subscription is in place (frames are handled in order)
@@ -260,7 +260,7 @@ class BudgetsTest {
         Socket last = held.get(held.size() - 1);
         last.setSoTimeout(10_000);
         last.getOutputStream().write("GET /metrics HTTP/1.1\r\nHost: x\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
-        String response = readResponse(last.getInputStream());
+        String response = RawHttp.readResponse(last.getInputStream());
         return response.contains("switchboard_tcp_connections 3.0");
     }
 
@@ -337,28 +337,5 @@ class BudgetsTest {
                 channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
             }
         }
-    }
-
-    private static String readResponse(InputStream in) throws IOException {
-        StringBuilder head = new StringBuilder();
-        int length = 0;
-        String line;
-        while (!(line = line(in)).isEmpty()) {
-            head.append(line).append('\n');
-            if (line.toLowerCase(java.util.Locale.ROOT).startsWith("content-length:")) {
-                length = Integer.parseInt(line.substring(15).trim());
-            }
-        }
-        return head + new String(in.readNBytes(length), StandardCharsets.UTF_8);
-    }
-
-    private static String line(InputStream in) throws IOException {
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        for (int c = in.read(); c != -1 && c != '\n'; c = in.read()) {
-            if (c != '\r') {
-                out.write(c);
-            }
-        }
-        return out.toString(StandardCharsets.US_ASCII);
     }
 }
