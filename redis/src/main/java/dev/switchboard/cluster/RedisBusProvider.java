@@ -20,6 +20,7 @@ public final class RedisBusProvider implements BusProvider {
                 .keyPrefix(config.clusterPrefix())
                 .heartbeatInterval(config.heartbeatInterval())
                 .failureTimeout(config.failureTimeout())
+                .commandTimeout(config.get(NodeOptions.REDIS_TIMEOUT))
                 .tlsCa(config.get(NodeOptions.REDIS_TLS_CA) == null ? null
                         : java.nio.file.Path.of(config.get(NodeOptions.REDIS_TLS_CA)))
                 .build());
