@@ -141,7 +141,7 @@ public final class NodeOptions {
     public static final Option<Integer> PEERJS_QUEUE_LIMIT = Option.integer("peerjs-queue-limit", 256, 0, 1_000_000,
             "PeerJS: messages a node holds for one id not connected yet; more are dropped");
     public static final Option<Duration> RESUME_WINDOW = Option.duration("resume-window", Duration.ofSeconds(30),
-            Duration.ZERO, "how long a peer whose connection dropped keeps its identity and messages for it are kept "
+            Duration.ZERO, "how long a peer whose connection dropped keeps its identity, and what is sent to it is kept "
                     + "(0: off, it leaves at once)");
     public static final Option<Integer> RESUME_MAX_MESSAGES = Option.integer("resume-max-messages", 256, 0, 1_000_000,
             "messages kept for one peer whose connection dropped; more are dropped");
