@@ -11,11 +11,8 @@ import dev.switchboard.dialect.Connection;
 import dev.switchboard.dialect.DialectSession;
 import dev.switchboard.dialect.JoinGate;
 import dev.switchboard.dialect.JsonStrings;
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
+import dev.switchboard.dialect.ResumeSecret;
 import java.util.ArrayDeque;
-import java.util.Base64;
 import java.util.Map;
 
 /**
@@ -52,7 +49,7 @@ final class PeerJsSession implements DialectSession, LocalMember {
         this.connection = connection;
         this.dialect = dialect;
         this.id = id;
-        this.metadata = Map.of(TOKEN_DIGEST, digest(token));
+        this.metadata = Map.of(TOKEN_DIGEST, ResumeSecret.digest(token));
     }
 
     /** Ids the bus can carry: 1 to 256 characters, none a control character (upstream checks nothing). */
@@ -66,15 +63,6 @@ final class PeerJsSession implements DialectSession, LocalMember {
             }
         }
         return true;
-    }
-
-    private static String digest(String token) {
-        try {
-            byte[] d = MessageDigest.getInstance("SHA-256").digest(token.getBytes(StandardCharsets.UTF_8));
-            return Base64.getUrlEncoder().withoutPadding().encodeToString(d);
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("every JVM has SHA-256", e);
-        }
     }
 
     void start() {

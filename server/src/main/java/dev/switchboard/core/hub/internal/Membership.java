@@ -26,10 +26,6 @@ import java.util.concurrent.TimeUnit;
  * changes after its position in the room's order.
  */
 public final class Membership {
-    /** {@link LocalMember#evicted} reasons: another connection took the id over, or the same peer resumed. */
-    public static final String REPLACED = "replaced";
-    public static final String RESUMED = "resumed";
-
     private final Bus bus;
     private final String nodeId;
     private final Rooms rooms;
@@ -162,7 +158,7 @@ public final class Membership {
         if (gone) {
             withdraw(room.key(), info); // it left while its claim was on its way
         }
-        String why = policy == JoinPolicy.RESUME ? RESUMED : REPLACED;
+        String why = policy == JoinPolicy.RESUME ? LocalMember.RESUMED : LocalMember.REPLACED;
         for (LocalMember m : evicted) {
             m.evicted(room.key(), why);
         }
@@ -347,7 +343,7 @@ public final class Membership {
             }
         }
         for (LocalMember m : stale) {
-            m.evicted(key, RESUMED);
+            m.evicted(key, LocalMember.RESUMED);
         }
         rooms.retireIfEmpty(room);
     }
@@ -421,7 +417,7 @@ public final class Membership {
             evicted = evictLocked(room, memberId, keep, seq);
         }
         for (LocalMember m : evicted) {
-            m.evicted(key, REPLACED);
+            m.evicted(key, LocalMember.REPLACED);
         }
         rooms.retireIfEmpty(room);
     }
