@@ -487,6 +487,12 @@ final class WebSocketConnection extends ChannelInboundHandlerAdapter implements 
     }
 
     @Override
+    public boolean lost() {
+        // no close handshake (reset, or closed under us), or the close was the keepalive's or the outbound cap's
+        return closeReason == null || "ping_timeout".equals(closeReason) || "slow_consumer".equals(closeReason);
+    }
+
+    @Override
     public void execute(Runnable task) {
         channel.eventLoop().execute(task);
     }
