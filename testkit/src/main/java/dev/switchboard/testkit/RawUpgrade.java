@@ -35,7 +35,26 @@ public final class RawUpgrade implements AutoCloseable {
      * @param headerLines extra request header lines, e.g. {@code "Origin: https://app.example.com"}
      */
     public static RawUpgrade open(int port, String target, byte[] prefix, String... headerLines) throws IOException {
-        Socket s = new Socket("127.0.0.1", port);
+        return open(port, target, 0, prefix, headerLines);
+    }
+
+    /**
+     * A client whose socket receive buffer is {@code receiveBufferBytes}, set before it connects so that the TCP
+     * window stays that small: one that does not read is full after a few KiB, and what else the server sends
+     * for it waits in the server.
+     */
+    public static RawUpgrade openSmallWindow(int port, String target, int receiveBufferBytes, String... headerLines)
+            throws IOException {
+        return open(port, target, receiveBufferBytes, new byte[0], headerLines);
+    }
+
+    private static RawUpgrade open(int port, String target, int receiveBufferBytes, byte[] prefix,
+                                   String... headerLines) throws IOException {
+        Socket s = new Socket();
+        if (receiveBufferBytes > 0) {
+            s.setReceiveBufferSize(receiveBufferBytes);
+        }
+        s.connect(new java.net.InetSocketAddress("127.0.0.1", port));
         s.setSoTimeout((int) WsClient.PATIENCE.toMillis());
         StringBuilder request = new StringBuilder("GET " + target + " HTTP/1.1\r\nHost: 127.0.0.1:" + port
                 + "\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"
