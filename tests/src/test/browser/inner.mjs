@@ -80,16 +80,25 @@ async function main () {
   cleanups.push(() => server.close())
   const origin = `http://127.0.0.1:${server.address().port}`
 
-  // 3. browsers: each page in its own browser process, so nothing is shared but the network
-  const openPage = async (script) => {
+  // 3. browsers: each page in its own browser process, so nothing is shared but the network (a scenario that
+  // runs several pairs of pages one after another may open each pair's pages in the same two browsers)
+  const launchBrowser = async () => {
     const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', headless: true, args: CHROMIUM_FLAGS })
     cleanups.push(() => browser.close())
-    const page = await browser.newPage()
+    return browser
+  }
+  const openPage = async (script, browser) => {
+    const page = await (browser || await launchBrowser()).newPage()
     page.on('console', (m) => { if (m.type() === 'error') console.error(`[page] ${m.text()}`) })
     page.on('pageerror', (e) => console.error(`[page error] ${e.message}`))
     // y-webrtc would sync same-origin pages over BroadcastChannel; take it away so only WebRTC can carry data
     await page.addInitScript(() => {
       window.BroadcastChannel = class { postMessage () {} close () {} addEventListener () {} removeEventListener () {} }
+      // no STUN or TURN server is ever tried, even by code that names its own (clients' defaults, README snippets)
+      const Native = window.RTCPeerConnection
+      window.RTCPeerConnection = class extends Native {
+        constructor (config, ...rest) { super({ ...(config || {}), iceServers: [] }, ...rest) }
+      }
     })
     await page.goto(origin + '/')
     // a (fake) media grant makes Chromium offer host candidates on loopback
@@ -97,7 +106,7 @@ async function main () {
       const stream = await navigator.mediaDevices.getUserMedia({ audio: true })
       stream.getTracks().forEach((t) => t.stop())
     })
-    await page.addScriptTag({ url: origin + '/' + script })
+    if (script) await page.addScriptTag({ url: origin + '/' + script })
     return page
   }
 
@@ -116,7 +125,7 @@ async function main () {
 
   const scenario = await import(path.join(here, 'scenarios', scenarioName + '.mjs'))
   const started = Date.now()
-  const result = await scenario.run({ openPage, launchPage, foreign, signalUrl: `${tlsSpki ? 'wss' : 'ws'}://127.0.0.1:${port}/${signalQuery}`, port, args: opt })
+  const result = await scenario.run({ openPage, launchBrowser, launchPage, foreign, signalUrl: `${tlsSpki ? 'wss' : 'ws'}://127.0.0.1:${port}/${signalQuery}`, port, args: opt })
   console.log(JSON.stringify({ ok: true, scenario: scenarioName, ms: Date.now() - started, ...result }))
 }
 

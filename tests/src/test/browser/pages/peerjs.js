@@ -1,5 +1,6 @@
 // A browser peer that uses the real peerjs client (npm peerjs 1.5.5), unchanged, against a Switchboard node:
-//   window.startPeerJs({ port, id, remote, role })   role: 'answerer' (waits) | 'caller' (connects and calls)
+//   window.startPeerJs({ port, id, remote, role, secure })   role: 'answerer' (waits) | 'caller' (connects and calls);
+//   secure: the node serves TLS (wss://)
 // The caller opens a data connection and a media call (the fake camera) to the answerer; each side says hello
 // over the data connection and answers the call with its own camera.
 import { Peer } from 'peerjs'
@@ -7,10 +8,10 @@ import { Peer } from 'peerjs'
 window.peerState = { open: null, received: [], errors: [], remoteVideoTracks: 0 }
 const state = window.peerState
 
-window.startPeerJs = async ({ port, id, remote, role }) => {
+window.startPeerJs = async ({ port, id, remote, role, secure }) => {
   const camera = await navigator.mediaDevices.getUserMedia({ video: true, audio: false })
   const peer = new Peer(id, {
-    host: '127.0.0.1', port, path: '/', key: 'peerjs', secure: false, debug: 1, config: { iceServers: [] }
+    host: '127.0.0.1', port, path: '/', key: 'peerjs', secure: !!secure, debug: 1, config: { iceServers: [] }
   })
   window.peer = peer
   peer.on('error', (e) => state.errors.push(`${e.type}: ${e.message}`))

@@ -75,6 +75,8 @@ public final class Switchboard implements AutoCloseable, NodeStatus {
     /** The ports' TLS, or null when they are plaintext. */
     private final NodeTls tls;
     private final long startedNanos = System.nanoTime();
+    /** Set when {@link #start} has brought up every listener and service: until then /ready answers 503. */
+    private final AtomicBoolean started = new AtomicBoolean();
     private final AtomicBoolean draining = new AtomicBoolean();
     private final AtomicBoolean closed = new AtomicBoolean();
 
@@ -274,6 +276,7 @@ public final class Switchboard implements AutoCloseable, NodeStatus {
                     "the gRPC service is not on the class path (add dev.switchboard:switchboard-grpc, "
                             + "or set grpc-port to -1 to run without it)", null);
         }
+        node.started.set(true);
         log.info("node {} ready on port {}", bus.nodeId(), node.port());
         return node;
     }
@@ -473,6 +476,11 @@ public final class Switchboard implements AutoCloseable, NodeStatus {
     @Override
     public Map<String, Object> tls() {
         return tls == null ? NodeStatus.super.tls() : tls.status();
+    }
+
+    @Override
+    public boolean started() {
+        return started.get();
     }
 
     @Override

@@ -11,7 +11,7 @@ import java.util.regex.Pattern;
  * How the docs test turns a README example into one that runs on this machine, and all it changes: the
  * example's ports (8080–8083, 9090, 50051–50053, 6379, 443) become free loopback ports, each the same wherever it
  * appears in one example; the example's hosts and networks (10.0.0.x, 10.0.0.0/8, signal.example.com, wss://)
- * become loopback (ws://127.0.0.1); files under /etc/switchboard/ become files the test wrote. The README says so
+ * become loopback (ws://127.0.0.1, or wss://127.0.0.1 for a node serving TLS); files under /etc/switchboard/ become files the test wrote. The README says so
  * in its Development section.
  */
 final class ExampleAddresses {
@@ -39,6 +39,14 @@ final class ExampleAddresses {
     ExampleAddresses bind(int port, int actual) {
         ports.put(Integer.toString(port), actual);
         return this;
+    }
+
+    /**
+     * As {@link #apply}, but for a node that serves TLS: {@code wss://signal.example.com} stays {@code wss://}, on the
+     * loopback port that stands for 443 (the browser snippets run against such a node).
+     */
+    String applyOverTls(String example) {
+        return apply(example.replace("wss://signal.example.com", "wss://127.0.0.1:443"));
     }
 
     String apply(String example) {

@@ -51,7 +51,12 @@ class ReadmeExamplesTest {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final Path ROOT = ProjectFiles.root();
 
+    /** The runners whose blocks are browser code: run together in one Chromium run. */
+    private static final List<String> IN_CHROMIUM =
+            List.of("y-webrtc-client", "named-peer-client", "rendezvous-client", "radix-client", "peerjs-client");
+
     private final Map<String, Runner> runners = new LinkedHashMap<>();
+    private final ReadmeBrowserRun browser;
     private final List<AutoCloseable> cluster = new ArrayList<>();
     private ExampleAddresses clusterAddresses;
     private Path files;
@@ -63,9 +68,14 @@ class ReadmeExamplesTest {
 
     ReadmeExamplesTest() throws IOException {
         files = Files.createTempDirectory("switchboard-readme");
+        browser = new ReadmeBrowserRun(files);
         runners.put("quick-start", this::quickStart);
+        runners.put("y-webrtc-client", this::yWebrtcClient);
         runners.put("y-webrtc-transcript", this::yWebrtcTranscript);
+        runners.put("named-peer-client", this::namedPeerClient);
         runners.put("rendezvous-client", this::rendezvousClient);
+        runners.put("radix-client", this::radixClient);
+        runners.put("peerjs-client", this::peerJsClient);
         runners.put("grpcurl", this::grpcurl);
         runners.put("health", this::health);
         runners.put("ops-port", this::opsPort);
@@ -104,6 +114,7 @@ class ReadmeExamplesTest {
 
     @TestFactory
     Stream<DynamicTest> theExamplesRun() throws IOException {
+        examples().stream().filter(e -> e.name() != null && IN_CHROMIUM.contains(e.name())).forEach(browser::add);
         return examples().stream().filter(e -> e.name() != null && runners.containsKey(e.name()))
                 .map(e -> DynamicTest.dynamicTest("README.md:" + e.line() + " " + e.name(),
                         () -> runners.get(e.name()).run(e, e.name().equals("cluster-nginx") ? clusterAddresses
@@ -147,27 +158,70 @@ class ReadmeExamplesTest {
         }
     }
 
-    /** The browser snippet runs in Node (which has WebSocket and WebCrypto): two peers, the second welcomed with the first. */
+    /** Two copies in two browsers sync the document over WebRTC: each inserted 'hello', both read it twice. */
+    private void yWebrtcClient(ReadmeExample e, ExampleAddresses a) throws Exception {
+        JsonNode r = browser.result(e.name());
+        assertThat(r.get("connected").asBoolean()).isTrue();
+        assertThat(r.get("textA").asText()).isEqualTo("hellohello");
+        assertThat(r.get("textB").asText()).isEqualTo("hellohello");
+        assertSignaledThroughTheNode("y-webrtc");
+    }
+
+    /** 'paris' (the snippet) offers to 'obs_paris' (logged in first, answering): the 'chat' channel opens. */
+    private void namedPeerClient(ReadmeExample e, ExampleAddresses a) throws Exception {
+        JsonNode r = browser.result(e.name());
+        assertThat(r.get("connectionState").asText()).isEqualTo("connected");
+        assertThat(r.get("channel").asText()).isEqualTo("chat");
+        assertThat(r.get("counterpart")).extracting(JsonNode::asText).contains("login_success", "peer_connected", "offer");
+        assertSignaledThroughTheNode("named-peer");
+    }
+
+    /** Two copies in one room: the second is welcomed with the first (signed, so verified), the first told of the second. */
     private void rendezvousClient(ReadmeExample e, ExampleAddresses a) throws Exception {
-        // prints every message the snippet's handler is given, then hands it on
-        String harness = "\nconst handle = ws.onmessage\n"
-                + "ws.onmessage = async (event) => { console.log(event.data); await handle(event) }\n"
-                + "setTimeout(() => process.exit(0), 30000)\n";
-        Path script = files.resolve("rendezvous-client.mjs");
-        try (Switchboard node = TestNodes.start(TestNodes.config().port(a.port(8080)).build())) {
-            Files.writeString(script, a.apply(e.text()) + harness);
-            try (NodeClient first = NodeClient.start(script)) {
-                JsonNode welcome = first.firstMessage(m -> m.get("type").asText().equals("welcome"));
-                try (NodeClient second = NodeClient.start(script)) {
-                    JsonNode seen = second.firstMessage(m -> m.get("type").asText().equals("welcome"));
-                    assertThat(seen.get("peers")).hasSize(1);
-                    assertThat(seen.get("peers").get(0).get("id").asText()).isEqualTo(welcome.get("peerId").asText());
-                    assertThat(seen.get("peers").get(0).get("verified").asBoolean()).as("the snippet signs").isTrue();
-                    first.firstMessage(m -> m.get("type").asText().equals("peer-joined")
-                            && m.get("peerId").asText().equals(seen.get("peerId").asText()));
-                }
+        JsonNode r = browser.result(e.name());
+        JsonNode first = message(r.get("first"), "type", "welcome");
+        JsonNode second = message(r.get("second"), "type", "welcome");
+        assertThat(first.get("peers")).isEmpty();
+        assertThat(second.get("peers")).hasSize(1);
+        assertThat(second.get("peers").get(0).get("id").asText()).isEqualTo(first.get("peerId").asText());
+        assertThat(second.get("peers").get(0).get("verified").asBoolean()).as("the snippet signs").isTrue();
+        assertThat(message(r.get("first"), "type", "peer-joined").get("peerId").asText())
+                .isEqualTo(second.get("peerId").asText());
+    }
+
+    /** The snippet (the extension) seals a real offer for the wallet, which opens it; the node confirms the delivery. */
+    private void radixClient(ReadmeExample e, ExampleAddresses a) throws Exception {
+        JsonNode r = browser.result(e.name());
+        JsonNode remoteData = message(r.get("wallet"), "info", "remoteData");
+        assertThat(remoteData.get("data").get("method").asText()).isEqualTo("offer");
+        assertThat(r.get("opened").get("sdp").asText()).as("the wallet opened the sealed offer")
+                .startsWith("v=0").isEqualTo(r.get("offerSdp").asText());
+        assertThat(message(r.get("extension"), "info", "confirmation").get("requestId").asText())
+                .isEqualTo(remoteData.get("requestId").asText());
+        assertSignaledThroughTheNode("radix");
+    }
+
+    /** 'alice' (the snippet, the real peerjs client) connects to 'bob' and says 'hi' over the data connection. */
+    private void peerJsClient(ReadmeExample e, ExampleAddresses a) throws Exception {
+        JsonNode r = browser.result(e.name());
+        assertThat(r.get("alice").get("id").asText()).isEqualTo("alice");
+        assertThat(r.get("bob").get("errors")).isEmpty();
+        assertThat(r.get("bob").get("received")).extracting(JsonNode::asText).contains("hi");
+        assertSignaledThroughTheNode("peerjs");
+    }
+
+    private void assertSignaledThroughTheNode(String dialect) {
+        assertThat(browser.metrics()).containsPattern(
+                "switchboard_messages_received_total\\{dialect=\"" + dialect + "\"\\} [1-9]");
+    }
+
+    private static JsonNode message(JsonNode messages, String key, String value) {
+        for (JsonNode m : messages) {
+            if (m.path(key).asText().equals(value)) {
+                return m;
             }
         }
+        throw new AssertionError("no message with " + key + " " + value + " in " + messages);
     }
 
     private static final Pattern ECHO = Pattern.compile("echo '([^']*)'");
@@ -516,53 +570,6 @@ class ReadmeExamplesTest {
                 if (!process.waitFor(30, TimeUnit.SECONDS)) {
                     process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
                 }
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        }
-    }
-
-    /** A README browser snippet run by Node, printing each message it handles as one line. */
-    static final class NodeClient implements AutoCloseable {
-        private final Process process;
-        private final Path out;
-
-        private NodeClient(Process process, Path out) {
-            this.process = process;
-            this.out = out;
-        }
-
-        static NodeClient start(Path script) throws IOException {
-            Path out = Files.createTempFile("switchboard-readme-client", ".log");
-            // Node 20 has WebSocket behind this flag; later versions have it anyway
-            return new NodeClient(new ProcessBuilder("node", "--experimental-websocket", script.toString()).redirectErrorStream(true)
-                    .redirectOutput(out.toFile()).start(), out);
-        }
-
-        /** The first message printed that {@code matches}. */
-        JsonNode firstMessage(java.util.function.Predicate<JsonNode> matches) {
-            JsonNode[] found = new JsonNode[1];
-            await().atMost(Duration.ofSeconds(30)).until(() -> {
-                for (String line : Files.readAllLines(out)) {
-                    if (line.startsWith("{")) {
-                        JsonNode m = JSON.readTree(line);
-                        if (matches.test(m)) {
-                            found[0] = m;
-                            return true;
-                        }
-                    }
-                }
-                assertThat(process.isAlive()).as(String.join("\n", Files.readAllLines(out))).isTrue();
-                return false;
-            });
-            return found[0];
-        }
-
-        @Override
-        public void close() {
-            process.destroyForcibly();
-            try {
-                process.waitFor(10, TimeUnit.SECONDS);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }

@@ -12,6 +12,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import org.slf4j.LoggerFactory;
 import org.slf4j.bridge.SLF4JBridgeHandler;
@@ -107,10 +108,21 @@ final class ServeCommand implements Callable<Integer> {
         ResourceLeakDetector.setLevel(leakDetection);
         LoggerFactory.getLogger(ServeCommand.class).info("buffer leak detection: {}",
                 leakDetection.name().toLowerCase(Locale.ROOT));
-        // The hook is in place before the node starts: a SIGTERM during start-up still shuts down gracefully.
+        // The hook is in place before the node starts. A SIGTERM during start-up waits (up to the drain time) for
+        // the start to end and then drains what it opened, as after it: without the wait the JVM would exit under
+        // the start, dropping the sockets already accepted on the public port without a close frame.
         AtomicReference<Switchboard> node = new AtomicReference<>();
+        CountDownLatch startEnded = new CountDownLatch(1);
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            try {
+                if (!startEnded.await(config.drainTimeout().toMillis(), TimeUnit.MILLISECONDS)) {
+                    LoggerFactory.getLogger(ServeCommand.class).warn("stopped during start-up; the start did not end "
+                            + "within the drain time");
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
             Switchboard started = node.get();
             if (started != null) {
                 started.close();
@@ -123,6 +135,8 @@ final class ServeCommand implements Callable<Integer> {
             LoggerFactory.getLogger(ServeCommand.class).error("cannot start: {}", e.getMessage());
             spec.commandLine().getErr().println("switchboard serve: cannot start: " + e.getMessage());
             return EXIT_CANNOT_START;
+        } finally {
+            startEnded.countDown();
         }
         stopped.await();
         return 0;

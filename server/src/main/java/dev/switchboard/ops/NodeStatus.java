@@ -30,6 +30,9 @@ public interface NodeStatus {
         return Map.of("enabled", false);
     }
 
+    /** True once every listener and service of the node is up (the gRPC server too, when configured). */
+    boolean started();
+
     /** True once a graceful shutdown began: the node no longer takes new connections. */
     boolean draining();
 }

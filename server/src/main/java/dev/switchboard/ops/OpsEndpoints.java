@@ -128,11 +128,12 @@ public final class OpsEndpoints implements HttpResponder {
     }
 
     private Reply ready() {
-        boolean ready = !status.draining() && status.bus().connected();
+        // the public port answers before the node's other listeners are up: not ready until all of them are
+        boolean ready = status.started() && !status.draining() && status.bus().connected();
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("ready", ready);
         if (!ready) {
-            body.put("reason", status.draining() ? "draining" : "cluster unreachable");
+            body.put("reason", status.draining() ? "draining" : !status.started() ? "starting" : "cluster unreachable");
         }
         return new Reply(ready ? 200 : 503, JSON, json(body));
     }
