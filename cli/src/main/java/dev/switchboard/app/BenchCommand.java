@@ -95,7 +95,8 @@ final class BenchCommand implements Callable<Integer> {
 
     @Option(names = "--rehome-kill", defaultValue = "-1", paramLabel = "PID",
             description = "Re-home mode (y-webrtc): --rooms x --peers peers spread over the --url nodes; the node "
-                    + "of the first URL, whose PID this is, is killed (SIGKILL) and its peers connect to the others. "
+                    + "of the first URL, whose PID this is, is killed (SIGKILL) and its peers connect to the others "
+                    + "(a URL listed several times gets that many shares of the peers). "
                     + "Reports when all were back and when every room's count was right again on every node; "
                     + "--duration bounds the wait after the kill.")
     long rehomeKill;

@@ -39,7 +39,8 @@ import java.util.Objects;
  * @param concurrency     connections being opened at once (TCP, TLS, upgrade, subscription or login)
  * @param rehomeKillPid   re-home mode: the PID of the node the first target names; once every peer is in, the
  *                        generator kills it (SIGKILL) and measures how long its peers take to be reconnected to
- *                        the other targets and every room's view to be right again (-1 = off)
+ *                        the other targets and every room's view to be right again (-1 = off); a URL listed
+ *                        several times gets that many shares of the peers
  */
 public record BenchOptions(String dialect, List<URI> targets, int rooms, int peersPerRoom, int payloadBytes, int ratePerPeer, int window,
                            Duration warmup, Duration duration, Duration drain, int idleConnections, Duration hold,
@@ -92,7 +93,7 @@ public record BenchOptions(String dialect, List<URI> targets, int rooms, int pee
             if (storm > 0 || idleConnections > 0) {
                 throw new IllegalArgumentException("re-home is a mode of its own: no storm or idle with it");
             }
-            if (targets.size() < 2) {
+            if (targets.stream().allMatch(targets.get(0)::equals)) {
                 throw new IllegalArgumentException("re-home needs the node to kill and at least one other target");
             }
             if (!"y-webrtc".equals(dialect)) {

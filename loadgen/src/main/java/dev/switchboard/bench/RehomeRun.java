@@ -29,8 +29,8 @@ import java.util.concurrent.atomic.AtomicLong;
 import org.HdrHistogram.Histogram;
 
 /**
- * Re-home mode: y-webrtc peers in rooms spread over the targets; once every room's count is right on every
- * node, the first target's node is killed (SIGKILL, by the PID the user gave) and each of its peers connects
+ * Re-home mode: y-webrtc peers in rooms spread over the targets round robin (a URL listed several times gets
+ * that many shares); once every room's count is right on every node, the first target's node is killed (SIGKILL, by the PID the user gave) and each of its peers connects
  * again at once to one of the other targets and subscribes to its room again. Measured from the kill: when
  * every moved peer's subscription was confirmed, and when every room's view was right again on every node
  * that serves it — probed by publishing into each room from one peer on each node and reading the
@@ -44,6 +44,10 @@ final class RehomeRun {
 
     private final BenchOptions options;
     private final int nodes;
+    /** The killed node's URL: every target equal to it (listed several times, it gets more of the peers). */
+    private final URI victim;
+    /** The other targets, where the victim's peers go. */
+    private final List<Integer> survivors = new ArrayList<>();
     private final List<RPeer> peers = new ArrayList<>();
     private final LinkedBlockingQueue<RPeer> toConnect = new LinkedBlockingQueue<>();
     private final Semaphore connecting;
@@ -62,6 +66,12 @@ final class RehomeRun {
     private RehomeRun(BenchOptions options) {
         this.options = options;
         this.nodes = options.targets().size();
+        this.victim = options.targets().get(0);
+        for (int i = 0; i < nodes; i++) {
+            if (!options.targets().get(i).equals(victim)) {
+                survivors.add(i);
+            }
+        }
         this.connecting = new Semaphore(options.concurrency());
     }
 
@@ -159,7 +169,7 @@ final class RehomeRun {
                 pending.countDown();
             } else if ("publish".equals(type) && m.path("from").asInt(-1) == index
                     && m.path("probe").asInt(-1) == round) {
-                answers.put(room + ' ' + node, m.path("clients").asInt(-1));
+                answers.put(room + ' ' + options.targets().get(node), m.path("clients").asInt(-1));
                 pending.countDown();
             }
         }
@@ -173,12 +183,12 @@ final class RehomeRun {
             if (stopping) {
                 return;
             }
-            if (killedAt != 0 && node == 0 && !moved) {
+            if (killedAt != 0 && onVictim(this) && !moved) {
                 // its node is gone: straight to another one, as a client with a list of servers would
                 moved = true;
                 joined = false;
                 generation++;
-                node = 1 + index % (nodes - 1);
+                node = survivors.get(index % survivors.size());
                 toConnect.add(this);
                 return;
             }
@@ -217,7 +227,7 @@ final class RehomeRun {
                 }
                 Thread.sleep(PROBE_INTERVAL_MILLIS);
             }
-            int moved = (int) peers.stream().filter(p -> p.node == 0).count();
+            int moved = (int) peers.stream().filter(this::onVictim).count();
             pending = new CountDownLatch(moved);
             ProcessHandle victim = ProcessHandle.of(options.rehomeKillPid())
                     .orElseThrow(() -> new IllegalStateException("no process " + options.rehomeKillPid()));
@@ -256,6 +266,10 @@ final class RehomeRun {
         }
     }
 
+    private boolean onVictim(RPeer p) {
+        return options.targets().get(p.node).equals(victim);
+    }
+
     private long maxReconnect() {
         synchronized (handshakes) {
             return reconnects.getMaxValue();
@@ -270,8 +284,8 @@ final class RehomeRun {
         int r = round + 1;
         Map<String, RPeer> probers = new java.util.LinkedHashMap<>();
         for (RPeer p : peers) {
-            if (!(killedAt != 0 && p.node == 0)) {
-                probers.putIfAbsent(p.room + ' ' + p.node, p);
+            if (!(killedAt != 0 && onVictim(p))) {
+                probers.putIfAbsent(p.room + ' ' + options.targets().get(p.node), p);
             }
         }
         answers.clear();
