@@ -27,7 +27,9 @@ final class BenchCommand implements Callable<Integer> {
 
     @Option(names = "--dialect", defaultValue = "y-webrtc",
             description = "y-webrtc (publish to a room: every subscriber receives), or named-peer, rendezvous, radix, peerjs "
-                    + "(each message relayed to one peer of its room; radix needs --peers 2). Default: ${DEFAULT-VALUE}.")
+                    + "(each message relayed to one peer of its room; radix needs --peers 2), or grpc (--rooms pairs "
+                    + "of a worker and its client relaying to each other; --peers 2, --url grpc://host:port). "
+                    + "Default: ${DEFAULT-VALUE}.")
     String dialect;
 
     @Option(names = "--url", split = ",", defaultValue = "ws://127.0.0.1:8080/",

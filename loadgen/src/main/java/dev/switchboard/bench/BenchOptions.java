@@ -10,12 +10,14 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.stream.Stream;
 
 /**
  * What one load-generator run does. Every run is bounded: a duration cap, a connection cap, and only the
  * target the user named (plus the local source addresses they named).
  *
- * @param dialect         y-webrtc (publish to a room), named-peer, rendezvous, radix or peerjs (relay to one peer)
+ * @param dialect         y-webrtc (publish to a room), named-peer, rendezvous, radix or peerjs (relay to one peer),
+ *                        or grpc (pairs of a worker and its client relaying to each other; targets grpc://host:port)
  * @param targets         the servers' WebSocket URLs (ws:// or wss://host:port/path); peers are spread over them
  *                        round robin, so with several nodes of a cluster every room spans nodes
  * @param rooms           rooms (y-webrtc topics)
@@ -48,20 +50,33 @@ public record BenchOptions(String dialect, List<URI> targets, int rooms, int pee
                            Map<String, Long> cpuPids, int storm, int concurrency, long rehomeKillPid) {
     public static final Duration MAX_DURATION = Duration.ofMinutes(10);
     public static final int MAX_CONNECTIONS = 100_000;
+    public static final String GRPC = "grpc";
 
-    public static final List<String> DIALECTS = BenchDialect.NAMES;
+    /** The WebSocket dialects, then gRPC's client/worker pairs. */
+    public static final List<String> DIALECTS = Stream.concat(BenchDialect.NAMES.stream(), Stream.of(GRPC)).toList();
 
     public BenchOptions {
-        BenchDialect.of(dialect).check(ratePerPeer, peersPerRoom, idleConnections); // refuses an unknown name too
         targets = List.copyOf(Objects.requireNonNull(targets, "targets"));
         if (targets.isEmpty()) {
             throw new IllegalArgumentException("at least one target");
         }
-        for (URI target : targets) {
-            if (!("ws".equals(target.getScheme()) || "wss".equals(target.getScheme())) || target.getHost() == null
-                    || target.getPort() <= 0) {
-                throw new IllegalArgumentException("target must be ws://host:port/path or wss://host:port/path: "
-                        + target);
+        if (GRPC.equals(dialect)) {
+            if (ratePerPeer == 0 || peersPerRoom != 2 || idleConnections > 0 || storm > 0) {
+                throw new IllegalArgumentException("grpc runs pairs of a worker and a client (--peers 2) at a --rate");
+            }
+            for (URI target : targets) {
+                if (!"grpc".equals(target.getScheme()) || target.getHost() == null || target.getPort() <= 0) {
+                    throw new IllegalArgumentException("a grpc target is grpc://host:port (plaintext): " + target);
+                }
+            }
+        } else {
+            BenchDialect.of(dialect).check(ratePerPeer, peersPerRoom, idleConnections); // refuses an unknown name too
+            for (URI target : targets) {
+                if (!("ws".equals(target.getScheme()) || "wss".equals(target.getScheme())) || target.getHost() == null
+                        || target.getPort() <= 0) {
+                    throw new IllegalArgumentException("target must be ws://host:port/path or wss://host:port/path: "
+                            + target);
+                }
             }
         }
         check("rooms", rooms, 1, MAX_CONNECTIONS);
@@ -103,6 +118,10 @@ public record BenchOptions(String dialect, List<URI> targets, int rooms, int pee
         }
     }
 
+    public boolean grpc() {
+        return GRPC.equals(dialect);
+    }
+
     public boolean rehome() {
         return rehomeKillPid > 0;
     }
@@ -118,7 +137,7 @@ public record BenchOptions(String dialect, List<URI> targets, int rooms, int pee
 
     /** Deliveries one message makes: every subscriber for y-webrtc, the one target otherwise. */
     public int fanOut() {
-        return BenchDialect.of(dialect).fanOut(peersPerRoom);
+        return grpc() ? 1 : BenchDialect.of(dialect).fanOut(peersPerRoom);
     }
 
     public boolean openLoop() {

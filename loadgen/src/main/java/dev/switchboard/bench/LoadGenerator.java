@@ -81,7 +81,10 @@ public final class LoadGenerator {
     }
 
     public static BenchReport run(BenchOptions options) throws InterruptedException {
-        return options.rehome() ? RehomeRun.run(options) : new LoadGenerator(options).execute();
+        if (options.rehome()) {
+            return RehomeRun.run(options);
+        }
+        return options.grpc() ? GrpcRun.run(options) : new LoadGenerator(options).execute();
     }
 
     /** Counters and latencies of the messages one phase sent, at one event loop. */
@@ -366,7 +369,7 @@ public final class LoadGenerator {
             phase = PHASE_WARMUP;
             Thread.sleep(options.warmup().toMillis());
             double cpuStart = server.present() ? server.cpuSeconds() : -1;
-            Map<String, Double> othersStart = othersCpu();
+            Map<String, Double> othersStart = othersCpu(options);
             long ownCpuStart = ownCpuNanos();
             long start = System.nanoTime();
             phaseDigit = '0';
@@ -377,9 +380,7 @@ public final class LoadGenerator {
             double ownCpu = ownCpuStart >= 0 ? (ownCpuNanos() - ownCpuStart) / 1e9 : -1;
             Thread.sleep(options.drain().toMillis());
             double cpu = server.present() ? server.cpuSeconds() - cpuStart : -1;
-            Map<String, Double> othersEnd = othersCpu();
-            Map<String, Double> others = new LinkedHashMap<>();
-            othersEnd.forEach((name, end) -> others.put(name, end - othersStart.getOrDefault(name, end)));
+            Map<String, Double> others = othersCpuSince(options, othersStart);
             return report(group, seconds, cpu, others, ownCpu, server);
         } finally {
             phase = PHASE_STOPPED;
@@ -516,7 +517,7 @@ public final class LoadGenerator {
     }
 
     /** CPU seconds so far of each further process named in the options (those still running). */
-    private Map<String, Double> othersCpu() {
+    static Map<String, Double> othersCpu(BenchOptions options) {
         Map<String, Double> out = new LinkedHashMap<>();
         options.cpuPids().forEach((name, pid) -> {
             ServerProbe p = new ServerProbe(pid, null);
@@ -525,6 +526,26 @@ public final class LoadGenerator {
             }
         });
         return out;
+    }
+
+    /** CPU seconds each further process used since {@code start} (a reading of {@link #othersCpu}). */
+    static Map<String, Double> othersCpuSince(BenchOptions options, Map<String, Double> start) {
+        Map<String, Double> out = new LinkedHashMap<>();
+        othersCpu(options).forEach((name, end) -> out.put(name, end - start.getOrDefault(name, end)));
+        return out;
+    }
+
+    /** Every measured process's CPU per delivered message: the server's (if read), then the others. */
+    static List<BenchReport.ProcessCpu> processes(BenchOptions options, double serverCpu, Map<String, Double> others,
+                                                  long delivered) {
+        List<BenchReport.ProcessCpu> processes = new ArrayList<>();
+        if (serverCpu >= 0) {
+            processes.add(new BenchReport.ProcessCpu("server", options.serverPid(), serverCpu,
+                    delivered > 0 ? serverCpu * 1e6 / delivered : -1));
+        }
+        others.forEach((name, seconds) -> processes.add(new BenchReport.ProcessCpu(name,
+                options.cpuPids().get(name), seconds, delivered > 0 ? seconds * 1e6 / delivered : -1)));
+        return processes;
     }
 
     /** Runs {@code task} on every event loop, with that loop's state, and waits (bounded) until all ran. */
@@ -616,13 +637,7 @@ public final class LoadGenerator {
                 micros(local.getValueAtPercentile(50)), micros(local.getValueAtPercentile(99)), crossDelivered,
                 micros(cross.getValueAtPercentile(50)), micros(cross.getValueAtPercentile(99)),
                 micros(cross.getValueAtPercentile(99.9)));
-        List<BenchReport.ProcessCpu> processes = new ArrayList<>();
-        if (cpu >= 0) {
-            processes.add(new BenchReport.ProcessCpu("server", options.serverPid(), cpu,
-                    delivered > 0 ? cpu * 1e6 / delivered : -1));
-        }
-        others.forEach((name, seconds2) -> processes.add(new BenchReport.ProcessCpu(name,
-                options.cpuPids().get(name), seconds2, delivered > 0 ? seconds2 * 1e6 / delivered : -1)));
+        List<BenchReport.ProcessCpu> processes = processes(options, cpu, others, delivered);
         double allCpu = processes.stream().mapToDouble(BenchReport.ProcessCpu::cpuSeconds).sum();
         long expected = sent * options.fanOut();
         long rss = server.present() ? server.rssBytes() : -1;

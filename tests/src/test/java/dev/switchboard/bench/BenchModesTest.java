@@ -71,6 +71,52 @@ class BenchModesTest {
         }
     }
 
+    private static URI grpc(Switchboard node) {
+        return URI.create("grpc://127.0.0.1:" + node.grpcPort());
+    }
+
+    @Test
+    void aGrpcRunRelaysEveryMessageBetweenWorkersAndTheirClientsOnOneNode() throws Exception {
+        try (Switchboard node = TestNodes.start()) {
+            BenchReport report = LoadGenerator.run(options(grpc(node)).dialect("grpc").rooms(6).ratePerPeer(20)
+                    .serverPid(ProcessHandle.current().pid()).build());
+            assertThat(report.errors()).isZero();
+            assertThat(report.mode()).isEqualTo("load grpc");
+            assertThat(report.connections()).isEqualTo(12);
+            assertThat(report.sent()).isPositive();
+            // both sides send: a worker's messages reach its client, the client's its worker, each exactly once
+            assertThat(report.delivered()).isEqualTo(report.expected()).isEqualTo(report.sent());
+            assertThat(report.p50Micros()).isPositive();
+            assertThat(report.crossNode()).isNull();
+            assertThat(report.serverCpuMicrosPerDelivery()).isNotNegative();
+        }
+    }
+
+    @Test
+    void aGrpcRunAcrossTwoNodesRelaysHalfThePairsOverTheBus() throws Exception {
+        try (RedisServer redis = RedisServer.start(); Switchboard a = node(redis, "a"); Switchboard b = node(redis, "b")) {
+            BenchReport report = LoadGenerator.run(options(grpc(a), grpc(b)).dialect("grpc").rooms(6).ratePerPeer(20)
+                    .drain(Duration.ofSeconds(2)).build());
+            assertThat(report.errors()).isZero();
+            assertThat(report.delivered()).isEqualTo(report.sent()).isPositive();
+            // odd pairs have their worker on one node and their client on the other: half of the relays
+            BenchReport.CrossNode split = report.crossNode();
+            assertThat(split.crossDelivered()).isPositive();
+            assertThat(split.localDelivered()).isPositive();
+            assertThat(split.localDelivered() + split.crossDelivered()).isEqualTo(report.delivered());
+            assertThat(split.crossP50Micros()).isPositive();
+        }
+    }
+
+    @Test
+    void aGrpcRunNeedsGrpcTargetsAndPairs() {
+        URI ws = URI.create("ws://127.0.0.1:1/");
+        URI grpc = URI.create("grpc://127.0.0.1:1");
+        assertThatThrownBy(() -> options(ws).dialect("grpc").build()).hasMessageContaining("grpc://host:port");
+        assertThatThrownBy(() -> options(grpc).dialect("grpc").peersPerRoom(3).build()).hasMessageContaining("--peers 2");
+        assertThatThrownBy(() -> options(grpc).build()).hasMessageContaining("ws://");
+    }
+
     /** Every connection counts once its join is confirmed: y-webrtc's pong after the subscribe, a login's answer. */
     @ParameterizedTest
     @ValueSource(strings = {"y-webrtc", "named-peer"})
