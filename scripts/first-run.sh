@@ -10,7 +10,10 @@ repo=${1:-$(cd "$(dirname "$0")/.." && pwd)}
 port=${PORT:-8080}
 work=$(mktemp -d)
 node=""
-cleanup() { [[ -n $node ]] && kill "$node" 2>/dev/null && wait "$node" 2>/dev/null; rm -rf "$work"; }
+cleanup() {
+  if [[ -n $node ]]; then kill "$node" 2>/dev/null || true; wait "$node" 2>/dev/null || true; fi
+  rm -rf "$work"
+}
 trap cleanup EXIT
 
 start=$(date +%s.%N)
