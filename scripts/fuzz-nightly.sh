@@ -24,7 +24,7 @@ failed=0
 before=$(find fuzz/src/test/resources -name 'crash-*' -o -name 'timeout-*' | sort)
 for t in "${targets[@]}"; do
   start=$(date +%s)
-  "${mvn[@]}" -pl fuzz surefire:test@"fuzz-$t" -Dfuzz.seconds="$seconds" > "$logs/$t.log" 2>&1
+  "${mvn[@]}" -pl fuzz surefire:test@"fuzz-$t" -Dfuzz -Dfuzz.seconds="$seconds" > "$logs/$t.log" 2>&1
   status=$?
   runs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$logs/$t.log" | tail -1)
   if [ -z "$runs" ]; then

@@ -3,6 +3,7 @@ package dev.switchboard;
 import dev.switchboard.auth.Authenticator;
 import dev.switchboard.auth.TokenVerifier;
 import dev.switchboard.config.NodeOptions;
+import dev.switchboard.core.ResumeLimits;
 import dev.switchboard.ice.IceServers;
 import dev.switchboard.config.Option;
 import dev.switchboard.core.hub.Hub;
@@ -85,7 +86,8 @@ public final class Switchboard implements AutoCloseable, NodeStatus {
         this.bus = bus;
         this.auth = auth;
         this.metrics = new Metrics(config.get(NodeOptions.NEGOTIATION_TIMEOUT));
-        this.hub = new Hub(bus);
+        this.hub = new Hub(bus, new ResumeLimits(config.get(NodeOptions.RESUME_WINDOW),
+                config.get(NodeOptions.RESUME_MAX_MESSAGES), config.get(NodeOptions.RESUME_MAX_BYTES)));
         YWebrtcDialect ywebrtc = new YWebrtcDialect(hub, config.maxFrameBytes(), config.maxJsonDepth(),
                 config.maxTopicsPerConnection(), config.maxTopicNameLength(), config.get(NodeOptions.MAX_TOPIC_BYTES),
                 config.nodeTopicBudgetBytes());
@@ -138,6 +140,16 @@ public final class Switchboard implements AutoCloseable, NodeStatus {
         metrics.gauge("switchboard.rooms", "Rooms with members on this node", hub::roomCount);
         metrics.gauge("switchboard.ywebrtc.topic.bytes", "What this node's y-webrtc subscriptions take of "
                 + "--max-node-topic-bytes (names and a fixed overhead each)", ywebrtc::topicBytes);
+        metrics.gauge("switchboard.resume.parked", "Peers of this node whose connection dropped, kept for their "
+                + "resume (docs/design/resume.md)", () -> hub.resumeStats().parked());
+        metrics.counter("switchboard.resume.resumed", "Peers that came back within the resume window and took "
+                + "their identity over", () -> hub.resumeStats().resumed());
+        metrics.counter("switchboard.resume.expired", "Parked peers that left when the resume window ended",
+                () -> hub.resumeStats().expired());
+        metrics.counter("switchboard.resume.messages.kept", "Messages kept for parked peers",
+                () -> hub.resumeStats().kept());
+        metrics.counter("switchboard.resume.messages.dropped", "Messages for parked peers dropped: the mailbox "
+                + "held --resume-max-messages or --resume-max-bytes", () -> hub.resumeStats().dropped());
         metrics.gauge("switchboard.cluster.nodes", "Live nodes in the cluster", () -> bus.status().nodes());
         metrics.gauge("switchboard.cluster.connected", "1 when the cluster bus is reachable",
                 () -> bus.status().connected() ? 1 : 0);

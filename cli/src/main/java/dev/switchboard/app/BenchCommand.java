@@ -9,12 +9,14 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
-/** {@code switchboard bench}: the y-webrtc load generator. */
+/** {@code switchboard bench}: the load generator (every WebSocket dialect; storm and re-home modes). */
 @Command(name = "bench", mixinStandardHelpOptions = true, sortOptions = false,
         description = {"Load a y-webrtc signaling server (Switchboard or any other) and report deliveries per "
                 + "second, latency percentiles, missing deliveries and, given its PID, the server's CPU per "
@@ -25,7 +27,9 @@ final class BenchCommand implements Callable<Integer> {
 
     @Option(names = "--dialect", defaultValue = "y-webrtc",
             description = "y-webrtc (publish to a room: every subscriber receives), or named-peer, rendezvous, radix, peerjs "
-                    + "(each message relayed to one peer of its room; radix needs --peers 2). Default: ${DEFAULT-VALUE}.")
+                    + "(each message relayed to one peer of its room; radix needs --peers 2), or grpc (--rooms pairs "
+                    + "of a worker and its client relaying to each other; --peers 2, --url grpc://host:port). "
+                    + "Default: ${DEFAULT-VALUE}.")
     String dialect;
 
     @Option(names = "--url", split = ",", defaultValue = "ws://127.0.0.1:8080/",
@@ -77,6 +81,28 @@ final class BenchCommand implements Callable<Integer> {
             description = "PID of the server on this machine: report its CPU per delivery and memory per connection.")
     long serverPid;
 
+    @Option(names = "--cpu-pid", split = ",", paramLabel = "NAME=PID",
+            description = "Further processes on this machine (another node, Redis) whose CPU per delivered message "
+                    + "is reported beside the server's, e.g. node-b=4242,redis=4243.")
+    Map<String, Long> cpuPids = new LinkedHashMap<>();
+
+    @Option(names = "--storm", defaultValue = "0",
+            description = "Storm mode: open this many connections as fast as --concurrency allows, each to a "
+                    + "confirmed subscription or login; report connects per second and the handshake latencies.")
+    int storm;
+
+    @Option(names = "--concurrency", defaultValue = "256",
+            description = "Connections being opened at once (TCP, TLS, upgrade). Default: ${DEFAULT-VALUE}.")
+    int concurrency;
+
+    @Option(names = "--rehome-kill", defaultValue = "-1", paramLabel = "PID",
+            description = "Re-home mode (y-webrtc): --rooms x --peers peers spread over the --url nodes; the node "
+                    + "of the first URL, whose PID this is, is killed (SIGKILL) and its peers connect to the others "
+                    + "(a URL listed several times gets that many shares of the peers). "
+                    + "Reports when all were back and when every room's count was right again on every node; "
+                    + "--duration bounds the wait after the kill.")
+    long rehomeKill;
+
     @Option(names = "--threads", defaultValue = "2", description = "Generator threads. Default: ${DEFAULT-VALUE}.")
     int threads;
 
@@ -96,7 +122,8 @@ final class BenchCommand implements Callable<Integer> {
         BenchOptions options = BenchOptions.builder().dialect(dialect).targets(url).rooms(rooms).peersPerRoom(peers)
                 .payloadBytes(payload).ratePerPeer(rate).window(window).warmup(warmup).duration(duration).drain(drain)
                 .idleConnections(idle).hold(hold).sourceAddresses(sourceAddresses).serverPid(serverPid)
-                .ioThreads(threads).tlsCa(tlsCa).build();
+                .ioThreads(threads).tlsCa(tlsCa).cpuPids(cpuPids).storm(storm).concurrency(concurrency)
+                .rehomeKillPid(rehomeKill).build();
         BenchReport report = LoadGenerator.run(options);
         System.out.print(report.toTable());
         if (json != null) {

@@ -5,6 +5,7 @@ import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.turbo.TurboFilter;
 import ch.qos.logback.core.spi.FilterReply;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Marker;
 
 /**
@@ -22,7 +23,12 @@ public final class LogFloodFilter extends TurboFilter {
     private static final long WINDOW_MILLIS = 60_000;
 
     private int perMinute = 20;
-    private final ConcurrentHashMap<String, Window> windows = new ConcurrentHashMap<>();
+    /**
+     * Per logger, per format: two maps rather than one keyed by both, so that finding a message's window takes
+     * no key object (formats are constants; their hash codes are cached).
+     */
+    private final ConcurrentHashMap<Logger, ConcurrentHashMap<String, Window>> windows = new ConcurrentHashMap<>();
+    private final AtomicInteger tracked = new AtomicInteger();
 
     /** Set from the configuration file: {@code <perMinute>20</perMinute>}. */
     public void setPerMinute(int perMinute) {
@@ -39,10 +45,7 @@ public final class LogFloodFilter extends TurboFilter {
                 || !level.isGreaterOrEqual(logger.getEffectiveLevel())) {
             return FilterReply.NEUTRAL;
         }
-        if (windows.size() > MAX_TRACKED) {
-            windows.clear();
-        }
-        Window w = windows.computeIfAbsent(logger.getName() + '\n' + format, k -> new Window());
+        Window w = window(logger, format);
         long now = System.currentTimeMillis();
         int leftOut;
         synchronized (w) {
@@ -63,6 +66,20 @@ public final class LogFloodFilter extends TurboFilter {
                     leftOut, perMinute);
         }
         return FilterReply.NEUTRAL;
+    }
+
+    private Window window(Logger logger, String format) {
+        ConcurrentHashMap<String, Window> formats = windows.get(logger);
+        Window w = formats == null ? null : formats.get(format);
+        if (w != null) {
+            return w;
+        }
+        if (tracked.incrementAndGet() > MAX_TRACKED) {
+            windows.clear();
+            tracked.set(1);
+        }
+        return windows.computeIfAbsent(logger, l -> new ConcurrentHashMap<>())
+                .computeIfAbsent(format, f -> new Window());
     }
 
     private static final class Window {

@@ -5,14 +5,19 @@ import java.net.InetAddress;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
+import java.util.stream.Stream;
 
 /**
  * What one load-generator run does. Every run is bounded: a duration cap, a connection cap, and only the
  * target the user named (plus the local source addresses they named).
  *
- * @param dialect         y-webrtc (publish to a room), named-peer, rendezvous, radix or peerjs (relay to one peer)
+ * @param dialect         y-webrtc (publish to a room), named-peer, rendezvous, radix or peerjs (relay to one peer),
+ *                        or grpc (pairs of a worker and its client relaying to each other; targets grpc://host:port)
  * @param targets         the servers' WebSocket URLs (ws:// or wss://host:port/path); peers are spread over them
  *                        round robin, so with several nodes of a cluster every room spans nodes
  * @param rooms           rooms (y-webrtc topics)
@@ -29,26 +34,49 @@ import java.util.Objects;
  * @param serverPid       the server's PID on this machine, to read its CPU time and memory; -1 if unknown
  * @param ioThreads       generator threads
  * @param tlsCa           PEM CA certificates wss:// servers are checked against; null: the JVM's trust store
+ * @param cpuPids         further processes on this machine (name → PID: another node, Redis) whose CPU per
+ *                        delivered message is reported beside the server's
+ * @param storm           storm mode: open this many connections as fast as {@code concurrency} allows, each to a
+ *                        completed subscription or login, and report the rate and the handshake latencies (0 = off)
+ * @param concurrency     connections being opened at once (TCP, TLS, upgrade, subscription or login)
+ * @param rehomeKillPid   re-home mode: the PID of the node the first target names; once every peer is in, the
+ *                        generator kills it (SIGKILL) and measures how long its peers take to be reconnected to
+ *                        the other targets and every room's view to be right again (-1 = off); a URL listed
+ *                        several times gets that many shares of the peers
  */
 public record BenchOptions(String dialect, List<URI> targets, int rooms, int peersPerRoom, int payloadBytes, int ratePerPeer, int window,
                            Duration warmup, Duration duration, Duration drain, int idleConnections, Duration hold,
-                           List<InetAddress> sourceAddresses, long serverPid, int ioThreads, Path tlsCa) {
+                           List<InetAddress> sourceAddresses, long serverPid, int ioThreads, Path tlsCa,
+                           Map<String, Long> cpuPids, int storm, int concurrency, long rehomeKillPid) {
     public static final Duration MAX_DURATION = Duration.ofMinutes(10);
     public static final int MAX_CONNECTIONS = 100_000;
+    public static final String GRPC = "grpc";
 
-    public static final List<String> DIALECTS = BenchDialect.NAMES;
+    /** The WebSocket dialects, then gRPC's client/worker pairs. */
+    public static final List<String> DIALECTS = Stream.concat(BenchDialect.NAMES.stream(), Stream.of(GRPC)).toList();
 
     public BenchOptions {
-        BenchDialect.of(dialect).check(ratePerPeer, peersPerRoom, idleConnections); // refuses an unknown name too
         targets = List.copyOf(Objects.requireNonNull(targets, "targets"));
         if (targets.isEmpty()) {
             throw new IllegalArgumentException("at least one target");
         }
-        for (URI target : targets) {
-            if (!("ws".equals(target.getScheme()) || "wss".equals(target.getScheme())) || target.getHost() == null
-                    || target.getPort() <= 0) {
-                throw new IllegalArgumentException("target must be ws://host:port/path or wss://host:port/path: "
-                        + target);
+        if (GRPC.equals(dialect)) {
+            if (ratePerPeer == 0 || peersPerRoom != 2 || idleConnections > 0 || storm > 0) {
+                throw new IllegalArgumentException("grpc runs pairs of a worker and a client (--peers 2) at a --rate");
+            }
+            for (URI target : targets) {
+                if (!"grpc".equals(target.getScheme()) || target.getHost() == null || target.getPort() <= 0) {
+                    throw new IllegalArgumentException("a grpc target is grpc://host:port (plaintext): " + target);
+                }
+            }
+        } else {
+            BenchDialect.of(dialect).check(ratePerPeer, peersPerRoom, idleConnections); // refuses an unknown name too
+            for (URI target : targets) {
+                if (!("ws".equals(target.getScheme()) || "wss".equals(target.getScheme())) || target.getHost() == null
+                        || target.getPort() <= 0) {
+                    throw new IllegalArgumentException("target must be ws://host:port/path or wss://host:port/path: "
+                            + target);
+                }
             }
         }
         check("rooms", rooms, 1, MAX_CONNECTIONS);
@@ -70,6 +98,32 @@ public record BenchOptions(String dialect, List<URI> targets, int rooms, int pee
                     + MAX_DURATION.toMinutes() + " minutes");
         }
         sourceAddresses = List.copyOf(sourceAddresses);
+        cpuPids = Collections.unmodifiableMap(new LinkedHashMap<>(cpuPids));
+        check("storm", storm, 0, MAX_CONNECTIONS);
+        check("concurrency", concurrency, 1, 10_000);
+        if (storm > 0 && idleConnections > 0) {
+            throw new IllegalArgumentException("storm and idle are different modes: pick one");
+        }
+        if (rehomeKillPid > 0) {
+            if (storm > 0 || idleConnections > 0) {
+                throw new IllegalArgumentException("re-home is a mode of its own: no storm or idle with it");
+            }
+            if (targets.stream().allMatch(targets.get(0)::equals)) {
+                throw new IllegalArgumentException("re-home needs the node to kill and at least one other target");
+            }
+            if (!"y-webrtc".equals(dialect)) {
+                throw new IllegalArgumentException("re-home reads the rooms' views from y-webrtc's clients count: "
+                        + "--dialect y-webrtc");
+            }
+        }
+    }
+
+    public boolean grpc() {
+        return GRPC.equals(dialect);
+    }
+
+    public boolean rehome() {
+        return rehomeKillPid > 0;
     }
 
     /** The first target: where the server's own metrics are read. */
@@ -78,12 +132,12 @@ public record BenchOptions(String dialect, List<URI> targets, int rooms, int pee
     }
 
     public int connections() {
-        return idleConnections > 0 ? idleConnections : rooms * peersPerRoom;
+        return idleConnections > 0 ? idleConnections : storm > 0 ? storm : rooms * peersPerRoom;
     }
 
     /** Deliveries one message makes: every subscriber for y-webrtc, the one target otherwise. */
     public int fanOut() {
-        return BenchDialect.of(dialect).fanOut(peersPerRoom);
+        return grpc() ? 1 : BenchDialect.of(dialect).fanOut(peersPerRoom);
     }
 
     public boolean openLoop() {
@@ -112,6 +166,10 @@ public record BenchOptions(String dialect, List<URI> targets, int rooms, int pee
         private long serverPid = -1;
         private int ioThreads = 2;
         private Path tlsCa;
+        private Map<String, Long> cpuPids = Map.of();
+        private int storm;
+        private int concurrency = 256;
+        private long rehomeKillPid = -1;
 
         private Builder() {
         }
@@ -199,10 +257,35 @@ public record BenchOptions(String dialect, List<URI> targets, int rooms, int pee
             return this;
         }
 
+        /** Further processes (name → PID) whose CPU per delivered message is reported. */
+        public Builder cpuPids(Map<String, Long> v) {
+            cpuPids = v;
+            return this;
+        }
+
+        /** Storm mode: this many connections, each to a completed subscription or login, as fast as allowed. */
+        public Builder storm(int v) {
+            storm = v;
+            return this;
+        }
+
+        /** Connections being opened at once. */
+        public Builder concurrency(int v) {
+            concurrency = v;
+            return this;
+        }
+
+        /** Re-home mode: the PID of the first target's node, killed once every peer is in. */
+        public Builder rehomeKillPid(long v) {
+            rehomeKillPid = v;
+            return this;
+        }
+
         /** Validates everything; throws {@link IllegalArgumentException} naming what is wrong. */
         public BenchOptions build() {
             return new BenchOptions(dialect, targets, rooms, peersPerRoom, payloadBytes, ratePerPeer, window, warmup,
-                    duration, drain, idleConnections, hold, sourceAddresses, serverPid, ioThreads, tlsCa);
+                    duration, drain, idleConnections, hold, sourceAddresses, serverPid, ioThreads, tlsCa, cpuPids, storm,
+                    concurrency, rehomeKillPid);
         }
     }
 

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 
@@ -24,7 +25,38 @@ public record BenchReport(String mode, String target, int connections, int rooms
                           double scheduledP99Micros, double scheduledMaxMicros,
                           double generatorCpuSeconds, double serverCpuSeconds, double serverCpuMicrosPerDelivery,
                           long serverRssBytes, long serverHeapBytes, double heapBytesPerConnection,
-                          double rssBytesPerConnection, double connectsPerSecond, double serverCpuMicrosPerConnect) {
+                          double rssBytesPerConnection, double connectsPerSecond, double serverCpuMicrosPerConnect,
+                          CrossNode crossNode, List<ProcessCpu> processes, double allProcessesCpuMicrosPerDelivery,
+                          Handshakes handshakes, Rehome rehome) {
+
+    /**
+     * With several targets: deliveries to a peer on the sender's own node, and to a peer on another node (which
+     * crossed the bus), counted and timed apart.
+     */
+    public record CrossNode(long localDelivered, double localP50Micros, double localP99Micros, long crossDelivered,
+                            double crossP50Micros, double crossP99Micros, double crossP999Micros) {
+    }
+
+    /** One process's CPU (user + system) over the measured phase and drain, per delivered message. */
+    public record ProcessCpu(String name, long pid, double cpuSeconds, double cpuMicrosPerDelivery) {
+    }
+
+    /**
+     * Storm and re-home modes: the time from starting a connection (TCP connect) to its completed subscription
+     * or login, over every connection that completed.
+     */
+    public record Handshakes(long completed, double p50Micros, double p99Micros, double p999Micros,
+                             double maxMicros) {
+    }
+
+    /**
+     * Re-home mode: {@code moved} peers were on the killed node; every one was reconnected to another node
+     * {@code reconnectedMillis} after the kill, and every room's count was right on every node that serves it
+     * {@code consistentMillis} after the kill (-1: not within the run's bound).
+     */
+    public record Rehome(int peers, int moved, double reconnectedMillis, double consistentMillis,
+                         double reconnectP50Millis, double reconnectP99Millis, long probes) {
+    }
 
     public String toJson() {
         try {
@@ -70,8 +102,37 @@ public record BenchReport(String mode, String target, int connections, int rooms
                 rows.put("server CPU", fmt("%.2f s", serverCpuSeconds));
                 rows.put("server CPU / delivery", fmt("%.2f us", serverCpuMicrosPerDelivery));
             }
+            if (crossNode != null) {
+                rows.put("local deliveries", fmt("%d, p50 %.0f us, p99 %.0f us", crossNode.localDelivered(),
+                        crossNode.localP50Micros(), crossNode.localP99Micros()));
+                rows.put("cross-node deliveries", fmt("%d, p50 %.0f us, p99 %.0f us, p99.9 %.0f us",
+                        crossNode.crossDelivered(), crossNode.crossP50Micros(), crossNode.crossP99Micros(),
+                        crossNode.crossP999Micros()));
+            }
+            for (ProcessCpu p : processes) {
+                rows.put("CPU / delivery: " + p.name(), fmt("%.2f us (%.2f s, pid %d)", p.cpuMicrosPerDelivery(),
+                        p.cpuSeconds(), p.pid()));
+            }
+            if (allProcessesCpuMicrosPerDelivery >= 0 && processes.size() > 1) {
+                rows.put("CPU / delivery: all", fmt("%.2f us", allProcessesCpuMicrosPerDelivery));
+            }
         } else {
             rows.put("errors", Long.toString(errors));
+        }
+        if (handshakes != null) {
+            rows.put("handshakes completed", Long.toString(handshakes.completed()));
+            rows.put("handshake p50 / p99", fmt("%.1f ms / %.1f ms", handshakes.p50Micros() / 1000,
+                    handshakes.p99Micros() / 1000));
+            rows.put("handshake p99.9 / max", fmt("%.1f ms / %.1f ms", handshakes.p999Micros() / 1000,
+                    handshakes.maxMicros() / 1000));
+        }
+        if (rehome != null) {
+            rows.put("peers / moved", rehome.peers() + " / " + rehome.moved());
+            rows.put("all reconnected after", fmt("%.0f ms", rehome.reconnectedMillis()));
+            rows.put("reconnect p50 / p99", fmt("%.0f ms / %.0f ms", rehome.reconnectP50Millis(),
+                    rehome.reconnectP99Millis()));
+            rows.put("views consistent after", rehome.consistentMillis() < 0 ? "not within the run"
+                    : fmt("%.0f ms (%d probes)", rehome.consistentMillis(), rehome.probes()));
         }
         if (serverRssBytes >= 0) {
             rows.put("server RSS", fmt("%.1f MiB", serverRssBytes / 1048576.0));

@@ -1,6 +1,7 @@
 package dev.switchboard.bench;
 
 import dev.switchboard.bench.internal.BenchDialect;
+import dev.switchboard.bench.internal.ClientBootstrap;
 import dev.switchboard.bench.internal.ClientTls;
 import dev.switchboard.bench.internal.ClientFrames;
 import dev.switchboard.bench.internal.PeerHandler;
@@ -9,17 +10,12 @@ import io.netty.bootstrap.Bootstrap;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
-import io.netty.channel.ChannelInitializer;
-import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoop;
 import io.netty.channel.IoHandlerFactory;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.epoll.Epoll;
 import io.netty.channel.epoll.EpollIoHandler;
-import io.netty.channel.epoll.EpollSocketChannel;
 import io.netty.channel.nio.NioIoHandler;
-import io.netty.channel.socket.SocketChannel;
-import io.netty.channel.socket.nio.NioSocketChannel;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -28,6 +24,7 @@ import java.net.http.HttpClient;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.IdentityHashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
@@ -57,10 +54,14 @@ public final class LoadGenerator {
 
     private final BenchOptions options;
     private final BenchDialect dialect;
+    /** The targets (nodes); peer {@code i} connects to target {@code i % nodes}. */
+    private final int nodes;
     private final long base = System.nanoTime();
     private final Map<EventLoop, LoopState> loops = new IdentityHashMap<>();
     private final List<Peer> peers = new ArrayList<>();
     private final AtomicLong errors = new AtomicLong();
+    /** Counts down once per peer whose join the server confirmed (or that failed). */
+    private CountDownLatch joinedCount;
     private volatile int phase = PHASE_IDLE;
     /**
      * The digit every message carries to say which phase sent it: '1' before the measured phase, '0' during it.
@@ -76,10 +77,14 @@ public final class LoadGenerator {
     private LoadGenerator(BenchOptions options) {
         this.options = options;
         this.dialect = BenchDialect.of(options.dialect());
+        this.nodes = options.targets().size();
     }
 
     public static BenchReport run(BenchOptions options) throws InterruptedException {
-        return new LoadGenerator(options).execute();
+        if (options.rehome()) {
+            return RehomeRun.run(options);
+        }
+        return options.grpc() ? GrpcRun.run(options) : new LoadGenerator(options).execute();
     }
 
     /** Counters and latencies of the messages one phase sent, at one event loop. */
@@ -95,8 +100,16 @@ public final class LoadGenerator {
     /** The peers of one event loop and their counters; touched only by that loop. */
     private static final class LoopState {
         final List<Peer> peers = new ArrayList<>();
-        /** Indexed by a message's phase digit: [0] the measured phase, [1] warm-up (counted, then dropped). */
+        /**
+         * Indexed by a message's phase digit: [0] the measured phase, [1] warm-up (counted, then dropped). Sends,
+         * and deliveries from a sender connected to the receiver's own node.
+         */
         final PhaseStats[] stats = {new PhaseStats(), new PhaseStats()};
+        /** Deliveries from a sender connected to another node: they crossed the bus. */
+        final PhaseStats[] cross = {new PhaseStats(), new PhaseStats()};
+        /** From starting a connection to its confirmed join. */
+        final Histogram handshake = new Histogram(TimeUnit.SECONDS.toNanos(60), 3);
+        long lastJoined;
         /** Open loop: when the first tick is due; ticks follow every {@link #TICK_NANOS}. */
         long gridStart;
 
@@ -110,6 +123,10 @@ public final class LoadGenerator {
     private final class Peer implements PeerHandler.Listener, BenchDialect.Peer {
         final int index;
         final String room;
+        /** The target (node) this peer is connected to. */
+        final int node;
+        long connectStarted;
+        boolean joined;
         byte[] template;
         int wAt;
         int tAt;
@@ -126,6 +143,7 @@ public final class LoadGenerator {
         Peer(int index, String room, CountDownLatch opened, Semaphore connecting) {
             this.index = index;
             this.room = room;
+            this.node = index % nodes;
             this.opened = opened;
             this.connecting = connecting;
         }
@@ -153,6 +171,17 @@ public final class LoadGenerator {
         @Override
         public boolean isReady() {
             return ready;
+        }
+
+        @Override
+        public void joined() {
+            if (!joined && state != null) {
+                joined = true;
+                long now = System.nanoTime();
+                state.handshake.recordValue(Math.max(0, now - connectStarted));
+                state.lastJoined = Math.max(state.lastJoined, now);
+                joinedCount.countDown();
+            }
         }
 
         @Override
@@ -228,7 +257,7 @@ public final class LoadGenerator {
             while ((b = payload.getByte(i++)) != ',') {
                 from = from * 10 + (b - '0');
             }
-            PhaseStats stats = state.stats[payload.getByte(i + 4) - '0'];
+            PhaseStats stats = (from % nodes == node ? state.stats : state.cross)[payload.getByte(i + 4) - '0'];
             i += 4 + 1 + 5; // w digit, then ,"t":
             long t = 0;
             for (int k = 0; k < 16; k++) {
@@ -267,6 +296,9 @@ public final class LoadGenerator {
                     System.err.println("peer " + index + ": " + why); // the first few say enough
                 }
                 opened.countDown();
+                if (!joined) {
+                    joinedCount.countDown();
+                }
             }
         }
     }
@@ -314,6 +346,9 @@ public final class LoadGenerator {
             connectRate = options.connections() / connectSeconds;
             serverCpuPerConnect = server.present()
                     ? (server.cpuSeconds() - connectCpuStart) * 1e6 / options.connections() : -1;
+            if (options.storm() > 0) {
+                return storm(group, server, connectStart, connectCpuStart);
+            }
             if (options.idleConnections() > 0) {
                 Thread.sleep(options.hold().toMillis());
                 long heapAfter = server.present() ? server.jvmHeapAfterGc(metricsUri(target)) : -1;
@@ -324,7 +359,7 @@ public final class LoadGenerator {
                         0, 0, 0, 0, errors.get(), 0, 0, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, rss,
                         heapAfter, heapAfter >= 0 && heapBefore >= 0 ? (heapAfter - heapBefore) / (double) n : -1,
                         rss >= 0 && rssBefore >= 0 ? (rss - rssBefore) / (double) n : -1, connectRate,
-                        serverCpuPerConnect);
+                        serverCpuPerConnect, null, List.of(), -1, null, null);
             }
             Thread.sleep(500); // let every subscription land before anyone publishes
             awaitReady();
@@ -334,6 +369,7 @@ public final class LoadGenerator {
             phase = PHASE_WARMUP;
             Thread.sleep(options.warmup().toMillis());
             double cpuStart = server.present() ? server.cpuSeconds() : -1;
+            Map<String, Double> othersStart = othersCpu(options);
             long ownCpuStart = ownCpuNanos();
             long start = System.nanoTime();
             phaseDigit = '0';
@@ -344,7 +380,8 @@ public final class LoadGenerator {
             double ownCpu = ownCpuStart >= 0 ? (ownCpuNanos() - ownCpuStart) / 1e9 : -1;
             Thread.sleep(options.drain().toMillis());
             double cpu = server.present() ? server.cpuSeconds() - cpuStart : -1;
-            return report(group, seconds, cpu, ownCpu, server);
+            Map<String, Double> others = othersCpuSince(options, othersStart);
+            return report(group, seconds, cpu, others, ownCpu, server);
         } finally {
             phase = PHASE_STOPPED;
             group.shutdownGracefully(0, 1, TimeUnit.SECONDS).awaitUninterruptibly(5, TimeUnit.SECONDS);
@@ -355,31 +392,27 @@ public final class LoadGenerator {
             throws InterruptedException {
         int n = options.connections();
         CountDownLatch opened = new CountDownLatch(n);
-        Semaphore connecting = new Semaphore(256); // bounded concurrent handshakes: no SYN storms
+        joinedCount = new CountDownLatch(n);
+        // bounded concurrent handshakes (no SYN floods); a peer's slot is free once its upgrade is done
+        Semaphore connecting = new Semaphore(options.concurrency());
         List<InetAddress> sources = options.sourceAddresses();
         for (int i = 0; i < n; i++) {
             URI target = options.targets().get(i % options.targets().size()); // a room's peers span the nodes
             String host = target.getHost() + ":" + target.getPort();
             boolean secure = "wss".equals(target.getScheme());
-            String path = target.getRawPath() == null || target.getRawPath().isEmpty() ? "/" : target.getRawPath();
+            String path = ClientBootstrap.path(target);
             InetSocketAddress remote = new InetSocketAddress(target.getHost(), target.getPort());
             int roomIndex = options.idleConnections() > 0 ? i % Math.max(1, options.rooms()) : i / options.peersPerRoom();
             Peer peer = new Peer(i, "r" + roomIndex, opened, connecting);
             peers.add(peer);
-            Bootstrap b = new Bootstrap().group(group)
-                    .channel(epoll ? EpollSocketChannel.class : NioSocketChannel.class)
-                    .option(ChannelOption.TCP_NODELAY, true)
-                    .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, 10_000)
-                    .handler(new ChannelInitializer<SocketChannel>() {
-                        @Override
-                        protected void initChannel(SocketChannel ch) {
-                            if (secure) {
-                                ch.pipeline().addLast("tls", tls.handler(ch.alloc(), target.getHost(), target.getPort()));
-                            }
-                            ch.pipeline().addLast(new PeerHandler(host, pathOf(peer, path), peer));
-                        }
-                    });
+            Bootstrap b = ClientBootstrap.of(group, epoll, ch -> {
+                if (secure) {
+                    ch.pipeline().addLast("tls", tls.handler(ch.alloc(), target.getHost(), target.getPort()));
+                }
+                ch.pipeline().addLast(new PeerHandler(host, pathOf(peer, path), peer));
+            });
             connecting.acquire();
+            peer.connectStarted = System.nanoTime();
             var future = sources.isEmpty() ? b.connect(remote)
                     : b.connect(remote, new InetSocketAddress(sources.get(i % sources.size()), 0));
             future.addListener(f -> {
@@ -425,7 +458,16 @@ public final class LoadGenerator {
                         // spread the peers over one interval so they do not send in lockstep
                         state.peers.get(i).nextSend = state.gridStart + interval * i / Math.max(1, state.peers.size());
                     }
-                    loop.scheduleAtFixedRate(() -> tick(state, interval), TICK_NANOS, TICK_NANOS, TimeUnit.NANOSECONDS);
+                    loop.scheduleAtFixedRate(() -> {
+                        try {
+                            tick(state, interval);
+                        } catch (RuntimeException failure) {
+                            // a task that throws is never run again: say so instead of silently sending nothing
+                            if (errors.incrementAndGet() <= 10) {
+                                System.err.println("sending failed: " + failure);
+                            }
+                        }
+                    }, TICK_NANOS, TICK_NANOS, TimeUnit.NANOSECONDS);
                 });
             } else {
                 loop.execute(() -> {
@@ -474,31 +516,129 @@ public final class LoadGenerator {
         }
     }
 
-    private BenchReport report(MultiThreadIoEventLoopGroup group, double seconds, double cpu, double ownCpu,
-                               ServerProbe server) throws InterruptedException {
+    /** CPU seconds so far of each further process named in the options (those still running). */
+    static Map<String, Double> othersCpu(BenchOptions options) {
+        Map<String, Double> out = new LinkedHashMap<>();
+        options.cpuPids().forEach((name, pid) -> {
+            ServerProbe p = new ServerProbe(pid, null);
+            if (p.present()) {
+                out.put(name, p.cpuSeconds());
+            }
+        });
+        return out;
+    }
+
+    /** CPU seconds each further process used since {@code start} (a reading of {@link #othersCpu}). */
+    static Map<String, Double> othersCpuSince(BenchOptions options, Map<String, Double> start) {
+        Map<String, Double> out = new LinkedHashMap<>();
+        othersCpu(options).forEach((name, end) -> out.put(name, end - start.getOrDefault(name, end)));
+        return out;
+    }
+
+    /** Every measured process's CPU per delivered message: the server's (if read), then the others. */
+    static List<BenchReport.ProcessCpu> processes(BenchOptions options, double serverCpu, Map<String, Double> others,
+                                                  long delivered) {
+        List<BenchReport.ProcessCpu> processes = new ArrayList<>();
+        if (serverCpu >= 0) {
+            processes.add(new BenchReport.ProcessCpu("server", options.serverPid(), serverCpu,
+                    delivered > 0 ? serverCpu * 1e6 / delivered : -1));
+        }
+        others.forEach((name, seconds) -> processes.add(new BenchReport.ProcessCpu(name,
+                options.cpuPids().get(name), seconds, delivered > 0 ? seconds * 1e6 / delivered : -1)));
+        return processes;
+    }
+
+    /** Runs {@code task} on every event loop, with that loop's state, and waits (bounded) until all ran. */
+    private void onEveryLoop(java.util.function.Consumer<LoopState> task) throws InterruptedException {
+        CountDownLatch done = new CountDownLatch(loops.size());
+        loops.forEach((loop, state) -> loop.execute(() -> {
+            try {
+                task.accept(state);
+            } finally {
+                done.countDown();
+            }
+        }));
+        done.await(5, TimeUnit.SECONDS);
+    }
+
+    /**
+     * Storm mode: every connection was started as soon as a slot was free (at most {@code concurrency} at once);
+     * the storm ends with the last join the server confirms. Connections stay open until the report is made.
+     */
+    private BenchReport storm(MultiThreadIoEventLoopGroup group, ServerProbe server, long connectStart,
+                              double cpuStart) throws InterruptedException {
+        int n = options.storm();
+        if (!joinedCount.await(Math.max(30, n / 200), TimeUnit.SECONDS)) {
+            errors.addAndGet(joinedCount.getCount());
+            System.err.println(joinedCount.getCount() + " joins not confirmed in time");
+        }
+        double cpu = server.present() ? server.cpuSeconds() - cpuStart : -1;
+        Histogram handshakes = new Histogram(TimeUnit.SECONDS.toNanos(60), 3);
+        long[] last = {connectStart};
+        onEveryLoop(state -> {
+            synchronized (handshakes) {
+                handshakes.add(state.handshake);
+                last[0] = Math.max(last[0], state.lastJoined);
+            }
+        });
+        long completed;
+        double seconds;
+        synchronized (handshakes) {
+            completed = handshakes.getTotalCount();
+            seconds = (last[0] - connectStart) / 1e9;
+        }
+        phase = PHASE_STOPPED;
+        double rate = seconds > 0 ? completed / seconds : -1;
+        return new BenchReport("storm " + options.dialect(), targets(), n, options.rooms(), options.peersPerRoom(),
+                0, 0, 0, seconds, 0, 0, 0, 0, errors.get(), 0, 0, -1, -1, -1, -1, -1, -1, -1, -1, -1, cpu, -1,
+                server.present() ? server.rssBytes() : -1, -1, -1, -1, rate,
+                cpu >= 0 && completed > 0 ? cpu * 1e6 / completed : -1, null, List.of(), -1,
+                handshakes(handshakes), null);
+    }
+
+    static BenchReport.Handshakes handshakes(Histogram h) {
+        return new BenchReport.Handshakes(h.getTotalCount(), micros(h.getValueAtPercentile(50)),
+                micros(h.getValueAtPercentile(99)), micros(h.getValueAtPercentile(99.9)), micros(h.getMaxValue()));
+    }
+
+    private BenchReport report(MultiThreadIoEventLoopGroup group, double seconds, double cpu, Map<String, Double> others,
+                               double ownCpu, ServerProbe server) throws InterruptedException {
         Histogram all = new Histogram(TimeUnit.SECONDS.toNanos(60), 3);
         Histogram lag = new Histogram(TimeUnit.SECONDS.toNanos(60), 3);
         Histogram scheduled = new Histogram(TimeUnit.SECONDS.toNanos(60), 3);
-        long[] sums = new long[2];
-        CountDownLatch done = new CountDownLatch(loops.size());
-        loops.forEach((loop, state) -> loop.execute(() -> {
+        Histogram local = new Histogram(TimeUnit.SECONDS.toNanos(60), 3);
+        Histogram cross = new Histogram(TimeUnit.SECONDS.toNanos(60), 3);
+        long[] sums = new long[3];
+        onEveryLoop(state -> {
             PhaseStats measured = state.stats[0];
+            PhaseStats crossed = state.cross[0];
             synchronized (all) {
                 all.add(measured.latency);
+                all.add(crossed.latency);
+                local.add(measured.latency);
+                cross.add(crossed.latency);
                 lag.add(measured.sendLag);
                 scheduled.add(measured.scheduled);
+                scheduled.add(crossed.scheduled);
                 sums[0] += measured.sent;
-                sums[1] += measured.delivered;
+                sums[1] += measured.delivered + crossed.delivered;
+                sums[2] += crossed.delivered;
             }
-            done.countDown();
-        }));
-        done.await(5, TimeUnit.SECONDS);
+        });
         long sent;
         long delivered;
+        long crossDelivered;
         synchronized (all) {
             sent = sums[0];
             delivered = sums[1];
+            crossDelivered = sums[2];
         }
+        BenchReport.CrossNode split = nodes < 2 ? null : new BenchReport.CrossNode(delivered - crossDelivered,
+                micros(local.getValueAtPercentile(50)), micros(local.getValueAtPercentile(99)), crossDelivered,
+                micros(cross.getValueAtPercentile(50)), micros(cross.getValueAtPercentile(99)),
+                micros(cross.getValueAtPercentile(99.9)));
+        List<BenchReport.ProcessCpu> processes = processes(options, cpu, others, delivered);
+        double allCpu = processes.stream().mapToDouble(BenchReport.ProcessCpu::cpuSeconds).sum();
         long expected = sent * options.fanOut();
         long rss = server.present() ? server.rssBytes() : -1;
         boolean open = options.openLoop();
@@ -511,7 +651,8 @@ public final class LoadGenerator {
                 open ? micros(scheduled.getValueAtPercentile(99)) : -1, open ? micros(scheduled.getMaxValue()) : -1,
                 ownCpu, cpu,
                 cpu >= 0 && delivered > 0 ? cpu * 1e6 / delivered : -1, rss, -1, -1, -1, connectRate,
-                serverCpuPerConnect);
+                serverCpuPerConnect, split, processes,
+                !processes.isEmpty() && delivered > 0 ? allCpu * 1e6 / delivered : -1, null, null);
     }
 
     private String targets() {

@@ -6,6 +6,7 @@ import dev.switchboard.cluster.internal.BusMessages;
 import dev.switchboard.cluster.internal.BusState;
 import dev.switchboard.cluster.internal.Dispatcher;
 import dev.switchboard.cluster.internal.Liveness;
+import dev.switchboard.cluster.internal.Mailboxes;
 import dev.switchboard.cluster.internal.RedisLink;
 import dev.switchboard.cluster.internal.Registry;
 import dev.switchboard.cluster.internal.Resync;
@@ -13,6 +14,7 @@ import dev.switchboard.core.Envelope;
 import dev.switchboard.core.JoinPolicy;
 import dev.switchboard.core.LeaveReason;
 import dev.switchboard.core.MemberInfo;
+import dev.switchboard.core.ResumeLimits;
 import dev.switchboard.core.RoomKey;
 import dev.switchboard.core.bus.Bus;
 import dev.switchboard.core.bus.BusListener;
@@ -69,6 +71,7 @@ public final class RedisBus implements Bus, ClusterView {
     private final Resync resync;
     private final Liveness liveness;
     private final Dispatcher dispatcher;
+    private final Mailboxes mailboxes;
 
     private RedisBus(RedisBusOptions options) {
         this.options = options;
@@ -97,6 +100,8 @@ public final class RedisBus implements Bus, ClusterView {
         this.liveness = new Liveness(redis, names, nodeId, registry, state, options.failureTimeout(),
                 options.commandTimeout(), resync::schedule);
         this.dispatcher = new Dispatcher(names, nodeId, state, resync::schedule);
+        this.mailboxes = new Mailboxes(redis, names, options.keyPrefix(), nodeId);
+        liveness.reapWith(node -> mailboxes.reapNode(node, options.resumeWindow(), timer, registry));
     }
 
     /** Connects to Redis; fails at once if it cannot be reached. */
@@ -156,7 +161,7 @@ public final class RedisBus implements Bus, ClusterView {
         if (state.closed()) {
             return CompletableFuture.failedFuture(new IllegalStateException("bus closed"));
         }
-        return registry.claim(room, member, policy);
+        return policy == JoinPolicy.RESUME ? mailboxes.resume(room, member) : registry.claim(room, member, policy);
     }
 
     @Override
@@ -218,6 +223,25 @@ public final class RedisBus implements Bus, ClusterView {
         return redis.publish(channel, BusMessages.direct(nodeId, room, target.id(), envelope.payload()))
                 .thenApply(receivers -> receivers > 0)
                 .exceptionally(e -> false);
+    }
+
+    // ---- resume (docs/design/resume.md) ----
+
+    @Override
+    public CompletionStage<Void> park(RoomKey room, MemberInfo member, ResumeLimits limits) {
+        if (state.closed()) {
+            return CompletableFuture.completedFuture(null);
+        }
+        return mailboxes.park(room, member, limits);
+    }
+
+    @Override
+    public CompletionStage<Mail> mail(RoomKey room, MemberInfo member, Envelope envelope, ResumeLimits limits,
+                                      boolean orOpen) {
+        if (state.closed()) {
+            return CompletableFuture.completedFuture(Mail.GONE);
+        }
+        return mailboxes.mail(room, member, envelope, limits, orOpen);
     }
 
     @Override

@@ -14,8 +14,10 @@ public final class RedisBusOptions {
     private final Duration commandTimeout;
     private final boolean cluster;
     private final Path tlsCa;
+    private final Duration resumeWindow;
 
     private RedisBusOptions(Builder b) {
+        this.resumeWindow = b.resumeWindow;
         this.tlsCa = b.tlsCa;
         this.cluster = b.cluster;
         this.uri = b.uri;
@@ -65,6 +67,14 @@ public final class RedisBusOptions {
         return tlsCa;
     }
 
+    /**
+     * How long a dead node's resumable members stay registered for their resume (docs/design/resume.md); zero:
+     * removed at once. Default 30 s.
+     */
+    public Duration resumeWindow() {
+        return resumeWindow;
+    }
+
     /** Whether the URI names a Redis Cluster (comma-separated seed nodes; sharded pub/sub). Default false. */
     public boolean cluster() {
         return cluster;
@@ -79,6 +89,7 @@ public final class RedisBusOptions {
         private Duration failureTimeout = Duration.ofSeconds(5);
         private Duration commandTimeout = Duration.ofSeconds(2);
         private Path tlsCa;
+        private Duration resumeWindow = Duration.ofSeconds(30);
 
         private Builder(String uri) {
             Objects.requireNonNull(uri, "uri");
@@ -130,6 +141,16 @@ public final class RedisBusOptions {
         /** Trust these CAs (a PEM file) for rediss://, instead of the JVM's trust store; null: the JVM's. */
         public Builder tlsCa(Path file) {
             this.tlsCa = file;
+            return this;
+        }
+
+        /** See {@link RedisBusOptions#resumeWindow()}; zero turns it off. */
+        public Builder resumeWindow(Duration d) {
+            Objects.requireNonNull(d, "resumeWindow");
+            if (d.isNegative()) {
+                throw new IllegalArgumentException("resumeWindow must not be negative: " + d);
+            }
+            this.resumeWindow = d;
             return this;
         }
 

@@ -20,6 +20,8 @@ public final class RedisBusProvider implements BusProvider {
                 .keyPrefix(config.clusterPrefix())
                 .heartbeatInterval(config.heartbeatInterval())
                 .failureTimeout(config.failureTimeout())
+                .commandTimeout(config.get(NodeOptions.REDIS_TIMEOUT))
+                .resumeWindow(config.get(NodeOptions.RESUME_WINDOW))
                 .tlsCa(config.get(NodeOptions.REDIS_TLS_CA) == null ? null
                         : java.nio.file.Path.of(config.get(NodeOptions.REDIS_TLS_CA)))
                 .build());

@@ -140,6 +140,13 @@ public final class NodeOptions {
             10_000_000, "PeerJS clients per node before ERROR (concurrent user limit)");
     public static final Option<Integer> PEERJS_QUEUE_LIMIT = Option.integer("peerjs-queue-limit", 256, 0, 1_000_000,
             "PeerJS: messages a node holds for one id not connected yet; more are dropped");
+    public static final Option<Duration> RESUME_WINDOW = Option.duration("resume-window", Duration.ofSeconds(30),
+            Duration.ZERO, "how long a peer whose connection dropped keeps its identity, and what is sent to it is kept "
+                    + "(0: off, it leaves at once)");
+    public static final Option<Integer> RESUME_MAX_MESSAGES = Option.integer("resume-max-messages", 256, 0, 1_000_000,
+            "messages kept for one peer whose connection dropped; more are dropped");
+    public static final Option<Long> RESUME_MAX_BYTES = Option.bytes("resume-max-bytes", 256L * 1024, 0L,
+            1L << 30, "bytes of messages kept for one peer whose connection dropped; more are dropped");
     public static final Option<String> REDIS = Option.text("redis", null, "none",
             "Redis to cluster through (with --redis-cluster: the seed nodes of a Redis Cluster)")
             .allowing("redis:// or rediss:// URIs, comma-separated", NodeOptions::redisUris);
@@ -148,6 +155,9 @@ public final class NodeOptions {
             .allowing("a readable file", NodeOptions::readable);
     public static final Option<Boolean> REDIS_CLUSTER = Option.bool("redis-cluster", false,
             "--redis lists the seed nodes of a Redis Cluster; rooms use sharded pub/sub");
+    public static final Option<Duration> REDIS_TIMEOUT = Option.duration("redis-timeout", Duration.ofSeconds(2),
+            Duration.ofMillis(1), "how long a Redis command may take; past it the step fails (a name claim is "
+                    + "answered unavailable) and the node keeps serving its own peers");
     public static final Option<String> CLUSTER_PREFIX = Option.text("cluster-prefix", "switchboard", null,
             "prefix of the cluster's Redis keys and channels").allowing("text without { or }",
             v -> !v.isEmpty() && !v.contains("{") && !v.contains("}"));
@@ -214,7 +224,8 @@ public final class NodeOptions {
             MAX_TOPICS, MAX_TOPIC_LENGTH, MAX_TOPIC_BYTES, MAX_NODE_TOPIC_BYTES, NAMED_PEER_RATE, RENDEZVOUS_REQUIRE_PROOF,
             RADIX_MAX_MESSAGE_BYTES, RADIX_RATE, PEERJS_PATH, PEERJS_KEY, PEERJS_ALIVE_TIMEOUT, PEERJS_EXPIRE_TIMEOUT,
             PEERJS_ALLOW_DISCOVERY, PEERJS_CONCURRENT_LIMIT, PEERJS_QUEUE_LIMIT,
-            REDIS, REDIS_TLS_CA, REDIS_CLUSTER, CLUSTER_PREFIX, HEARTBEAT_INTERVAL, FAILURE_TIMEOUT);
+            RESUME_WINDOW, RESUME_MAX_MESSAGES, RESUME_MAX_BYTES,
+            REDIS, REDIS_TLS_CA, REDIS_CLUSTER, REDIS_TIMEOUT, CLUSTER_PREFIX, HEARTBEAT_INTERVAL, FAILURE_TIMEOUT);
 
     /** Whether a parser that refuses with IllegalArgumentException takes the value. */
     private static boolean parses(java.util.function.Function<String, ?> parser, String value) {

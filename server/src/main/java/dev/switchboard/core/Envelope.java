@@ -12,20 +12,36 @@ import java.util.Objects;
 public final class Envelope {
     private final byte[] payload;
     private final long createdNanos;
+    private final boolean notice;
 
-    private Envelope(byte[] payload, long createdNanos) {
+    private Envelope(byte[] payload, long createdNanos, boolean notice) {
         this.payload = Objects.requireNonNull(payload, "payload");
         this.createdNanos = createdNanos;
+        this.notice = notice;
     }
 
     /** An envelope created now; {@link #createdNanos()} then measures relay latency on this node. */
     public static Envelope of(byte[] payload) {
-        return new Envelope(payload, System.nanoTime());
+        return new Envelope(payload, System.nanoTime(), false);
+    }
+
+    /**
+     * A membership notice (a member joined or left) for a room's other members. Every member is told of every
+     * join, so N joins make N² notices: a receiver already far behind on its reads is dropped rather than sent
+     * one (docs/design/limits.md#membership-notices), which bounds what receivers that do not read can cost.
+     */
+    public static Envelope notice(byte[] payload) {
+        return new Envelope(payload, System.nanoTime(), true);
     }
 
     /** An envelope that arrived from another node; it carries no local creation time. */
     public static Envelope remote(byte[] payload) {
-        return new Envelope(payload, 0L);
+        return new Envelope(payload, 0L, false);
+    }
+
+    /** Whether this is a {@link #notice}. */
+    public boolean isNotice() {
+        return notice;
     }
 
     public byte[] payload() {

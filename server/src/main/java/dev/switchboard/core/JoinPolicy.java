@@ -7,5 +7,12 @@ public enum JoinPolicy {
     /** The join is refused if the id is held: names and peer ids that must be unique. */
     EXCLUSIVE,
     /** The join replaces the current holder, which is evicted wherever it is. */
-    TAKEOVER
+    TAKEOVER,
+    /**
+     * The same peer comes back (docs/design/resume.md): granted when the id is free, or when its holder carries
+     * the same {@link MemberInfo#RESUME} value as the joiner; the holder (a connection, or a member parked after
+     * its connection dropped) is replaced without a leave or a join seen by anyone else, and what was kept for
+     * it comes with the answer, ahead of anything later.
+     */
+    RESUME
 }

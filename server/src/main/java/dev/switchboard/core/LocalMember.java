@@ -7,6 +7,10 @@ import java.util.Map;
  * id (a y-webrtc socket subscribed to several topics), so implementations are usually the dialect session.
  */
 public interface LocalMember {
+    /** {@link #evicted} reasons: another connection took the id over, or the same peer resumed on another one. */
+    String REPLACED = "replaced";
+    String RESUMED = "resumed";
+
     /** Unique within each room the member joins. */
     String id();
 
@@ -18,8 +22,9 @@ public interface LocalMember {
     Endpoint endpoint();
 
     /**
-     * Called when the cluster removed this member from a room without it asking, e.g. because another
-     * connection took over its identity. The member should close its connection with its dialect's code.
+     * Called when the cluster removed this member from a room without it asking, because another connection took
+     * over its identity ({@link #REPLACED}) or the same peer resumed on another connection ({@link #RESUMED}). The
+     * member should close its connection with its dialect's code.
      */
     default void evicted(RoomKey room, String reason) {
     }

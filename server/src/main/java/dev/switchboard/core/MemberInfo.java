@@ -8,6 +8,14 @@ import java.util.Objects;
  * connection, and small dialect metadata (a public key, a role) that other peers are told about.
  */
 public record MemberInfo(String id, String nodeId, Map<String, String> metadata) {
+    /**
+     * The metadata key of a member that may resume (docs/design/resume.md): its value is a digest of the proof the
+     * peer must show to come back (a token's, a resume secret's, a public key's). A member with it is parked,
+     * not removed, when its connection drops, and only a {@link JoinPolicy#RESUME} join with the same value
+     * takes it over.
+     */
+    public static final String RESUME = "resume";
+
     public MemberInfo {
         Objects.requireNonNull(id, "id");
         Objects.requireNonNull(nodeId, "nodeId");
@@ -16,5 +24,10 @@ public record MemberInfo(String id, String nodeId, Map<String, String> metadata)
 
     public String meta(String key) {
         return metadata.get(key);
+    }
+
+    /** Whether the member may resume after its connection drops (it carries {@link #RESUME}). */
+    public boolean resumable() {
+        return metadata.containsKey(RESUME);
     }
 }

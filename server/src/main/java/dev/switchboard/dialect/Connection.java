@@ -27,6 +27,15 @@ public interface Connection extends Endpoint {
 
     boolean isOpen();
 
+    /**
+     * Once closed: whether the connection ended without either side choosing to end it — it broke without a close
+     * frame, the client stopped answering pings, or stopped reading. A dialect parks such a member for resume
+     * (docs/design/resume.md) instead of letting it leave.
+     */
+    default boolean lost() {
+        return false;
+    }
+
     /** Runs {@code task} on the connection's own thread (after what is queued there). */
     void execute(Runnable task);
 

@@ -120,6 +120,12 @@ public final class Metrics implements AutoCloseable {
                 relayLatency.max(java.util.concurrent.TimeUnit.MILLISECONDS));
     }
 
+    /** Registers a counter (a total since start) read on each scrape. */
+    public void counter(String name, String description, Supplier<Number> value) {
+        io.micrometer.core.instrument.FunctionCounter.builder(name, value, v -> v.get().doubleValue())
+                .description(description).register(registry);
+    }
+
     /** Registers a gauge read on each scrape. */
     public void gauge(String name, String description, Supplier<Number> value) {
         Gauge.builder(name, value).description(description).register(registry);

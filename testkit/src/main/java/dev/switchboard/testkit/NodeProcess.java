@@ -32,9 +32,19 @@ public final class NodeProcess implements AutoCloseable {
 
     /** Starts {@code serve --host 127.0.0.1 --port 0} plus {@code args}; returns once the port is bound. */
     public static NodeProcess start(String... args) {
+        return start(List.of("-Xmx256m"), args);
+    }
+
+    /**
+     * As {@link #start(String...)}, the JVM given {@code jvmOptions} (e.g. {@code -Xmx128m} for a node whose
+     * memory is the point of the test) instead of the default 256 MiB heap.
+     */
+    public static NodeProcess start(List<String> jvmOptions, String... args) {
         try {
             String java = System.getProperty("java.home") + File.separator + "bin" + File.separator + "java";
-            List<String> cmd = new ArrayList<>(List.of(java, "-Xmx256m", "-cp", System.getProperty("java.class.path"),
+            List<String> cmd = new ArrayList<>(List.of(java));
+            cmd.addAll(jvmOptions);
+            cmd.addAll(List.of("-cp", System.getProperty("java.class.path"),
                     MAIN_CLASS, "serve", "--host", "127.0.0.1", "--port", "0", "--grpc-port", "0",
                     "--transport", TestNodes.transport().name()));
             cmd.addAll(List.of(args));

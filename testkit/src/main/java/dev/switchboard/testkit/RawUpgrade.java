@@ -1,9 +1,7 @@
 package dev.switchboard.testkit;
 
-import java.io.ByteArrayOutputStream;
 import java.io.DataInputStream;
 import java.io.IOException;
-import java.io.InputStream;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.util.HashMap;
@@ -37,7 +35,26 @@ public final class RawUpgrade implements AutoCloseable {
      * @param headerLines extra request header lines, e.g. {@code "Origin: https://app.example.com"}
      */
     public static RawUpgrade open(int port, String target, byte[] prefix, String... headerLines) throws IOException {
-        Socket s = new Socket("127.0.0.1", port);
+        return open(port, target, 0, prefix, headerLines);
+    }
+
+    /**
+     * A client whose socket receive buffer is {@code receiveBufferBytes}, set before it connects so that the TCP
+     * window stays that small: one that does not read is full after a few KiB, and what else the server sends
+     * for it waits in the server.
+     */
+    public static RawUpgrade openSmallWindow(int port, String target, int receiveBufferBytes, String... headerLines)
+            throws IOException {
+        return open(port, target, receiveBufferBytes, new byte[0], headerLines);
+    }
+
+    private static RawUpgrade open(int port, String target, int receiveBufferBytes, byte[] prefix,
+                                   String... headerLines) throws IOException {
+        Socket s = new Socket();
+        if (receiveBufferBytes > 0) {
+            s.setReceiveBufferSize(receiveBufferBytes);
+        }
+        s.connect(new java.net.InetSocketAddress("127.0.0.1", port));
         s.setSoTimeout((int) WsClient.PATIENCE.toMillis());
         StringBuilder request = new StringBuilder("GET " + target + " HTTP/1.1\r\nHost: 127.0.0.1:" + port
                 + "\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"
@@ -49,9 +66,9 @@ public final class RawUpgrade implements AutoCloseable {
         s.getOutputStream().write(prefix);
         s.getOutputStream().write(request.toString().getBytes(StandardCharsets.US_ASCII));
         DataInputStream in = new DataInputStream(s.getInputStream());
-        String status = line(in);
+        String status = RawHttp.line(in);
         Map<String, String> headers = new HashMap<>();
-        for (String line = line(in); !line.isEmpty(); line = line(in)) {
+        for (String line = RawHttp.line(in); !line.isEmpty(); line = RawHttp.line(in)) {
             int colon = line.indexOf(':');
             if (colon > 0) {
                 headers.put(line.substring(0, colon).trim().toLowerCase(Locale.ROOT), line.substring(colon + 1).trim());
@@ -111,17 +128,6 @@ public final class RawUpgrade implements AutoCloseable {
     /** Whether the server ended the connection with a FIN (the next read sees end of stream) within the timeout. */
     public boolean endsCleanly() throws IOException {
         return in.read() == -1;
-    }
-
-    private static String line(InputStream in) throws IOException {
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        int c;
-        while ((c = in.read()) != -1 && c != '\n') {
-            if (c != '\r') {
-                out.write(c);
-            }
-        }
-        return out.toString(StandardCharsets.US_ASCII);
     }
 
     @Override

@@ -92,6 +92,11 @@ public final class RedisServer implements AutoCloseable {
         return "redis://127.0.0.1:" + port;
     }
 
+    /** The running process's PID (a benchmark reads its CPU time), or -1 while it is stopped. */
+    public long pid() {
+        return process == null ? -1 : process.pid();
+    }
+
     /** The TLS port's URI, as {@code user} ({@link #startTls} only). */
     public String tlsUri(String user, String password) {
         return "rediss://" + user + ":" + password + "@localhost:" + tlsPort;

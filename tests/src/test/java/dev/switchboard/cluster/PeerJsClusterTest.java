@@ -79,14 +79,11 @@ class PeerJsClusterTest {
         }
     }
 
-    /*
-     * Disabled: fails about one run in four. The node holding the queue hears of the join (the claim's publish)
-     * and sends at once; the joining node can read that message before its own claim's reply has made the
-     * member local there, and the hub's Routing.message drops a message for a member it does not hold yet.
-     * The fix belongs in the hub (hold messages for a member whose claim is in flight); see the report of
-     * issue 16.
+    /**
+     * The node holding the queue hears of the join (the claim's publish) and sends at once; the joining node may
+     * read that message before its own claim's answer: the hub holds it for the claim (HubTest has the
+     * interleaving deterministically).
      */
-    @org.junit.jupiter.api.Disabled("known race in the hub: a message for a member whose claim is in flight on its node is dropped")
     @Test
     void aQueueOnOneNodeIsDeliveredWhenTheIdConnectsOnTheOther() {
         try (WsClient alice = connect(n1, "alice", "ta"); WsClient bob = connect(n1, "bob", "tb")) {

@@ -1,6 +1,7 @@
 package dev.switchboard.membership;
 
 import dev.switchboard.Switchboard;
+import dev.switchboard.config.NodeOptions;
 import dev.switchboard.testkit.NodeProcess;
 import dev.switchboard.testkit.RedisServer;
 import dev.switchboard.testkit.TestNodes;
@@ -32,6 +33,7 @@ final class Cluster implements AutoCloseable {
         }
     }
 
+    private static final java.time.Duration PATIENT_REDIS = java.time.Duration.ofSeconds(15);
     private final RedisServer redis;
     private final List<Switchboard> embedded = new ArrayList<>();
     private final NodeProcess victim;
@@ -45,14 +47,16 @@ final class Cluster implements AutoCloseable {
             for (int i = 0; i < embeddedNodes; i++) {
                 var config = TestNodes.config().nodeId("n" + i);
                 if (redis != null) {
-                    config.redisUri(redis.uri());
+                    // a claim is answered unavailable past the Redis timeout: patient, as on a loaded test machine
+                    config.redisUri(redis.uri()).set(NodeOptions.REDIS_TIMEOUT, PATIENT_REDIS);
                 }
                 Switchboard node = TestNodes.start(config.build());
                 embedded.add(node);
                 ports.add(node.port());
             }
             if (withVictim) {
-                started = NodeProcess.start("--node-id", "n" + embeddedNodes, "--redis", redis.uri());
+                started = NodeProcess.start("--node-id", "n" + embeddedNodes, "--redis", redis.uri(),
+                        "--redis-timeout", PATIENT_REDIS.toSeconds() + "s");
                 ports.add(started.port());
             }
         } catch (RuntimeException e) {

@@ -9,18 +9,19 @@ import dev.switchboard.config.NodeOptions;
 import dev.switchboard.grpc.proto.RtcEvent;
 import dev.switchboard.grpc.proto.WorkerRtcMessage;
 import dev.switchboard.grpc.proto.WorkerServiceGrpc;
+import dev.switchboard.testkit.ClientFrames;
 import dev.switchboard.testkit.GrpcSide;
 import dev.switchboard.testkit.Http;
+import dev.switchboard.testkit.RawHttp;
 import dev.switchboard.testkit.RawUpgrade;
+import dev.switchboard.testkit.Scrape;
 import dev.switchboard.testkit.TestNodes;
 import dev.switchboard.testkit.WsClient;
 import io.grpc.ManagedChannel;
 import io.grpc.Status;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import io.grpc.stub.StreamObserver;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.InputStream;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -35,23 +36,6 @@ import org.junit.jupiter.api.Test;
  * --max-connections-per-ip WebSockets and --connection-rate-per-ip new ones a second.
  */
 class BudgetsTest {
-    /** A masked client text frame (mask 0) of any length up to 64 KiB. */
-    private static byte[] textFrame(String text) {
-        byte[] payload = text.getBytes(StandardCharsets.UTF_8);
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        out.write(0x81);
-        if (payload.length < 126) {
-            out.write(0x80 | payload.length);
-        } else {
-            out.write(0x80 | 126);
-            out.write(payload.length >> 8);
-            out.write(payload.length);
-        }
-        out.writeBytes(new byte[4]);
-        out.writeBytes(payload);
-        return out.toByteArray();
-    }
-
     private static String metrics(Switchboard node) {
         return Http.get(node.port(), "/metrics").body();
     }
@@ -72,11 +56,8 @@ class BudgetsTest {
                 assertThat(reader.next()).isEqualTo("{\"type\":\"pong\"}");
                 readers.add(reader);
             }
-            byte[] publish = textFrame("{\"type\":\"publish\",\"topic\":\"flooded\",\"data\":\"" + "x".repeat(4000) + "\"}");
-            byte[] burst = new byte[publish.length * 50];
-            for (int i = 0; i < 50; i++) {
-                System.arraycopy(publish, 0, burst, i * publish.length, publish.length);
-            }
+            byte[] burst = ClientFrames.repeat(ClientFrames.text(
+                    "{\"type\":\"publish\",\"topic\":\"flooded\",\"data\":\"" + "x".repeat(4000) + "\"}"), 50);
             Thread writer = new Thread(() -> {
                 try {
                     for (int i = 0; i < 10_000; i++) { // 2 GB if all went through
@@ -145,7 +126,7 @@ class BudgetsTest {
                     publisher.send("{\"type\":\"publish\",\"topic\":\"held\",\"data\":\"" + data + "\"}");
                 }
                 await().until(() -> metrics(node).contains("switchboard_closes_total{reason=\"buffer_budget\"}"));
-                await().untilAsserted(() -> assertThat(gauge(metrics(node), "switchboard_buffered_bytes"))
+                await().untilAsserted(() -> assertThat(Scrape.value(metrics(node), "switchboard_buffered_bytes"))
                         .isLessThanOrEqualTo(budget));
                 assertThat(metrics(node)).doesNotContain("reason=\"slow_consumer\"");
                 bystander.send("{\"type\":\"ping\"}");
@@ -167,22 +148,68 @@ class BudgetsTest {
         s.getOutputStream().write(("GET / HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
                 + "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n")
                 .getBytes(StandardCharsets.US_ASCII));
-        assertThat(readResponse(s.getInputStream())).startsWith("HTTP/1.1 101");
-        s.getOutputStream().write(textFrame("{\"type\":\"subscribe\",\"topics\":[\"" + topic + "\"]}"));
-        s.getOutputStream().write(textFrame("{\"type\":\"ping\"}"));
+        assertThat(RawHttp.readResponse(s.getInputStream())).startsWith("HTTP/1.1 101");
+        s.getOutputStream().write(ClientFrames.text("{\"type\":\"subscribe\",\"topics\":[\"" + topic + "\"]}"));
+        s.getOutputStream().write(ClientFrames.text("{\"type\":\"ping\"}"));
         // the pong proves the subscription is in place (frames are handled in order)
         byte[] pong = s.getInputStream().readNBytes(2 + "{\"type\":\"pong\"}".length());
         assertThat(new String(pong, 2, pong.length - 2, StandardCharsets.UTF_8)).isEqualTo("{\"type\":\"pong\"}");
         return s;
     }
 
-    private static long gauge(String metrics, String name) {
-        for (String line : metrics.split("\n")) {
-            if (line.startsWith(name + " ")) {
-                return (long) Double.parseDouble(line.substring(name.length() + 1).trim());
+    /**
+     * Row 12's bound (docs/design/limits.md#membership-notices): a Rendezvous peer that does not read is told of
+     * each join and leave in its room until it is far behind, then dropped (behind_on_notices) rather than
+     * queued one more notice per join, up to its 1 MiB cap; a reading peer gets every notice. The notices are
+     * big (an RSA-8192 key each, 1.4 KB) so that the kernel's buffers for the idle peer, a few MB on loopback,
+     * fill within a few thousand joins.
+     */
+    @Test
+    void aPeerThatDoesNotReadIsDroppedOnceFarBehindOnMembershipNotices() throws Exception {
+        String room = "/room/notices/websocket";
+        try (Switchboard node = TestNodes.start(TestNodes.config().set(NodeOptions.MESSAGE_RATE, 0).build());
+             RawUpgrade idle = RawUpgrade.openSmallWindow(node.port(), room, 4096);
+             WsClient reader = WsClient.connect(node.port(), room)) {
+            idle.sendRaw(ClientFrames.text(unsignedRegister()));
+            assertThat(reader.next()).startsWith("{\"type\":\"challenge\"");
+            reader.send(unsignedRegister());
+            String welcome = reader.next();
+            assertThat(welcome).startsWith("{\"type\":\"welcome\"");
+            if (welcome.contains("\"peers\":[]")) { // the idle peer's register was answered after the reader's
+                assertThat(reader.next()).startsWith("{\"type\":\"peer-joined\"");
             }
+            boolean idleLeft = false;
+            int joins = 0;
+            while (!metrics(node).contains("reason=\"behind_on_notices\"")) {
+                assertThat(joins).as("joins before the idle peer was dropped").isLessThan(4000);
+                for (int i = 0; i < 50; i++, joins++) {
+                    try (RawUpgrade passer = RawUpgrade.open(node.port(), room)) {
+                        assertThat(passer.nextFrame()).startsWith("1:{\"type\":\"challenge\"");
+                        passer.sendRaw(ClientFrames.text(unsignedRegister()));
+                        assertThat(passer.nextFrame()).startsWith("1:{\"type\":\"welcome\"");
+                    }
+                    for (String notice : List.of("peer-joined", "peer-left")) {
+                        String next = reader.next();
+                        if (!idleLeft && next.startsWith("{\"type\":\"peer-left\"") && !notice.equals("peer-left")) {
+                            idleLeft = true; // the idle peer, dropped
+                            next = reader.next();
+                        }
+                        assertThat(next).startsWith("{\"type\":\"" + notice + "\"");
+                    }
+                }
+            }
+            assertThat(metrics(node)).doesNotContain("reason=\"slow_consumer\"").doesNotContain("reason=\"buffer_budget\"");
+            System.out.printf("the idle peer was dropped within %d joins%n", joins);
         }
-        throw new AssertionError("no " + name + " in /metrics");
+    }
+
+    /** A register with a made-up RSA-8192 public key (any odd modulus of that size passes) and no signature. */
+    private static String unsignedRegister() {
+        java.math.BigInteger n = new java.math.BigInteger(8192, new java.util.Random()).setBit(8191).setBit(0);
+        byte[] bytes = n.toByteArray();
+        bytes = bytes[0] == 0 ? java.util.Arrays.copyOfRange(bytes, 1, bytes.length) : bytes;
+        return "{\"type\":\"register\",\"publicKey\":{\"kty\":\"RSA\",\"n\":\""
+                + java.util.Base64.getUrlEncoder().withoutPadding().encodeToString(bytes) + "\",\"e\":\"AQAB\"}}";
     }
 
     /** Row 3: long topic names by the thousand, per connection and across a node's connections. */
@@ -209,11 +236,11 @@ class BudgetsTest {
                 // connections' pairs, 1128 bytes a subscription, leave the node's 10,000 bytes no room for the
                 // fifth connection's topics
                 String m = metrics(node);
-                assertThat(gauge(m, "switchboard_ywebrtc_topic_bytes")).isEqualTo(8 * 1128);
+                assertThat(Scrape.value(m, "switchboard_ywebrtc_topic_bytes")).isEqualTo(8 * 1128);
                 assertThat(m).contains("switchboard_refused_total{dialect=\"y-webrtc\",reason=\"topic_budget\"} 32.0")
                         .contains("switchboard_refused_total{dialect=\"y-webrtc\",reason=\"node_topic_budget\"} 10.0");
                 clients.remove(0).close();
-                await().untilAsserted(() -> assertThat(gauge(metrics(node), "switchboard_ywebrtc_topic_bytes"))
+                await().untilAsserted(() -> assertThat(Scrape.value(metrics(node), "switchboard_ywebrtc_topic_bytes"))
                         .as("a closed connection gives its topics back").isEqualTo(6 * 1128));
             } finally {
                 clients.forEach(WsClient::close);
@@ -260,7 +287,7 @@ class BudgetsTest {
         Socket last = held.get(held.size() - 1);
         last.setSoTimeout(10_000);
         last.getOutputStream().write("GET /metrics HTTP/1.1\r\nHost: x\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
-        String response = readResponse(last.getInputStream());
+        String response = RawHttp.readResponse(last.getInputStream());
         return response.contains("switchboard_tcp_connections 3.0");
     }
 
@@ -337,28 +364,5 @@ class BudgetsTest {
                 channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
             }
         }
-    }
-
-    private static String readResponse(InputStream in) throws IOException {
-        StringBuilder head = new StringBuilder();
-        int length = 0;
-        String line;
-        while (!(line = line(in)).isEmpty()) {
-            head.append(line).append('\n');
-            if (line.toLowerCase(java.util.Locale.ROOT).startsWith("content-length:")) {
-                length = Integer.parseInt(line.substring(15).trim());
-            }
-        }
-        return head + new String(in.readNBytes(length), StandardCharsets.UTF_8);
-    }
-
-    private static String line(InputStream in) throws IOException {
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        for (int c = in.read(); c != -1 && c != '\n'; c = in.read()) {
-            if (c != '\r') {
-                out.write(c);
-            }
-        }
-        return out.toString(StandardCharsets.US_ASCII);
     }
 }

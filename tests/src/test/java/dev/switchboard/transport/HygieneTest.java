@@ -5,11 +5,12 @@ import static org.awaitility.Awaitility.await;
 
 import dev.switchboard.Switchboard;
 import dev.switchboard.support.ProjectFiles;
+import dev.switchboard.testkit.ClientFrames;
 import dev.switchboard.testkit.Http;
+import dev.switchboard.testkit.RawHttp;
 import dev.switchboard.testkit.RawUpgrade;
 import dev.switchboard.testkit.TestNodes;
 import dev.switchboard.testkit.WsClient;
-import java.io.ByteArrayOutputStream;
 import java.io.DataInputStream;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -22,14 +23,9 @@ import org.junit.jupiter.api.Test;
 
 /** Protocol hygiene (issue "Survive hostile clients"): what a client sends that no well-behaved client does. */
 class HygieneTest {
-    /** A masked client frame: FIN, {@code opcode}, a payload of at most 125 bytes, a zero mask. */
+    /** A masked client frame: FIN, {@code opcode}, a zero mask. */
     private static byte[] frame(int opcode, byte[] payload) {
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        out.write(0x80 | opcode);
-        out.write(0x80 | payload.length);
-        out.writeBytes(new byte[4]); // mask 0: the payload as is
-        out.writeBytes(payload);
-        return out.toByteArray();
+        return ClientFrames.frame(ClientFrames.FIN | opcode, payload);
     }
 
     @Test
@@ -82,11 +78,7 @@ class HygieneTest {
         try (Switchboard node = TestNodes.start(TestNodes.config().maxOutboundBytes(cap).build());
              RawUpgrade flooder = RawUpgrade.open(node.port(), "/");
              WsClient bystander = WsClient.connect(node.port(), "/")) {
-            byte[] ping = frame(9, new byte[125]);
-            byte[] burst = new byte[ping.length * 1000];
-            for (int i = 0; i < 1000; i++) {
-                System.arraycopy(ping, 0, burst, i * ping.length, ping.length);
-            }
+            byte[] burst = ClientFrames.repeat(frame(9, new byte[125]), 1000);
             // 100,000 pings (13 MB of pongs if all were answered); the flooder reads nothing
             Thread writer = new Thread(() -> {
                 try {
@@ -112,12 +104,8 @@ class HygieneTest {
     void halfAFragmentedMessageIsDroppedWhenItOutlivesAPingInterval() throws Exception {
         try (Switchboard node = TestNodes.start(TestNodes.config().pingInterval(Duration.ofMillis(300)).build());
              RawUpgrade ws = RawUpgrade.open(node.port(), "/")) {
-            ByteArrayOutputStream first = new ByteArrayOutputStream();
-            first.write(0x01); // text, not final
-            first.write(0x80 | 5);
-            first.writeBytes(new byte[4]);
-            first.writeBytes("{\"typ".getBytes(StandardCharsets.US_ASCII));
-            ws.sendRaw(first.toByteArray());
+            // text, not final
+            ws.sendRaw(ClientFrames.frame(ClientFrames.TEXT, "{\"typ".getBytes(StandardCharsets.US_ASCII)));
             String frame;
             do {
                 frame = ws.nextFrame(); // pings come first; this client answers none, but it is "alive": it sent data
@@ -205,34 +193,11 @@ class HygieneTest {
                 keepAlive.setSoTimeout(10_000);
                 for (int i = 0; i < 2; i++) {
                     keepAlive.getOutputStream().write("GET /health HTTP/1.1\r\nHost: x\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
-                    assertThat(readResponse(keepAlive.getInputStream())).isEqualTo("HTTP/1.1 200 OK");
+                    assertThat(RawHttp.readResponse(keepAlive.getInputStream())).startsWith("HTTP/1.1 200 OK\n");
                 }
             }
             assertThat(Http.get(node.port(), "/metrics").body())
                     .contains("switchboard_upgrades_refused_total{reason=\"timeout\"}");
         }
-    }
-
-    /** Reads one whole HTTP response (status line, headers, a Content-Length body); returns its status line. */
-    private static String readResponse(java.io.InputStream in) throws IOException {
-        String status = line(in);
-        int length = 0;
-        for (String header = line(in); !header.isEmpty(); header = line(in)) {
-            if (header.toLowerCase(java.util.Locale.ROOT).startsWith("content-length:")) {
-                length = Integer.parseInt(header.substring(15).trim());
-            }
-        }
-        in.readNBytes(length);
-        return status;
-    }
-
-    private static String line(java.io.InputStream in) throws IOException {
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        for (int c = in.read(); c != -1 && c != '\n'; c = in.read()) {
-            if (c != '\r') {
-                out.write(c);
-            }
-        }
-        return out.toString(StandardCharsets.US_ASCII);
     }
 }

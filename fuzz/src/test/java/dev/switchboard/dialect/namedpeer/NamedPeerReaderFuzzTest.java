@@ -34,7 +34,11 @@ class NamedPeerReaderFuzzTest {
         if (type.equals("login")) {
             JsonNode name = tree.get("name");
             JsonNode alias = name == null || name.isNull() ? tree.get("id") : name;
-            assertEquals(new NamedPeerMessage.Login(alias != null && alias.isTextual() ? alias.textValue() : null), message);
+            // "resume": absent or falsy, no resume asked; a string, the secret; any other truthy value, a request
+            JsonNode resume = tree.get("resume");
+            String proof = resume == null || !Reference.truthy(resume) ? null : resume.isTextual() ? resume.textValue() : "";
+            assertEquals(new NamedPeerMessage.Login(alias != null && alias.isTextual() ? alias.textValue() : null, proof),
+                    message);
         } else if (type.equals("ping")) {
             assertInstanceOf(NamedPeerMessage.Ping.class, message);
         } else if (NamedPeerReader.BROADCAST_TYPES.contains(type)) {

@@ -22,8 +22,6 @@ import io.grpc.stub.StreamObserver;
 import dev.switchboard.limits.MessageBudget;
 import java.time.Duration;
 import java.util.concurrent.ScheduledExecutorService;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
@@ -229,12 +227,11 @@ public final class Streams {
 
     final class WorkerPeer extends StreamPeer<WorkerRtcMessage> {
         /**
-         * Messages that came while the worker's registration is on its way to the cluster; null otherwise. Its
-         * events (a PING's answer above all) wait for the registration, so that a worker told PING is findable by
-         * its clients on every node.
+         * Messages that came while the worker's registration is on its way to the cluster. Its events (a PING's
+         * answer above all) wait for the registration, so that a worker told PING is findable by its clients on
+         * every node.
          */
-        private List<WorkerRtcMessage> held;
-        private final Object heldLock = new Object();
+        private final HeldMessages<WorkerRtcMessage> held = new HeldMessages<>(MAX_HELD);
 
         WorkerPeer(StreamObserver<WorkerRtcMessage> out) {
             super(out);
@@ -288,16 +285,16 @@ public final class Streams {
 
         @Override
         void handle(WorkerRtcMessage m) {
-            synchronized (heldLock) {
-                if (held != null) {
-                    if (held.size() >= MAX_HELD) {
-                        fail(Status.RESOURCE_EXHAUSTED.withDescription("more than " + MAX_HELD
-                                + " messages before the worker was registered"));
-                        held.clear();
-                    } else if (!ended()) {
-                        held.add(m);
-                    }
+            switch (held.offer(m, ended())) {
+                case HELD -> {
                     return;
+                }
+                case FULL -> {
+                    fail(Status.RESOURCE_EXHAUSTED.withDescription("more than " + MAX_HELD
+                            + " messages before the worker was registered"));
+                    return;
+                }
+                case NOT_HOLDING -> {
                 }
             }
             if (workerId == 0) {
@@ -316,10 +313,7 @@ public final class Streams {
                     return;
                 }
                 workerId = m.getWorkerMachineId();
-                synchronized (heldLock) {
-                    held = new ArrayList<>(2);
-                    held.add(m);
-                }
+                held.start(m);
                 hub.join(room(workerId), this, JoinPolicy.EXCLUSIVE).whenComplete((result, error) -> {
                     if (error != null) {
                         fail(Status.UNAVAILABLE.withDescription("cluster unavailable"));
@@ -328,33 +322,19 @@ public final class Streams {
                     } else if (ended()) {
                         hub.leave(room(workerId), this);
                     } else {
-                        releaseHeld();
+                        // what was held, in order, before new messages come through
+                        held.drain(h -> {
+                            if (ended()) {
+                                return false;
+                            }
+                            event(h);
+                            return true;
+                        });
                     }
                 });
                 return;
             }
             event(m);
-        }
-
-        /** Handles what was held, in order, before letting new messages through. */
-        private void releaseHeld() {
-            while (true) {
-                List<WorkerRtcMessage> batch;
-                synchronized (heldLock) {
-                    if (held.isEmpty()) {
-                        held = null;
-                        return;
-                    }
-                    batch = held;
-                    held = new ArrayList<>(2);
-                }
-                for (WorkerRtcMessage m : batch) {
-                    if (ended()) {
-                        return;
-                    }
-                    event(m);
-                }
-            }
         }
 
         private void event(WorkerRtcMessage m) {
@@ -396,9 +376,8 @@ public final class Streams {
 
     final class ClientPeer extends StreamPeer<ClientRtcMessage> {
         private final String clientId = UUID.randomUUID().toString();
-        /** Messages that came while the cluster is asked whether the worker is connected; null otherwise. */
-        private List<ClientRtcMessage> held;
-        private final Object heldLock = new Object();
+        /** Messages that came while the cluster is asked whether the worker is connected. */
+        private final HeldMessages<ClientRtcMessage> held = new HeldMessages<>(MAX_HELD);
 
         ClientPeer(StreamObserver<ClientRtcMessage> out) {
             super(out);
@@ -416,10 +395,16 @@ public final class Streams {
 
         @Override
         void handle(ClientRtcMessage m) {
-            synchronized (heldLock) {
-                if (held != null) {
-                    hold(m); // the worker check is still in flight
+            switch (held.offer(m, ended())) { // held while the worker check is in flight
+                case HELD -> {
                     return;
+                }
+                case FULL -> {
+                    fail(Status.RESOURCE_EXHAUSTED.withDescription("more than " + MAX_HELD
+                            + " messages before the worker was found"));
+                    return;
+                }
+                case NOT_HOLDING -> {
                 }
             }
             if (workerId == 0) {
@@ -435,10 +420,7 @@ public final class Streams {
                 if (hub.member(room(workerId), WORKER).isEmpty()) {
                     // the worker may be on another node: ask the cluster without blocking this gRPC thread, and
                     // hold what the client sends meanwhile
-                    synchronized (heldLock) {
-                        held = new ArrayList<>(2);
-                        held.add(m);
-                    }
+                    held.start(m);
                     checkRemoteWorker();
                     return;
                 }
@@ -455,20 +437,6 @@ public final class Streams {
                 return false;
             }
             return true;
-        }
-
-        /** Under heldLock. */
-        private void hold(ClientRtcMessage m) {
-            if (ended()) {
-                return;
-            }
-            if (held.size() >= MAX_HELD) {
-                fail(Status.RESOURCE_EXHAUSTED.withDescription("more than " + MAX_HELD
-                        + " messages before the worker was found"));
-                held.clear();
-                return;
-            }
-            held.add(m);
         }
 
         /**
@@ -491,23 +459,13 @@ public final class Streams {
                             return;
                         }
                         join();
-                        while (true) {
-                            List<ClientRtcMessage> batch;
-                            synchronized (heldLock) {
-                                if (held.isEmpty()) {
-                                    held = null; // from here on onNext relays directly, after all that was held
-                                    return;
-                                }
-                                batch = held;
-                                held = new ArrayList<>(2);
+                        held.drain(m -> {
+                            if (!sameWorker(m)) {
+                                return false;
                             }
-                            for (ClientRtcMessage m : batch) {
-                                if (!sameWorker(m)) {
-                                    return;
-                                }
-                                relay(m);
-                            }
-                        }
+                            relay(m);
+                            return true;
+                        });
                     });
         }
 

@@ -23,6 +23,12 @@ public interface BenchDialect {
         /** The peer can send: its messages are {@code head} + the measured object + {@code tail}. */
         void ready(String head, String tail);
 
+        /**
+         * The server confirmed the peer's join (a subscription answered, a login accepted): the end of its
+         * handshake, as storm and re-home modes time it.
+         */
+        void joined();
+
         /** Whether {@link #ready} was called. */
         boolean isReady();
 

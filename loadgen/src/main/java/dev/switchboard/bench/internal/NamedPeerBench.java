@@ -23,6 +23,7 @@ final class NamedPeerBench implements BenchDialect {
     public void control(Peer peer, JsonNode message, int peersPerRoom) {
         String type = message.path("type").asText();
         if ("login_success".equals(type)) {
+            peer.joined();
             int index = peer.index();
             int target = (index / peersPerRoom) * peersPerRoom + (index % peersPerRoom + 1) % peersPerRoom;
             peer.ready("{\"type\":\"bench\",\"target\":\"p" + target + "\",\"data\":", "}");

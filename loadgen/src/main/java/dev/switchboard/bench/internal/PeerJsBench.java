@@ -27,6 +27,7 @@ final class PeerJsBench implements BenchDialect {
     public void control(Peer peer, JsonNode message, int peersPerRoom) {
         String type = message.path("type").asText();
         if ("OPEN".equals(type)) {
+            peer.joined();
             int index = peer.index();
             int target = (index / peersPerRoom) * peersPerRoom + (index % peersPerRoom + 1) % peersPerRoom;
             peer.ready("{\"type\":\"CANDIDATE\",\"dst\":\"p" + target + "\",\"payload\":", "}");

@@ -27,7 +27,7 @@ final class RadixBench implements BenchDialect {
 
     @Override
     public void opened(Peer peer) {
-        // a side joins by its URL
+        peer.joined(); // a side joins by its URL; the server answers nothing until the other side is there
     }
 
     @Override

@@ -33,8 +33,11 @@ final class RendezvousBench implements BenchDialect {
         String type = message.path("type").asText();
         if (type.equals("challenge")) {
             peer.send("{\"type\":\"register\",\"publicKey\":" + jwk() + "}");
-        } else if (!peer.isReady() && type.equals("welcome") && message.path("peers").size() > 0) {
-            offerTo(peer, message.path("peers").get(0).path("id").asText());
+        } else if (type.equals("welcome")) {
+            peer.joined();
+            if (!peer.isReady() && message.path("peers").size() > 0) {
+                offerTo(peer, message.path("peers").get(0).path("id").asText());
+            }
         } else if (!peer.isReady() && type.equals("peer-joined")) {
             offerTo(peer, message.path("peerId").asText());
         }

@@ -18,11 +18,15 @@ final class YWebrtcBench implements BenchDialect {
     public void opened(Peer peer) {
         peer.ready("{\"type\":\"publish\",\"topic\":\"" + peer.room() + "\",\"data\":", "}");
         peer.send("{\"type\":\"subscribe\",\"topics\":[\"" + peer.room() + "\"]}");
+        // y-webrtc does not answer a subscribe; the pong, answered in order after it, says it was done
+        peer.send("{\"type\":\"ping\"}");
     }
 
     @Override
     public void control(Peer peer, JsonNode message, int peersPerRoom) {
-        // pongs only
+        if ("pong".equals(message.path("type").asText())) {
+            peer.joined();
+        }
     }
 
     @Override

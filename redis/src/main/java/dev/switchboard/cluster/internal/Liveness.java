@@ -33,6 +33,8 @@ public final class Liveness {
     private ScheduledFuture<?> heartbeat;
     /** What this node says about itself with each beat (dev.switchboard.core.bus.ClusterView#report). */
     private volatile java.util.function.Supplier<String> summary = () -> "";
+    /** Removes a dead node's members; by default all at once (RedisBus parks resumable ones: Mailboxes#reapNode). */
+    private volatile java.util.function.Function<String, java.util.concurrent.CompletionStage<Void>> reaper;
 
     public Liveness(RedisLink redis, BusMessages names, String nodeId, Registry registry, BusState state,
                     Duration failureTimeout, Duration commandTimeout, Runnable resync) {
@@ -44,6 +46,12 @@ public final class Liveness {
         this.failureTimeout = failureTimeout;
         this.commandTimeout = commandTimeout;
         this.resync = resync;
+        this.reaper = node -> registry.removeNode(node, LeaveReason.NODE_LOST);
+    }
+
+    /** How a dead node's members are removed; the stage completes once they all are. */
+    public void reapWith(java.util.function.Function<String, java.util.concurrent.CompletionStage<Void>> reaper) {
+        this.reaper = reaper;
     }
 
     /** Beats now, then every {@code interval}. */
@@ -73,8 +81,7 @@ public final class Liveness {
                         String node = Registry.text(d);
                         if (!node.equals(nodeId)) { // this node beat just now: if it was listed, it is back
                             log.warn("node {} stopped beating; removing its members", node);
-                            registry.removeNode(node, LeaveReason.NODE_LOST)
-                                    .thenCompose(done -> redis.zrem(names.reapingKey(), bytes(node)));
+                            reaper.apply(node).thenCompose(done -> redis.zrem(names.reapingKey(), bytes(node)));
                         }
                     }
                 });

@@ -125,7 +125,7 @@ public final class Registry {
                 .thenCompose(seq -> redis.srem(names.nodeIndexKey(node), entry));
     }
 
-    private static List<Map.Entry<byte[], byte[]>> pairs(List<?> flat) {
+    static List<Map.Entry<byte[], byte[]>> pairs(List<?> flat) {
         List<Map.Entry<byte[], byte[]>> out = new ArrayList<>(flat.size() / 2);
         for (int i = 0; i + 1 < flat.size(); i += 2) {
             out.add(Map.entry((byte[]) flat.get(i), (byte[]) flat.get(i + 1)));
@@ -134,7 +134,7 @@ public final class Registry {
     }
 
     /** Members sorted by join order (the sequence number of their value). */
-    private static List<Map.Entry<Long, MemberInfo>> decodeMembers(List<Map.Entry<byte[], byte[]>> entries) {
+    static List<Map.Entry<Long, MemberInfo>> decodeMembers(List<Map.Entry<byte[], byte[]>> entries) {
         List<Map.Entry<Long, MemberInfo>> out = new ArrayList<>(entries.size());
         for (Map.Entry<byte[], byte[]> e : entries) {
             String value = new String(e.getValue(), StandardCharsets.UTF_8);

@@ -4,6 +4,7 @@ import dev.switchboard.core.Envelope;
 import dev.switchboard.core.JoinPolicy;
 import dev.switchboard.core.LeaveReason;
 import dev.switchboard.core.MemberInfo;
+import dev.switchboard.core.ResumeLimits;
 import dev.switchboard.core.RoomKey;
 import java.util.List;
 import java.util.concurrent.CompletionStage;
@@ -28,6 +29,13 @@ import java.util.concurrent.CompletionStage;
  *       bus re-registers this node's members (the node's local state is the truth for them).</li>
  *   <li>Listener callbacks report changes made on <em>other</em> nodes only, plus evictions and removals
  *       the cluster made on its own (a lost node's members). They run on bus threads and must not block.</li>
+ *   <li>Resume (docs/design/resume.md): a {@link JoinPolicy#RESUME} claim is granted when the id is free or its
+ *       holder carries the joiner's {@link MemberInfo#RESUME} value; it replaces the holder without a leave
+ *       event (other nodes hear only its join, of an id they know already), and in the same atomic step takes
+ *       the holder's mailbox if it was {@link #park parked}: a message {@link #mail}ed before the claim is in
+ *       the answer, one mailed after it finds the member {@link Mail#GONE}. Where the bus outlives nodes, the
+ *       clean-up of a dead node leaves its resumable members registered for the window, and removes them
+ *       after it unless they resumed.</li>
  * </ul>
  */
 public interface Bus extends AutoCloseable {
@@ -74,6 +82,34 @@ public interface Bus extends AutoCloseable {
      */
     CompletionStage<Boolean> send(RoomKey room, MemberInfo target, Envelope envelope);
 
+    // ---- resume (docs/design/resume.md) ----
+
+    /**
+     * Parks a member of this node whose connection dropped: its registration stays as it is (nobody sees it
+     * leave) and a mailbox is opened for it, empty, kept by the bus (so that it outlives this node where the bus
+     * can) for {@code limits.window()}. What {@link #mail} puts there goes to the {@link JoinPolicy#RESUME} claim
+     * that takes the member over. Ending the parking is the caller's: it releases the member when the window
+     * ends.
+     */
+    CompletionStage<Void> park(RoomKey room, MemberInfo member, ResumeLimits limits);
+
+    /**
+     * Keeps a message for a parked member, in order after what is kept already. {@code member} is the parked
+     * registration as the caller knows it; with {@code orOpen} the mailbox is opened if it is not (the member's
+     * node died before it could park it: its registration is still that node's and resumable).
+     */
+    CompletionStage<Mail> mail(RoomKey room, MemberInfo member, Envelope envelope, ResumeLimits limits, boolean orOpen);
+
+    /** What {@link #mail} did with a message. */
+    enum Mail {
+        /** Kept for the member's return. */
+        KEPT,
+        /** Dropped: the mailbox holds its most messages or bytes already. */
+        FULL,
+        /** Not parked (any more) under that registration: resumed elsewhere or gone; the caller routes it anew. */
+        GONE
+    }
+
     BusStatus status();
 
     /** Deregisters every member of this node at once, so others see them leave, and releases resources. */
@@ -82,16 +118,23 @@ public interface Bus extends AutoCloseable {
 
     /**
      * The answer to a {@link #claim}: granted at position {@code seq} of the room's membership order, with the
-     * other members registered at that moment (those before it in the order) and, for a takeover, the member
-     * it replaced ({@code holder}, null if none); or refused because {@code holder} has the id.
+     * other members registered at that moment (those before it in the order) and, for a takeover or a resume,
+     * the member it replaced ({@code holder}, null if none); or refused because {@code holder} has the id. A
+     * resume of a parked member carries its {@code mailbox} (in order, taken from the bus in the same atomic
+     * step); null when the holder was not parked.
      */
-    record Claim(boolean granted, long seq, List<MemberInfo> others, MemberInfo holder) {
+    record Claim(boolean granted, long seq, List<MemberInfo> others, MemberInfo holder, List<Envelope> mailbox) {
         public static Claim granted(long seq, List<MemberInfo> others, MemberInfo replaced) {
-            return new Claim(true, seq, List.copyOf(others), replaced);
+            return new Claim(true, seq, List.copyOf(others), replaced, null);
+        }
+
+        /** A resume's answer: {@code mailbox} null when the replaced holder (if any) was not parked. */
+        public static Claim resumed(long seq, List<MemberInfo> others, MemberInfo replaced, List<Envelope> mailbox) {
+            return new Claim(true, seq, List.copyOf(others), replaced, mailbox == null ? null : List.copyOf(mailbox));
         }
 
         public static Claim refused(MemberInfo holder) {
-            return new Claim(false, 0, List.of(), holder);
+            return new Claim(false, 0, List.of(), holder, null);
         }
     }
 }

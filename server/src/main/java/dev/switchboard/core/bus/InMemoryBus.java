@@ -4,6 +4,7 @@ import dev.switchboard.core.Envelope;
 import dev.switchboard.core.JoinPolicy;
 import dev.switchboard.core.LeaveReason;
 import dev.switchboard.core.MemberInfo;
+import dev.switchboard.core.ResumeLimits;
 import dev.switchboard.core.RoomKey;
 import java.util.List;
 import java.util.Objects;
@@ -78,6 +79,18 @@ public final class InMemoryBus implements Bus {
     @Override
     public CompletionStage<Boolean> send(RoomKey room, MemberInfo target, Envelope envelope) {
         return CompletableFuture.completedFuture(network.send(room, target, envelope));
+    }
+
+    @Override
+    public CompletionStage<Void> park(RoomKey room, MemberInfo member, ResumeLimits limits) {
+        network.park(room, member, limits.window().toNanos());
+        return CompletableFuture.completedFuture(null);
+    }
+
+    @Override
+    public CompletionStage<Mail> mail(RoomKey room, MemberInfo member, Envelope envelope, ResumeLimits limits,
+                                      boolean orOpen) {
+        return CompletableFuture.completedFuture(network.mail(room, member, envelope, limits, orOpen));
     }
 
     @Override

@@ -28,6 +28,21 @@ public final class InMemoryNetwork {
      * and never starts again, so no room's numbers can repeat while a node still holds its events.
      */
     private long sequence;
+    /** Mailboxes of parked members (docs/design/resume.md), by room and member id. */
+    private final Map<RoomKey, Map<String, Mailbox>> mailboxes = new HashMap<>();
+
+    /** What is kept for one parked registration, until a resume takes it or its window ends. */
+    private static final class Mailbox {
+        final MemberInfo owner;
+        final long deadlineNanos;
+        final java.util.ArrayDeque<Envelope> messages = new java.util.ArrayDeque<>();
+        long bytes;
+
+        Mailbox(MemberInfo owner, long deadlineNanos) {
+            this.owner = owner;
+            this.deadlineNanos = deadlineNanos;
+        }
+    }
 
     synchronized void attach(InMemoryBus bus) {
         if (nodes.putIfAbsent(bus.nodeId(), bus) != null) {
@@ -61,6 +76,7 @@ public final class InMemoryNetwork {
                     rooms.remove();
                 }
             }
+            mailboxes.values().forEach(boxes -> boxes.values().removeIf(b -> b.owner.nodeId().equals(bus.nodeId())));
         }
         notices.forEach(Runnable::run);
     }
@@ -78,31 +94,112 @@ public final class InMemoryNetwork {
             if (holder != null && policy == JoinPolicy.EXCLUSIVE) {
                 return Bus.Claim.refused(holder);
             }
-            long seq = ++sequence;
-            MemberInfo replaced = null;
-            if (holder != null) {
-                members.remove(member.id());
-                if (policy == JoinPolicy.TAKEOVER) {
-                    replaced = holder;
-                    InMemoryBus owner = nodes.get(holder.nodeId());
-                    if (owner != null && !holder.nodeId().equals(member.nodeId())) {
-                        notices.add(() -> owner.listener().evicted(room, holder));
-                    }
-                    // the claimer's node learns of the replacement from the claim's answer
-                    notices.addAll(leaveNotices(room, holder, LeaveReason.REPLACED, seq, member.nodeId()));
-                }
+            if (policy == JoinPolicy.RESUME) {
+                claim = resume(room, members, holder, member, notices);
+            } else {
+                claim = claimLocked(room, members, holder, member, policy, notices);
             }
-            List<MemberInfo> others = new ArrayList<>(members.values());
-            members.put(member.id(), member);
-            for (InMemoryBus follower : followersOf(room)) {
-                if (!follower.nodeId().equals(member.nodeId())) {
-                    notices.add(() -> follower.listener().joined(room, member, seq));
-                }
-            }
-            claim = Bus.Claim.granted(seq, others, replaced);
         }
         notices.forEach(Runnable::run);
         return claim;
+    }
+
+    private Bus.Claim claimLocked(RoomKey room, LinkedHashMap<String, MemberInfo> members, MemberInfo holder,
+                                  MemberInfo member, JoinPolicy policy, List<Runnable> notices) {
+        long seq = ++sequence;
+        MemberInfo replaced = null;
+        if (holder != null) {
+            members.remove(member.id());
+            takeMailbox(room, member.id()); // a parked holder's, dropped with it
+            if (policy == JoinPolicy.TAKEOVER) {
+                replaced = holder;
+                InMemoryBus owner = nodes.get(holder.nodeId());
+                if (owner != null && !holder.nodeId().equals(member.nodeId())) {
+                    notices.add(() -> owner.listener().evicted(room, holder));
+                }
+                // the claimer's node learns of the replacement from the claim's answer
+                notices.addAll(leaveNotices(room, holder, LeaveReason.REPLACED, seq, member.nodeId()));
+            }
+        }
+        List<MemberInfo> others = new ArrayList<>(members.values());
+        members.put(member.id(), member);
+        for (InMemoryBus follower : followersOf(room)) {
+            if (!follower.nodeId().equals(member.nodeId())) {
+                notices.add(() -> follower.listener().joined(room, member, seq));
+            }
+        }
+        return Bus.Claim.granted(seq, others, replaced);
+    }
+
+    /**
+     * A resume (under the lock): granted if the id is free or its holder has the joiner's resume value; replaces
+     * the holder without a leave, tells every other follower of the join, and takes the holder's mailbox.
+     */
+    private Bus.Claim resume(RoomKey room, LinkedHashMap<String, MemberInfo> members, MemberInfo holder,
+                             MemberInfo member, List<Runnable> notices) {
+        if (holder != null && (!holder.resumable() || !holder.meta(MemberInfo.RESUME).equals(member.meta(MemberInfo.RESUME)))) {
+            return Bus.Claim.refused(holder);
+        }
+        long seq = ++sequence;
+        List<MemberInfo> others = new ArrayList<>(members.values());
+        others.remove(holder);
+        members.put(member.id(), member);
+        Mailbox box = takeMailbox(room, member.id());
+        List<Envelope> kept = box != null && box.owner.equals(holder) ? List.copyOf(box.messages) : null;
+        for (InMemoryBus follower : followersOf(room)) {
+            if (!follower.nodeId().equals(member.nodeId())) {
+                notices.add(() -> follower.listener().joined(room, member, seq));
+            }
+        }
+        return Bus.Claim.resumed(seq, others, holder, kept);
+    }
+
+    private Mailbox takeMailbox(RoomKey room, String id) {
+        Map<String, Mailbox> boxes = mailboxes.get(room);
+        if (boxes == null) {
+            return null;
+        }
+        Mailbox box = boxes.remove(id);
+        if (boxes.isEmpty()) {
+            mailboxes.remove(room);
+        }
+        return box;
+    }
+
+    void park(RoomKey room, MemberInfo member, long windowNanos) {
+        synchronized (this) {
+            var members = registry.get(room);
+            if (members != null && member.equals(members.get(member.id()))) {
+                mailboxes.computeIfAbsent(room, k -> new HashMap<>())
+                        .put(member.id(), new Mailbox(member, System.nanoTime() + windowNanos));
+            }
+        }
+    }
+
+    synchronized Bus.Mail mail(RoomKey room, MemberInfo member, Envelope envelope,
+                               dev.switchboard.core.ResumeLimits limits, boolean orOpen) {
+        Map<String, Mailbox> boxes = mailboxes.get(room);
+        Mailbox box = boxes == null ? null : boxes.get(member.id());
+        if (box != null && System.nanoTime() - box.deadlineNanos > 0) {
+            takeMailbox(room, member.id()); // its window ended
+            box = null;
+        }
+        if (box == null && orOpen && member.resumable()) {
+            var members = registry.get(room);
+            if (members != null && member.equals(members.get(member.id())) && !nodes.containsKey(member.nodeId())) {
+                box = new Mailbox(member, System.nanoTime() + limits.window().toNanos());
+                mailboxes.computeIfAbsent(room, k -> new HashMap<>()).put(member.id(), box);
+            }
+        }
+        if (box == null || !box.owner.equals(member)) {
+            return Bus.Mail.GONE;
+        }
+        if (box.messages.size() >= limits.maxMessages() || box.bytes + envelope.size() > limits.maxBytes()) {
+            return Bus.Mail.FULL;
+        }
+        box.messages.add(Envelope.remote(envelope.payload()));
+        box.bytes += envelope.size();
+        return Bus.Mail.KEPT;
     }
 
     long release(RoomKey room, MemberInfo member, LeaveReason reason) {
@@ -114,6 +211,10 @@ public final class InMemoryNetwork {
                 return 0; // already replaced or removed: a release only ever removes its own registration
             }
             members.remove(member.id());
+            Map<String, Mailbox> boxes = mailboxes.get(room);
+            if (boxes != null && boxes.get(member.id()) != null && boxes.get(member.id()).owner.equals(member)) {
+                takeMailbox(room, member.id());
+            }
             if (members.isEmpty()) {
                 registry.remove(room);
             }

@@ -8,6 +8,7 @@ import dev.switchboard.core.LeaveReason;
 import dev.switchboard.core.LocalMember;
 import dev.switchboard.core.MemberInfo;
 import dev.switchboard.core.MembershipHandler;
+import dev.switchboard.core.ResumeLimits;
 import dev.switchboard.core.RoomKey;
 import dev.switchboard.core.bus.Bus;
 import dev.switchboard.core.bus.BusListener;
@@ -44,14 +45,23 @@ public final class Hub implements BusListener {
     /** By namespace; set while the node starts, read for every message from another node. */
     private final Map<String, dev.switchboard.core.ArrivalWatcher> watchers = new ConcurrentHashMap<>();
 
+    private final ResumeLimits resumeLimits;
+    private final ResumeStats resumeStats = new ResumeStats();
+
+    /** A hub with the default resume limits ({@link ResumeLimits#DEFAULT}). */
     public Hub(Bus bus) {
+        this(bus, ResumeLimits.DEFAULT);
+    }
+
+    public Hub(Bus bus, ResumeLimits resumeLimits) {
         this.bus = Objects.requireNonNull(bus, "bus");
+        this.resumeLimits = Objects.requireNonNull(resumeLimits, "resumeLimits");
         // Handlers are set before the first join (each dialect sets its own when it is made): a namespace's rooms
         // keep their members' positions only if someone hears of membership there.
         Map<String, MembershipHandler> handlers = new ConcurrentHashMap<>();
         this.rooms = new Rooms(bus, handlers::containsKey);
-        this.membership = new Membership(bus, rooms, handlers);
-        this.routing = new Routing(bus, rooms);
+        this.routing = new Routing(bus, rooms, resumeLimits, resumeStats);
+        this.membership = new Membership(bus, rooms, handlers, resumeLimits, resumeStats, routing);
         bus.start(this);
     }
 
@@ -86,6 +96,25 @@ public final class Hub implements BusListener {
     /** Removes the member from the room; others see it leave. A no-op if it is not a member. */
     public void leave(RoomKey key, LocalMember member) {
         membership.leave(key, member);
+    }
+
+    /**
+     * The member's connection dropped without its asking to leave (the network failed, it stopped answering):
+     * a member that may resume ({@link MemberInfo#RESUME}) is parked for the resume window — the others see no
+     * leave, what is sent to it is kept, and a {@link JoinPolicy#RESUME} join takes it over
+     * (docs/design/resume.md); true then. Otherwise (or with resume off) it leaves as with {@link #leave}.
+     */
+    public boolean disconnected(RoomKey key, LocalMember member) {
+        return membership.disconnected(key, member);
+    }
+
+    public ResumeLimits resumeLimits() {
+        return resumeLimits;
+    }
+
+    /** What resume did on this node, for /metrics. */
+    public ResumeStats resumeStats() {
+        return resumeStats;
     }
 
     /** Delivers to every member of the room in the cluster except {@code exceptId} (may be null). */

@@ -55,12 +55,12 @@ public final class NamedPeerDialect implements Dialect {
         hub.handle(NAMESPACE, new MembershipHandler() {
             @Override
             public void joined(MemberInfo member, LocalRoom room) {
-                room.deliver(Envelope.of(NamedPeerWriter.peerConnected(member.id())), member.id());
+                room.deliver(Envelope.notice(NamedPeerWriter.peerConnected(member.id())), member.id());
             }
 
             @Override
             public void left(MemberInfo member, LeaveReason reason, LocalRoom room) {
-                room.deliver(Envelope.of(NamedPeerWriter.peerDisconnected(member.id())), member.id());
+                room.deliver(Envelope.notice(NamedPeerWriter.peerDisconnected(member.id())), member.id());
             }
         });
     }

@@ -10,7 +10,11 @@ sealed interface NamedPeerMessage {
     }
 
     /** {@code login} with {@code name} (or its alias {@code id}); null when neither is a string. */
-    record Login(String name) implements NamedPeerMessage {
+    /**
+     * {@code resume}: the client's {@code resume} member — null when absent or falsy, {@code ""} for {@code true}
+     * (it asks for a secret), else the secret it shows (docs/protocols/named-peer.md#resume).
+     */
+    record Login(String name, String resume) implements NamedPeerMessage {
     }
 
     record Ping() implements NamedPeerMessage {

@@ -13,7 +13,7 @@ final class NamedPeerReader {
     /** The types of the server's own messages (NamedPeerWriter): a peer may not send them to another. */
     static final Set<String> SERVER_TYPES = Set.of("login_success", "peer_connected", "peer_disconnected", "error",
             "pong");
-    private static final Set<String> MEMBERS = Set.of("type", "name", "id", "target", "reason", "from");
+    private static final Set<String> MEMBERS = Set.of("type", "name", "id", "target", "reason", "from", "resume");
 
     private final JsonFactory json;
 
@@ -35,7 +35,9 @@ final class NamedPeerReader {
                 if (n == null || n.token() == com.fasterxml.jackson.core.JsonToken.VALUE_NULL) {
                     name = scan.string("id");
                 }
-                return new NamedPeerMessage.Login(name);
+                JsonObjectScan.Value resume = scan.get("resume");
+                String proof = resume == null || !resume.truthy() ? null : resume.isString() ? resume.text() : "";
+                return new NamedPeerMessage.Login(name, proof);
             }
             case "ping":
                 return new NamedPeerMessage.Ping();

@@ -12,19 +12,26 @@ import dev.switchboard.core.RoomKey;
 import dev.switchboard.dialect.Connection;
 import dev.switchboard.dialect.DialectSession;
 import dev.switchboard.dialect.JoinGate;
+import dev.switchboard.dialect.ResumeSecret;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.regex.Pattern;
 
 /**
  * One named-peer connection: anonymous until its login is granted cluster-wide, then a member of the
- * dialect's one room under its name. Frames that arrive while the login is pending wait, in order.
+ * dialect's one room under its name. Frames that arrive while the login is pending wait, in order. A login that
+ * asks for resume ({@code "resume":true}) gets a secret in its answer; a later login with that secret takes the
+ * name over as the same peer (docs/protocols/named-peer.md#resume).
  */
 final class NamedPeerSession implements DialectSession, LocalMember {
     private static final Pattern NAME = Pattern.compile("[A-Za-z0-9_-]+");
     /** Frames a client may send before its login is answered. */
     private static final int MAX_HELD_FRAMES = 64;
+    /** The close of a stale connection whose peer resumed on another one. */
+    static final int RESUMED_CODE = 4004;
+    static final String RESUMED_REASON = "Resumed on another connection";
 
     private enum State { ANONYMOUS, LOGGING_IN, LOGGED_IN, CLOSED }
 
@@ -34,6 +41,9 @@ final class NamedPeerSession implements DialectSession, LocalMember {
     private final NamedPeerDialect dialect;
     private State state = State.ANONYMOUS;
     private String name;
+    /** The resume secret of a login that asked for one; null for a plain login (never parked, as before). */
+    private String resumeSecret;
+    private Map<String, String> metadata = Map.of();
     private long windowStart;
     private int framesInWindow;
 
@@ -49,6 +59,11 @@ final class NamedPeerSession implements DialectSession, LocalMember {
     @Override
     public String id() {
         return name;
+    }
+
+    @Override
+    public Map<String, String> metadata() {
+        return metadata;
     }
 
     @Override
@@ -92,7 +107,7 @@ final class NamedPeerSession implements DialectSession, LocalMember {
             return;
         }
         if (message instanceof NamedPeerMessage.Login login) {
-            login(login.name());
+            login(login.name(), login.resume());
             return;
         }
         if (state != State.LOGGED_IN) {
@@ -140,7 +155,7 @@ final class NamedPeerSession implements DialectSession, LocalMember {
         });
     }
 
-    private void login(String requested) {
+    private void login(String requested, String resume) {
         if (requested != null) {
             requested = requested.trim(); // as upstream does before its checks
         }
@@ -165,7 +180,14 @@ final class NamedPeerSession implements DialectSession, LocalMember {
         name = requested;
         state = State.LOGGING_IN;
         gate = new JoinGate(connection, MAX_HELD_FRAMES);
-        dialect.hub().join(NamedPeerDialect.ROOM, this, JoinPolicy.EXCLUSIVE)
+        JoinPolicy policy = JoinPolicy.EXCLUSIVE;
+        if (resume != null) {
+            // the secret shown, or a fresh one; either way the name is granted only if free or held with it
+            resumeSecret = ResumeSecret.wellFormed(resume) ? resume : ResumeSecret.fresh();
+            metadata = Map.of(MemberInfo.RESUME, ResumeSecret.digest(resumeSecret));
+            policy = JoinPolicy.RESUME;
+        }
+        dialect.hub().join(NamedPeerDialect.ROOM, this, policy)
                 .whenComplete((result, error) -> connection.execute(() -> loggedIn(result, error)));
     }
 
@@ -197,7 +219,7 @@ final class NamedPeerSession implements DialectSession, LocalMember {
         }
         names.add(name);
         // TURN credentials, if any, are issued to the login name
-        connection.send(NamedPeerWriter.loginSuccess(name, names, dialect.iceServersJson(name)));
+        connection.send(NamedPeerWriter.loginSuccess(name, names, dialect.iceServersJson(name), resumeSecret));
         ArrayDeque<byte[]> held = g.open(); // the events held first, in order; then the frames sent meanwhile
         gate = null;
         while (!held.isEmpty() && state == State.LOGGED_IN) {
@@ -207,12 +229,20 @@ final class NamedPeerSession implements DialectSession, LocalMember {
 
     /**
      * Another node took the name while this one was cut off from the cluster; theirs stands, and this
-     * connection is told so as a login refused for a taken name is.
+     * connection is told so as a login refused for a taken name is. Or the same peer resumed on another
+     * connection (this one went stale): it is told so and closed.
      */
     @Override
     public void evicted(RoomKey room, String reason) {
         connection.execute(() -> {
-            if (state != State.CLOSED) {
+            if (state == State.CLOSED) {
+                return;
+            }
+            if (RESUMED.equals(reason)) {
+                connection.send(NamedPeerWriter.error("resumed_elsewhere"));
+                connection.close(RESUMED_CODE, RESUMED_REASON);
+                state = State.CLOSED;
+            } else {
                 nameTaken();
             }
         });
@@ -229,7 +259,11 @@ final class NamedPeerSession implements DialectSession, LocalMember {
         State was = state;
         state = State.CLOSED;
         if (was == State.LOGGED_IN) {
-            dialect.hub().leave(NamedPeerDialect.ROOM, this);
+            if (resumeSecret != null && connection.lost()) {
+                dialect.hub().disconnected(NamedPeerDialect.ROOM, this); // parked for its resume
+            } else {
+                dialect.hub().leave(NamedPeerDialect.ROOM, this);
+            }
         }
     }
 }

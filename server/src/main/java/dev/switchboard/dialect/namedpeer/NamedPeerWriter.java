@@ -10,8 +10,11 @@ final class NamedPeerWriter {
     private NamedPeerWriter() {
     }
 
-    /** @param iceServers the node's ICE servers as a JSON array, or null: an extra member older clients ignore */
-    static byte[] loginSuccess(String name, List<String> clients, String iceServers) {
+    /**
+     * @param iceServers the node's ICE servers as a JSON array, or null: an extra member older clients ignore
+     * @param resume the resume secret for a client that asked for one, or null (docs/protocols/named-peer.md#resume)
+     */
+    static byte[] loginSuccess(String name, List<String> clients, String iceServers, String resume) {
         StringBuilder b = new StringBuilder("{\"type\":\"login_success\",\"id\":").append(JsonStrings.quote(name))
                 .append(",\"clients\":[");
         for (int i = 0; i < clients.size(); i++) {
@@ -23,6 +26,9 @@ final class NamedPeerWriter {
         b.append(']');
         if (iceServers != null) {
             b.append(",\"iceServers\":").append(iceServers);
+        }
+        if (resume != null) {
+            b.append(",\"resume\":").append(JsonStrings.quote(resume));
         }
         return bytes(b.append('}').toString());
     }

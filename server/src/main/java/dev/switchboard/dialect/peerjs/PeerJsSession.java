@@ -11,17 +11,16 @@ import dev.switchboard.dialect.Connection;
 import dev.switchboard.dialect.DialectSession;
 import dev.switchboard.dialect.JoinGate;
 import dev.switchboard.dialect.JsonStrings;
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
+import dev.switchboard.dialect.ResumeSecret;
 import java.util.ArrayDeque;
-import java.util.Base64;
 import java.util.Map;
 
 /**
  * One PeerJS client: its id is claimed cluster-wide at the handshake; once granted it gets {@code OPEN} and
- * relays. A connection with the token of the id's holder takes the id over (upstream's model, and the proof a
- * later resume needs): the holder is closed wherever it is, and the newcomer, like upstream's, gets no OPEN.
+ * relays. The token is the proof that a later connection is the same client (upstream's model): one with the
+ * holder's token takes the id over, as a resume (docs/design/resume.md). A connected holder is closed wherever it
+ * is, and the newcomer, like upstream's, gets no OPEN; a holder whose connection dropped within the resume window
+ * (parked) is taken over with an OPEN, then what was sent to the id meanwhile, in order.
  */
 final class PeerJsSession implements DialectSession, LocalMember {
     static final String INVALID_ID = "Invalid id";
@@ -30,7 +29,7 @@ final class PeerJsSession implements DialectSession, LocalMember {
     /** Longest id: far above any the client makes (a UUID, or what the app chose). */
     private static final int MAX_ID_LENGTH = 256;
     /** Member metadata: a digest of the token, so the cluster can tell the same token without storing it. */
-    static final String TOKEN_DIGEST = "token";
+    static final String TOKEN_DIGEST = MemberInfo.RESUME;
     static final String REPLACED_REASON = "Connected elsewhere with the same id and token";
 
     private enum State { DECIDING, CONNECTED, LEFT, CLOSED }
@@ -43,12 +42,14 @@ final class PeerJsSession implements DialectSession, LocalMember {
     private volatile State state = State.DECIDING;
     /** When the last HEARTBEAT came ({@link System#nanoTime}); upstream starts it when the client is made. */
     private volatile long lastPing = System.nanoTime();
+    /** Closed for want of a HEARTBEAT: upstream frees the id then, so no resume is kept for it. */
+    private boolean timedOut;
 
     PeerJsSession(Connection connection, PeerJsDialect dialect, String id, String token) {
         this.connection = connection;
         this.dialect = dialect;
         this.id = id;
-        this.metadata = Map.of(TOKEN_DIGEST, digest(token));
+        this.metadata = Map.of(TOKEN_DIGEST, ResumeSecret.digest(token));
     }
 
     /** Ids the bus can carry: 1 to 256 characters, none a control character (upstream checks nothing). */
@@ -64,26 +65,14 @@ final class PeerJsSession implements DialectSession, LocalMember {
         return true;
     }
 
-    private static String digest(String token) {
-        try {
-            byte[] d = MessageDigest.getInstance("SHA-256").digest(token.getBytes(StandardCharsets.UTF_8));
-            return Base64.getUrlEncoder().withoutPadding().encodeToString(d);
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("every JVM has SHA-256", e);
-        }
-    }
-
     void start() {
         gate = new JoinGate(connection, MAX_HELD_FRAMES);
-        join(JoinPolicy.EXCLUSIVE);
+        // granted if the id is free, or held with this token (connected, or parked after a drop); else ID-TAKEN
+        dialect.hub().join(PeerJsDialect.ROOM, this, JoinPolicy.RESUME)
+                .whenComplete((result, error) -> connection.execute(() -> decided(result, error)));
     }
 
-    private void join(JoinPolicy policy) {
-        dialect.hub().join(PeerJsDialect.ROOM, this, policy)
-                .whenComplete((result, error) -> connection.execute(() -> decided(policy, result, error)));
-    }
-
-    private void decided(JoinPolicy policy, JoinResult result, Throwable error) {
+    private void decided(JoinResult result, Throwable error) {
         boolean joined = result != null && result.joined();
         if (state == State.CLOSED) {
             gate = null;
@@ -100,14 +89,6 @@ final class PeerJsSession implements DialectSession, LocalMember {
             return;
         }
         if (!joined) {
-            if (policy == JoinPolicy.EXCLUSIVE && sameToken(result.holder())) {
-                // The gate keeps holding until the takeover is in effect. The cluster's claim cannot yet compare
-                // tokens itself, so a holder that left and was replaced by another token in the moment between
-                // this answer and the takeover would be replaced in turn: a window of one Redis round trip, for
-                // a client that already held the id; a conditional takeover in the bus (resume) closes it.
-                join(JoinPolicy.TAKEOVER);
-                return;
-            }
             gate = null;
             connection.send(PeerJsWriter.ID_TAKEN);
             connection.close(-1, "");
@@ -115,8 +96,10 @@ final class PeerJsSession implements DialectSession, LocalMember {
             return;
         }
         state = State.CONNECTED;
-        if (policy == JoinPolicy.EXCLUSIVE) {
-            connection.send(PeerJsWriter.OPEN); // a takeover gets none, as upstream
+        if (!result.resumed() || result.parked()) {
+            // a takeover of a connected holder gets none, as upstream; a return after a drop gets it, as a new
+            // connection would upstream once the old one closed, and then what was kept for it
+            connection.send(PeerJsWriter.OPEN);
         }
         JoinGate g = gate;
         ArrayDeque<byte[]> held = g.open(); // what arrived for it meanwhile (queued messages), then its own frames
@@ -124,10 +107,6 @@ final class PeerJsSession implements DialectSession, LocalMember {
         while (!held.isEmpty() && state == State.CONNECTED) {
             handle(held.poll());
         }
-    }
-
-    private boolean sameToken(MemberInfo holder) {
-        return holder != null && metadata.get(TOKEN_DIGEST).equals(holder.meta(TOKEN_DIGEST));
     }
 
     @Override
@@ -235,6 +214,7 @@ final class PeerJsSession implements DialectSession, LocalMember {
     void timeOut() {
         connection.execute(() -> {
             if (state != State.CLOSED && state != State.LEFT) {
+                timedOut = true; // the id is freed at once, as upstream frees it
                 connection.close(-1, "");
                 onClose();
             }
@@ -259,7 +239,11 @@ final class PeerJsSession implements DialectSession, LocalMember {
         state = State.CLOSED;
         dialect.closed(this);
         if (was == State.CONNECTED) {
-            dialect.hub().leave(PeerJsDialect.ROOM, this);
+            if (!timedOut && connection.lost()) {
+                dialect.hub().disconnected(PeerJsDialect.ROOM, this); // parked for the resume window
+            } else {
+                dialect.hub().leave(PeerJsDialect.ROOM, this);
+            }
         }
     }
 }

@@ -54,12 +54,12 @@ public final class RendezvousDialect implements Dialect {
         hub.handle(NAMESPACE, new MembershipHandler() {
             @Override
             public void joined(MemberInfo member, LocalRoom room) {
-                room.deliver(Envelope.of(RendezvousWriter.peerJoined(member)), member.id());
+                room.deliver(Envelope.notice(RendezvousWriter.peerJoined(member)), member.id());
             }
 
             @Override
             public void left(MemberInfo member, LeaveReason reason, LocalRoom room) {
-                room.deliver(Envelope.of(RendezvousWriter.peerLeft(member.id())), member.id());
+                room.deliver(Envelope.notice(RendezvousWriter.peerLeft(member.id())), member.id());
             }
         });
     }

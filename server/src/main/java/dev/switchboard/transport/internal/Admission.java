@@ -33,7 +33,7 @@ final class Admission {
     private final ConnectionLimits limits;
     private final AtomicInteger open = new AtomicInteger();
     /** Open WebSockets per address; an address leaves the map with its last connection. */
-    private final ConcurrentHashMap<String, AtomicInteger> perAddress = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<String, Integer> perAddress = new ConcurrentHashMap<>();
     /** Upgrade budgets per address (one long each, see MessageBudget); swept when whole again. */
     private final ConcurrentHashMap<String, AtomicLong> upgrades = new ConcurrentHashMap<>();
     private final MessageBudget upgradeBudget;
@@ -97,17 +97,17 @@ final class Admission {
         if (limits.maxPerAddress() == 0 || client == null) {
             return null;
         }
-        String key = key(client);
-        AtomicInteger count = perAddress.compute(key, (k, c) -> {
-            AtomicInteger n = c == null ? new AtomicInteger() : c;
-            n.incrementAndGet();
-            return n;
+        // decided under the map's lock on the address, so that racing upgrades are admitted up to the limit exactly
+        boolean[] admitted = new boolean[1];
+        perAddress.compute(key(client), (k, n) -> {
+            int had = n == null ? 0 : n;
+            if (had >= limits.maxPerAddress()) {
+                return n;
+            }
+            admitted[0] = true;
+            return had + 1;
         });
-        if (count.get() > limits.maxPerAddress()) {
-            release(key);
-            return Refusal.PER_ADDRESS;
-        }
-        return null;
+        return admitted[0] ? null : Refusal.PER_ADDRESS;
     }
 
     /** An admitted WebSocket from {@code client} closed. */
@@ -118,7 +118,7 @@ final class Admission {
     }
 
     private void release(String key) {
-        perAddress.computeIfPresent(key, (k, c) -> c.decrementAndGet() <= 0 ? null : c);
+        perAddress.computeIfPresent(key, (k, n) -> n <= 1 ? null : n - 1);
     }
 
     /** Forgets the upgrade budgets that are whole again, so the map holds only addresses seen lately. */

@@ -303,10 +303,15 @@ final class WebSocketConnection extends ChannelInboundHandlerAdapter implements 
 
     /** Writes a complete frame; called from any thread, takes ownership of {@code frame}. */
     void write(ByteBuf frame, int payloadBytes) {
+        write(frame, payloadBytes, false);
+    }
+
+    /** As {@link #write(ByteBuf, int)}; a {@code notice} is a membership notice (Envelope#notice). */
+    void write(ByteBuf frame, int payloadBytes, boolean notice) {
         if (channel.eventLoop().inEventLoop()) {
-            writeNow(frame, payloadBytes);
+            writeNow(frame, payloadBytes, notice);
         } else {
-            handOver(channel.eventLoop(), frame, () -> writeNow(frame, payloadBytes));
+            handOver(channel.eventLoop(), frame, () -> writeNow(frame, payloadBytes, notice));
         }
     }
 
@@ -328,8 +333,21 @@ final class WebSocketConnection extends ChannelInboundHandlerAdapter implements 
 
     /** Writes a complete frame; on the channel's event loop only. Takes ownership of {@code frame}. */
     void writeNow(ByteBuf frame, int payloadBytes) {
+        writeNow(frame, payloadBytes, false);
+    }
+
+    /**
+     * As {@link #writeNow(ByteBuf, int)}; a membership {@code notice} to a connection already behind by more
+     * than the notice mark is not written: the connection is dropped instead.
+     */
+    void writeNow(ByteBuf frame, int payloadBytes, boolean notice) {
         if (closing || !channel.isActive()) {
             frame.release();
+            return;
+        }
+        if (notice && context.outboundCap.behindForNotices(this)) {
+            frame.release();
+            dropBehindOnNotices();
             return;
         }
         if (!channel.isWritable()) {
@@ -398,6 +416,18 @@ final class WebSocketConnection extends ChannelInboundHandlerAdapter implements 
         closeReason = "slow_consumer";
         log.info("dropping slow consumer {} ({}): over {} bytes waiting", id, remoteAddress(),
                 context.outboundCap.capBytes());
+        channel.close();
+    }
+
+    /**
+     * A membership notice found this connection further behind than the notice mark: it is not reading, and
+     * every join and leave in its room would queue one more message for it. Dropped as a slow consumer is.
+     */
+    private void dropBehindOnNotices() {
+        closing = true;
+        closeReason = "behind_on_notices";
+        log.info("dropping {} ({}): over {} bytes behind when a membership notice came", id, remoteAddress(),
+                context.outboundCap.noticeMarkBytes());
         channel.close();
     }
 
@@ -484,6 +514,12 @@ final class WebSocketConnection extends ChannelInboundHandlerAdapter implements 
     @Override
     public boolean isOpen() {
         return !closing && channel.isActive();
+    }
+
+    @Override
+    public boolean lost() {
+        // no close handshake (reset, or closed under us), or the close was the keepalive's or the outbound cap's
+        return closeReason == null || "ping_timeout".equals(closeReason) || "slow_consumer".equals(closeReason);
     }
 
     @Override

@@ -28,6 +28,7 @@ final class WebSocketOutlet implements Outlet {
             return;
         }
         int size = envelope.size();
+        boolean notice = envelope.isNotice();
         ByteBuf frame = WebSocketFrames.text(ByteBufAllocator.DEFAULT, envelope.payload());
         try {
             // Few loops (one per core): a short list of (loop, receivers) beats a map here.
@@ -37,7 +38,7 @@ final class WebSocketOutlet implements Outlet {
                 WebSocketConnection c = (WebSocketConnection) receivers.get(i);
                 EventLoop loop = c.eventLoop();
                 if (loop.inEventLoop()) {
-                    c.writeNow(frame.retainedDuplicate(), size);
+                    c.writeNow(frame.retainedDuplicate(), size, notice);
                     continue;
                 }
                 if (loops == null) {
@@ -59,7 +60,7 @@ final class WebSocketOutlet implements Outlet {
                     WebSocketConnection.handOver(loops.get(g), shared, () -> {
                         try {
                             for (int i = 0; i < group.size(); i++) {
-                                group.get(i).writeNow(shared.retainedDuplicate(), size);
+                                group.get(i).writeNow(shared.retainedDuplicate(), size, notice);
                             }
                         } finally {
                             shared.release();
@@ -75,6 +76,6 @@ final class WebSocketOutlet implements Outlet {
     @Override
     public void deliver(Envelope envelope, Endpoint receiver) {
         ByteBuf frame = WebSocketFrames.text(ByteBufAllocator.DEFAULT, envelope.payload());
-        ((WebSocketConnection) receiver).write(frame, envelope.size());
+        ((WebSocketConnection) receiver).write(frame, envelope.size(), envelope.isNotice());
     }
 }

@@ -378,6 +378,18 @@ class HubTest {
         }
 
         @Override
+        public java.util.concurrent.CompletionStage<Void> park(RoomKey room, MemberInfo member,
+                                                               dev.switchboard.core.ResumeLimits limits) {
+            return inner.park(room, member, limits);
+        }
+
+        @Override
+        public java.util.concurrent.CompletionStage<Mail> mail(RoomKey room, MemberInfo member, Envelope envelope,
+                                                               dev.switchboard.core.ResumeLimits limits, boolean orOpen) {
+            return inner.mail(room, member, envelope, limits, orOpen);
+        }
+
+        @Override
         public dev.switchboard.core.bus.BusStatus status() {
             return inner.status();
         }
@@ -571,5 +583,55 @@ class HubTest {
         assertThat(n2.members(ROOM).toCompletableFuture().join()).extracting(MemberInfo::id).containsExactly("far", "near");
         assertThat(e1.seen).containsExactly("joined brief to [near]", "left brief LEFT to [near]");
         assertThat(e2.seen).containsExactly("joined near to [far]", "joined brief to [far]", "left brief LEFT to [far]");
+    }
+
+    // ---- messages for a member whose claim is in flight on its node (issue 16) ----
+
+    /**
+     * Another node hears of a claim (its join event) and sends at once; the claimer's node reads that message
+     * before its own claim's answer: it is held and written to the member as it joins, before anything later.
+     */
+    @Test
+    void aMessageArrivingBeforeTheClaimsAnswerIsHeldForTheJoiner() {
+        InMemoryNetwork net = new InMemoryNetwork();
+        SlowBus slow = new SlowBus(net, "n1");
+        Hub n1 = new Hub(slow);
+        Hub n2 = new Hub(new InMemoryBus(net, "n2"));
+        Member sender = new Member("s", new RecordingOutlet());
+        n2.join(ROOM, sender, JoinPolicy.EXCLUSIVE).toCompletableFuture().join();
+        n1.join(ROOM, new Member("other", new RecordingOutlet()), JoinPolicy.EXCLUSIVE).toCompletableFuture().join();
+        slow.holdClaims = true;
+        Member joiner = new Member("c", new RecordingOutlet());
+        var joining = n1.join(ROOM, joiner, JoinPolicy.EXCLUSIVE).toCompletableFuture();
+        // n2 saw the join (the claim ran) and sends before n1 has the claim's answer
+        assertThat(n2.send(ROOM, "c", msg("1")).toCompletableFuture().join()).isTrue();
+        assertThat(n2.send(ROOM, "c", msg("2")).toCompletableFuture().join()).isTrue();
+        assertThat(joiner.inbox).isEmpty();
+        slow.releaseClaims();
+        assertThat(joining.join().joined()).isTrue();
+        n2.send(ROOM, "c", msg("3")).toCompletableFuture().join();
+        assertThat(joiner.inbox).containsExactly("1", "2", "3");
+    }
+
+    /** What was held for a claim that is refused goes nowhere; the id's holder elsewhere is not disturbed. */
+    @Test
+    void messagesHeldForARefusedClaimAreDropped() {
+        InMemoryNetwork net = new InMemoryNetwork();
+        SlowBus slow = new SlowBus(net, "n1");
+        Hub n1 = new Hub(slow);
+        Hub n2 = new Hub(new InMemoryBus(net, "n2"));
+        Member holder = new Member("c", new RecordingOutlet());
+        n2.join(ROOM, holder, JoinPolicy.EXCLUSIVE).toCompletableFuture().join();
+        Member local = new Member("s", new RecordingOutlet());
+        n1.join(ROOM, local, JoinPolicy.EXCLUSIVE).toCompletableFuture().join();
+        slow.holdClaims = true;
+        Member copy = new Member("c", new RecordingOutlet());
+        var joining = n1.join(ROOM, copy, JoinPolicy.EXCLUSIVE).toCompletableFuture();
+        n1.send(ROOM, "c", msg("to the holder")).toCompletableFuture().join();
+        slow.releaseClaims();
+        assertThat(joining.join().joined()).isFalse();
+        assertThat(copy.inbox).isEmpty();
+        n1.send(ROOM, "c", msg("after")).toCompletableFuture().join();
+        assertThat(holder.inbox).containsExactly("to the holder", "after");
     }
 }

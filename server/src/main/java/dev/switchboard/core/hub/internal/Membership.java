@@ -1,19 +1,23 @@
 package dev.switchboard.core.hub.internal;
 
+import dev.switchboard.core.Envelope;
 import dev.switchboard.core.JoinPolicy;
 import dev.switchboard.core.JoinResult;
 import dev.switchboard.core.LeaveReason;
 import dev.switchboard.core.LocalMember;
 import dev.switchboard.core.MemberInfo;
 import dev.switchboard.core.MembershipHandler;
+import dev.switchboard.core.ResumeLimits;
 import dev.switchboard.core.RoomKey;
 import dev.switchboard.core.bus.Bus;
+import dev.switchboard.core.hub.ResumeStats;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.TimeUnit;
 
 /**
  * Who is in which room, and who hears of whom: joins and leaves of this node's members through the bus, the
@@ -26,13 +30,20 @@ public final class Membership {
     private final String nodeId;
     private final Rooms rooms;
     private final Map<String, MembershipHandler> handlers;
+    private final ResumeLimits limits;
+    private final ResumeStats stats;
+    private final Routing routing;
 
     /** {@code handlers}: the namespaces' handlers, shared with {@link Rooms} (which orders their rooms). */
-    public Membership(Bus bus, Rooms rooms, Map<String, MembershipHandler> handlers) {
+    public Membership(Bus bus, Rooms rooms, Map<String, MembershipHandler> handlers, ResumeLimits limits,
+                      ResumeStats stats, Routing routing) {
         this.bus = bus;
         this.nodeId = bus.nodeId();
         this.rooms = rooms;
         this.handlers = handlers;
+        this.limits = limits;
+        this.stats = stats;
+        this.routing = routing;
     }
 
     /** Sets the membership handler of a namespace (one per dialect). */
@@ -67,6 +78,8 @@ public final class Membership {
                 }
                 if (shared) {
                     room.add(member, Room.PENDING);
+                } else {
+                    room.holdFor(member.id(), policy == JoinPolicy.RESUME);
                 }
                 mark = room.claimStarted();
                 break;
@@ -99,6 +112,8 @@ public final class Membership {
         List<LocalMember> evicted = List.of();
         boolean gone = false;
         synchronized (room) {
+            List<Envelope> held = policy == JoinPolicy.SHARED ? List.of()
+                    : room.stopHolding(member.id(), error == null && claim.granted());
             if (error != null) {
                 if (policy == JoinPolicy.SHARED && room.sequence(member, Room.UNSEQUENCED)) {
                     // the cluster cannot be reached: the member is in this node's room all the same, knows what
@@ -108,9 +123,18 @@ public final class Membership {
                 }
             } else if (!claim.granted()) {
                 answer = JoinResult.taken(claim.holder());
+            } else if (policy == JoinPolicy.RESUME && claim.holder() != null) {
+                evicted = resumedHere(room, claim.holder(), member);
+                List<Envelope> kept = claim.mailbox() == null ? List.of() : claim.mailbox();
+                if (room.admit(member, claim.seq(), kept, held)) {
+                    room.policy(member, policy);
+                }
+                // nobody is told: the others knew the member, and the member gets a fresh list
+                answer = JoinResult.resumed(claim.others(), claim.holder(), claim.mailbox() != null);
+                stats.resumedOne();
             } else {
                 boolean present = policy == JoinPolicy.SHARED ? room.sequence(member, claim.seq())
-                        : room.add(member, claim.seq());
+                        : room.admit(member, claim.seq(), List.of(), held);
                 if (present) {
                     room.policy(member, policy);
                 }
@@ -134,8 +158,9 @@ public final class Membership {
         if (gone) {
             withdraw(room.key(), info); // it left while its claim was on its way
         }
+        String why = policy == JoinPolicy.RESUME ? LocalMember.RESUMED : LocalMember.REPLACED;
         for (LocalMember m : evicted) {
-            m.evicted(room.key(), "replaced");
+            m.evicted(room.key(), why);
         }
         rooms.retireIfEmpty(room);
         if (answer == null) {
@@ -143,6 +168,80 @@ public final class Membership {
         } else {
             result.complete(answer);
         }
+    }
+
+    /**
+     * A resume's replaced holder gives way without anyone hearing of it: on this node (parked, or its stale
+     * connection, which is returned to be told), or on another (its node hears of the resume by the join).
+     */
+    private List<LocalMember> resumedHere(Room room, MemberInfo holder, LocalMember keep) {
+        if (!holder.nodeId().equals(nodeId)) {
+            room.removeRemote(holder);
+            return List.of();
+        }
+        List<LocalMember> stale = new ArrayList<>(1);
+        for (LocalMember m : room.members()) {
+            if (m != keep && m.id().equals(holder.id()) && room.remove(m) != Room.ABSENT) {
+                gone(m, stale);
+            }
+        }
+        return stale;
+    }
+
+    /** A local member replaced: a parked one is just no longer parked; a connection is added to be told. */
+    private void gone(LocalMember m, List<LocalMember> toTell) {
+        if (m instanceof Parked) {
+            stats.parked(-1);
+        } else {
+            toTell.add(m);
+        }
+    }
+
+    /**
+     * The member's connection dropped without leaving: with resume on and a member that may resume, it is
+     * parked for the window (nobody sees it leave; what is sent to it is kept); otherwise it leaves.
+     */
+    public boolean disconnected(RoomKey key, LocalMember member) {
+        if (!limits.enabled() || !member.metadata().containsKey(MemberInfo.RESUME)) {
+            leave(key, member);
+            return false;
+        }
+        Room room = rooms.get(key);
+        if (room == null) {
+            return false;
+        }
+        MemberInfo info = new MemberInfo(member.id(), nodeId, member.metadata());
+        Parked parked = new Parked(key, info, bus, limits, stats, e -> routing.sendElsewhere(key, info.id(), e));
+        synchronized (room) {
+            JoinPolicy policy = room.policyOf(member);
+            long seq = room.remove(member);
+            if (seq == Room.ABSENT) {
+                return false;
+            }
+            if (seq == Room.PENDING) { // a shared claim still in flight: its answer withdraws it
+                rooms.retireIfEmpty(room);
+                return false;
+            }
+            bus.park(key, info, limits); // before anything is mailed to it (the bus keeps the order of calls)
+            room.add(parked, Room.PENDING);
+            room.policy(parked, policy);
+        }
+        stats.parked(1);
+        CompletableFuture.delayedExecutor(limits.window().toMillis(), TimeUnit.MILLISECONDS)
+                .execute(() -> expire(key, parked));
+        return true;
+    }
+
+    /** The window of a parked member ended without a resume: it leaves now, and everyone hears of it. */
+    private void expire(RoomKey key, Parked parked) {
+        Room room = rooms.get(key);
+        if (room == null || room.remove(parked) == Room.ABSENT) {
+            return; // resumed, or replaced
+        }
+        stats.parked(-1);
+        stats.expiredOne();
+        withdraw(key, parked.info());
+        rooms.retireIfEmpty(room);
     }
 
     /** A takeover's replaced member leaves, at the takeover's position (before the new holder joins). */
@@ -227,12 +326,30 @@ public final class Membership {
         if (room == null || member.nodeId().equals(nodeId)) {
             return;
         }
+        List<LocalMember> stale = new ArrayList<>(1);
         synchronized (room) {
-            MemberInfo before = room.putRemote(member);
-            if (!member.equals(before)) { // a re-registration after an outage is not news
-                emit(room, new Room.Change(seq, member, true, null), handler(key));
+            LocalMember here = room.local(member.id());
+            if (here != null && sameResume(here.metadata().get(MemberInfo.RESUME), member)) {
+                // resumed on that node: this node's holder (parked, or a stale connection) gives way silently
+                room.remove(here);
+                gone(here, stale);
+                room.putRemote(member);
+            } else {
+                MemberInfo before = room.putRemote(member);
+                // a re-registration after an outage is not news, nor a resume of a member known here
+                if (!member.equals(before) && (before == null || !sameResume(before.meta(MemberInfo.RESUME), member))) {
+                    emit(room, new Room.Change(seq, member, true, null), handler(key));
+                }
             }
         }
+        for (LocalMember m : stale) {
+            m.evicted(key, LocalMember.RESUMED);
+        }
+        rooms.retireIfEmpty(room);
+    }
+
+    private static boolean sameResume(String resume, MemberInfo member) {
+        return resume != null && resume.equals(member.meta(MemberInfo.RESUME));
     }
 
     /** A member of another node left (or this node's was replaced there) at position {@code seq}. */
@@ -300,7 +417,7 @@ public final class Membership {
             evicted = evictLocked(room, memberId, keep, seq);
         }
         for (LocalMember m : evicted) {
-            m.evicted(key, "replaced");
+            m.evicted(key, LocalMember.REPLACED);
         }
         rooms.retireIfEmpty(room);
     }
@@ -312,7 +429,7 @@ public final class Membership {
             if (m != keep && m.id().equals(memberId) && room.remove(m) != Room.ABSENT) {
                 emit(room, new Room.Change(seq, new MemberInfo(m.id(), nodeId, m.metadata()), false,
                         LeaveReason.REPLACED), handler(room.key()));
-                evicted.add(m);
+                gone(m, evicted);
             }
         }
         return evicted;

@@ -73,6 +73,22 @@ public final class Room implements LocalRoom {
     private long arrivals;
     /** For each claim in flight, the arrival index when it started (changes before it cannot come after it). */
     private ArrayList<Long> claimMarks;
+    /**
+     * Messages for ids whose claims (other than shared joins) are in flight on this node, held until the answer:
+     * another node may hear of the claim and send before the answer is back here. Null while there is none.
+     */
+    private volatile Map<String, Held> holds;
+
+    /** Most messages held for one claim in flight; a claim is one round trip, so more means a flood. */
+    static final int MAX_HELD_MESSAGES = 1024;
+
+    /** What is held for one id: how many of this node's claims for it are in flight, and the messages. */
+    private static final class Held {
+        int claims;
+        /** Also while a local member holds the id (a resume of it is in flight), not only while none does. */
+        boolean overLocal;
+        final List<Envelope> messages = new ArrayList<>(2);
+    }
 
     /** A recorded change and its arrival index. */
     private record Seen(long arrival, Change change) {
@@ -263,6 +279,102 @@ public final class Room implements LocalRoom {
         }
     }
 
+    /**
+     * A claim for {@code id} started on this node: messages for the id that no local member takes are held until
+     * it is answered; with {@code overLocal} (a resume), also those for a local member with the id.
+     */
+    public synchronized void holdFor(String id, boolean overLocal) {
+        Map<String, Held> h = holds;
+        if (h == null) {
+            h = new java.util.HashMap<>(2);
+        }
+        Held held = h.computeIfAbsent(id, k -> new Held());
+        held.claims++;
+        held.overLocal |= overLocal;
+        holds = h;
+    }
+
+    /**
+     * Holds a message for {@code id} if a claim for it is in flight here; false when none is (the caller delivers
+     * it). A claim of an id held by a local member (a resume) holds that member's messages too, so the resumed
+     * connection gets them after what was kept for it, in order.
+     */
+    public boolean hold(String id, Envelope envelope) {
+        return hold(id, envelope, false);
+    }
+
+    /**
+     * As {@link #hold(String, Envelope)}; {@code orRemote}: not either when another node is known to hold the id
+     * (a message of a local sender goes there; one from the bus was sent to this node, so it is for the claim).
+     */
+    public boolean hold(String id, Envelope envelope, boolean orRemote) {
+        if (holds == null) {
+            return false;
+        }
+        synchronized (this) {
+            Held held = holds == null ? null : holds.get(id);
+            if (held == null || !held.overLocal && (local(id) != null || orRemote && remote(id) != null)) {
+                return false;
+            }
+            if (held.messages.size() < MAX_HELD_MESSAGES) {
+                held.messages.add(envelope);
+            }
+            return true;
+        }
+    }
+
+    /**
+     * One claim for {@code id} answered: when granted, takes what was held for the id (to be written before the
+     * member joins); when refused, keeps it for another claim of the id still in flight, or with the last hands
+     * it to the local member that holds the id (if any; else it is dropped, as for any absent member).
+     */
+    public synchronized List<Envelope> stopHolding(String id, boolean granted) {
+        Map<String, Held> h = holds;
+        Held held = h == null ? null : h.get(id);
+        if (held == null) {
+            return List.of();
+        }
+        held.claims--;
+        List<Envelope> out = List.of();
+        if (granted) {
+            out = List.copyOf(held.messages);
+            held.messages.clear();
+        }
+        if (held.claims == 0) {
+            LocalMember holder = granted ? null : local(id);
+            if (holder != null) {
+                Endpoint endpoint = holder.endpoint();
+                for (Envelope e : held.messages) {
+                    endpoint.outlet().deliver(e, endpoint);
+                }
+            }
+            h.remove(id);
+            if (h.isEmpty()) {
+                holds = null;
+            }
+        }
+        return out;
+    }
+
+    /**
+     * Adds a member whose claim was granted at position {@code seq}, after writing it {@code first} and then what
+     * was held for it, all under the room's lock: a message that finds the member in the room can only come
+     * after. False when it was already here or the room is retired.
+     */
+    public synchronized boolean admit(LocalMember member, long seq, List<Envelope> first, List<Envelope> held) {
+        if (retired || contains(member)) {
+            return false;
+        }
+        Endpoint endpoint = member.endpoint();
+        for (Envelope e : first) {
+            endpoint.outlet().deliver(e, endpoint);
+        }
+        for (Envelope e : held) {
+            endpoint.outlet().deliver(e, endpoint);
+        }
+        return add(member, seq);
+    }
+
     /** Records a change for the joiners whose claims are in flight; nothing when none is. */
     public synchronized void record(Change change) {
         if (claimsInFlight > 0) {
@@ -421,7 +533,23 @@ public final class Room implements LocalRoom {
 
     @Override
     public void deliver(Envelope envelope, String exceptId) {
+        if (holds != null) {
+            deliverHolding(envelope, exceptId);
+            return;
+        }
         deliverTo(locals, envelope, exceptId);
+    }
+
+    /** A broadcast while some claims are in flight: members whose id is being claimed again get it held. */
+    private void deliverHolding(Envelope envelope, String exceptId) {
+        LocalMember[] current = locals;
+        List<LocalMember> rest = new ArrayList<>(current.length);
+        for (LocalMember m : current) {
+            if (m.id().equals(exceptId) || !hold(m.id(), envelope)) {
+                rest.add(m);
+            }
+        }
+        deliverTo(rest.toArray(NONE), envelope, exceptId);
     }
 
     /** Groups receivers by outlet (in practice one per room) so that each outlet encodes the envelope once. */

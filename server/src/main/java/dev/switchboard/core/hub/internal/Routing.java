@@ -3,8 +3,10 @@ package dev.switchboard.core.hub.internal;
 import dev.switchboard.core.Envelope;
 import dev.switchboard.core.LocalMember;
 import dev.switchboard.core.MemberInfo;
+import dev.switchboard.core.ResumeLimits;
 import dev.switchboard.core.RoomKey;
 import dev.switchboard.core.bus.Bus;
+import dev.switchboard.core.hub.ResumeStats;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
@@ -19,11 +21,15 @@ public final class Routing {
     private final Bus bus;
     private final String nodeId;
     private final Rooms rooms;
+    private final ResumeLimits limits;
+    private final ResumeStats stats;
 
-    public Routing(Bus bus, Rooms rooms) {
+    public Routing(Bus bus, Rooms rooms, ResumeLimits limits, ResumeStats stats) {
         this.bus = bus;
         this.nodeId = bus.nodeId();
         this.rooms = rooms;
+        this.limits = limits;
+        this.stats = stats;
     }
 
     /** Delivers to every member of the room in the cluster except {@code exceptId} (may be null). */
@@ -53,6 +59,9 @@ public final class Routing {
     /** {@code queued}: already running in the room's queue of sends (which must not wait on itself). */
     private CompletionStage<Boolean> sendInRoom(Room room, RoomKey key, String memberId, Envelope envelope,
                                                 boolean queued) {
+        if (room.hold(memberId, envelope, true)) {
+            return CompletableFuture.completedFuture(true); // its claim is in flight here
+        }
         LocalMember local = room.local(memberId);
         if (local != null) {
             local.endpoint().outlet().deliver(envelope, local.endpoint());
@@ -60,7 +69,7 @@ public final class Routing {
         }
         MemberInfo remote = room.remote(memberId);
         if (remote != null) {
-            return bus.send(key, remote, envelope);
+            return sendOrKeep(key, remote, envelope);
         }
         // Not in this node's view: it may have joined elsewhere before the view caught up; ask the cluster,
         // and hold this room's later sends until this one has gone
@@ -68,15 +77,41 @@ public final class Routing {
                 : room.afterQueuedSends(() -> lookUpAndSend(key, memberId, envelope));
     }
 
+    /**
+     * Delivers to the member wherever the cluster has it other than this node (a parked member here found it
+     * resumed elsewhere before this node heard of it).
+     */
+    public CompletionStage<Boolean> sendElsewhere(RoomKey key, String memberId, Envelope envelope) {
+        return lookUpAndSend(key, memberId, envelope);
+    }
+
     private CompletionStage<Boolean> lookUpAndSend(RoomKey key, String memberId, Envelope envelope) {
         return bus.members(key).thenCompose(members -> {
             for (MemberInfo m : members) {
                 if (m.id().equals(memberId) && !m.nodeId().equals(nodeId)) {
-                    return bus.send(key, m, envelope);
+                    return sendOrKeep(key, m, envelope);
                 }
             }
             return CompletableFuture.completedFuture(false);
         });
+    }
+
+    /**
+     * Sends to a member of another node; when no live node holds it and it may resume, its node died under it:
+     * the message is kept in its mailbox for the resume window (docs/design/resume.md).
+     */
+    private CompletionStage<Boolean> sendOrKeep(RoomKey key, MemberInfo target, Envelope envelope) {
+        CompletionStage<Boolean> sent = bus.send(key, target, envelope);
+        if (!target.resumable() || !limits.enabled()) {
+            return sent;
+        }
+        return sent.thenCompose(ok -> ok ? CompletableFuture.completedFuture(true)
+                : bus.mail(key, target, envelope, limits, true).thenApply(mail -> {
+                    if (mail != Bus.Mail.GONE) {
+                        stats.mailed(mail == Bus.Mail.KEPT);
+                    }
+                    return mail != Bus.Mail.GONE;
+                }));
     }
 
     /** Members of the room cluster-wide; already complete when this node follows the room and has seeded it. */
@@ -122,6 +157,9 @@ public final class Routing {
         if (targetId == null) {
             room.deliver(envelope, exceptId);
             return;
+        }
+        if (room.hold(targetId, envelope)) {
+            return; // the other node heard of its claim before this node had the answer
         }
         LocalMember local = room.local(targetId);
         if (local != null) {

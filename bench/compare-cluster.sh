@@ -1,0 +1,150 @@
+#!/usr/bin/env bash
+# The cross-node path against one node, side by side: the same y-webrtc load (100 rooms x 4 peers, 1 KiB,
+# RATE msg/s per peer) on one node, and on two nodes over a real redis-server with every room spanning both
+# (peers are spread over the two nodes round robin, so half of each message's deliveries cross the bus).
+# Setups alternate run by run, so all see the same stretch of a noisy machine. Reported per run: the CPU per
+# delivered message of every process involved (each node and Redis, read from /proc) and their sum, and the
+# local and cross-node deliveries apart (count, latency p50/p99).
+#
+#   bench/compare-cluster.sh [rounds] [setup...]        default 3 rounds of: one-node two-nodes
+#     setups: one-node      one node, no Redis
+#             one-node-redis one node over Redis (the bus's membership costs, nothing crosses)
+#             two-nodes     two nodes over Redis, every room on both
+#   RATE=25 (default: 10,000 messages/s, 40,000 deliveries/s, 20,000 of them cross-node in two-nodes)
+#   SERVER_CORES=0 LOAD_CORE=1   where the servers (every node and Redis) and the generator run
+#   SERVER_ARGS="..."           extra serve options for every node; JAR_B=path: a second build for node b only
+#   NODE_JVM_EXTRA="..."        extra JVM options for every node (e.g. a JFR recording, see BENCHMARKS.md)
+#
+# Loopback only; every run is bounded; only the processes it starts are stopped (by PID). Redis runs from a
+# temporary directory outside the repository, with nothing persisted.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+export SWITCHBOARD_MESSAGE_RATE=${SWITCHBOARD_MESSAGE_RATE:-0} # the generator is far past a client's budget
+ROUNDS=${1:-3}; shift || true
+SETUPS=("$@"); (( ${#SETUPS[@]} > 0 )) || SETUPS=(one-node two-nodes)
+RATE=${RATE:-25}
+SERVER_ARGS=${SERVER_ARGS:-}
+OUT=bench/results/cluster-$(date -u +%Y%m%dT%H%M%SZ)
+mkdir -p "$OUT"
+echo "$(git rev-parse --short HEAD 2>/dev/null || echo unknown)${SERVER_ARGS:+ serve $SERVER_ARGS}" > "$OUT/commit.txt"
+[[ -f target/switchboard.jar ]] || mvn -B -q -DskipTests package
+JAR=${JAR:-target/switchboard.jar}
+SERVER_JVM=${SERVER_JVM:--Xms1g -Xmx1g -Xmn64m -XX:+AlwaysPreTouch}
+LOAD_JVM=${LOAD_JVM:--Xms512m -Xmx512m -XX:+AlwaysPreTouch}
+SERVER_CORES=${SERVER_CORES:-0}
+LOAD_CORE=${LOAD_CORE:-1}
+LOAD=${LOAD:---rooms 100 --peers 4 --payload 1024 --rate $RATE --warmup 10s --duration 15s --drain 3s}
+REDIS_DIR=$(mktemp -d /tmp/switchboard-bench-redis.XXXXXX)
+
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'; }
+
+PIDS=()
+stop_all() { # the nodes first (they deregister from Redis as they stop), Redis last
+  for ((i = ${#PIDS[@]} - 1; i >= 0; i--)); do kill "${PIDS[i]}" 2>/dev/null || true; wait "${PIDS[i]}" 2>/dev/null || true; done
+  PIDS=()
+}
+PAUSED_DAMON=()
+cleanup() {
+  stop_all
+  rm -rf "$REDIS_DIR"
+  for s in "${PAUSED_DAMON[@]}"; do echo on > "$s" 2>/dev/null || echo "could not restore $s" >&2; done
+}
+trap cleanup EXIT
+# the kernel's DAMON monitor stalls both vCPUs now and then (BENCHMARKS.md); paused as compare-ywebrtc.sh does
+for s in /sys/kernel/mm/damon/admin/kdamonds/*/state; do
+  [[ -f $s && $(cat "$s" 2>/dev/null) == on && ${KEEP_DAMON:-0} != 1 ]] || continue
+  echo off > "$s" 2>/dev/null && PAUSED_DAMON+=("$s")
+done
+
+start_redis() { # sets REDIS_PORT, REDIS_PID
+  REDIS_PORT=$(free_port)
+  taskset -c "$SERVER_CORES" redis-server --port "$REDIS_PORT" --bind 127.0.0.1 --save "" --appendonly no \
+    --dir "$REDIS_DIR" --daemonize no --loglevel warning > "$OUT/$name-$round-redis.log" 2>&1 &
+  REDIS_PID=$!; PIDS+=("$REDIS_PID")
+  for _ in $(seq 100); do redis-cli -p "$REDIS_PORT" ping > /dev/null 2>&1 && return 0; sleep 0.1; done
+  echo "redis-server did not start" >&2; return 1
+}
+
+start_node() { # $1 = node id, $2 = jar, rest = serve options; sets NODE_PORT, NODE_PID
+  local id=$1 jar=$2; shift 2
+  NODE_PORT=$(free_port)
+  # shellcheck disable=SC2086
+  taskset -c "$SERVER_CORES" java $SERVER_JVM ${NODE_JVM_EXTRA:-} -jar "$jar" serve --host 127.0.0.1 \
+    --port "$NODE_PORT" --grpc-port -1 --io-threads 1 --node-id "$id" $SERVER_ARGS "$@" \
+    > "$OUT/$name-$round-$id.log" 2>&1 &
+  NODE_PID=$!; PIDS+=("$NODE_PID")
+  for _ in $(seq 300); do curl -sf -o /dev/null "http://127.0.0.1:$NODE_PORT/ready" && return 0; sleep 0.1; done
+  echo "node $id did not become ready" >&2; return 1
+}
+
+for round in $(seq "$ROUNDS"); do
+  order=("${SETUPS[@]}")
+  (( round % 2 == 0 )) && order=($(printf '%s\n' "${SETUPS[@]}" | tac)) # ABBA: neither always goes first
+  for name in "${order[@]}"; do
+    case $name in
+      one-node)
+        start_node a "$JAR"; urls="ws://127.0.0.1:$NODE_PORT/"; pid_a=$NODE_PID; cpu="" ;;
+      one-node-redis)
+        start_redis; start_node a "$JAR" --redis "redis://127.0.0.1:$REDIS_PORT"
+        urls="ws://127.0.0.1:$NODE_PORT/"; pid_a=$NODE_PID; cpu="--cpu-pid redis=$REDIS_PID" ;;
+      two-nodes)
+        start_redis
+        start_node a "$JAR" --redis "redis://127.0.0.1:$REDIS_PORT"; urls="ws://127.0.0.1:$NODE_PORT/"; pid_a=$NODE_PID
+        start_node b "${JAR_B:-$JAR}" --redis "redis://127.0.0.1:$REDIS_PORT"; urls="$urls,ws://127.0.0.1:$NODE_PORT/"
+        cpu="--cpu-pid node-b=$NODE_PID,redis=$REDIS_PID" ;;
+      *) echo "unknown setup $name" >&2; exit 2 ;;
+    esac
+    # shellcheck disable=SC2086
+    taskset -c "$LOAD_CORE" java $LOAD_JVM -jar "$JAR" bench --url "$urls" --server-pid "$pid_a" $cpu \
+      --threads 1 --json "$OUT/$name-$round.json" $LOAD > "$OUT/$name-$round.txt" 2>&1 || true
+    stop_all
+    python3 - "$OUT/$name-$round.json" "$name" "$round" <<'PY'
+import json, sys
+try:
+    r = json.load(open(sys.argv[1]))
+    procs = "  ".join(f"{p['name']} {p['cpuMicrosPerDelivery']:.2f}" for p in r["processes"])
+    line = (f"round {sys.argv[3]} {sys.argv[2]:>14}: all {r['allProcessesCpuMicrosPerDelivery']:6.2f} us/delivery"
+            f" ({procs})  p50 {r['p50Micros'] / 1000:.2f} ms  p99 {r['p99Micros'] / 1000:.2f} ms"
+            f"  {r['deliveriesPerSecond']:,.0f}/s  missing {r['missing']}")
+    c = r.get("crossNode")
+    if c:
+        line += (f"\n{'':>23}local {c['localDelivered']:,} p50 {c['localP50Micros'] / 1000:.2f} p99"
+                 f" {c['localP99Micros'] / 1000:.2f} ms; cross-node {c['crossDelivered']:,} p50"
+                 f" {c['crossP50Micros'] / 1000:.2f} p99 {c['crossP99Micros'] / 1000:.2f} ms")
+    print(line)
+except (OSError, ValueError, KeyError, TypeError) as e:
+    print(f"round {sys.argv[3]} {sys.argv[2]:>14}: no report ({e})")
+PY
+  done
+done
+
+python3 - "$OUT" "${SETUPS[@]}" <<'PY'
+import json, sys, glob, statistics
+out, setups = sys.argv[1], sys.argv[2:]
+def reports(name):
+    rs = []
+    for f in sorted(glob.glob(f"{out}/{name}-*.json")):
+        try: rs.append(json.load(open(f)))
+        except ValueError: pass
+    return rs
+def med(vals):
+    vals = [v for v in vals if v is not None and v >= 0]
+    return statistics.median(vals) if vals else float("nan")
+base = med([r["allProcessesCpuMicrosPerDelivery"] for r in reports("one-node")]) if "one-node" in setups else float("nan")
+print("\n| setup | CPU per delivery, all processes | per process | p50 / p99 | local p50 / p99 | cross-node p50 / p99 | missing | / one node |")
+print("|---|---|---|---|---|---|---|---|")
+for name in setups:
+    rs = reports(name)
+    if not rs:
+        print(f"| {name} | no report | | | | | | |"); continue
+    allc = med([r["allProcessesCpuMicrosPerDelivery"] for r in rs])
+    names = [p["name"] for p in rs[0]["processes"]]
+    per = ", ".join(f"{n} {med([p['cpuMicrosPerDelivery'] for r in rs for p in r['processes'] if p['name'] == n]):.2f}" for n in names)
+    lat = f"{med([r['p50Micros'] for r in rs]) / 1000:.2f} / {med([r['p99Micros'] for r in rs]) / 1000:.2f} ms"
+    cs = [r["crossNode"] for r in rs if r.get("crossNode")]
+    loc = f"{med([c['localP50Micros'] for c in cs]) / 1000:.2f} / {med([c['localP99Micros'] for c in cs]) / 1000:.2f} ms" if cs else "—"
+    cro = f"{med([c['crossP50Micros'] for c in cs]) / 1000:.2f} / {med([c['crossP99Micros'] for c in cs]) / 1000:.2f} ms" if cs else "—"
+    ratio = f"{allc / base:.2f}x" if base == base and base > 0 and name != "one-node" else ""
+    print(f"| {name} | {allc:.2f} us | {per} | {lat} | {loc} | {cro} | {med([r['missing'] for r in rs]):.0f} | {ratio} |")
+print(f"\nmedians of {len(reports(setups[0]))} rounds; commit {open(out + '/commit.txt').read().strip()}; reports: {out}")
+PY

@@ -1,0 +1,105 @@
+#!/usr/bin/env bash
+# Out of the box: servers started the way users start them — no pinning, no JVM flags beyond the launcher's own
+# — under the issue's fixed load (100 rooms x 4 peers, 1 KiB, 40 msg/s per peer), measured by two generators
+# that share no code: an independent Node `ws` client (bench/node/ws-load.mjs: one message per write, as
+# browsers send, open loop) and the project's own (`switchboard bench`). Every setup runs once per round under
+# each generator, rounds alternating the order, so all see the same stretch of a noisy machine. Loopback only;
+# every run is bounded; only the processes it starts are stopped.
+#
+#   bench/compare-defaults.sh ROUNDS SETUP...
+#     SETUP is  ywebrtc  (the stock server, npm y-webrtc 10.3.0)  or  NAME=[jvm:JVM FLAGS --] serve options
+#   bench/compare-defaults.sh 3 ywebrtc default= io1="--io-threads 1" tuned="jvm:-Xms1g -Xmx1g -- --io-threads 1"
+#   GENERATORS=node bench/compare-defaults.sh 3 ywebrtc default=       only the Node generator
+#
+# Prints one line per run and the medians per generator; the JSON reports go to bench/results/defaults-<time>/.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+ROUNDS=${1:?rounds}; shift
+(( $# > 0 )) || { echo "name at least one setup" >&2; exit 2; }
+GENERATORS=${GENERATORS:-node project}
+# the project's generator drives the same load; its own JVM is sized as in the other scripts
+LOAD_JVM=${LOAD_JVM:--Xms512m -Xmx512m}
+ROOMS=${ROOMS:-100} PEERS=${PEERS:-4} PAYLOAD=${PAYLOAD:-1024} RATE=${RATE:-40} WARMUP=${WARMUP:-10} DURATION=${DURATION:-15}
+OUT=bench/results/defaults-$(date -u +%Y%m%dT%H%M%SZ)
+mkdir -p "$OUT"
+git rev-parse --short HEAD > "$OUT/commit.txt" 2>/dev/null || echo unknown > "$OUT/commit.txt"
+[[ -d bench/node/node_modules/ws ]] || (cd bench/node && npm ci --no-audit --no-fund --loglevel=error)
+[[ -f target/switchboard.jar ]] || mvn -B -q -DskipTests -pl cli -am package
+JAR=target/switchboard.jar
+
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'; }
+
+SERVER_PID=""
+cleanup() { [[ -n $SERVER_PID ]] && { kill "$SERVER_PID" 2>/dev/null || true; wait "$SERVER_PID" 2>/dev/null || true; }; }
+trap cleanup EXIT
+
+run() { # $1 setup, $2 generator, $3 round
+  local setup=$1 gen=$2 round=$3 name=${1%%=*} probe=/ready
+  PORT=$(free_port)
+  if [[ $setup == ywebrtc ]]; then
+    (cd bench/node && PORT=$PORT exec node node_modules/y-webrtc/bin/server.js) > "$OUT/$name-$gen-$round.log" 2>&1 &
+    probe=/
+  else
+    local args="" jvm=""
+    [[ $setup == *=* ]] && args=${setup#*=}
+    if [[ $args == jvm:* ]]; then jvm=${args#jvm:}; jvm=${jvm%% -- *}; args=${args#*" -- "}; [[ $args == jvm:* ]] && args=""; fi
+    # what ./switchboard serve runs (the launcher adds only the exit on OutOfMemoryError)
+    # shellcheck disable=SC2086
+    java -XX:+ExitOnOutOfMemoryError $jvm -jar "$JAR" serve --host 127.0.0.1 --port "$PORT" --grpc-port -1 $args \
+      > "$OUT/$name-$gen-$round.log" 2>&1 &
+  fi
+  SERVER_PID=$!
+  for _ in $(seq 200); do curl -sf -o /dev/null "http://127.0.0.1:$PORT$probe" && break; sleep 0.1; done
+  local report=$OUT/$name-$gen-$round.json
+  if [[ $gen == node ]]; then
+    (cd bench/node && node ws-load.mjs --url "ws://127.0.0.1:$PORT/" --server-pid "$SERVER_PID" --rooms "$ROOMS" \
+      --peers "$PEERS" --payload "$PAYLOAD" --rate "$RATE" --warmup "$WARMUP" --duration "$DURATION" \
+      --json "../../$report") > "$OUT/$name-$gen-$round.txt" 2>&1 || true
+  else
+    # shellcheck disable=SC2086
+    java $LOAD_JVM -jar "$JAR" bench --url "ws://127.0.0.1:$PORT/" --server-pid "$SERVER_PID" --threads 1 \
+      --rooms "$ROOMS" --peers "$PEERS" --payload "$PAYLOAD" --rate "$RATE" --warmup "${WARMUP}s" \
+      --duration "${DURATION}s" --json "$report" > "$OUT/$name-$gen-$round.txt" 2>&1 || true
+  fi
+  kill "$SERVER_PID" 2>/dev/null || true; wait "$SERVER_PID" 2>/dev/null || true; SERVER_PID=""
+  python3 - "$report" "$name" "$gen" "$round" <<'PY'
+import json, sys
+try:
+    r = json.load(open(sys.argv[1]))
+    print(f"round {sys.argv[4]} {sys.argv[3]:>7} {sys.argv[2]:>12}: {r['serverCpuMicrosPerDelivery']:6.2f} us/delivery  "
+          f"p99 {r['p99Micros'] / 1000:8.2f} ms  {r['deliveriesPerSecond']:9,.0f}/s  missing {r['missing']}")
+except (OSError, ValueError, KeyError) as e:
+    print(f"round {sys.argv[4]} {sys.argv[3]:>7} {sys.argv[2]:>12}: no report ({e})")
+PY
+}
+
+setups=("$@")
+for round in $(seq "$ROUNDS"); do
+  order=("${setups[@]}")
+  if (( round % 2 == 0 )); then # every other round in reverse, so no setup always runs first
+    order=(); for (( i=${#setups[@]}-1; i>=0; i-- )); do order+=("${setups[i]}"); done
+  fi
+  for gen in $GENERATORS; do
+    for setup in "${order[@]}"; do run "$setup" "$gen" "$round"; done
+  done
+done
+
+python3 - "$OUT" "$GENERATORS" "$@" <<'PY'
+import json, sys, glob, statistics
+out, gens, setups = sys.argv[1], sys.argv[2].split(), [s.split("=", 1)[0] for s in sys.argv[3:]]
+def med(name, gen, key):
+    vals = []
+    for f in glob.glob(f"{out}/{name}-{gen}-*.json"):
+        v = json.load(open(f)).get(key)
+        if v is not None and v >= 0:
+            vals.append(v)
+    return statistics.median(vals) if vals else float("nan")
+for gen in gens:
+    base = med("ywebrtc", gen, "serverCpuMicrosPerDelivery") if "ywebrtc" in setups else float("nan")
+    print(f"\nmedians, {gen} generator:")
+    for name in setups:
+        cpu = med(name, gen, "serverCpuMicrosPerDelivery")
+        ratio = f"  {cpu / base:.2f}x y-webrtc" if base == base and name != "ywebrtc" else ""
+        print(f"{name:>12}: {cpu:6.2f} us/delivery  p99 {med(name, gen, 'p99Micros') / 1000:8.2f} ms{ratio}")
+print(f"commit {open(out + '/commit.txt').read().strip()}; reports: {out}")
+PY

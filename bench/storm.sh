@@ -1,0 +1,86 @@
+#!/usr/bin/env bash
+# Connection storm: how fast one node takes new clients. N connections opened as fast as CONCURRENCY allows,
+# each counted once its join is confirmed (y-webrtc: the pong answered after its subscribe; named-peer: its
+# login_success), with the distribution of that handshake's latency (TCP connect to confirmed join) and the
+# node's CPU per connection. The node runs with one event loop pinned to core 0, the generator on core 1.
+# Each run gets a fresh node, warmed first by a storm of WARM connections from another source address (the
+# measured storm should not pay the JIT's first compilations), then the measured storm.
+#
+#   bench/storm.sh [rounds] [dialect...]     default 3 rounds of y-webrtc and named-peer, alternating
+#   N=10000 CONCURRENCY=256 WARM=3000 SERVER_ARGS="--transport io_uring"
+#
+# N is bounded by `ulimit -n` (each of the node and the generator holds N descriptors). Connections come from
+# 127.0.0.x source addresses, a fresh one per storm, so no run finds its ports in TIME_WAIT. Loopback only,
+# bounded; only the processes it starts are stopped.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+ROUNDS=${1:-3}; shift || true
+DIALECTS=("$@"); (( ${#DIALECTS[@]} > 0 )) || DIALECTS=(y-webrtc named-peer)
+N=${N:-10000}
+WARM=${WARM:-3000}
+CONCURRENCY=${CONCURRENCY:-256}
+SERVER_ARGS=${SERVER_ARGS:-}
+OUT=bench/results/storm-$(date -u +%Y%m%dT%H%M%SZ)
+mkdir -p "$OUT"
+echo "$(git rev-parse --short HEAD 2>/dev/null || echo unknown)${SERVER_ARGS:+ serve $SERVER_ARGS}" > "$OUT/commit.txt"
+[[ -f target/switchboard.jar ]] || mvn -B -q -DskipTests package
+JAR=${JAR:-target/switchboard.jar}
+SERVER_JVM=${SERVER_JVM:--Xms1g -Xmx1g -Xmn64m -XX:+AlwaysPreTouch}
+LOAD_JVM=${LOAD_JVM:--Xms512m -Xmx512m -XX:+AlwaysPreTouch}
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'; }
+NODE=""
+stop_node() { [[ -n $NODE ]] && { kill "$NODE" 2>/dev/null || true; wait "$NODE" 2>/dev/null || true; }; NODE=""; }
+trap stop_node EXIT
+source_no=10
+next_source() { source_no=$(( source_no % 240 + 1 )); echo "127.0.0.$(( source_no + 10 ))"; }
+
+for round in $(seq "$ROUNDS"); do
+  order=("${DIALECTS[@]}"); (( round % 2 == 0 )) && order=($(printf '%s\n' "${DIALECTS[@]}" | tac))
+  for dialect in "${order[@]}"; do
+    PORT=$(free_port)
+    # the node's own connection limit keeps descriptors back for Redis and the ops port: lifted, as capacity.sh does
+    # shellcheck disable=SC2086
+    SWITCHBOARD_MAX_CONNECTIONS=1000000 SWITCHBOARD_MESSAGE_RATE=0 taskset -c 0 java $SERVER_JVM -jar "$JAR" serve \
+      --host 127.0.0.1 --port "$PORT" --grpc-port -1 --io-threads 1 $SERVER_ARGS > "$OUT/$dialect-$round-node.log" 2>&1 &
+    NODE=$!
+    for _ in $(seq 300); do curl -sf -o /dev/null "http://127.0.0.1:$PORT/ready" && break; sleep 0.1; done
+    # shellcheck disable=SC2086
+    taskset -c 1 java $LOAD_JVM -jar "$JAR" bench --dialect "$dialect" --url "ws://127.0.0.1:$PORT/" --storm "$WARM" \
+      --concurrency "$CONCURRENCY" --rooms "$(( WARM / 4 ))" --peers 4 --threads 1 --source "$(next_source)" \
+      > "$OUT/$dialect-$round-warm.txt" 2>&1 || true
+    sleep 1
+    # shellcheck disable=SC2086
+    taskset -c 1 java $LOAD_JVM -jar "$JAR" bench --dialect "$dialect" --url "ws://127.0.0.1:$PORT/" --storm "$N" \
+      --concurrency "$CONCURRENCY" --rooms "$(( N / 4 ))" --peers 4 --threads 1 --source "$(next_source)" \
+      --server-pid "$NODE" --json "$OUT/$dialect-$round.json" > "$OUT/$dialect-$round.txt" 2>&1 || true
+    stop_node
+    python3 - "$OUT/$dialect-$round.json" "$dialect" "$round" <<'PY'
+import json, sys
+try:
+    r = json.load(open(sys.argv[1])); h = r["handshakes"]
+    print(f"round {sys.argv[3]} {sys.argv[2]:>10}: {r['connectsPerSecond']:8,.0f} joins/s  handshake p50 {h['p50Micros']/1000:6.1f} ms"
+          f"  p99 {h['p99Micros']/1000:6.1f} ms  max {h['maxMicros']/1000:6.1f} ms  server CPU {r['serverCpuMicrosPerConnect']:5.0f} us/connect"
+          f"  {h['completed']} of {r['connections']}, errors {r['errors']}")
+except (OSError, ValueError, KeyError, TypeError) as e:
+    print(f"round {sys.argv[3]} {sys.argv[2]:>10}: no report ({e})")
+PY
+  done
+done
+
+python3 - "$OUT" "${DIALECTS[@]}" <<'PY'
+import json, sys, glob, statistics
+out, dialects = sys.argv[1], sys.argv[2:]
+print("\n| dialect | joins per second | handshake p50 | p99 | max | server CPU per connect | rounds |")
+print("|---|---|---|---|---|---|---|")
+for d in dialects:
+    rs = []
+    for f in glob.glob(f"{out}/{d}-[0-9]*.json"):
+        try: rs.append(json.load(open(f)))
+        except ValueError: pass
+    if not rs: print(f"| {d} | no report | | | | | |"); continue
+    m = lambda f: statistics.median(f(r) for r in rs)
+    print(f"| {d} | {m(lambda r: r['connectsPerSecond']):,.0f} | {m(lambda r: r['handshakes']['p50Micros'])/1000:.1f} ms"
+          f" | {m(lambda r: r['handshakes']['p99Micros'])/1000:.1f} ms | {m(lambda r: r['handshakes']['maxMicros'])/1000:.1f} ms"
+          f" | {m(lambda r: r['serverCpuMicrosPerConnect']):.0f} us | {len(rs)} |")
+print(f"\nmedians; commit {open(out + '/commit.txt').read().strip()}; reports: {out}")
+PY
