@@ -5,18 +5,27 @@ import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.google.protobuf.ByteString;
+import dev.switchboard.grpc.proto.RtcEvent;
+import dev.switchboard.grpc.proto.WorkerRtcMessage;
+import dev.switchboard.grpc.proto.WorkerServiceGrpc;
 import dev.switchboard.support.Nginx;
 import dev.switchboard.support.NodeScript;
 import dev.switchboard.support.ProjectFiles;
 import dev.switchboard.support.Tokens;
+import dev.switchboard.testkit.GrpcSide;
 import dev.switchboard.testkit.Http;
 import dev.switchboard.testkit.RawUpgrade;
 import dev.switchboard.testkit.RedisClusterServer;
 import dev.switchboard.testkit.RedisServer;
 import dev.switchboard.testkit.TestNodes;
 import dev.switchboard.testkit.WsClient;
+import io.grpc.ManagedChannel;
+import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
+import io.grpc.stub.StreamObserver;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.lang.reflect.Method;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -28,7 +37,10 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
@@ -76,6 +88,7 @@ class ReadmeExamplesTest {
         runners.put("rendezvous-client", this::rendezvousClient);
         runners.put("radix-client", this::radixClient);
         runners.put("peerjs-client", this::peerJsClient);
+        runners.put("grpc-java-client", this::grpcJavaClient);
         runners.put("grpcurl", this::grpcurl);
         runners.put("health", this::health);
         runners.put("ops-port", this::opsPort);
@@ -222,6 +235,62 @@ class ReadmeExamplesTest {
             }
         }
         throw new AssertionError("no message with " + key + " " + value + " in " + messages);
+    }
+
+    /**
+     * The fragment in a method given {@code pc} (the application's peer connection, here one that hands on what it is
+     * given) and {@code offerSdp}, with the imports it needs; worker 42 (grpc-java too) answers the offer it receives,
+     * and the answer must reach {@code pc}.
+     */
+    private void grpcJavaClient(ReadmeExample e, ExampleAddresses a) throws Exception {
+        String source = """
+                import com.google.protobuf.ByteString;
+                import dev.switchboard.grpc.proto.ClientRtcMessage;
+                import dev.switchboard.grpc.proto.ClientServiceGrpc;
+                import dev.switchboard.grpc.proto.RtcEvent;
+                import io.grpc.ManagedChannel;
+                import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
+                import io.grpc.stub.StreamObserver;
+                import java.util.function.Consumer;
+
+                public class ReadmeGrpcClient {
+                    interface PeerConnection {
+                        void setRemoteDescription(String sdp);
+                    }
+
+                    public static ManagedChannel run(Consumer<String> application, String offerSdp) {
+                        PeerConnection pc = application::accept;
+                """ + a.apply(e.text()) + """
+                        return channel;
+                    }
+                }
+                """;
+        Method run = JavaSnippet.compile(Files.createTempDirectory(files, "grpc-java"), "ReadmeGrpcClient", source)
+                .getMethod("run", Consumer.class, String.class);
+        try (Switchboard node = TestNodes.start(TestNodes.config().grpcPort(a.port(50051)).build())) {
+            ManagedChannel workerChannel = NettyChannelBuilder.forAddress("127.0.0.1", node.grpcPort()).usePlaintext().build();
+            ManagedChannel clientChannel = null;
+            try {
+                GrpcSide<WorkerRtcMessage> worker = new GrpcSide<>();
+                StreamObserver<WorkerRtcMessage> toWorker = WorkerServiceGrpc.newStub(workerChannel).negotiatePeerConnection(worker);
+                toWorker.onNext(WorkerRtcMessage.newBuilder().setWorkerMachineId(42).setEvent(RtcEvent.PING).build());
+                assertThat(worker.next().getEvent()).as("registered: the server answers PING").isEqualTo(RtcEvent.PING);
+                BlockingQueue<String> answers = new LinkedBlockingQueue<>();
+                clientChannel = (ManagedChannel) run.invoke(null, (Consumer<String>) answers::add, "v=0 offer");
+                WorkerRtcMessage offer = worker.next();
+                assertThat(offer.getEvent()).isEqualTo(RtcEvent.OFFER);
+                assertThat(offer.getMessage().toStringUtf8()).isEqualTo("v=0 offer");
+                toWorker.onNext(WorkerRtcMessage.newBuilder().setWorkerMachineId(42).setEvent(RtcEvent.ANSWER)
+                        .setClientId(offer.getClientId()).setMessage(ByteString.copyFromUtf8("v=0 answer")).build());
+                assertThat(answers.poll(30, TimeUnit.SECONDS)).as("the answer reached pc").isEqualTo("v=0 answer");
+                toWorker.onCompleted();
+            } finally {
+                if (clientChannel != null) {
+                    clientChannel.shutdownNow().awaitTermination(10, TimeUnit.SECONDS);
+                }
+                workerChannel.shutdownNow().awaitTermination(10, TimeUnit.SECONDS);
+            }
+        }
     }
 
     private static final Pattern ECHO = Pattern.compile("echo '([^']*)'");
