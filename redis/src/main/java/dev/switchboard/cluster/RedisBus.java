@@ -78,7 +78,6 @@ public final class RedisBus implements Bus, ClusterView {
         // however long Redis was away, so retry at least every second
         this.resources = DefaultClientResources.builder().ioThreadPoolSize(2).computationThreadPoolSize(2)
                 .reconnectDelay(Delay.exponential(Duration.ofMillis(100), Duration.ofSeconds(1), 2, TimeUnit.MILLISECONDS))
-                .nettyCustomizer(RedisLink.CONSOLIDATE_FLUSHES)
                 .build();
         try {
             this.redis = options.cluster()

@@ -96,8 +96,9 @@ class DialectsClusterTest {
     }
 
     /**
-     * A node sends the publishes of one event-loop turn to Redis together at the end of the turn; the release of a
-     * member that leaves in that turn must not overtake them, or the other side hears of the leave first.
+     * What a member sends just before it leaves reaches the other node before its leave: one connection carries
+     * the messages and the release in order. A change that defers or batches publishes (tried for issue 17) must
+     * keep the release behind them.
      */
     @Test
     void messagesSentJustBeforeLeavingArriveBeforeTheLeave() {

@@ -20,20 +20,6 @@ import io.lettuce.core.cluster.models.partitions.RedisClusterNode;
 import io.lettuce.core.cluster.pubsub.RedisClusterPubSubAdapter;
 import io.lettuce.core.cluster.pubsub.StatefulRedisClusterPubSubConnection;
 import io.lettuce.core.codec.ByteArrayCodec;
-import io.lettuce.core.output.IntegerOutput;
-import io.lettuce.core.protocol.AsyncCommand;
-import io.lettuce.core.protocol.Command;
-import io.lettuce.core.protocol.CommandArgs;
-import io.lettuce.core.protocol.CommandType;
-import io.lettuce.core.protocol.RedisCommand;
-import io.lettuce.core.resource.NettyCustomizer;
-import io.netty.channel.Channel;
-import io.netty.handler.flush.FlushConsolidationHandler;
-import io.netty.util.concurrent.EventExecutor;
-import io.netty.util.concurrent.FastThreadLocal;
-// Netty's own record of which event loop runs the current thread (public, in its internal package): how a
-// publish knows it can wait for the end of its loop's turn
-import io.netty.util.internal.ThreadExecutorMap;
 import io.lettuce.core.protocol.ProtocolVersion;
 import io.lettuce.core.pubsub.RedisPubSubAdapter;
 import io.lettuce.core.pubsub.StatefulRedisPubSubConnection;
@@ -45,7 +31,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletionStage;
-import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BiConsumer;
 
@@ -64,12 +49,6 @@ public final class RedisLink implements AutoCloseable {
     private final StatefulRedisPubSubConnection<byte[], byte[]> subscription;
     private final boolean sharded;
     private final ScriptRunner scripts;
-    private final FastThreadLocal<PublishBatch> batches = new FastThreadLocal<>() {
-        @Override
-        protected PublishBatch initialValue() {
-            return new PublishBatch();
-        }
-    };
 
     private RedisLink(AbstractRedisClient client, StatefulConnection<byte[], byte[]> connection,
                       RedisClusterAsyncCommands<byte[], byte[]> redis,
@@ -81,19 +60,6 @@ public final class RedisLink implements AutoCloseable {
         this.sharded = sharded;
         this.scripts = new ScriptRunner(redis);
     }
-
-    /**
-     * Lettuce flushes every command it is given. A write that reaches a connection's loop from another thread is
-     * a task there; with this, the flushes of the tasks queued together become one, after the last of them: a
-     * burst of publishes costs one write to Redis, not one each. Commands keep their order.
-     */
-    public static final NettyCustomizer CONSOLIDATE_FLUSHES = new NettyCustomizer() {
-        @Override
-        public void afterChannelInitialized(Channel channel) {
-            channel.pipeline().addFirst(new FlushConsolidationHandler(
-                    FlushConsolidationHandler.DEFAULT_EXPLICIT_FLUSH_AFTER_FLUSHES, true));
-        }
-    };
 
     /** One Redis: a command connection and a RESP3 subscription connection that also serves ordered reads. */
     public static RedisLink standalone(ClientResources resources, String uri, Duration commandTimeout, Path tlsCa) {
@@ -159,107 +125,32 @@ public final class RedisLink implements AutoCloseable {
     }
 
     public <T> CompletionStage<T> eval(String script, ScriptOutputType type, byte[][] keys, byte[]... args) {
-        flushPublishes();
         // by SHA over one Redis; a Redis Cluster's shards would each need the script loaded: there, the text
         return sharded ? redis.eval(script(script), type, keys, args) : scripts.eval(script, type, keys, args);
     }
 
-    /**
-     * Publishes. Over one Redis, a publish made on an event loop (a client's message being handled) waits for the
-     * end of the loop's turn and goes with the turn's other publishes in one write to Redis, which then reads
-     * them in one go and pushes them on to each subscribing node in fewer writes too ({@link PublishBatch}).
-     */
     public CompletionStage<Long> publish(byte[] channel, byte[] message) {
-        if (sharded) {
-            return redis.spublish(channel, message);
-        }
-        EventExecutor loop = ThreadExecutorMap.currentExecutor();
-        if (loop == null) {
-            flushPublishes();
-            return redis.publish(channel, message);
-        }
-        AsyncCommand<byte[], byte[], Long> publish = new AsyncCommand<>(new Command<>(CommandType.PUBLISH,
-                new IntegerOutput<>(ByteArrayCodec.INSTANCE),
-                new CommandArgs<>(ByteArrayCodec.INSTANCE).addKey(channel).addValue(message)));
-        batches.get().add(loop, publish);
-        return publish;
+        return sharded ? redis.spublish(channel, message) : redis.publish(channel, message);
     }
 
     public CompletionStage<Long> sadd(byte[] key, byte[] member) {
-        flushPublishes();
         return redis.sadd(key, member);
     }
 
     public CompletionStage<Long> srem(byte[] key, byte[] member) {
-        flushPublishes();
         return redis.srem(key, member);
     }
 
     public CompletionStage<Set<byte[]>> smembers(byte[] key) {
-        flushPublishes();
         return redis.smembers(key);
     }
 
     public CompletionStage<Long> del(byte[] key) {
-        flushPublishes();
         return redis.del(key);
     }
 
     public CompletionStage<Long> zrem(byte[] key, byte[] member) {
-        flushPublishes();
         return redis.zrem(key, member);
-    }
-
-    /**
-     * Hands this thread's waiting publishes to Lettuce before another command of the same thread, so that what a
-     * thread sends keeps its order on the connection (a publish, then the release of the member that sent it).
-     */
-    private void flushPublishes() {
-        PublishBatch batch = batches.getIfExists();
-        if (batch != null) {
-            batch.flush();
-        }
-    }
-
-    /**
-     * One event loop's publishes of its current turn. The first schedules a task on the loop, which runs once the
-     * turn's reads are handled and dispatches them all back to back; the Redis connection consolidates their
-     * flushes, so the turn costs about one write to Redis instead of one per publish. Touched by its own thread
-     * only.
-     */
-    private final class PublishBatch implements Runnable {
-        private List<RedisCommand<byte[], byte[], ?>> commands = new ArrayList<>();
-
-        void add(EventExecutor loop, RedisCommand<byte[], byte[], ?> publish) {
-            if (commands.isEmpty()) {
-                try {
-                    loop.execute(this);
-                } catch (RejectedExecutionException shuttingDown) {
-                    connection.dispatch(publish);
-                    return;
-                }
-            }
-            commands.add(publish);
-        }
-
-        @Override
-        public void run() {
-            flush();
-        }
-
-        void flush() {
-            if (commands.isEmpty()) {
-                return;
-            }
-            List<RedisCommand<byte[], byte[], ?>> out = commands;
-            commands = new ArrayList<>(out.size());
-            // One by one: the writes reach the connection's loop back to back, where the flush consolidation
-            // (see ClientResources in RedisBus) turns them into one write. Lettuce's dispatch of a collection
-            // timed PUBLISHes out (2 s) under a 10,000-message burst in a test where this does not.
-            for (RedisCommand<byte[], byte[], ?> publish : out) {
-                connection.dispatch(publish);
-            }
-        }
     }
 
     /**
