@@ -14,6 +14,7 @@ import dev.switchboard.grpc.proto.WorkerServiceGrpc;
 import dev.switchboard.testkit.GrpcSide;
 import dev.switchboard.testkit.NodeProcess;
 import dev.switchboard.testkit.RedisServer;
+import dev.switchboard.testkit.SeverableProxy;
 import dev.switchboard.testkit.TestNodes;
 import io.grpc.ManagedChannel;
 import io.grpc.Metadata;
@@ -123,6 +124,34 @@ class GrpcWorkerResumeTest {
             assertThat(back.next().getMessage().toStringUtf8()).isEqualTo("c3");
             assertThat(cs.ended).isNotDone();
             assertThat(back.received).isEmpty();
+            again.onCompleted();
+        }
+    }
+
+    /**
+     * The network under the worker is cut without a word (no reset, no close): the server's HTTP/2 keepalive
+     * (a ping every 30 s, 10 s to answer) finds the connection dead and parks the worker.
+     */
+    @Test
+    void aWorkerWhoseNetworkIsCutIsParkedWhenKeepaliveNoticesAndResumes() throws Exception {
+        try (Switchboard node = TestNodes.start(TestNodes.config().build());
+             SeverableProxy network = SeverableProxy.to(node.grpcPort())) {
+            GrpcSide<WorkerRtcMessage> ws = new GrpcSide<>();
+            registered(worker(channel(network.port()), SECRET, ws), ws);
+            GrpcSide<ClientRtcMessage> cs = new GrpcSide<>();
+            StreamObserver<ClientRtcMessage> client = ClientServiceGrpc.newStub(channel(node.grpcPort())).negotiatePeerConnection(cs);
+            String clientId = offer(client, ws);
+            network.sever();
+            await().atMost(Duration.ofSeconds(120)).until(() -> node.hub().resumeStats().parked() == 1);
+            client.onNext(c(RtcEvent.LOCAL_ICE_CANDIDATE, "c1"));
+            await().atMost(PATIENCE).until(() -> node.hub().resumeStats().kept() == 1);
+            GrpcSide<WorkerRtcMessage> back = new GrpcSide<>();
+            StreamObserver<WorkerRtcMessage> again = worker(channel(node.grpcPort()), SECRET, back);
+            assertThat(bodies(back, 1)).containsExactly("c1");
+            registered(again, back);
+            again.onNext(w(RtcEvent.ANSWER, clientId, "answer"));
+            assertThat(cs.next().getMessage().toStringUtf8()).isEqualTo("answer");
+            assertThat(cs.ended).isNotDone();
             again.onCompleted();
         }
     }
