@@ -281,7 +281,7 @@ class SmallHeapAbuseTest {
             assertThat(registered).isEqualTo(100);
             assertThat(heap.liveNow()).as("live heap with 100 workers open").isLessThan(LIVE_BOUND);
             assertThat((long) Scrape.sum(metrics(), "jvm_threads_live_threads") - threadsBefore)
-                    .as("threads the streams added (not one per stream)").isLessThan(64);
+                    .as("threads the streams added (not one per stream)").isLessThan(32);
         } finally {
             channel.shutdownNow().awaitTermination(10, TimeUnit.SECONDS);
         }
