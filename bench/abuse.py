@@ -114,18 +114,28 @@ def pipelined(port, deadline, stats):
 
 
 def hold_many(port, deadline, stats, count, first_messages, rcvbuf=0):
-    """count connections, each sending first_messages(i) once, then a pong every 10 s (alive, never reading)."""
+    """count connections (opened by four threads), each sending first_messages(i) once, then a pong every 10 s
+    (alive, never reading)."""
     socks = []
-    i = 0
-    while time.time() < deadline and len(socks) < count:
-        try:
-            s = connect(port, rcvbuf)
-            s.sendall(first_messages(i))
-            stats.add(sent=1)
-            socks.append(s)
-        except (OSError, ConnectionError):
-            stats.add(cut_off=1)
-        i += 1
+    lock = threading.Lock()
+
+    def opener(start):
+        for i in range(start, count, 4):
+            if time.time() >= deadline:
+                return
+            try:
+                s = connect(port, rcvbuf)
+                s.sendall(first_messages(i))
+                stats.add(sent=1)
+                with lock:
+                    socks.append(s)
+            except (OSError, ConnectionError):
+                stats.add(cut_off=1)
+    openers = [threading.Thread(target=opener, args=(k,), daemon=True) for k in range(4)]
+    for t in openers:
+        t.start()
+    for t in openers:
+        t.join()
     while time.time() < deadline:
         time.sleep(min(10, max(0, deadline - time.time())))
         alive = []

@@ -6,7 +6,8 @@
 # and noisy: compare with those, not with other runs). Loopback only; every step is bounded in time; only the
 # processes this script starts are stopped, by their PIDs.
 #
-#   bench/abuse.sh [SECONDS]          seconds of bystander measurement per abuse (default 15)
+#   bench/abuse.sh [SECONDS] [ROUNDS]   seconds of bystander measurement per abuse (default 15), rounds of
+#                                       the whole sequence (default 1); medians over the rounds at the end
 #   MODES="pings logins" bench/abuse.sh   only some abuses
 #
 # The abuses (bench/abuse.py; rows of the issue's table): pings (1), pipelined (2), topics (3), publish (6),
@@ -15,6 +16,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 SECONDS_PER=${1:-15}
+ROUNDS=${2:-1}
 MODES=${MODES:-pings pipelined topics publish deflate logins halfmsg}
 OUT=bench/results/abuse-$(date -u +%Y%m%dT%H%M%SZ)
 mkdir -p "$OUT"
@@ -82,8 +84,22 @@ PY
   sleep 2
 }
 
-run baseline none
-for mode in $MODES; do run "$mode" "$mode"; done
-run baseline2 none
+for round in $(seq "$ROUNDS"); do
+  echo "== round $round"
+  run "baseline-$round" none
+  for mode in $MODES; do run "$mode-$round" "$mode"; done
+done
+run "baseline-end" none
+python3 - "$OUT" baseline $MODES <<'PY'
+import glob, json, statistics, sys
+out = sys.argv[1]
+print("\nmedians over the rounds (bystander round trip):")
+for name in sys.argv[2:]:
+    runs = [json.load(open(f)) for f in sorted(glob.glob(f"{out}/{name}-*.json"))]
+    if runs:
+        p99 = statistics.median(r["p99Micros"] for r in runs) / 1000
+        mx = statistics.median(r["maxMicros"] for r in runs) / 1000
+        print(f"{name:>10}: p99 {p99:7.2f} ms  max {mx:7.1f} ms  ({len(runs)} runs)")
+PY
 grep -h "closes_total\|refused_total\|upgrades_refused" <(curl -s "http://127.0.0.1:$PORT/metrics") > "$OUT/metrics-after.txt" || true
 echo "commit $(cat "$OUT/commit.txt"); node -Xmx512m, budgets at their defaults; reports: $OUT"

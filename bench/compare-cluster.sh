@@ -10,10 +10,18 @@
 #     setups: one-node      one node, no Redis
 #             one-node-redis one node over Redis (the bus's membership costs, nothing crosses)
 #             two-nodes     two nodes over Redis, every room on both
+#             NAME=jar:PATH two nodes over Redis running another build (a change's before and after, side by
+#                           side), e.g.  bench/compare-cluster.sh 3 before=jar:/tmp/before.jar after=jar:/tmp/after.jar
 #   RATE=25 (default: 10,000 messages/s, 40,000 deliveries/s, 20,000 of them cross-node in two-nodes)
+#   DIALECT=grpc                the same over gRPC: 200 worker/client pairs, each side sending RATE msg/s to the
+#                               other; on two nodes every other pair has its worker and client on different nodes
 #   SERVER_CORES=0 LOAD_CORE=1   where the servers (every node and Redis) and the generator run
 #   SERVER_ARGS="..."           extra serve options for every node; JAR_B=path: a second build for node b only
-#   NODE_JVM_EXTRA="..."        extra JVM options for every node (e.g. a JFR recording, see BENCHMARKS.md)
+#   PERF_STAT=1                 also count each process's syscalls and context switches (perf stat, 10 s from
+#                               PERF_DELAY=16 s after the generator starts: inside the measured phase) and report
+#                               them per delivered message
+#   NODE_JVM_EXTRA="..."        extra JVM options for every node; {node} in them becomes <setup>-<round>-<node id>
+#                               (e.g. -XX:StartFlightRecording=filename=/tmp/{node}.jfr, see BENCHMARKS.md)
 #
 # Loopback only; every run is bounded; only the processes it starts are stopped (by PID). Redis runs from a
 # temporary directory outside the repository, with nothing persisted.
@@ -26,14 +34,19 @@ RATE=${RATE:-25}
 SERVER_ARGS=${SERVER_ARGS:-}
 OUT=bench/results/cluster-$(date -u +%Y%m%dT%H%M%SZ)
 mkdir -p "$OUT"
-echo "$(git rev-parse --short HEAD 2>/dev/null || echo unknown)${SERVER_ARGS:+ serve $SERVER_ARGS}" > "$OUT/commit.txt"
+echo "$(git rev-parse --short HEAD 2>/dev/null || echo unknown) ${DIALECT:-y-webrtc}${SERVER_ARGS:+ serve $SERVER_ARGS}" > "$OUT/commit.txt"
 [[ -f target/switchboard.jar ]] || mvn -B -q -DskipTests package
 JAR=${JAR:-target/switchboard.jar}
 SERVER_JVM=${SERVER_JVM:--Xms1g -Xmx1g -Xmn64m -XX:+AlwaysPreTouch}
 LOAD_JVM=${LOAD_JVM:--Xms512m -Xmx512m -XX:+AlwaysPreTouch}
 SERVER_CORES=${SERVER_CORES:-0}
 LOAD_CORE=${LOAD_CORE:-1}
-LOAD=${LOAD:---rooms 100 --peers 4 --payload 1024 --rate $RATE --warmup 10s --duration 15s --drain 3s}
+DIALECT=${DIALECT:-y-webrtc}
+if [[ $DIALECT == grpc ]]; then
+  LOAD=${LOAD:---dialect grpc --rooms 200 --peers 2 --payload 1024 --rate $RATE --warmup 10s --duration 15s --drain 3s}
+else
+  LOAD=${LOAD:---dialect $DIALECT --rooms 100 --peers 4 --payload 1024 --rate $RATE --warmup 10s --duration 15s --drain 3s}
+fi
 REDIS_DIR=$(mktemp -d /tmp/switchboard-bench-redis.XXXXXX)
 
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'; }
@@ -65,38 +78,61 @@ start_redis() { # sets REDIS_PORT, REDIS_PID
   echo "redis-server did not start" >&2; return 1
 }
 
-start_node() { # $1 = node id, $2 = jar, rest = serve options; sets NODE_PORT, NODE_PID
-  local id=$1 jar=$2; shift 2
-  NODE_PORT=$(free_port)
+start_node() { # $1 = node id, $2 = jar, rest = serve options; sets NODE_URL, NODE_PID
+  local id=$1 jar=$2 port grpc_port=-1; shift 2
+  port=$(free_port)
+  [[ $DIALECT == grpc ]] && grpc_port=$(free_port)
   # shellcheck disable=SC2086
-  taskset -c "$SERVER_CORES" java $SERVER_JVM ${NODE_JVM_EXTRA:-} -jar "$jar" serve --host 127.0.0.1 \
-    --port "$NODE_PORT" --grpc-port -1 --io-threads 1 --node-id "$id" $SERVER_ARGS "$@" \
+  local extra=${NODE_JVM_EXTRA:-}; extra=${extra//\{node\}/$name-$round-$id}
+  taskset -c "$SERVER_CORES" java $SERVER_JVM $extra -jar "$jar" serve --host 127.0.0.1 \
+    --port "$port" --grpc-port "$grpc_port" --io-threads 1 --node-id "$id" $SERVER_ARGS "$@" \
     > "$OUT/$name-$round-$id.log" 2>&1 &
   NODE_PID=$!; PIDS+=("$NODE_PID")
-  for _ in $(seq 300); do curl -sf -o /dev/null "http://127.0.0.1:$NODE_PORT/ready" && return 0; sleep 0.1; done
+  NODE_URL="ws://127.0.0.1:$port/"; [[ $DIALECT == grpc ]] && NODE_URL="grpc://127.0.0.1:$grpc_port"
+  for _ in $(seq 300); do curl -sf -o /dev/null "http://127.0.0.1:$port/ready" && return 0; sleep 0.1; done
   echo "node $id did not become ready" >&2; return 1
 }
 
 for round in $(seq "$ROUNDS"); do
   order=("${SETUPS[@]}")
   (( round % 2 == 0 )) && order=($(printf '%s\n' "${SETUPS[@]}" | tac)) # ABBA: neither always goes first
-  for name in "${order[@]}"; do
-    case $name in
+  for setup in "${order[@]}"; do
+    name=${setup%%=*}
+    case $setup in
+      *=jar:*)
+        jar=${setup#*=jar:}
+        start_redis
+        start_node a "$jar" --redis "redis://127.0.0.1:$REDIS_PORT"; urls=$NODE_URL; pid_a=$NODE_PID
+        start_node b "$jar" --redis "redis://127.0.0.1:$REDIS_PORT"; urls="$urls,$NODE_URL"
+        cpu="--cpu-pid node-b=$NODE_PID,redis=$REDIS_PID" ;;
       one-node)
-        start_node a "$JAR"; urls="ws://127.0.0.1:$NODE_PORT/"; pid_a=$NODE_PID; cpu="" ;;
+        start_node a "$JAR"; urls=$NODE_URL; pid_a=$NODE_PID; cpu="" ;;
       one-node-redis)
         start_redis; start_node a "$JAR" --redis "redis://127.0.0.1:$REDIS_PORT"
-        urls="ws://127.0.0.1:$NODE_PORT/"; pid_a=$NODE_PID; cpu="--cpu-pid redis=$REDIS_PID" ;;
+        urls=$NODE_URL; pid_a=$NODE_PID; cpu="--cpu-pid redis=$REDIS_PID" ;;
       two-nodes)
         start_redis
-        start_node a "$JAR" --redis "redis://127.0.0.1:$REDIS_PORT"; urls="ws://127.0.0.1:$NODE_PORT/"; pid_a=$NODE_PID
-        start_node b "${JAR_B:-$JAR}" --redis "redis://127.0.0.1:$REDIS_PORT"; urls="$urls,ws://127.0.0.1:$NODE_PORT/"
+        start_node a "$JAR" --redis "redis://127.0.0.1:$REDIS_PORT"; urls=$NODE_URL; pid_a=$NODE_PID
+        start_node b "${JAR_B:-$JAR}" --redis "redis://127.0.0.1:$REDIS_PORT"; urls="$urls,$NODE_URL"
         cpu="--cpu-pid node-b=$NODE_PID,redis=$REDIS_PID" ;;
-      *) echo "unknown setup $name" >&2; exit 2 ;;
+      *) echo "unknown setup $setup" >&2; exit 2 ;;
     esac
     # shellcheck disable=SC2086
     taskset -c "$LOAD_CORE" java $LOAD_JVM -jar "$JAR" bench --url "$urls" --server-pid "$pid_a" $cpu \
-      --threads 1 --json "$OUT/$name-$round.json" $LOAD > "$OUT/$name-$round.txt" 2>&1 || true
+      --threads 1 --json "$OUT/$name-$round.json" $LOAD > "$OUT/$name-$round.txt" 2>&1 &
+    gen=$!; perfs=()
+    if [[ ${PERF_STAT:-0} == 1 ]]; then
+      sleep "${PERF_DELAY:-16}"
+      others=${cpu#--cpu-pid }
+      for proc in "server=$pid_a" ${others//,/ }; do
+        [[ $proc == *=* ]] || continue
+        perf stat -x, -e raw_syscalls:sys_enter,context-switches -p "${proc#*=}" -o "$OUT/$name-$round-perf-${proc%%=*}.csv" \
+          -- sleep 10 > /dev/null 2>&1 &
+        perfs+=("$!")
+      done
+    fi
+    wait "$gen" || true
+    for p in "${perfs[@]}"; do wait "$p" || true; done
     stop_all
     python3 - "$OUT/$name-$round.json" "$name" "$round" <<'PY'
 import json, sys
@@ -106,6 +142,13 @@ try:
     line = (f"round {sys.argv[3]} {sys.argv[2]:>14}: all {r['allProcessesCpuMicrosPerDelivery']:6.2f} us/delivery"
             f" ({procs})  p50 {r['p50Micros'] / 1000:.2f} ms  p99 {r['p99Micros'] / 1000:.2f} ms"
             f"  {r['deliveriesPerSecond']:,.0f}/s  missing {r['missing']}")
+    import glob, os
+    for f in sorted(glob.glob(sys.argv[1].replace(".json", "-perf-*.csv"))):
+        counts = {l.split(",")[2]: float(l.split(",")[0]) for l in open(f) if l.count(",") > 2 and l[0].isdigit()}
+        d = max(r["deliveriesPerSecond"] * 10, 1)
+        proc = os.path.basename(f).rsplit("-perf-", 1)[1][:-4]
+        line += (f"\n{'':>23}{proc}: {counts.get('raw_syscalls:sys_enter', -1) / d:.3f} syscalls,"
+                 f" {counts.get('context-switches', -1) / d:.3f} context switches per delivery")
     c = r.get("crossNode")
     if c:
         line += (f"\n{'':>23}local {c['localDelivered']:,} p50 {c['localP50Micros'] / 1000:.2f} p99"
@@ -120,7 +163,7 @@ done
 
 python3 - "$OUT" "${SETUPS[@]}" <<'PY'
 import json, sys, glob, statistics
-out, setups = sys.argv[1], sys.argv[2:]
+out, setups = sys.argv[1], [s.split("=", 1)[0] for s in sys.argv[2:]]
 def reports(name):
     rs = []
     for f in sorted(glob.glob(f"{out}/{name}-*.json")):
@@ -131,7 +174,7 @@ def med(vals):
     vals = [v for v in vals if v is not None and v >= 0]
     return statistics.median(vals) if vals else float("nan")
 base = med([r["allProcessesCpuMicrosPerDelivery"] for r in reports("one-node")]) if "one-node" in setups else float("nan")
-print("\n| setup | CPU per delivery, all processes | per process | p50 / p99 | local p50 / p99 | cross-node p50 / p99 | missing | / one node |")
+print("\n| setup | CPU per delivery, all processes | per process | p50 / p99 | local p50 / p99 | cross-node p50 / p99 | missing | ratio |")
 print("|---|---|---|---|---|---|---|---|")
 for name in setups:
     rs = reports(name)
@@ -144,7 +187,9 @@ for name in setups:
     cs = [r["crossNode"] for r in rs if r.get("crossNode")]
     loc = f"{med([c['localP50Micros'] for c in cs]) / 1000:.2f} / {med([c['localP99Micros'] for c in cs]) / 1000:.2f} ms" if cs else "—"
     cro = f"{med([c['crossP50Micros'] for c in cs]) / 1000:.2f} / {med([c['crossP99Micros'] for c in cs]) / 1000:.2f} ms" if cs else "—"
-    ratio = f"{allc / base:.2f}x" if base == base and base > 0 and name != "one-node" else ""
+    first = setups[0]  # with no one-node setup, every setup is compared with the first
+    ref = base if base == base else med([r["allProcessesCpuMicrosPerDelivery"] for r in reports(first)])
+    ratio = f"{allc / ref:.2f}x" if ref == ref and ref > 0 and name not in ("one-node", first) else ""
     print(f"| {name} | {allc:.2f} us | {per} | {lat} | {loc} | {cro} | {med([r['missing'] for r in rs]):.0f} | {ratio} |")
 print(f"\nmedians of {len(reports(setups[0]))} rounds; commit {open(out + '/commit.txt').read().strip()}; reports: {out}")
 PY

@@ -3,6 +3,7 @@ package dev.switchboard.grpc;
 import dev.switchboard.core.hub.Hub;
 import dev.switchboard.auth.Authenticator;
 import dev.switchboard.grpc.internal.GrpcTls;
+import dev.switchboard.grpc.internal.ResumeHeader;
 import dev.switchboard.grpc.internal.StreamAdmission;
 import dev.switchboard.grpc.internal.Streams;
 import dev.switchboard.grpc.internal.TokenCheck;
@@ -53,6 +54,7 @@ public final class GrpcServer implements AutoCloseable {
                 .addService(clients)
                 .addService(withoutPackage(workers))
                 .addService(withoutPackage(clients))
+                .intercept(new ResumeHeader())
                 .intercept(new TokenCheck(auth, metrics))
                 .intercept(new StreamAdmission(streams::openStreams, limits.maxStreams(), metrics));
         if (tls != null) {

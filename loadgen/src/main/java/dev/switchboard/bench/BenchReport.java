@@ -37,7 +37,10 @@ public record BenchReport(String mode, String target, int connections, int rooms
                             double crossP50Micros, double crossP99Micros, double crossP999Micros) {
     }
 
-    /** One process's CPU (user + system) over the measured phase and drain, per delivered message. */
+    /**
+     * One process's CPU (user + system) over the measured phase and drain, per delivered message (in storm mode:
+     * over the storm, per confirmed join).
+     */
     public record ProcessCpu(String name, long pid, double cpuSeconds, double cpuMicrosPerDelivery) {
     }
 
@@ -121,6 +124,12 @@ public record BenchReport(String mode, String target, int connections, int rooms
         }
         if (handshakes != null) {
             rows.put("handshakes completed", Long.toString(handshakes.completed()));
+            if (!mode.startsWith("load")) {
+                for (ProcessCpu p : processes) {
+                    rows.put("CPU / join: " + p.name(), fmt("%.0f us (%.2f s, pid %d)", p.cpuMicrosPerDelivery(),
+                            p.cpuSeconds(), p.pid()));
+                }
+            }
             rows.put("handshake p50 / p99", fmt("%.1f ms / %.1f ms", handshakes.p50Micros() / 1000,
                     handshakes.p99Micros() / 1000));
             rows.put("handshake p99.9 / max", fmt("%.1f ms / %.1f ms", handshakes.p999Micros() / 1000,

@@ -340,6 +340,7 @@ public final class LoadGenerator {
                     ? server.jvmHeapAfterGc(metricsUri(target)) : -1;
             long rssBefore = server.present() ? server.rssBytes() : -1;
             double connectCpuStart = server.present() ? server.cpuSeconds() : -1;
+            Map<String, Double> othersAtConnect = othersCpu(options);
             long connectStart = System.nanoTime();
             connectAll(group, epoll, tls);
             double connectSeconds = (System.nanoTime() - connectStart) / 1e9;
@@ -347,7 +348,7 @@ public final class LoadGenerator {
             serverCpuPerConnect = server.present()
                     ? (server.cpuSeconds() - connectCpuStart) * 1e6 / options.connections() : -1;
             if (options.storm() > 0) {
-                return storm(group, server, connectStart, connectCpuStart);
+                return storm(group, server, connectStart, connectCpuStart, othersAtConnect);
             }
             if (options.idleConnections() > 0) {
                 Thread.sleep(options.hold().toMillis());
@@ -566,13 +567,14 @@ public final class LoadGenerator {
      * the storm ends with the last join the server confirms. Connections stay open until the report is made.
      */
     private BenchReport storm(MultiThreadIoEventLoopGroup group, ServerProbe server, long connectStart,
-                              double cpuStart) throws InterruptedException {
+                              double cpuStart, Map<String, Double> othersStart) throws InterruptedException {
         int n = options.storm();
         if (!joinedCount.await(Math.max(30, n / 200), TimeUnit.SECONDS)) {
             errors.addAndGet(joinedCount.getCount());
             System.err.println(joinedCount.getCount() + " joins not confirmed in time");
         }
         double cpu = server.present() ? server.cpuSeconds() - cpuStart : -1;
+        Map<String, Double> others = othersCpuSince(options, othersStart);
         Histogram handshakes = new Histogram(TimeUnit.SECONDS.toNanos(60), 3);
         long[] last = {connectStart};
         onEveryLoop(state -> {
@@ -592,8 +594,8 @@ public final class LoadGenerator {
         return new BenchReport("storm " + options.dialect(), targets(), n, options.rooms(), options.peersPerRoom(),
                 0, 0, 0, seconds, 0, 0, 0, 0, errors.get(), 0, 0, -1, -1, -1, -1, -1, -1, -1, -1, -1, cpu, -1,
                 server.present() ? server.rssBytes() : -1, -1, -1, -1, rate,
-                cpu >= 0 && completed > 0 ? cpu * 1e6 / completed : -1, null, List.of(), -1,
-                handshakes(handshakes), null);
+                cpu >= 0 && completed > 0 ? cpu * 1e6 / completed : -1, null,
+                processes(options, cpu, others, completed), -1, handshakes(handshakes), null);
     }
 
     static BenchReport.Handshakes handshakes(Histogram h) {

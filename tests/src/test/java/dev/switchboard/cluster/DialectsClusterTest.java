@@ -95,6 +95,32 @@ class DialectsClusterTest {
         }
     }
 
+    /**
+     * What a member sends just before it leaves reaches the other node before its leave: one connection carries
+     * the messages and the release in order. A change that defers or batches publishes (tried for issue 17) must
+     * keep the release behind them.
+     */
+    @Test
+    void messagesSentJustBeforeLeavingArriveBeforeTheLeave() {
+        try (Switchboard fast1 = TestNodes.start(TestNodes.config().nodeId("f1").redisUri(redis.uri())
+                     .namedPeerMaxFramesPerSecond(1_000_000).set(NodeOptions.MESSAGE_RATE, 0).build());
+             WsClient nantes = login(n2.port(), "nantes", "{\"type\":\"login_success\",\"id\":\"nantes\",\"clients\":[\"nantes\"]}")) {
+            for (int round = 0; round < 20; round++) {
+                WsClient paris = login(fast1.port(), "paris", "{\"type\":\"login_success\",\"id\":\"paris\",\"clients\":[\"nantes\",\"paris\"]}");
+                assertThat(nantes.next()).isEqualTo("{\"type\":\"peer_connected\",\"peer\":\"paris\"}");
+                for (int i = 0; i < 20; i++) {
+                    paris.send("{\"type\":\"candidate\",\"target\":\"nantes\",\"i\":" + i + "}");
+                }
+                paris.close(); // right behind the messages, often in the same read on the node
+                for (int i = 0; i < 20; i++) {
+                    assertThat(nantes.next()).as("round %d, message %d", round, i)
+                            .isEqualTo("{\"type\":\"candidate\",\"target\":\"nantes\",\"i\":" + i + ",\"from\":\"paris\"}");
+                }
+                assertThat(nantes.next()).isEqualTo("{\"type\":\"peer_disconnected\",\"peer\":\"paris\"}");
+            }
+        }
+    }
+
     @Test
     void gracefulStopAnnouncesItsPeersAtOnce() {
         try (WsClient paris = login(n1.port(), "paris", "{\"type\":\"login_success\",\"id\":\"paris\",\"clients\":[\"paris\"]}")) {

@@ -34,6 +34,12 @@ final class Cluster implements AutoCloseable {
     }
 
     private static final java.time.Duration PATIENT_REDIS = java.time.Duration.ofSeconds(15);
+    /**
+     * Clients here also go without a close frame, which resume takes for a drop: a signed Rendezvous peer (and a
+     * PeerJS client) is then parked and announced gone when its window ends (docs/design/resume.md). A short
+     * window keeps that path in the test while its departures still come within its waits.
+     */
+    private static final java.time.Duration SHORT_RESUME = java.time.Duration.ofSeconds(1);
     private final RedisServer redis;
     private final List<Switchboard> embedded = new ArrayList<>();
     private final NodeProcess victim;
@@ -45,7 +51,7 @@ final class Cluster implements AutoCloseable {
         NodeProcess started = null;
         try {
             for (int i = 0; i < embeddedNodes; i++) {
-                var config = TestNodes.config().nodeId("n" + i);
+                var config = TestNodes.config().nodeId("n" + i).set(NodeOptions.RESUME_WINDOW, SHORT_RESUME);
                 if (redis != null) {
                     // a claim is answered unavailable past the Redis timeout: patient, as on a loaded test machine
                     config.redisUri(redis.uri()).set(NodeOptions.REDIS_TIMEOUT, PATIENT_REDIS);
@@ -56,7 +62,7 @@ final class Cluster implements AutoCloseable {
             }
             if (withVictim) {
                 started = NodeProcess.start("--node-id", "n" + embeddedNodes, "--redis", redis.uri(),
-                        "--redis-timeout", PATIENT_REDIS.toSeconds() + "s");
+                        "--redis-timeout", PATIENT_REDIS.toSeconds() + "s", "--resume-window", SHORT_RESUME.toSeconds() + "s");
                 ports.add(started.port());
             }
         } catch (RuntimeException e) {

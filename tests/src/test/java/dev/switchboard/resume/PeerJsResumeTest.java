@@ -7,6 +7,7 @@ import dev.switchboard.Switchboard;
 import dev.switchboard.config.NodeOptions;
 import dev.switchboard.core.RoomKey;
 import dev.switchboard.testkit.NodeProcess;
+import dev.switchboard.testkit.RedisClusterServer;
 import dev.switchboard.testkit.RedisServer;
 import dev.switchboard.testkit.SeverableProxy;
 import dev.switchboard.testkit.TestNodes;
@@ -104,6 +105,35 @@ class PeerJsResumeTest {
             try (WsClient late = connect(node.port(), "alice", "ta")) {
                 assertThat(late.poll(QUIET)).isNull(); // fresh: what was kept went with the window
             }
+            alice.close();
+        }
+    }
+
+    /** The scripts on a Redis Cluster: keys under the room's hash tag, joins on sharded pub/sub. */
+    @Test
+    void aDroppedClientResumesOnAnotherNodeOverARedisCluster() {
+        try (RedisClusterServer redis = RedisClusterServer.start(3);
+             Switchboard n1 = TestNodes.start(TestNodes.config().nodeId("rc1").redisUri(redis.uris()).redisCluster(true)
+                     .set(NodeOptions.PING_INTERVAL, Duration.ofMillis(500)).build());
+             Switchboard n2 = TestNodes.start(TestNodes.config().nodeId("rc2").redisUri(redis.uris()).redisCluster(true).build());
+             SeverableProxy network = SeverableProxy.to(n1.port());
+             WsClient bob = connect(n2.port(), "bob", "tb")) {
+            WsClient alice = connect(network.port(), "alice", "ta");
+            network.sever();
+            await().atMost(PATIENCE).until(() -> n1.hub().resumeStats().parked() == 1);
+            bob.send("{\"type\":\"OFFER\",\"dst\":\"alice\",\"payload\":1}");
+            bob.send("{\"type\":\"CANDIDATE\",\"dst\":\"alice\",\"payload\":2}");
+            await().atMost(PATIENCE).until(() -> n1.hub().resumeStats().kept() == 2);
+            try (WsClient back = WsClient.connect(n2.port(), path("alice", "ta"))) {
+                assertThat(back.next()).isEqualTo(OPEN);
+                assertThat(back.next()).isEqualTo("{\"type\":\"OFFER\",\"src\":\"bob\",\"dst\":\"alice\",\"payload\":1}");
+                assertThat(back.next()).isEqualTo("{\"type\":\"CANDIDATE\",\"src\":\"bob\",\"dst\":\"alice\",\"payload\":2}");
+                bob.send("{\"type\":\"ANSWER\",\"dst\":\"alice\",\"payload\":3}");
+                assertThat(back.next()).isEqualTo("{\"type\":\"ANSWER\",\"src\":\"bob\",\"dst\":\"alice\",\"payload\":3}");
+                assertThat(back.poll(QUIET)).isNull();
+            }
+            await().atMost(PATIENCE).until(() -> n1.hub().resumeStats().parked() == 0);
+            assertThat(bob.poll(QUIET)).isNull();
             alice.close();
         }
     }

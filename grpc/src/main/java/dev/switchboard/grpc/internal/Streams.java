@@ -10,6 +10,7 @@ import dev.switchboard.core.LocalRoom;
 import dev.switchboard.core.MemberInfo;
 import dev.switchboard.core.MembershipHandler;
 import dev.switchboard.core.RoomKey;
+import dev.switchboard.dialect.ResumeSecret;
 import dev.switchboard.grpc.proto.ClientRtcMessage;
 import dev.switchboard.grpc.proto.ClientServiceGrpc;
 import dev.switchboard.grpc.proto.RtcEvent;
@@ -134,6 +135,9 @@ public final class Streams {
         long now = System.currentTimeMillis();
         for (GrpcPeer<?> p : open) {
             if (p.lastActivity() < cutoff) {
+                if (p instanceof StreamPeer<?> s) {
+                    s.lost = true; // silent: a worker whose network dropped is kept for its resume
+                }
                 p.fail(Status.UNAVAILABLE.withDescription("stream idle for more than " + idle.toSeconds() + " s"));
             } else if (p.expiresAtMillis() < now) {
                 p.fail(Status.UNAUTHENTICATED.withDescription("token expired"));
@@ -178,6 +182,8 @@ public final class Streams {
     abstract class StreamPeer<T extends com.google.protobuf.MessageLite> extends GrpcPeer<T>
             implements StreamObserver<T> {
         long workerId;
+        /** It ended without closing its side (reset, cancelled, or silent past the idle timeout). */
+        volatile boolean lost;
 
         StreamPeer(StreamObserver<T> out) {
             super(out, maxQueuedBytes, budget, timer);
@@ -206,6 +212,7 @@ public final class Streams {
 
         @Override
         public void onError(Throwable t) {
+            lost = true;
             gone();
         }
 
@@ -220,7 +227,11 @@ public final class Streams {
             meters.closed();
             released();
             if (workerId != 0) {
-                hub.leave(room(workerId), this);
+                if (lost) {
+                    hub.disconnected(room(workerId), this); // a worker with a resume secret is parked
+                } else {
+                    hub.leave(room(workerId), this);
+                }
             }
         }
     }
@@ -233,6 +244,12 @@ public final class Streams {
          */
         private final HeldMessages<WorkerRtcMessage> held = new HeldMessages<>(MAX_HELD);
 
+        /** From the call's switchboard-resume metadata; null for a worker that cannot resume (as before). */
+        private final String resumeSecret = ResumeHeader.SECRET.get();
+        private final java.util.Map<String, String> metadata = resumeSecret == null
+                || !ResumeSecret.wellFormed(resumeSecret) ? java.util.Map.of()
+                : java.util.Map.of(MemberInfo.RESUME, ResumeSecret.digest(resumeSecret));
+
         WorkerPeer(StreamObserver<WorkerRtcMessage> out) {
             super(out);
         }
@@ -243,14 +260,26 @@ public final class Streams {
         }
 
         @Override
+        public java.util.Map<String, String> metadata() {
+            return metadata;
+        }
+
+        @Override
         protected WorkerRtcMessage parse(byte[] bytes) throws Exception {
             return WorkerRtcMessage.parseFrom(bytes);
         }
 
-        /** Another node registered this worker id while this one was cut off from the cluster; theirs stands. */
+        /**
+         * Another node registered this worker id while this one was cut off from the cluster (theirs stands), or
+         * the same worker resumed on another stream (this one went stale).
+         */
         @Override
         public void evicted(RoomKey room, String reason) {
-            fail(Status.ALREADY_EXISTS.withDescription("worker " + workerId + " id taken by another node"));
+            if (LocalMember.RESUMED.equals(reason)) {
+                fail(Status.ABORTED.withDescription("worker " + workerId + " resumed on another stream"));
+            } else {
+                fail(Status.ALREADY_EXISTS.withDescription("worker " + workerId + " id taken by another node"));
+            }
         }
 
         /** The connection the stream came on; set while the worker counts against it. */
@@ -306,6 +335,11 @@ public final class Streams {
                     fail(Status.PERMISSION_DENIED.withDescription("worker " + m.getWorkerMachineId() + " not granted"));
                     return;
                 }
+                if (resumeSecret != null && metadata.isEmpty()) {
+                    fail(Status.INVALID_ARGUMENT.withDescription("switchboard-resume must be 22 to 128 characters "
+                            + "of A-Z a-z 0-9 _ -"));
+                    return;
+                }
                 if (!countOnConnection()) {
                     meters.refused("workers_per_connection");
                     fail(Status.RESOURCE_EXHAUSTED.withDescription("more than " + maxWorkersPerConnection
@@ -314,7 +348,9 @@ public final class Streams {
                 }
                 workerId = m.getWorkerMachineId();
                 held.start(m);
-                hub.join(room(workerId), this, JoinPolicy.EXCLUSIVE).whenComplete((result, error) -> {
+                // with a secret: granted if the id is free or held with the same secret (a resume, parked or stale)
+                JoinPolicy policy = metadata.isEmpty() ? JoinPolicy.EXCLUSIVE : JoinPolicy.RESUME;
+                hub.join(room(workerId), this, policy).whenComplete((result, error) -> {
                     if (error != null) {
                         fail(Status.UNAVAILABLE.withDescription("cluster unavailable"));
                     } else if (!result.joined()) {

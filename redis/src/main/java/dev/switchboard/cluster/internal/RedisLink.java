@@ -48,6 +48,7 @@ public final class RedisLink implements AutoCloseable {
     private final RedisClusterAsyncCommands<byte[], byte[]> redis;
     private final StatefulRedisPubSubConnection<byte[], byte[]> subscription;
     private final boolean sharded;
+    private final ScriptRunner scripts;
 
     private RedisLink(AbstractRedisClient client, StatefulConnection<byte[], byte[]> connection,
                       RedisClusterAsyncCommands<byte[], byte[]> redis,
@@ -57,6 +58,7 @@ public final class RedisLink implements AutoCloseable {
         this.redis = redis;
         this.subscription = subscription;
         this.sharded = sharded;
+        this.scripts = new ScriptRunner(redis);
     }
 
     /** One Redis: a command connection and a RESP3 subscription connection that also serves ordered reads. */
@@ -123,7 +125,8 @@ public final class RedisLink implements AutoCloseable {
     }
 
     public <T> CompletionStage<T> eval(String script, ScriptOutputType type, byte[][] keys, byte[]... args) {
-        return redis.eval(script(script), type, keys, args);
+        // by SHA over one Redis; a Redis Cluster's shards would each need the script loaded: there, the text
+        return sharded ? redis.eval(script(script), type, keys, args) : scripts.eval(script, type, keys, args);
     }
 
     public CompletionStage<Long> publish(byte[] channel, byte[] message) {

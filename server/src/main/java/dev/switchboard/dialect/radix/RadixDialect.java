@@ -100,7 +100,7 @@ public final class RadixDialect implements Dialect {
             return DialectSession.CLOSING;
         }
         RadixSession session = new RadixSession(connection, this, pairing);
-        session.start();
+        session.start(handshake.param("resume"));
         return session;
     }
 

@@ -10,20 +10,31 @@ import dev.switchboard.core.RoomKey;
 import dev.switchboard.dialect.Connection;
 import dev.switchboard.dialect.DialectSession;
 import dev.switchboard.dialect.JoinGate;
+import dev.switchboard.dialect.ResumeSecret;
 import java.util.Map;
 import java.util.UUID;
 
 /**
  * One Radix Connect socket: a member, under a fresh UUID, of the room of its connectionId, with its role as
- * metadata. It may reach only members of the same connectionId with the role it targets.
+ * metadata. It may reach only members of the same connectionId with the role it targets. A socket that asks
+ * for resume ({@code resume} in its URL) is told its id and a token; a later socket with the token takes that id
+ * over as the same side (docs/protocols/radix-connect.md#resume).
  */
 final class RadixSession implements DialectSession, LocalMember {
     private final Connection connection;
     private final RadixDialect dialect;
     private final RadixUrl.Pairing pairing;
     private final RoomKey room;
-    private final String id = UUID.randomUUID().toString();
-    private final Map<String, String> metadata;
+    private static final java.util.regex.Pattern TOKEN = java.util.regex.Pattern.compile(
+            "([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})\\.([A-Za-z0-9_-]{22,128})");
+    /** The close of a stale socket whose side resumed on another one. */
+    static final int RESUMED_CODE = 4004;
+    static final String RESUMED_REASON = "Resumed on another connection";
+
+    private volatile String id = UUID.randomUUID().toString();
+    private volatile Map<String, String> metadata;
+    /** The token this socket may come back with ({@code <id>.<secret>}); null when it did not ask for resume. */
+    private String resumeToken;
     /** Non-null from the join until its answer (who of the other side is already there) is sent. */
     private volatile JoinGate gate;
     private long window;
@@ -42,20 +53,63 @@ final class RadixSession implements DialectSession, LocalMember {
      * Joins the pairing room and tells the newcomer who of the other side is already there; whoever comes
      * after is told by a notice, held until that answer is out.
      */
-    void start() {
+    void start(String resume) {
         JoinGate g = new JoinGate(connection, 0); // Radix frames need no join: they are handled as they come
         gate = g;
-        dialect.hub().join(room, this, JoinPolicy.SHARED).whenComplete((result, error) -> connection.execute(() -> {
-            if (result != null) {
-                for (MemberInfo other : result.others()) {
-                    if (pairing.target().equals(other.meta(RadixDialect.ROLE))) {
-                        connection.send(RadixWriter.notice("remoteClientIsAlreadyConnected", other.id()));
+        java.util.regex.Matcher token = resume == null ? null : TOKEN.matcher(resume);
+        if (token != null && token.matches()) {
+            // the same side back: its id, if the token's secret is the holder's (or the id is free)
+            id = token.group(1);
+            resumable(token.group(2));
+            dialect.hub().join(room, this, JoinPolicy.RESUME).whenComplete((result, error) -> connection.execute(() -> {
+                boolean in = result != null && result.joined();
+                if (closed) {
+                    if (in) {
+                        dialect.hub().leave(room, this); // closed while the claim was in flight
                     }
+                } else if (result != null && !in) {
+                    // no proof: today's answer, a new socket under a new id
+                    id = UUID.randomUUID().toString();
+                    resumable(ResumeSecret.fresh());
+                    join(g);
+                } else {
+                    joined(g, result);
+                }
+            }));
+            return;
+        }
+        if (resume != null) {
+            resumable(ResumeSecret.fresh());
+        }
+        join(g);
+    }
+
+    /** This socket may resume with {@code secret}; the role is part of the proof, so it comes back as the same side. */
+    private void resumable(String secret) {
+        resumeToken = id + "." + secret;
+        metadata = Map.of(RadixDialect.ROLE, pairing.source(),
+                MemberInfo.RESUME, ResumeSecret.digest(secret + "|" + pairing.source()));
+    }
+
+    private void join(JoinGate g) {
+        dialect.hub().join(room, this, JoinPolicy.SHARED).whenComplete((result, error) -> connection.execute(
+                () -> joined(g, result)));
+    }
+
+    /** Answers the join: the resume token if asked for, who of the other side is here, then what was held. */
+    private void joined(JoinGate g, dev.switchboard.core.JoinResult result) {
+        if (resumeToken != null && !closed) {
+            connection.send(RadixWriter.resumable(id, resumeToken));
+        }
+        if (result != null) {
+            for (MemberInfo other : result.others()) {
+                if (pairing.target().equals(other.meta(RadixDialect.ROLE))) {
+                    connection.send(RadixWriter.notice("remoteClientIsAlreadyConnected", other.id()));
                 }
             }
-            g.open(); // what was held, in order; later notices go through it until it is dropped
-            gate = null;
-        }));
+        }
+        g.open(); // what was held (kept while it was away, then notices), in order; later ones go through it
+        gate = null;
     }
 
     @Override
@@ -130,9 +184,24 @@ final class RadixSession implements DialectSession, LocalMember {
                 : RadixWriter.missingRemoteClient(signal.requestId()));
     }
 
+    /** The same side resumed on another socket: this stale one is closed. */
+    @Override
+    public void evicted(RoomKey key, String reason) {
+        connection.execute(() -> {
+            if (!closed) {
+                closed = true;
+                connection.close(RESUMED_CODE, RESUMED_REASON);
+            }
+        });
+    }
+
     @Override
     public void onClose() {
         closed = true;
-        dialect.hub().leave(room, this);
+        if (resumeToken != null && connection.lost()) {
+            dialect.hub().disconnected(room, this); // parked for its resume
+        } else {
+            dialect.hub().leave(room, this);
+        }
     }
 }

@@ -16,6 +16,12 @@ final class RadixWriter {
         return bytes("{\"info\":\"" + info + "\",\"remoteClientId\":" + JsonStrings.quote(remoteClientId) + "}");
     }
 
+    /** To a socket that asked for resume: its id and the token to come back with (docs/protocols/radix-connect.md#resume). */
+    static byte[] resumable(String clientId, String token) {
+        return bytes("{\"info\":\"resumable\",\"clientId\":" + JsonStrings.quote(clientId) + ",\"resume\":"
+                + JsonStrings.quote(token) + "}");
+    }
+
     static byte[] confirmation(String requestId) {
         return bytes("{\"info\":\"confirmation\",\"requestId\":" + JsonStrings.quote(requestId) + "}");
     }

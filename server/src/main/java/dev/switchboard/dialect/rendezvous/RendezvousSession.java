@@ -6,6 +6,7 @@ import dev.switchboard.core.Envelope;
 import dev.switchboard.core.JoinPolicy;
 import dev.switchboard.core.JoinResult;
 import dev.switchboard.core.LocalMember;
+import dev.switchboard.core.MemberInfo;
 import dev.switchboard.core.RoomKey;
 import dev.switchboard.dialect.Connection;
 import dev.switchboard.dialect.DialectSession;
@@ -18,7 +19,9 @@ import java.util.Map;
 
 /**
  * One Rendezvous connection: challenged on connect, then (once) registered under the peer ID of its public
- * key, a member of its room with the key (and whether it proved possession) as metadata.
+ * key, a member of its room with the key (and whether it proved possession) as metadata. A peer that signed its
+ * challenge may resume (docs/protocols/rendezvous.md#resume): its signature on a new connection's challenge is
+ * the proof, so it takes its ID over from a stale or dropped connection without the room seeing it leave.
  */
 final class RendezvousSession implements DialectSession, LocalMember {
     private static final SecureRandom RANDOM = new SecureRandom();
@@ -39,6 +42,8 @@ final class RendezvousSession implements DialectSession, LocalMember {
     private String peerId;
     private Map<String, String> metadata = Map.of();
     private int failedRegistrations;
+    /** The policy of the join in flight: a verified peer resumes first, and takes over if the holder cannot resume. */
+    private JoinPolicy joining;
 
     /** Whom the connection's token names (for TURN credentials in the welcome); null without one. */
     private final String user;
@@ -74,6 +79,7 @@ final class RendezvousSession implements DialectSession, LocalMember {
         return g != null ? g : connection;
     }
 
+    /** Replaced, or resumed on another connection by the same (verified) peer: closed 4002 either way. */
     @Override
     public void evicted(RoomKey key, String reason) {
         state = State.CLOSED;
@@ -175,14 +181,20 @@ final class RendezvousSession implements DialectSession, LocalMember {
         meta.put(RendezvousWriter.PUBLIC_KEY, key.canonical());
         if (outcome.verified()) {
             meta.put(RendezvousWriter.VERIFIED, "true");
+            meta.put(MemberInfo.RESUME, peerId); // whoever signs for this key next is the same peer
         }
         metadata = Map.copyOf(meta);
         state = State.REGISTERING;
         if (gate == null) {
             gate = new JoinGate(connection, MAX_HELD_FRAMES);
         }
-        // A verified newcomer may take its ID over from an older connection; an unverified one may not.
-        JoinPolicy policy = outcome.verified() ? JoinPolicy.TAKEOVER : JoinPolicy.EXCLUSIVE;
+        // A verified newcomer may take its ID over from an older connection (silently from a verified one: the
+        // same peer back); an unverified one may not.
+        join(outcome.verified() ? JoinPolicy.RESUME : JoinPolicy.EXCLUSIVE);
+    }
+
+    private void join(JoinPolicy policy) {
+        joining = policy;
         dialect.hub().join(room, this, policy)
                 .whenComplete((result, error) -> connection.execute(() -> registered(result, error)));
     }
@@ -208,6 +220,10 @@ final class RendezvousSession implements DialectSession, LocalMember {
             return;
         }
         ArrayDeque<byte[]> held;
+        if (error == null && !result.joined() && joining == JoinPolicy.RESUME) {
+            join(JoinPolicy.TAKEOVER); // the holder did not sign: replaced as before, with a leave and a join
+            return;
+        }
         if (error != null || !result.joined()) {
             gate = null;
             held = g.open(); // not a member: nothing was delivered to it; the frames sent meanwhile remain
@@ -266,7 +282,11 @@ final class RendezvousSession implements DialectSession, LocalMember {
         State was = state;
         state = State.CLOSED;
         if (was == State.REGISTERED) {
-            dialect.hub().leave(room, this);
+            if (connection.lost()) {
+                dialect.hub().disconnected(room, this); // a verified peer is parked for its resume
+            } else {
+                dialect.hub().leave(room, this);
+            }
         }
     }
 }

@@ -237,4 +237,28 @@ class HubResumeTest {
         assertThat(resuming.join().resumed()).isTrue();
         assertThat(back.inbox).containsExactly("kept", "crossing");
     }
+
+    /**
+     * On the parked member's own node: a message that comes while the resume claim is in flight is held (not
+     * mailed: the claim took the mailbox already) and written after what was kept.
+     */
+    @Test
+    void aMessageDuringAResumeOnTheSameNodeIsHeldAndComesAfterTheMailbox() {
+        SlowBus slow = new SlowBus(new InMemoryNetwork(), "n1");
+        Hub hub = new Hub(slow);
+        Member alice = member("alice", PROOF);
+        join(hub, alice, JoinPolicy.EXCLUSIVE);
+        join(hub, member("bob", Map.of()), JoinPolicy.EXCLUSIVE);
+        hub.disconnected(ROOM, alice);
+        hub.send(ROOM, "alice", msg("kept")).toCompletableFuture().join();
+        slow.holdClaims = true;
+        Member back = member("alice", PROOF);
+        var resuming = hub.join(ROOM, back, JoinPolicy.RESUME).toCompletableFuture();
+        assertThat(hub.send(ROOM, "alice", msg("during")).toCompletableFuture().join()).isTrue();
+        hub.broadcast(ROOM, msg("to all"), "bob");
+        slow.releaseClaims();
+        assertThat(resuming.join().resumed()).isTrue();
+        assertThat(back.inbox).containsExactly("kept", "during", "to all");
+        assertThat(hub.resumeStats().kept()).isEqualTo(1);
+    }
 }
