@@ -53,7 +53,13 @@ function peerConnection (sendSignal, initiator, media) {
   pc.onconnectionstatechange = () => setState('WebRTC ' + pc.connectionState)
   const onChannel = (channel) => {
     window.channel = channel
-    channel.onmessage = (e) => { state.received.push(e.data); chat('peer: ' + e.data) }
+    channel.onmessage = (e) => {
+      state.received.push(e.data)
+      chat('peer: ' + e.data)
+      // a greeting sent the moment a channel opens is now and then not delivered by Chromium on a busy machine:
+      // answering the first one means each tab hears at least one message once either greeting arrives
+      if (e.data === 'hello from the other tab' && state.received.length === 1) channel.send('hello back')
+    }
     const opened = () => {
       state.channelOpen = true
       $('text').disabled = false
