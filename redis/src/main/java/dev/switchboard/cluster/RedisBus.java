@@ -100,7 +100,7 @@ public final class RedisBus implements Bus, ClusterView {
         this.liveness = new Liveness(redis, names, nodeId, registry, state, options.failureTimeout(),
                 options.commandTimeout(), resync::schedule);
         this.dispatcher = new Dispatcher(names, nodeId, state, resync::schedule);
-        this.mailboxes = new Mailboxes(redis, names, options.keyPrefix(), nodeId);
+        this.mailboxes = new Mailboxes(redis, names, nodeId);
         liveness.reapWith(node -> mailboxes.reapNode(node, options.resumeWindow(), timer, registry));
     }
 

@@ -60,6 +60,11 @@ public final class BusMessages {
         return bytes(prefix + ":q:{" + tag(key) + "}");
     }
 
+    /** A parked member's mailbox: under the room's hash tag, so one script can use it with the room's keys. */
+    public byte[] mailboxKey(RoomKey key, String memberId) {
+        return bytes(prefix + ":x:{" + tag(key) + "}:" + memberId);
+    }
+
     public byte[] roomChannel(RoomKey key) {
         return bytes(prefix + ":c:{" + tag(key) + "}");
     }

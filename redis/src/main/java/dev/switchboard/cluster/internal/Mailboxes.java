@@ -114,24 +114,17 @@ public final class Mailboxes {
 
     private final RedisLink redis;
     private final BusMessages names;
-    private final String prefix;
     private final String nodeId;
 
-    public Mailboxes(RedisLink redis, BusMessages names, String prefix, String nodeId) {
+    public Mailboxes(RedisLink redis, BusMessages names, String nodeId) {
         this.redis = redis;
         this.names = names;
-        this.prefix = prefix;
         this.nodeId = nodeId;
-    }
-
-    /** The mailbox key of a member: under the room's hash tag, so one script can use it with the room's keys. */
-    byte[] mailboxKey(RoomKey room, String memberId) {
-        return bytes(prefix + ":x:{" + BusMessages.tag(room) + "}:" + memberId);
     }
 
     /** See {@link dev.switchboard.core.bus.Bus#park}. */
     public CompletionStage<Void> park(RoomKey room, MemberInfo member, ResumeLimits limits) {
-        byte[][] keys = {names.membersKey(room), mailboxKey(room, member.id())};
+        byte[][] keys = {names.membersKey(room), names.mailboxKey(room, member.id())};
         return redis.<Long>eval(PARK, ScriptOutputType.INTEGER, keys, bytes(member.id()), bytes(member.nodeId()),
                 bytes(Long.toString(Math.max(1, limits.window().toMillis())))).thenApply(r -> null);
     }
@@ -139,7 +132,7 @@ public final class Mailboxes {
     /** See {@link dev.switchboard.core.bus.Bus#mail}. */
     public CompletionStage<Mail> mail(RoomKey room, MemberInfo member, Envelope envelope, ResumeLimits limits,
                                       boolean orOpen) {
-        byte[][] keys = {names.membersKey(room), mailboxKey(room, member.id())};
+        byte[][] keys = {names.membersKey(room), names.mailboxKey(room, member.id())};
         return redis.<Long>eval(MAIL, ScriptOutputType.INTEGER, keys, bytes(member.id()), bytes(member.nodeId()),
                         envelope.payload(), bytes(Integer.toString(limits.maxMessages())),
                         bytes(Long.toString(limits.maxBytes())), bytes(Long.toString(Math.max(1, limits.window().toMillis()))),
@@ -165,7 +158,7 @@ public final class Mailboxes {
                             .toCompletableFuture());
                     continue;
                 }
-                byte[][] keys = {names.membersKey(room), mailboxKey(room, parts[0])};
+                byte[][] keys = {names.membersKey(room), names.mailboxKey(room, parts[0])};
                 removals.add(redis.<Long>eval(PARK_DEAD, ScriptOutputType.INTEGER, keys, bytes(parts[0]), bytes(node),
                                 bytes(Long.toString(window.toMillis())))
                         .thenCompose(left -> {
@@ -184,7 +177,7 @@ public final class Mailboxes {
 
     /** A {@link dev.switchboard.core.JoinPolicy#RESUME} claim of a member of this node. */
     public CompletionStage<Claim> resume(RoomKey room, MemberInfo member) {
-        byte[][] keys = {names.membersKey(room), names.sequenceKey(room), mailboxKey(room, member.id())};
+        byte[][] keys = {names.membersKey(room), names.sequenceKey(room), names.mailboxKey(room, member.id())};
         byte[] indexEntry = BusMessages.indexEntry(room, member.id());
         redis.sadd(names.nodeIndexKey(nodeId), indexEntry); // indexed first, as a claim is (Registry#claim)
         CompletionStage<List<Object>> result = redis.eval(RESUME, ScriptOutputType.MULTI, keys, bytes(member.id()),
