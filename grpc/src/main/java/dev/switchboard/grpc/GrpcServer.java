@@ -33,6 +33,8 @@ import org.slf4j.LoggerFactory;
 public final class GrpcServer implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(GrpcServer.class);
     public static final int MAX_MESSAGE_BYTES = 64 * 1024;
+    /** Longest wait for the answer to a keepalive ping. */
+    public static final Duration KEEPALIVE_TIMEOUT = Duration.ofSeconds(10);
 
     private final Streams streams;
     private final Server server;
@@ -46,7 +48,7 @@ public final class GrpcServer implements AutoCloseable {
 
     public GrpcServer(Hub hub, Metrics metrics, String host, int port, Duration idleTimeout,
             long maxQueuedBytes, boolean reflection, int maxStreamsPerConnection, Authenticator auth, GrpcTls tls,
-            MessageBudget budget, Limits limits) throws IOException {
+            MessageBudget budget, Limits limits, Duration pingInterval) throws IOException {
         this.idleSweeper = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "switchboard-grpc-timer");
             t.setDaemon(true);
@@ -82,8 +84,10 @@ public final class GrpcServer implements AutoCloseable {
                 .maxInboundMessageSize(MAX_MESSAGE_BYTES)
                 // one connection cannot open streams (and their buffers and threads' work) without bound
                 .maxConcurrentCallsPerConnection(maxStreamsPerConnection)
-                .keepAliveTime(30, TimeUnit.SECONDS)
-                .keepAliveTimeout(10, TimeUnit.SECONDS)
+                // the WebSocket side's --ping-interval (grpc-java raises it to 10 s at least); an answer may take 10 s,
+                // or the interval if that is shorter
+                .keepAliveTime(pingInterval.toMillis(), TimeUnit.MILLISECONDS)
+                .keepAliveTimeout(Math.min(KEEPALIVE_TIMEOUT.toMillis(), pingInterval.toMillis()), TimeUnit.MILLISECONDS)
                 .permitKeepAliveTime(10, TimeUnit.SECONDS)
                 .permitKeepAliveWithoutCalls(true)
                 .build()

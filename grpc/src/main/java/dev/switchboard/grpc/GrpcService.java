@@ -52,7 +52,8 @@ public final class GrpcService implements NodeService {
                     config.grpcIdleTimeout(), config.maxOutboundBytes(), config.grpcReflection(),
                     config.grpcMaxStreamsPerConnection(), node.auth(), tls, config.messageBudget(),
                     new GrpcServer.Limits(config.grpcMaxStreams(),
-                            config.get(dev.switchboard.config.NodeOptions.GRPC_MAX_WORKERS_PER_CONNECTION)));
+                            config.get(dev.switchboard.config.NodeOptions.GRPC_MAX_WORKERS_PER_CONNECTION)),
+                    config.get(NodeOptions.PING_INTERVAL));
         } catch (IOException | RuntimeException e) {
             throw new NodeStartException(NodeOptions.GRPC_PORT, Integer.toString(config.grpcPort()),
                     NodeStartException.addressInUse(e) ? config.host() + ":" + config.grpcPort() + " is already in use"

@@ -102,7 +102,7 @@ public final class NodeOptions {
     public static final Option<Integer> MAX_OUTBOUND_BYTES = Option.integer("max-outbound-bytes", 1024 * 1024, 4096,
             Integer.MAX_VALUE, "bytes queued for one connection (or gRPC stream) before it is dropped as a slow consumer");
     public static final Option<Duration> PING_INTERVAL = Option.duration("ping-interval", Duration.ofSeconds(30),
-            Duration.ofMillis(1), "WebSocket ping interval; silent for a whole interval after a ping = closed");
+            Duration.ofMillis(1), "WebSocket ping interval (and gRPC's HTTP/2 keepalive); silent for a whole interval after a ping = closed (gRPC: pings at least 10 s apart, 10 s or the interval to answer)");
     public static final Option<Duration> DRAIN_TIMEOUT = Option.duration("drain-timeout", Duration.ofSeconds(10),
             Duration.ZERO, "longest graceful shutdown");
     public static final Option<Boolean> COMPRESSION = Option.bool("compression", false,

@@ -130,11 +130,11 @@ class GrpcWorkerResumeTest {
 
     /**
      * The network under the worker is cut without a word (no reset, no close): the server's HTTP/2 keepalive
-     * (a ping every 30 s, 10 s to answer) finds the connection dead and parks the worker.
+     * (a ping every --ping-interval, here 1 s raised to grpc-java's floor of 10 s, 1 s to answer) finds the connection dead and parks the worker.
      */
     @Test
     void aWorkerWhoseNetworkIsCutIsParkedWhenKeepaliveNoticesAndResumes() throws Exception {
-        try (Switchboard node = TestNodes.start(TestNodes.config().build());
+        try (Switchboard node = TestNodes.start(TestNodes.config().set(NodeOptions.PING_INTERVAL, Duration.ofSeconds(1)).build());
              SeverableProxy network = SeverableProxy.to(node.grpcPort())) {
             GrpcSide<WorkerRtcMessage> ws = new GrpcSide<>();
             registered(worker(channel(network.port()), SECRET, ws), ws);
@@ -142,7 +142,7 @@ class GrpcWorkerResumeTest {
             StreamObserver<ClientRtcMessage> client = ClientServiceGrpc.newStub(channel(node.grpcPort())).negotiatePeerConnection(cs);
             String clientId = offer(client, ws);
             network.sever();
-            await().atMost(Duration.ofSeconds(120)).until(() -> node.hub().resumeStats().parked() == 1);
+            await().atMost(Duration.ofSeconds(30)).until(() -> node.hub().resumeStats().parked() == 1);
             client.onNext(c(RtcEvent.LOCAL_ICE_CANDIDATE, "c1"));
             await().atMost(PATIENCE).until(() -> node.hub().resumeStats().kept() == 1);
             GrpcSide<WorkerRtcMessage> back = new GrpcSide<>();
