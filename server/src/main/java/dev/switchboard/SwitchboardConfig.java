@@ -88,9 +88,15 @@ public final class SwitchboardConfig {
         return set != null ? set : host();
     }
 
-    /** Network threads; 0 is Netty's default (two per core). See {@link NodeOptions#IO_THREADS}. */
+    /**
+     * Network threads: as set, or for 0 one per two cores, at least one. Fewer, fuller event loops write more
+     * messages per syscall, and leave cores to the JIT, the collector and the kernel's own network work: on two
+     * cores one loop spent half the CPU per delivery of Netty's default of four (BENCHMARKS.md "Out of the box").
+     * See {@link NodeOptions#IO_THREADS}.
+     */
     public int ioThreads() {
-        return get(NodeOptions.IO_THREADS);
+        int set = get(NodeOptions.IO_THREADS);
+        return set > 0 ? set : Math.max(1, Runtime.getRuntime().availableProcessors() / 2);
     }
 
     /** The network transport. See {@link NodeOptions#TRANSPORT}. */

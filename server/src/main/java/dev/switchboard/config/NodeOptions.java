@@ -89,7 +89,7 @@ public final class NodeOptions {
             Duration.ofSeconds(30), Duration.ofMillis(1), "an SDP offer with no answer within this time counts as "
                     + "an abandoned negotiation (docs/design/telemetry.md)");
     public static final Option<Integer> IO_THREADS = Option.integer("io-threads", 0, 0, 1024,
-            "network threads; 0 is Netty's default, two per core").defaultText("0");
+            "network threads (event loops); 0 is one per two cores, at least one").defaultText("0");
     public static final Option<IoTransport> TRANSPORT = Option.oneOf("transport", IoTransport.class, IoTransport.AUTO,
             "network transport; auto is epoll on Linux, else nio; a native one the platform lacks fails the start");
     public static final Option<Integer> MAX_MESSAGE_BYTES = Option.integer("max-message-bytes", 64 * 1024, 125,
