@@ -62,7 +62,7 @@ final class BenchCommand implements Callable<Integer> {
     Duration duration;
 
     @Option(names = "--drain", defaultValue = "2s", converter = DurationConverter.class,
-            description = "Wait for deliveries in flight after sending stops. Default: ${DEFAULT-VALUE}.")
+            description = "Longest wait for deliveries in flight after sending stops; ends once none is missing. Default: ${DEFAULT-VALUE}.")
     Duration drain;
 
     @Option(names = "--idle", defaultValue = "0",
