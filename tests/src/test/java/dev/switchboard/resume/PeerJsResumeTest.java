@@ -166,4 +166,64 @@ class PeerJsResumeTest {
             alice.close();
         }
     }
+
+    /**
+     * Over a Redis Cluster a direct message goes down the target node's own channel of the room, which a killed
+     * node no longer hears: what is sent to its client is kept, before the survivor reaps the node and after.
+     */
+    @Test
+    void aClientOfAKilledNodeResumesOnAnotherWithWhatWasSentMeanwhileOverARedisCluster() {
+        try (RedisClusterServer redis = RedisClusterServer.start(3);
+             Switchboard survivor = TestNodes.start(TestNodes.config().nodeId("survivor").redisUri(redis.uris())
+                     .redisCluster(true).build());
+             NodeProcess victim = NodeProcess.start("--node-id", "victim", "--redis", redis.uris(), "--redis-cluster", "true");
+             WsClient bob = connect(survivor.port(), "bob", "tb")) {
+            WsClient alice = connect(victim.port(), "alice", "ta");
+            bob.send("{\"type\":\"OFFER\",\"dst\":\"alice\",\"payload\":0}");
+            assertThat(alice.next()).isEqualTo("{\"type\":\"OFFER\",\"src\":\"bob\",\"dst\":\"alice\",\"payload\":0}");
+            victim.kill();
+            bob.send("{\"type\":\"OFFER\",\"dst\":\"alice\",\"payload\":1}");
+            bob.send("{\"type\":\"CANDIDATE\",\"dst\":\"alice\",\"payload\":2}");
+            await().atMost(PATIENCE).until(() -> survivor.hub().resumeStats().kept() == 2);
+            await().atMost(PATIENCE).until(() -> survivor.hub().bus().status().nodes() == 1); // reaped
+            bob.send("{\"type\":\"CANDIDATE\",\"dst\":\"alice\",\"payload\":3}");
+            await().atMost(PATIENCE).until(() -> survivor.hub().resumeStats().kept() == 3);
+            try (WsClient back = WsClient.connect(survivor.port(), path("alice", "ta"))) {
+                assertThat(back.next()).isEqualTo(OPEN);
+                assertThat(back.next()).isEqualTo("{\"type\":\"OFFER\",\"src\":\"bob\",\"dst\":\"alice\",\"payload\":1}");
+                assertThat(back.next()).isEqualTo("{\"type\":\"CANDIDATE\",\"src\":\"bob\",\"dst\":\"alice\",\"payload\":2}");
+                assertThat(back.next()).isEqualTo("{\"type\":\"CANDIDATE\",\"src\":\"bob\",\"dst\":\"alice\",\"payload\":3}");
+                bob.send("{\"type\":\"ANSWER\",\"dst\":\"alice\",\"payload\":4}");
+                assertThat(back.next()).isEqualTo("{\"type\":\"ANSWER\",\"src\":\"bob\",\"dst\":\"alice\",\"payload\":4}");
+                assertThat(back.poll(QUIET)).isNull();
+            }
+            assertThat(bob.poll(QUIET)).isNull(); // no EXPIRE
+            alice.close();
+        }
+    }
+
+    /**
+     * Back on another node before anything was kept for it and before its dead node was reaped: it was parked
+     * all the same (its node no longer listens), so it gets OPEN as after any drop.
+     */
+    @Test
+    void aClientOfAKilledNodeBackBeforeTheNodeIsReapedGetsOpen() {
+        try (RedisServer redis = RedisServer.start();
+             Switchboard survivor = TestNodes.start(TestNodes.config().nodeId("survivor").redisUri(redis.uri())
+                     .set(NodeOptions.FAILURE_TIMEOUT, Duration.ofMinutes(5)).build()); // no reaping in this test
+             NodeProcess victim = NodeProcess.start("--node-id", "victim", "--redis", redis.uri());
+             WsClient bob = connect(survivor.port(), "bob", "tb")) {
+            WsClient alice = connect(victim.port(), "alice", "ta");
+            victim.kill();
+            await().atMost(PATIENCE).until(() -> redis.command("PUBSUB", "NUMSUB", "switchboard:d:victim").contains(":0"));
+            try (WsClient back = WsClient.connect(survivor.port(), path("alice", "ta"))) {
+                assertThat(back.next()).isEqualTo(OPEN);
+                bob.send("{\"type\":\"OFFER\",\"dst\":\"alice\",\"payload\":1}");
+                assertThat(back.next()).isEqualTo("{\"type\":\"OFFER\",\"src\":\"bob\",\"dst\":\"alice\",\"payload\":1}");
+                assertThat(back.poll(QUIET)).isNull();
+            }
+            assertThat(bob.poll(QUIET)).isNull();
+            alice.close();
+        }
+    }
 }
