@@ -128,6 +128,34 @@ class GrpcWorkerResumeTest {
         }
     }
 
+    /** A client that ended while its worker was away is announced to the resumed worker, after what it sent. */
+    @Test
+    void aClientThatEndedWhileTheWorkerWasAwayIsToldAsBlankOnResume() throws Exception {
+        try (Switchboard node = TestNodes.start(TestNodes.config().build())) {
+            ManagedChannel first = channel(node.grpcPort());
+            GrpcSide<WorkerRtcMessage> ws = new GrpcSide<>();
+            registered(worker(first, SECRET, ws), ws);
+            GrpcSide<ClientRtcMessage> cs = new GrpcSide<>();
+            StreamObserver<ClientRtcMessage> client = ClientServiceGrpc.newStub(channel(node.grpcPort())).negotiatePeerConnection(cs);
+            String clientId = offer(client, ws);
+            first.shutdownNow();
+            await().atMost(PATIENCE).until(() -> node.hub().resumeStats().parked() == 1);
+            client.onNext(c(RtcEvent.LOCAL_ICE_CANDIDATE, "last words"));
+            client.onCompleted();
+            await().atMost(PATIENCE).until(() -> node.hub().resumeStats().kept() == 2);
+
+            GrpcSide<WorkerRtcMessage> back = new GrpcSide<>();
+            StreamObserver<WorkerRtcMessage> again = worker(channel(node.grpcPort()), SECRET, back);
+            assertThat(bodies(back, 1)).containsExactly("last words");
+            WorkerRtcMessage blank = back.next();
+            assertThat(blank.getEvent()).isEqualTo(RtcEvent.BLANK);
+            assertThat(blank.getClientId()).isEqualTo(clientId);
+            registered(again, back);
+            assertThat(back.received).isEmpty(); // once
+            again.onCompleted();
+        }
+    }
+
     /**
      * The network under the worker is cut without a word (no reset, no close): the server's HTTP/2 keepalive
      * (a ping every 30 s, 10 s to answer) finds the connection dead and parks the worker.
@@ -212,15 +240,23 @@ class GrpcWorkerResumeTest {
             GrpcSide<ClientRtcMessage> cs = new GrpcSide<>();
             StreamObserver<ClientRtcMessage> client = ClientServiceGrpc.newStub(channel(survivor.grpcPort())).negotiatePeerConnection(cs);
             String clientId = offer(client, ws);
+            GrpcSide<ClientRtcMessage> leaving = new GrpcSide<>();
+            StreamObserver<ClientRtcMessage> gone = ClientServiceGrpc.newStub(channel(survivor.grpcPort())).negotiatePeerConnection(leaving);
+            String goneId = offer(gone, ws);
             victim.kill();
             client.onNext(c(RtcEvent.LOCAL_ICE_CANDIDATE, "c1"));
             client.onNext(c(RtcEvent.LOCAL_ICE_CANDIDATE, "c2"));
             await().atMost(PATIENCE).until(() -> survivor.hub().resumeStats().kept() == 2);
             await().atMost(PATIENCE).until(() -> survivor.hub().bus().status().nodes() == 1); // reaped, kept
+            gone.onCompleted(); // a client that ends while its worker is away: its BLANK is kept too
+            await().atMost(PATIENCE).until(() -> survivor.hub().resumeStats().kept() == 3);
             assertThat(cs.ended).isNotDone();
             GrpcSide<WorkerRtcMessage> back = new GrpcSide<>();
             StreamObserver<WorkerRtcMessage> again = worker(channel(survivor.grpcPort()), SECRET, back);
             assertThat(bodies(back, 2)).containsExactly("c1", "c2");
+            WorkerRtcMessage blank = back.next();
+            assertThat(blank.getEvent()).isEqualTo(RtcEvent.BLANK);
+            assertThat(blank.getClientId()).isEqualTo(goneId);
             registered(again, back);
             again.onNext(w(RtcEvent.ANSWER, clientId, "answer"));
             assertThat(cs.next().getMessage().toStringUtf8()).isEqualTo("answer");
