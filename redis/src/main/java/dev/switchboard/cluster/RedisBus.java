@@ -36,7 +36,8 @@ import org.slf4j.LoggerFactory;
 /**
  * The cluster bus over one Redis (Lettuce): membership in a hash per room, changed only by Lua scripts so each
  * change is atomic and announced on the room's channel; room traffic on the room channel, which only nodes
- * holding members of the room subscribe to; direct messages and evictions on each node's own channel; node
+ * holding members of the room subscribe to; direct messages on a channel only the target's node hears (its
+ * own, or on a Redis Cluster its own of the room: BusMessages#directChannel); evictions on its own; node
  * liveness as heartbeats in a sorted set, scored with Redis's clock.
  *
  * <p>Order: every publish of this node goes over one connection, and every node receives over one
