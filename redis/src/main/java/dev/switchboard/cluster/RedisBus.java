@@ -36,7 +36,8 @@ import org.slf4j.LoggerFactory;
 /**
  * The cluster bus over one Redis (Lettuce): membership in a hash per room, changed only by Lua scripts so each
  * change is atomic and announced on the room's channel; room traffic on the room channel, which only nodes
- * holding members of the room subscribe to; direct messages and evictions on each node's own channel; node
+ * holding members of the room subscribe to; direct messages on a channel only the target's node hears (its
+ * own, or on a Redis Cluster its own of the room: BusMessages#directChannel); evictions on its own; node
  * liveness as heartbeats in a sorted set, scored with Redis's clock.
  *
  * <p>Order: every publish of this node goes over one connection, and every node receives over one
@@ -186,7 +187,12 @@ public final class RedisBus implements Bus, ClusterView {
         if (state.closed()) {
             return CompletableFuture.completedFuture(null);
         }
-        return redis.subscribe(names.roomChannel(room));
+        CompletableFuture<Void> roomChannel = redis.subscribe(names.roomChannel(room)).toCompletableFuture();
+        if (!redis.sharded()) {
+            return roomChannel;
+        }
+        return CompletableFuture.allOf(roomChannel,
+                redis.subscribe(names.directChannel(room, nodeId, true)).toCompletableFuture());
     }
 
     @Override
@@ -195,6 +201,9 @@ public final class RedisBus implements Bus, ClusterView {
             return;
         }
         redis.unsubscribe(names.roomChannel(room));
+        if (redis.sharded()) {
+            redis.unsubscribe(names.directChannel(room, nodeId, true));
+        }
     }
 
     // ---- messages ----
@@ -217,9 +226,10 @@ public final class RedisBus implements Bus, ClusterView {
         }
         // On one Redis a node channel is as ordered as the room's (one connection each way). On a Redis
         // Cluster the node channel lives on another shard than the room's, so a direct message could overtake
-        // the sender's broadcast or join before it: there, it goes down the room's channel, and the nodes
-        // following the room keep what is for them. (Handed over then means: to the nodes holding the room.)
-        byte[] channel = redis.sharded() ? names.roomChannel(room) : names.nodeChannel(target.nodeId());
+        // the sender's broadcast or join before it: there, it goes down the target node's own channel of the
+        // room, on the room's shard. Either way only the target's node listens, so no receiver means that node
+        // is gone (and the hub keeps the message for a resumable member: docs/design/resume.md).
+        byte[] channel = names.directChannel(room, target.nodeId(), redis.sharded());
         return redis.publish(channel, BusMessages.direct(nodeId, room, target.id(), envelope.payload()))
                 .thenApply(receivers -> receivers > 0)
                 .exceptionally(e -> false);

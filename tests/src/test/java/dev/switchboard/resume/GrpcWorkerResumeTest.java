@@ -1,10 +1,13 @@
 package dev.switchboard.resume;
 
+import static dev.switchboard.resume.ResumeCases.awaitKept;
+import static dev.switchboard.resume.ResumeCases.awaitParked;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.google.protobuf.ByteString;
 import dev.switchboard.Switchboard;
+import dev.switchboard.resume.ResumeCases.KilledNode;
 import dev.switchboard.config.NodeOptions;
 import dev.switchboard.grpc.proto.ClientRtcMessage;
 import dev.switchboard.grpc.proto.ClientServiceGrpc;
@@ -13,7 +16,6 @@ import dev.switchboard.grpc.proto.WorkerRtcMessage;
 import dev.switchboard.grpc.proto.WorkerServiceGrpc;
 import dev.switchboard.testkit.GrpcSide;
 import dev.switchboard.testkit.NodeProcess;
-import dev.switchboard.testkit.RedisServer;
 import dev.switchboard.testkit.SeverableProxy;
 import dev.switchboard.testkit.TestNodes;
 import io.grpc.ManagedChannel;
@@ -39,7 +41,6 @@ import org.junit.jupiter.api.Test;
  */
 class GrpcWorkerResumeTest {
     private static final String SECRET = "worker-42-secret-0123456789";
-    private static final Duration PATIENCE = Duration.ofSeconds(60);
     private final List<ManagedChannel> channels = new ArrayList<>();
 
     @AfterEach
@@ -108,10 +109,10 @@ class GrpcWorkerResumeTest {
             StreamObserver<ClientRtcMessage> client = ClientServiceGrpc.newStub(channel(node.grpcPort())).negotiatePeerConnection(cs);
             String clientId = offer(client, ws);
             first.shutdownNow(); // the worker's connection is gone without its stream being closed
-            await().atMost(PATIENCE).until(() -> node.hub().resumeStats().parked() == 1);
+            awaitParked(node, 1);
             client.onNext(c(RtcEvent.LOCAL_ICE_CANDIDATE, "c1"));
             client.onNext(c(RtcEvent.LOCAL_ICE_CANDIDATE, "c2"));
-            await().atMost(PATIENCE).until(() -> node.hub().resumeStats().kept() == 2);
+            awaitKept(node, 2);
             assertThat(cs.ended).isNotDone();
 
             GrpcSide<WorkerRtcMessage> back = new GrpcSide<>();
@@ -124,6 +125,34 @@ class GrpcWorkerResumeTest {
             assertThat(back.next().getMessage().toStringUtf8()).isEqualTo("c3");
             assertThat(cs.ended).isNotDone();
             assertThat(back.received).isEmpty();
+            again.onCompleted();
+        }
+    }
+
+    /** A client that ended while its worker was away is announced to the resumed worker, after what it sent. */
+    @Test
+    void aClientThatEndedWhileTheWorkerWasAwayIsToldAsBlankOnResume() throws Exception {
+        try (Switchboard node = TestNodes.start(TestNodes.config().build())) {
+            ManagedChannel first = channel(node.grpcPort());
+            GrpcSide<WorkerRtcMessage> ws = new GrpcSide<>();
+            registered(worker(first, SECRET, ws), ws);
+            GrpcSide<ClientRtcMessage> cs = new GrpcSide<>();
+            StreamObserver<ClientRtcMessage> client = ClientServiceGrpc.newStub(channel(node.grpcPort())).negotiatePeerConnection(cs);
+            String clientId = offer(client, ws);
+            first.shutdownNow();
+            awaitParked(node, 1);
+            client.onNext(c(RtcEvent.LOCAL_ICE_CANDIDATE, "last words"));
+            client.onCompleted();
+            awaitKept(node, 2);
+
+            GrpcSide<WorkerRtcMessage> back = new GrpcSide<>();
+            StreamObserver<WorkerRtcMessage> again = worker(channel(node.grpcPort()), SECRET, back);
+            assertThat(bodies(back, 1)).containsExactly("last words");
+            WorkerRtcMessage blank = back.next();
+            assertThat(blank.getEvent()).isEqualTo(RtcEvent.BLANK);
+            assertThat(blank.getClientId()).isEqualTo(clientId);
+            registered(again, back);
+            assertThat(back.received).isEmpty(); // once
             again.onCompleted();
         }
     }
@@ -144,7 +173,7 @@ class GrpcWorkerResumeTest {
             network.sever();
             await().atMost(Duration.ofSeconds(30)).until(() -> node.hub().resumeStats().parked() == 1);
             client.onNext(c(RtcEvent.LOCAL_ICE_CANDIDATE, "c1"));
-            await().atMost(PATIENCE).until(() -> node.hub().resumeStats().kept() == 1);
+            awaitKept(node, 1);
             GrpcSide<WorkerRtcMessage> back = new GrpcSide<>();
             StreamObserver<WorkerRtcMessage> again = worker(channel(node.grpcPort()), SECRET, back);
             assertThat(bodies(back, 1)).containsExactly("c1");
@@ -204,23 +233,31 @@ class GrpcWorkerResumeTest {
 
     @Test
     void aWorkerOfAKilledNodeResumesOnAnotherAndItsClientsThereStayOpen() throws Exception {
-        try (RedisServer redis = RedisServer.start();
-             Switchboard survivor = TestNodes.start(TestNodes.config().nodeId("survivor").redisUri(redis.uri()).build());
-             NodeProcess victim = NodeProcess.start("--node-id", "victim", "--redis", redis.uri())) {
+        try (KilledNode nodes = KilledNode.overRedis()) {
+            Switchboard survivor = nodes.survivor();
+            NodeProcess victim = nodes.victim();
             GrpcSide<WorkerRtcMessage> ws = new GrpcSide<>();
             registered(worker(channel(victim.grpcPort()), SECRET, ws), ws);
             GrpcSide<ClientRtcMessage> cs = new GrpcSide<>();
             StreamObserver<ClientRtcMessage> client = ClientServiceGrpc.newStub(channel(survivor.grpcPort())).negotiatePeerConnection(cs);
             String clientId = offer(client, ws);
+            GrpcSide<ClientRtcMessage> leaving = new GrpcSide<>();
+            StreamObserver<ClientRtcMessage> gone = ClientServiceGrpc.newStub(channel(survivor.grpcPort())).negotiatePeerConnection(leaving);
+            String goneId = offer(gone, ws);
             victim.kill();
             client.onNext(c(RtcEvent.LOCAL_ICE_CANDIDATE, "c1"));
             client.onNext(c(RtcEvent.LOCAL_ICE_CANDIDATE, "c2"));
-            await().atMost(PATIENCE).until(() -> survivor.hub().resumeStats().kept() == 2);
-            await().atMost(PATIENCE).until(() -> survivor.hub().bus().status().nodes() == 1); // reaped, kept
+            awaitKept(survivor, 2);
+            nodes.awaitReaped(); // reaped, kept
+            gone.onCompleted(); // a client that ends while its worker is away: its BLANK is kept too
+            awaitKept(survivor, 3);
             assertThat(cs.ended).isNotDone();
             GrpcSide<WorkerRtcMessage> back = new GrpcSide<>();
             StreamObserver<WorkerRtcMessage> again = worker(channel(survivor.grpcPort()), SECRET, back);
             assertThat(bodies(back, 2)).containsExactly("c1", "c2");
+            WorkerRtcMessage blank = back.next();
+            assertThat(blank.getEvent()).isEqualTo(RtcEvent.BLANK);
+            assertThat(blank.getClientId()).isEqualTo(goneId);
             registered(again, back);
             again.onNext(w(RtcEvent.ANSWER, clientId, "answer"));
             assertThat(cs.next().getMessage().toStringUtf8()).isEqualTo("answer");

@@ -1,12 +1,16 @@
 package dev.switchboard.resume;
 
+import static dev.switchboard.resume.ResumeCases.PATIENCE;
+import static dev.switchboard.resume.ResumeCases.QUIET;
+import static dev.switchboard.resume.ResumeCases.awaitKept;
+import static dev.switchboard.resume.ResumeCases.awaitParked;
+import static dev.switchboard.resume.ResumeCases.quickNode;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import dev.switchboard.Switchboard;
-import dev.switchboard.config.NodeOptions;
+import dev.switchboard.resume.ResumeCases.KilledNode;
 import dev.switchboard.testkit.NodeProcess;
-import dev.switchboard.testkit.RedisServer;
 import dev.switchboard.testkit.SeverableProxy;
 import dev.switchboard.testkit.TestNodes;
 import dev.switchboard.testkit.WsClient;
@@ -23,14 +27,7 @@ import org.junit.jupiter.api.Test;
  * nor does one without the secret get a parked name; after the window the name starts fresh.
  */
 class NamedPeerResumeTest {
-    private static final Duration QUIET = Duration.ofMillis(500);
-    private static final Duration PATIENCE = Duration.ofSeconds(60);
     private static final Pattern SECRET = Pattern.compile("\"resume\":\"([A-Za-z0-9_-]+)\"");
-
-    private static Switchboard quickNode(Duration window) {
-        return TestNodes.start(TestNodes.config().set(NodeOptions.PING_INTERVAL, Duration.ofMillis(500))
-                .set(NodeOptions.RESUME_WINDOW, window).build());
-    }
 
     private static WsClient login(int port, String name) {
         WsClient c = WsClient.connect(port, "/");
@@ -69,11 +66,11 @@ class NamedPeerResumeTest {
             WsClient alice = WsClient.connect(network.port(), "/");
             String secret = aliceJoins(alice, bob);
             network.sever();
-            await().atMost(PATIENCE).until(() -> node.hub().resumeStats().parked() == 1);
+            awaitParked(node, 1);
             bob.send("{\"type\":\"offer\",\"target\":\"alice\",\"n\":1}");
             bob.send("{\"type\":\"stream_started\"}");
             bob.send("{\"type\":\"candidate\",\"target\":\"alice\",\"n\":2}");
-            await().atMost(PATIENCE).until(() -> node.hub().resumeStats().kept() == 3);
+            awaitKept(node, 3);
             try (WsClient back = WsClient.connect(node.port(), "/")) {
                 back.send(resumeLogin("alice", secret));
                 assertThat(back.next()).isEqualTo("{\"type\":\"login_success\",\"id\":\"alice\",\"clients\":[\"bob\",\"alice\"],"
@@ -122,7 +119,7 @@ class NamedPeerResumeTest {
             WsClient alice = WsClient.connect(network.port(), "/");
             aliceJoins(alice, bob);
             network.sever();
-            await().atMost(PATIENCE).until(() -> node.hub().resumeStats().parked() == 1);
+            awaitParked(node, 1);
             for (String attempt : new String[] {"{\"type\":\"login\",\"name\":\"alice\"}",
                     resumeLogin("alice", "AAAAAAAAAAAAAAAAAAAAAA")}) {
                 try (WsClient other = WsClient.connect(node.port(), "/")) {
@@ -158,17 +155,17 @@ class NamedPeerResumeTest {
 
     @Test
     void aPeerOfAKilledNodeResumesOnAnotherWithWhatWasSentMeanwhile() {
-        try (RedisServer redis = RedisServer.start();
-             Switchboard survivor = TestNodes.start(TestNodes.config().nodeId("survivor").redisUri(redis.uri()).build());
-             NodeProcess victim = NodeProcess.start("--node-id", "victim", "--redis", redis.uri());
-             WsClient bob = login(survivor.port(), "bob")) {
+        try (KilledNode nodes = KilledNode.overRedis();
+             WsClient bob = login(nodes.survivor().port(), "bob")) {
+            Switchboard survivor = nodes.survivor();
+            NodeProcess victim = nodes.victim();
             WsClient alice = WsClient.connect(victim.port(), "/");
             String secret = aliceJoins(alice, bob);
             victim.kill();
             bob.send("{\"type\":\"offer\",\"target\":\"alice\",\"n\":1}");
             bob.send("{\"type\":\"candidate\",\"target\":\"alice\",\"n\":2}");
-            await().atMost(PATIENCE).until(() -> survivor.hub().resumeStats().kept() == 2);
-            await().atMost(PATIENCE).until(() -> survivor.hub().bus().status().nodes() == 1); // reaped: parked
+            awaitKept(survivor, 2);
+            nodes.awaitReaped(); // reaped: parked
             try (WsClient back = WsClient.connect(survivor.port(), "/")) {
                 back.send(resumeLogin("alice", secret));
                 assertThat(back.next()).isEqualTo("{\"type\":\"login_success\",\"id\":\"alice\",\"clients\":[\"bob\",\"alice\"],"

@@ -1,14 +1,19 @@
 package dev.switchboard.resume;
 
+import static dev.switchboard.resume.ResumeCases.PATIENCE;
+import static dev.switchboard.resume.ResumeCases.QUIET;
+import static dev.switchboard.resume.ResumeCases.awaitKept;
+import static dev.switchboard.resume.ResumeCases.awaitParked;
+import static dev.switchboard.resume.ResumeCases.quickNode;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import dev.switchboard.Switchboard;
+import dev.switchboard.resume.ResumeCases.KilledNode;
 import dev.switchboard.config.NodeOptions;
 import dev.switchboard.core.RoomKey;
 import dev.switchboard.testkit.NodeProcess;
 import dev.switchboard.testkit.RedisClusterServer;
-import dev.switchboard.testkit.RedisServer;
 import dev.switchboard.testkit.SeverableProxy;
 import dev.switchboard.testkit.TestNodes;
 import dev.switchboard.testkit.WsClient;
@@ -23,9 +28,7 @@ import org.junit.jupiter.api.Test;
  * reason; after the window the id starts fresh; another token gets today's ID-TAKEN.
  */
 class PeerJsResumeTest {
-    private static final Duration QUIET = Duration.ofMillis(500);
     private static final String OPEN = "{\"type\":\"OPEN\"}";
-    private static final Duration PATIENCE = Duration.ofSeconds(60);
 
     private static String path(String id, String token) {
         return "/peerjs?key=peerjs&id=" + id + "&token=" + token;
@@ -37,12 +40,6 @@ class PeerJsResumeTest {
         return c;
     }
 
-    /** A node that notices a silent connection within a second or two. */
-    private static Switchboard quickNode(Duration window) {
-        return TestNodes.start(TestNodes.config().set(NodeOptions.PING_INTERVAL, Duration.ofMillis(500))
-                .set(NodeOptions.RESUME_WINDOW, window).build());
-    }
-
     @Test
     void aDroppedClientResumesOnItsNodeWithWhatWasSentMeanwhileInOrder() {
         try (Switchboard node = quickNode(Duration.ofSeconds(30));
@@ -50,10 +47,10 @@ class PeerJsResumeTest {
              WsClient bob = connect(node.port(), "bob", "tb")) {
             WsClient alice = connect(network.port(), "alice", "ta");
             network.sever();
-            await().atMost(PATIENCE).until(() -> node.hub().resumeStats().parked() == 1);
+            awaitParked(node, 1);
             bob.send("{\"type\":\"OFFER\",\"dst\":\"alice\",\"payload\":1}");
             bob.send("{\"type\":\"CANDIDATE\",\"dst\":\"alice\",\"payload\":2}");
-            await().atMost(PATIENCE).until(() -> node.hub().resumeStats().kept() == 2);
+            awaitKept(node, 2);
             try (WsClient back = WsClient.connect(node.port(), path("alice", "ta"))) {
                 assertThat(back.next()).isEqualTo(OPEN);
                 assertThat(back.next()).isEqualTo("{\"type\":\"OFFER\",\"src\":\"bob\",\"dst\":\"alice\",\"payload\":1}");
@@ -96,7 +93,7 @@ class PeerJsResumeTest {
              WsClient bob = connect(node.port(), "bob", "tb")) {
             WsClient alice = connect(network.port(), "alice", "ta");
             network.sever();
-            await().atMost(PATIENCE).until(() -> node.hub().resumeStats().parked() == 1);
+            awaitParked(node, 1);
             try (WsClient other = WsClient.connect(node.port(), path("alice", "other"))) {
                 assertThat(other.next()).isEqualTo("{\"type\":\"ID-TAKEN\",\"payload\":{\"msg\":\"ID is taken\"}}");
             }
@@ -120,10 +117,10 @@ class PeerJsResumeTest {
              WsClient bob = connect(n2.port(), "bob", "tb")) {
             WsClient alice = connect(network.port(), "alice", "ta");
             network.sever();
-            await().atMost(PATIENCE).until(() -> n1.hub().resumeStats().parked() == 1);
+            awaitParked(n1, 1);
             bob.send("{\"type\":\"OFFER\",\"dst\":\"alice\",\"payload\":1}");
             bob.send("{\"type\":\"CANDIDATE\",\"dst\":\"alice\",\"payload\":2}");
-            await().atMost(PATIENCE).until(() -> n1.hub().resumeStats().kept() == 2);
+            awaitKept(n1, 2);
             try (WsClient back = WsClient.connect(n2.port(), path("alice", "ta"))) {
                 assertThat(back.next()).isEqualTo(OPEN);
                 assertThat(back.next()).isEqualTo("{\"type\":\"OFFER\",\"src\":\"bob\",\"dst\":\"alice\",\"payload\":1}");
@@ -132,7 +129,7 @@ class PeerJsResumeTest {
                 assertThat(back.next()).isEqualTo("{\"type\":\"ANSWER\",\"src\":\"bob\",\"dst\":\"alice\",\"payload\":3}");
                 assertThat(back.poll(QUIET)).isNull();
             }
-            await().atMost(PATIENCE).until(() -> n1.hub().resumeStats().parked() == 0);
+            awaitParked(n1, 0);
             assertThat(bob.poll(QUIET)).isNull();
             alice.close();
         }
@@ -140,19 +137,19 @@ class PeerJsResumeTest {
 
     @Test
     void aClientOfAKilledNodeResumesOnAnotherWithWhatWasSentMeanwhile() {
-        try (RedisServer redis = RedisServer.start();
-             Switchboard survivor = TestNodes.start(TestNodes.config().nodeId("survivor").redisUri(redis.uri()).build());
-             NodeProcess victim = NodeProcess.start("--node-id", "victim", "--redis", redis.uri());
-             WsClient bob = connect(survivor.port(), "bob", "tb")) {
+        try (KilledNode nodes = KilledNode.overRedis();
+             WsClient bob = connect(nodes.survivor().port(), "bob", "tb")) {
+            Switchboard survivor = nodes.survivor();
+            NodeProcess victim = nodes.victim();
             WsClient alice = connect(victim.port(), "alice", "ta");
             bob.send("{\"type\":\"OFFER\",\"dst\":\"alice\",\"payload\":0}");
             assertThat(alice.next()).isEqualTo("{\"type\":\"OFFER\",\"src\":\"bob\",\"dst\":\"alice\",\"payload\":0}");
             victim.kill();
             bob.send("{\"type\":\"OFFER\",\"dst\":\"alice\",\"payload\":1}");
             bob.send("{\"type\":\"CANDIDATE\",\"dst\":\"alice\",\"payload\":2}");
-            await().atMost(PATIENCE).until(() -> survivor.hub().resumeStats().kept() == 2);
+            awaitKept(survivor, 2);
             // the survivor reaps the victim, and keeps alice registered for her window
-            await().atMost(PATIENCE).until(() -> survivor.hub().bus().status().nodes() == 1);
+            nodes.awaitReaped();
             assertThat(survivor.hub().member(new RoomKey("peerjs", "realm"), "alice")).isPresent();
             try (WsClient back = WsClient.connect(survivor.port(), path("alice", "ta"))) {
                 assertThat(back.next()).isEqualTo(OPEN);
@@ -163,6 +160,63 @@ class PeerJsResumeTest {
                 assertThat(back.poll(QUIET)).isNull();
             }
             assertThat(bob.poll(QUIET)).isNull(); // no EXPIRE
+            alice.close();
+        }
+    }
+
+    /**
+     * Over a Redis Cluster a direct message goes down the target node's own channel of the room, which a killed
+     * node no longer hears: what is sent to its client is kept, before the survivor reaps the node and after.
+     */
+    @Test
+    void aClientOfAKilledNodeResumesOnAnotherWithWhatWasSentMeanwhileOverARedisCluster() {
+        try (KilledNode nodes = KilledNode.overRedisCluster();
+             WsClient bob = connect(nodes.survivor().port(), "bob", "tb")) {
+            Switchboard survivor = nodes.survivor();
+            NodeProcess victim = nodes.victim();
+            WsClient alice = connect(victim.port(), "alice", "ta");
+            bob.send("{\"type\":\"OFFER\",\"dst\":\"alice\",\"payload\":0}");
+            assertThat(alice.next()).isEqualTo("{\"type\":\"OFFER\",\"src\":\"bob\",\"dst\":\"alice\",\"payload\":0}");
+            victim.kill();
+            bob.send("{\"type\":\"OFFER\",\"dst\":\"alice\",\"payload\":1}");
+            bob.send("{\"type\":\"CANDIDATE\",\"dst\":\"alice\",\"payload\":2}");
+            awaitKept(survivor, 2);
+            nodes.awaitReaped(); // reaped
+            bob.send("{\"type\":\"CANDIDATE\",\"dst\":\"alice\",\"payload\":3}");
+            awaitKept(survivor, 3);
+            try (WsClient back = WsClient.connect(survivor.port(), path("alice", "ta"))) {
+                assertThat(back.next()).isEqualTo(OPEN);
+                assertThat(back.next()).isEqualTo("{\"type\":\"OFFER\",\"src\":\"bob\",\"dst\":\"alice\",\"payload\":1}");
+                assertThat(back.next()).isEqualTo("{\"type\":\"CANDIDATE\",\"src\":\"bob\",\"dst\":\"alice\",\"payload\":2}");
+                assertThat(back.next()).isEqualTo("{\"type\":\"CANDIDATE\",\"src\":\"bob\",\"dst\":\"alice\",\"payload\":3}");
+                bob.send("{\"type\":\"ANSWER\",\"dst\":\"alice\",\"payload\":4}");
+                assertThat(back.next()).isEqualTo("{\"type\":\"ANSWER\",\"src\":\"bob\",\"dst\":\"alice\",\"payload\":4}");
+                assertThat(back.poll(QUIET)).isNull();
+            }
+            assertThat(bob.poll(QUIET)).isNull(); // no EXPIRE
+            alice.close();
+        }
+    }
+
+    /**
+     * Back on another node before anything was kept for it and before its dead node was reaped: it was parked
+     * all the same (its node no longer listens), so it gets OPEN as after any drop.
+     */
+    @Test
+    void aClientOfAKilledNodeBackBeforeTheNodeIsReapedGetsOpen() {
+        try (KilledNode nodes = KilledNode.overRedis(c -> c.set(NodeOptions.FAILURE_TIMEOUT, Duration.ofMinutes(5)));
+             WsClient bob = connect(nodes.survivor().port(), "bob", "tb")) { // no reaping in this test
+            Switchboard survivor = nodes.survivor();
+            WsClient alice = connect(nodes.victim().port(), "alice", "ta");
+            nodes.kill();
+            nodes.awaitVictimGoneFromRedis();
+            try (WsClient back = WsClient.connect(survivor.port(), path("alice", "ta"))) {
+                assertThat(back.next()).isEqualTo(OPEN);
+                bob.send("{\"type\":\"OFFER\",\"dst\":\"alice\",\"payload\":1}");
+                assertThat(back.next()).isEqualTo("{\"type\":\"OFFER\",\"src\":\"bob\",\"dst\":\"alice\",\"payload\":1}");
+                assertThat(back.poll(QUIET)).isNull();
+            }
+            assertThat(bob.poll(QUIET)).isNull();
             alice.close();
         }
     }

@@ -1,12 +1,15 @@
 package dev.switchboard.resume;
 
+import static dev.switchboard.resume.ResumeCases.PATIENCE;
+import static dev.switchboard.resume.ResumeCases.QUIET;
+import static dev.switchboard.resume.ResumeCases.awaitParked;
+import static dev.switchboard.resume.ResumeCases.quickNode;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import dev.switchboard.Switchboard;
-import dev.switchboard.config.NodeOptions;
+import dev.switchboard.resume.ResumeCases.KilledNode;
 import dev.switchboard.testkit.NodeProcess;
-import dev.switchboard.testkit.RedisServer;
 import dev.switchboard.testkit.SeverableProxy;
 import dev.switchboard.testkit.TestNodes;
 import dev.switchboard.testkit.WsClient;
@@ -25,18 +28,11 @@ import org.junit.jupiter.api.Test;
  */
 class RadixResumeTest {
     private static final String CID = "ab".repeat(32);
-    private static final Duration QUIET = Duration.ofMillis(500);
-    private static final Duration PATIENCE = Duration.ofSeconds(60);
     private static final Pattern RESUMABLE = Pattern.compile(
             "\\{\"info\":\"resumable\",\"clientId\":\"([0-9a-f-]{36})\",\"resume\":\"(\\1\\.[A-Za-z0-9_-]+)\"}");
 
     /** A wallet socket, its id and resume token, and the extension's id as it was told. */
     private record Wallet(WsClient socket, String id, String token, String extId) {
-    }
-
-    private static Switchboard quickNode(Duration window) {
-        return TestNodes.start(TestNodes.config().set(NodeOptions.PING_INTERVAL, Duration.ofMillis(500))
-                .set(NodeOptions.RESUME_WINDOW, window).build());
     }
 
     private static String url(String source, String target, String resume) {
@@ -98,7 +94,7 @@ class RadixResumeTest {
             String token = probe.token();
             String extId = probe.extId();
             network.sever();
-            await().atMost(PATIENCE).until(() -> node.hub().resumeStats().parked() == 1);
+            awaitParked(node, 1);
             ext.send(signal("r1", walletId));
             assertThat(ext.next()).isEqualTo("{\"info\":\"confirmation\",\"requestId\":\"r1\"}");
             ext.send(signal("r2", walletId));
@@ -146,7 +142,7 @@ class RadixResumeTest {
             String walletId = dropped.id();
             String extId = dropped.extId();
             network.sever();
-            await().atMost(PATIENCE).until(() -> node.hub().resumeStats().parked() == 1);
+            awaitParked(node, 1);
             String forgedId;
             try (WsClient forged = WsClient.connect(node.port(), url("wallet", "extension",
                     walletId + ".AAAAAAAAAAAAAAAAAAAAAA"))) {
@@ -183,17 +179,17 @@ class RadixResumeTest {
 
     @Test
     void aWalletOfAKilledNodeResumesOnAnother() {
-        try (RedisServer redis = RedisServer.start();
-             Switchboard survivor = TestNodes.start(TestNodes.config().nodeId("survivor").redisUri(redis.uri()).build());
-             NodeProcess victim = NodeProcess.start("--node-id", "victim", "--redis", redis.uri());
-             WsClient ext = extension(survivor.port())) {
+        try (KilledNode nodes = KilledNode.overRedis();
+             WsClient ext = extension(nodes.survivor().port())) {
+            Switchboard survivor = nodes.survivor();
+            NodeProcess victim = nodes.victim();
             Wallet lost = firstWallet(victim.port(), ext);
             String walletId = lost.id();
             String extId = lost.extId();
             victim.kill();
             ext.send(signal("r1", walletId));
             assertThat(ext.next()).isEqualTo("{\"info\":\"confirmation\",\"requestId\":\"r1\"}");
-            await().atMost(PATIENCE).until(() -> survivor.hub().bus().status().nodes() == 1); // reaped, kept
+            nodes.awaitReaped(); // reaped, kept
             Wallet back = wallet(survivor.port(), lost.token(), extId);
             assertThat(back.id()).isEqualTo(walletId);
             assertThat(back.socket().next()).isEqualTo(remoteData("r1", walletId, extId));

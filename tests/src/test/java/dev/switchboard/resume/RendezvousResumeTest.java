@@ -1,15 +1,19 @@
 package dev.switchboard.resume;
 
+import static dev.switchboard.resume.ResumeCases.PATIENCE;
+import static dev.switchboard.resume.ResumeCases.QUIET;
+import static dev.switchboard.resume.ResumeCases.awaitKept;
+import static dev.switchboard.resume.ResumeCases.awaitParked;
+import static dev.switchboard.resume.ResumeCases.quickNode;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.switchboard.Switchboard;
-import dev.switchboard.config.NodeOptions;
+import dev.switchboard.resume.ResumeCases.KilledNode;
 import dev.switchboard.dialect.rendezvous.TestKeys;
 import dev.switchboard.testkit.NodeProcess;
-import dev.switchboard.testkit.RedisServer;
 import dev.switchboard.testkit.SeverableProxy;
 import dev.switchboard.testkit.TestNodes;
 import dev.switchboard.testkit.WsClient;
@@ -24,15 +28,8 @@ import org.junit.jupiter.api.Test;
  * the window the room sees it leave; a peer that did not sign is not kept.
  */
 class RendezvousResumeTest {
-    private static final Duration QUIET = Duration.ofMillis(500);
-    private static final Duration PATIENCE = Duration.ofSeconds(60);
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final String ROOM = "/room/lobby/websocket";
-
-    private static Switchboard quickNode(Duration window) {
-        return TestNodes.start(TestNodes.config().set(NodeOptions.PING_INTERVAL, Duration.ofMillis(500))
-                .set(NodeOptions.RESUME_WINDOW, window).build());
-    }
 
     private static JsonNode read(WsClient ws) {
         try {
@@ -77,10 +74,10 @@ class RendezvousResumeTest {
             WsClient dropped = register(network.port(), alice, true);
             joined(watcher, alice);
             network.sever();
-            await().atMost(PATIENCE).until(() -> node.hub().resumeStats().parked() == 1);
+            awaitParked(node, 1);
             watcher.send(offer(alice.peerId, 1));
             watcher.send(offer(alice.peerId, 2));
-            await().atMost(PATIENCE).until(() -> node.hub().resumeStats().kept() == 2);
+            awaitKept(node, 2);
             WsClient back = WsClient.connect(node.port(), ROOM);
             back.send(alice.register(read(back).get("nonce").asText()));
             JsonNode welcome = read(back);
@@ -129,7 +126,7 @@ class RendezvousResumeTest {
             WsClient dropped = register(network.port(), alice, true);
             joined(watcher, alice);
             network.sever();
-            await().atMost(PATIENCE).until(() -> node.hub().resumeStats().parked() == 1);
+            awaitParked(node, 1);
             try (WsClient copy = WsClient.connect(node.port(), ROOM)) {
                 read(copy);
                 copy.send(alice.register(null));
@@ -161,16 +158,16 @@ class RendezvousResumeTest {
     void aPeerOfAKilledNodeResumesOnAnother() {
         TestKeys alice = TestKeys.create("P-256");
         TestKeys bob = TestKeys.create("P-256");
-        try (RedisServer redis = RedisServer.start();
-             Switchboard survivor = TestNodes.start(TestNodes.config().nodeId("survivor").redisUri(redis.uri()).build());
-             NodeProcess victim = NodeProcess.start("--node-id", "victim", "--redis", redis.uri());
-             WsClient watcher = register(survivor.port(), bob, true)) {
+        try (KilledNode nodes = KilledNode.overRedis();
+             WsClient watcher = register(nodes.survivor().port(), bob, true)) {
+            Switchboard survivor = nodes.survivor();
+            NodeProcess victim = nodes.victim();
             WsClient lost = register(victim.port(), alice, true);
             joined(watcher, alice);
             victim.kill();
             watcher.send(offer(alice.peerId, 1));
-            await().atMost(PATIENCE).until(() -> survivor.hub().resumeStats().kept() == 1);
-            await().atMost(PATIENCE).until(() -> survivor.hub().bus().status().nodes() == 1); // reaped, kept
+            awaitKept(survivor, 1);
+            nodes.awaitReaped(); // reaped, kept
             WsClient back = register(survivor.port(), alice, true);
             assertThat(back.next()).isEqualTo(offered(bob.peerId, 1));
             assertThat(watcher.poll(QUIET)).isNull();

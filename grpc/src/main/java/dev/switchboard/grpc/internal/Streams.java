@@ -77,12 +77,12 @@ public final class Streams {
                             c.fail(Status.UNAVAILABLE.withDescription("worker " + room.key().name() + " disconnected"));
                         }
                     }
-                } else {
-                    // a client is gone: its worker (if here) hears of it as BLANK with that client_id
+                } else if (reason == LeaveReason.NODE_LOST) {
+                    // a client of a dead node, whose BLANK nobody sent (ClientPeer#farewell): the worker's holder
+                    // here hears of it, a parked one in its mailbox
                     for (LocalMember m : room.members()) {
-                        if (m instanceof WorkerPeer w) {
-                            w.send(WorkerRtcMessage.newBuilder().setWorkerMachineId(w.workerId)
-                                    .setEvent(RtcEvent.BLANK).setClientId(member.id()).build());
+                        if (WORKER.equals(m.id())) {
+                            m.endpoint().outlet().deliver(blank(room.key(), member.id()), m.endpoint());
                         }
                     }
                 }
@@ -123,6 +123,12 @@ public final class Streams {
         } catch (com.google.protobuf.InvalidProtocolBufferException e) {
             // not a relayed message (a membership notice is not sent this way): nothing to count
         }
+    }
+
+    /** What tells a worker that one of its clients is gone: a message to it, so kept while it is away. */
+    private static Envelope blank(RoomKey room, String clientId) {
+        return Envelope.of(WorkerRtcMessage.newBuilder().setWorkerMachineId(Long.parseLong(room.name()))
+                .setEvent(RtcEvent.BLANK).setClientId(clientId).build().toByteArray());
     }
 
     private static RoomKey room(long workerId) {
@@ -205,6 +211,10 @@ public final class Streams {
         void released() {
         }
 
+        /** Just before it leaves its worker's room. */
+        void leaving() {
+        }
+
         @Override
         protected void throttled() {
             meters.refused("throttled");
@@ -227,6 +237,7 @@ public final class Streams {
             meters.closed();
             released();
             if (workerId != 0) {
+                leaving();
                 if (lost) {
                     hub.disconnected(room(workerId), this); // a worker with a resume secret is parked
                 } else {
@@ -414,6 +425,8 @@ public final class Streams {
         private final String clientId = UUID.randomUUID().toString();
         /** Messages that came while the cluster is asked whether the worker is connected. */
         private final HeldMessages<ClientRtcMessage> held = new HeldMessages<>(MAX_HELD);
+        /** Its worker is to hear of its end: it was admitted to the worker's room, and its BLANK is not sent yet. */
+        private final java.util.concurrent.atomic.AtomicBoolean owesBlank = new java.util.concurrent.atomic.AtomicBoolean();
 
         ClientPeer(StreamObserver<ClientRtcMessage> out) {
             super(out);
@@ -508,14 +521,34 @@ public final class Streams {
         private void join() {
             RoomKey room = room(workerId);
             hub.join(room, this, JoinPolicy.SHARED).whenComplete((joined, error) -> {
+                if (error == null && joined.joined()) {
+                    owesBlank.set(true);
+                }
                 if (ended()) {
-                    hub.leave(room, this); // its cleanup may have come before the join
+                    farewell(); // its cleanup may have come before the join
+                    hub.leave(room, this);
                 } else if (error != null || joined.others().stream().noneMatch(x -> WORKER.equals(x.id()))) {
                     // the worker left between the check and the join: the join's list (the members before
                     // this client) lacks it, and its leave, which came before, is not told to this client
                     fail(Status.NOT_FOUND.withDescription("worker " + workerId + " is not connected"));
                 }
             });
+        }
+
+        @Override
+        void leaving() {
+            farewell();
+        }
+
+        /**
+         * Tells the worker this client is gone, once: as a message from here, after what the client sent, so that
+         * a worker that is away gets it kept like them (docs/design/resume.md); a client of a dead node is
+         * announced by the worker's node instead, on its leave.
+         */
+        private void farewell() {
+            if (owesBlank.compareAndSet(true, false)) {
+                hub.send(room(workerId), WORKER, blank(room(workerId), clientId));
+            }
         }
 
         private void relay(ClientRtcMessage m) {

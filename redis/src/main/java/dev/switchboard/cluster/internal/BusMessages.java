@@ -21,7 +21,7 @@ import java.util.TreeMap;
  * J\n origin \n memberId \n value                      a member joined (room channel; value starts with its seq)
  * L\n origin \n reason \n seq \n memberId \n value     a member left at position seq (room channel)
  * M\n origin \n exceptId \n payload                    a room broadcast (room channel)
- * D\n origin \n targetId \n roomLen \n room payload    to one member   (node channel)
+ * D\n origin \n targetId \n roomLen \n room payload    to one member   (the target's direct channel)
  * E\n origin \n memberId \n room                       a takeover evicted this node's member (node channel)
  * P\n origin \n nanoTime                             a latency probe a node sends itself (node channel)
  * </pre>
@@ -67,6 +67,18 @@ public final class BusMessages {
 
     public byte[] roomChannel(RoomKey key) {
         return bytes(prefix + ":c:{" + tag(key) + "}");
+    }
+
+    /**
+     * The channel that reaches one node's members of a room with direct messages: over one Redis its node
+     * channel; over a Redis Cluster a channel of its own per room and node, under the room's hash tag, so it is
+     * on the room channel's shard (ordered with the room's broadcasts and joins) and, unlike the room channel,
+     * heard by that node alone: a publish to it says whether the node still listens (a killed node's
+     * subscriptions end with its connections), which is what lets a sender keep a message for a member whose
+     * node died (docs/design/resume.md).
+     */
+    public byte[] directChannel(RoomKey key, String nodeId, boolean sharded) {
+        return sharded ? bytes(prefix + ":c:{" + tag(key) + "}:" + nodeId) : nodeChannel(nodeId);
     }
 
     /** The room a room channel belongs to, or null if the channel is not one. */

@@ -33,10 +33,13 @@ public final class Mailboxes {
             """;
 
     /**
-     * KEYS: room hash, room sequence, mailbox. ARGV: memberId, "nodeId|meta", resume value, room channel, origin.
+     * KEYS: room hash, room sequence, mailbox. ARGV: memberId, "nodeId|meta", resume value, room channel, origin,
+     * the direct channel of the room without its node (BusMessages#directChannel is it followed by the node id).
      * Refused when the id is held by a registration without that resume value. Otherwise takes the next number,
      * stores the member and publishes its join (no leave: the others knew the id), and takes the mailbox if it
-     * was the holder's. Returns {granted, holder value or "", [HGETALL after], seq, [messages] or 0}.
+     * was the holder's. A holder whose node no longer listens on its direct channel died before anything was
+     * mailed for it: it was parked all the same, with an empty mailbox. Returns {granted, holder value or "",
+     * [HGETALL after], seq, [messages] or 0}.
      */
     static final String RESUME = META + """
             local cur = redis.call('HGET', KEYS[1], ARGV[1])
@@ -52,6 +55,9 @@ public final class Mailboxes {
             local box = 0
             if cur and redis.call('LINDEX', KEYS[3], 0) == cur then
               box = redis.call('LRANGE', KEYS[3], 2, -1)
+            elseif cur then
+              local node = string.match(cur, '^%d+|([^|]*)|')
+              if redis.call('PUBSUB', 'NUMSUB', ARGV[6] .. node)[2] == 0 then box = {} end
             end
             redis.call('DEL', KEYS[3])
             return {1, cur or '', redis.call('HGETALL', KEYS[1]), seq, box}
@@ -182,7 +188,7 @@ public final class Mailboxes {
         redis.sadd(names.nodeIndexKey(nodeId), indexEntry); // indexed first, as a claim is (Registry#claim)
         CompletionStage<List<Object>> result = redis.eval(RESUME, ScriptOutputType.MULTI, keys, bytes(member.id()),
                 bytes(BusMessages.nodeAndMeta(member)), bytes(member.meta(MemberInfo.RESUME)),
-                names.roomChannel(room), bytes(nodeId));
+                names.roomChannel(room), bytes(nodeId), names.directChannel(room, "", redis.sharded()));
         return result.thenApply(reply -> {
             String previous = Registry.text(reply.get(1));
             MemberInfo holder = previous.isEmpty() ? null : BusMessages.member(member.id(), previous);

@@ -114,14 +114,14 @@ public final class RedisLink implements AutoCloseable {
         return b.build();
     }
 
-    /** Whether channels are sharded; the Lua scripts then publish with SPUBLISH. */
+    /** Whether channels are sharded; the Lua scripts then publish with SPUBLISH (and count with SHARDNUMSUB). */
     public boolean sharded() {
         return sharded;
     }
 
     /** A script as this link must run it. */
     public String script(String source) {
-        return sharded ? source.replace("'PUBLISH'", "'SPUBLISH'") : source;
+        return sharded ? source.replace("'PUBLISH'", "'SPUBLISH'").replace("'NUMSUB'", "'SHARDNUMSUB'") : source;
     }
 
     public <T> CompletionStage<T> eval(String script, ScriptOutputType type, byte[][] keys, byte[]... args) {

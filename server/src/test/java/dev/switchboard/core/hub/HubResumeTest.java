@@ -1,20 +1,19 @@
 package dev.switchboard.core.hub;
 
+import static dev.switchboard.core.hub.HubFixture.ROOM;
+import static dev.switchboard.core.hub.HubFixture.msg;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.switchboard.core.Envelope;
 import dev.switchboard.core.JoinPolicy;
 import dev.switchboard.core.JoinResult;
 import dev.switchboard.core.MemberInfo;
 import dev.switchboard.core.ResumeLimits;
-import dev.switchboard.core.RoomKey;
 import dev.switchboard.core.bus.InMemoryBus;
 import dev.switchboard.core.bus.InMemoryNetwork;
-import dev.switchboard.core.hub.HubTest.Events;
-import dev.switchboard.core.hub.HubTest.Member;
-import dev.switchboard.core.hub.HubTest.RecordingOutlet;
-import dev.switchboard.core.hub.HubTest.SlowBus;
-import java.nio.charset.StandardCharsets;
+import dev.switchboard.core.hub.HubFixture.Events;
+import dev.switchboard.core.hub.HubFixture.Member;
+import dev.switchboard.core.hub.HubFixture.RecordingOutlet;
+import dev.switchboard.core.hub.HubFixture.SlowBus;
 import java.time.Duration;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -26,12 +25,7 @@ import org.junit.jupiter.api.Test;
  * flight; a wrong proof is refused; the window's end makes it leave.
  */
 class HubResumeTest {
-    private static final RoomKey ROOM = new RoomKey("test", "room");
     private static final Map<String, String> PROOF = Map.of(MemberInfo.RESUME, "digest-1");
-
-    private static Envelope msg(String text) {
-        return Envelope.of(text.getBytes(StandardCharsets.UTF_8));
-    }
 
     private static void sleep() {
         try {

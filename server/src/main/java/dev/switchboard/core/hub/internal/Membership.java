@@ -211,7 +211,7 @@ public final class Membership {
             return false;
         }
         MemberInfo info = new MemberInfo(member.id(), nodeId, member.metadata());
-        Parked parked = new Parked(key, info, bus, limits, stats, e -> routing.sendElsewhere(key, info.id(), e));
+        Parked parked = new Parked(key, info, bus, limits, stats, e -> routing.lookUpAndSend(key, info.id(), e));
         synchronized (room) {
             JoinPolicy policy = room.policyOf(member);
             long seq = room.remove(member);

@@ -62,9 +62,7 @@ public final class Routing {
         if (room.hold(memberId, envelope, true)) {
             return CompletableFuture.completedFuture(true); // its claim is in flight here
         }
-        LocalMember local = room.local(memberId);
-        if (local != null) {
-            local.endpoint().outlet().deliver(envelope, local.endpoint());
+        if (toLocal(room, memberId, envelope)) {
             return CompletableFuture.completedFuture(true);
         }
         MemberInfo remote = room.remote(memberId);
@@ -78,14 +76,10 @@ public final class Routing {
     }
 
     /**
-     * Delivers to the member wherever the cluster has it other than this node (a parked member here found it
-     * resumed elsewhere before this node heard of it).
+     * Delivers to the member wherever the cluster has it other than this node; also where a parked member here
+     * found it resumed elsewhere before this node heard of it.
      */
-    public CompletionStage<Boolean> sendElsewhere(RoomKey key, String memberId, Envelope envelope) {
-        return lookUpAndSend(key, memberId, envelope);
-    }
-
-    private CompletionStage<Boolean> lookUpAndSend(RoomKey key, String memberId, Envelope envelope) {
+    CompletionStage<Boolean> lookUpAndSend(RoomKey key, String memberId, Envelope envelope) {
         return bus.members(key).thenCompose(members -> {
             for (MemberInfo m : members) {
                 if (m.id().equals(memberId) && !m.nodeId().equals(nodeId)) {
@@ -106,12 +100,35 @@ public final class Routing {
             return sent;
         }
         return sent.thenCompose(ok -> ok ? CompletableFuture.completedFuture(true)
-                : bus.mail(key, target, envelope, limits, true).thenApply(mail -> {
+                : bus.mail(key, target, envelope, limits, true).thenCompose(mail -> {
                     if (mail != Bus.Mail.GONE) {
                         stats.mailed(mail == Bus.Mail.KEPT);
+                        return CompletableFuture.completedFuture(true);
                     }
-                    return mail != Bus.Mail.GONE;
+                    return sendAnew(key, target, envelope);
                 }));
+    }
+
+    /**
+     * A message for a member of a dead node that found it no longer parked there: it resumed (here or on another
+     * node) before this node's view caught up, or it left. Sent where the cluster has it now, once.
+     */
+    private CompletionStage<Boolean> sendAnew(RoomKey key, MemberInfo was, Envelope envelope) {
+        return bus.members(key).thenCompose(members -> {
+            for (MemberInfo m : members) {
+                if (!m.id().equals(was.id()) || m.nodeId().equals(was.nodeId())) {
+                    continue;
+                }
+                if (!m.nodeId().equals(nodeId)) {
+                    return bus.send(key, m, envelope);
+                }
+                // resumed here: held while its claim is in flight (this node's view may still have the dead one)
+                Room room = rooms.get(key);
+                boolean done = room != null && (room.hold(m.id(), envelope) || toLocal(room, m.id(), envelope));
+                return CompletableFuture.completedFuture(done);
+            }
+            return CompletableFuture.completedFuture(false);
+        });
     }
 
     /** Members of the room cluster-wide; already complete when this node follows the room and has seeded it. */
@@ -161,9 +178,16 @@ public final class Routing {
         if (room.hold(targetId, envelope)) {
             return; // the other node heard of its claim before this node had the answer
         }
-        LocalMember local = room.local(targetId);
-        if (local != null) {
-            local.endpoint().outlet().deliver(envelope, local.endpoint());
+        toLocal(room, targetId, envelope);
+    }
+
+    /** Writes to the room's member {@code id} on this node; false when it has none. */
+    private static boolean toLocal(Room room, String id, Envelope envelope) {
+        LocalMember local = room.local(id);
+        if (local == null) {
+            return false;
         }
+        local.endpoint().outlet().deliver(envelope, local.endpoint());
+        return true;
     }
 }
