@@ -21,7 +21,7 @@ final class UnreadNotices {
      * the node's own event loop, which may run a burst of notice writes before it reads the pong waiting for it.
      */
     static final long GRACE_NANOS = java.util.concurrent.TimeUnit.SECONDS.toNanos(1);
-    /** Past this many times the limit a connection is dropped however recent its ping. */
+    /** At this many times the limit a connection is dropped however recent its ping. */
     static final int CEILING = 4;
 
     private int unread;
@@ -31,17 +31,33 @@ final class UnreadNotices {
     private long token;
     /** When the outstanding ping was written ({@link System#nanoTime()}). */
     private long pingSentAt;
+    private boolean checkPending;
+
+    /** Counts one more notice written. */
+    void add() {
+        unread++;
+    }
 
     /**
-     * Counts one more notice; false if the connection is behind for good: {@code limit} unread and its ping
-     * unanswered for over the grace period, or {@link #CEILING} times the limit unread.
+     * Whether the connection looks behind for good: {@code limit} unread and its ping unanswered for over the
+     * grace period, or {@link #CEILING} times the limit unread. The caller decides only after its event loop has
+     * read what the client sent meanwhile ({@link #startCheck}), so that a pong the loop has not read yet counts.
      */
-    boolean add(int limit, long now) {
-        if (unread >= limit && (token != 0 && now - pingSentAt > GRACE_NANOS || unread >= CEILING * limit)) {
+    boolean behind(int limit, long now) {
+        return unread >= CEILING * limit || unread >= limit && token != 0 && now - pingSentAt > GRACE_NANOS;
+    }
+
+    /** Marks a check as scheduled; false if one already is. */
+    boolean startCheck() {
+        if (checkPending) {
             return false;
         }
-        unread++;
+        checkPending = true;
         return true;
+    }
+
+    void endCheck() {
+        checkPending = false;
     }
 
     /**

@@ -345,9 +345,9 @@ final class WebSocketConnection extends ChannelInboundHandlerAdapter implements 
     }
 
     /**
-     * As {@link #writeNow(ByteBuf, int)}; a membership {@code notice} to a connection whose client has not
-     * acknowledged --max-unread-notices of them is not written: the connection is dropped instead. Every so
-     * many notices a ping follows, which a reading client answers (UnreadNotices).
+     * As {@link #writeNow(ByteBuf, int)}; a membership {@code notice} is counted until its client acknowledges it
+     * by answering a ping, which follows every so many notices (UnreadNotices); a connection that falls too far
+     * behind is dropped.
      */
     void writeNow(ByteBuf frame, int payloadBytes, boolean notice) {
         if (closing || !channel.isActive()) {
@@ -359,10 +359,11 @@ final class WebSocketConnection extends ChannelInboundHandlerAdapter implements 
             if (notices == null) {
                 notices = new UnreadNotices();
             }
-            if (!notices.add(unreadLimit, System.nanoTime())) {
-                frame.release();
-                dropBehindOnNotices();
-                return;
+            notices.add();
+            if (notices.behind(unreadLimit, System.nanoTime()) && notices.startCheck()) {
+                // decided at the loop's next turn, after its next read: a pong may be waiting unread behind the
+                // writes this turn runs (a burst of joins), and a reader must not be dropped for the node's delay
+                channel.eventLoop().schedule(this::checkNotices, 0, java.util.concurrent.TimeUnit.NANOSECONDS);
             }
         }
         if (!channel.isWritable()) {
@@ -441,10 +442,15 @@ final class WebSocketConnection extends ChannelInboundHandlerAdapter implements 
     }
 
     /**
-     * A membership notice found this connection with --max-unread-notices unacknowledged: its client is not
-     * reading, and every join and leave in its room would cost one more write. Dropped as a slow consumer is.
+     * This connection looked behind on its notices (UnreadNotices#behind) and its loop has read since: if it still
+     * is, its client is not reading, and every join and leave in its room would cost one more write. Dropped as a
+     * slow consumer is.
      */
-    private void dropBehindOnNotices() {
+    private void checkNotices() {
+        notices.endCheck();
+        if (closing || !channel.isActive() || !notices.behind(context.config.maxUnreadNotices(), System.nanoTime())) {
+            return;
+        }
         closing = true;
         closeReason = "behind_on_notices";
         log.info("dropping {} ({}): {} membership notices sent and not acknowledged", id, remoteAddress(),
