@@ -129,7 +129,7 @@ public final class Switchboard implements AutoCloseable, NodeStatus {
                 config.ioTransport(), config.maxOutboundBytes(), config.compression(), config.pingInterval(),
                 config.trustedProxies(), config.proxyProtocol(), config.originPolicy(), router.largestMessage(),
                 config.get(NodeOptions.HANDSHAKE_TIMEOUT), config.connectionLimits(), config.messageBudget(),
-                config.bufferBudgetBytes());
+                config.bufferBudgetBytes(), config.get(NodeOptions.MAX_UNREAD_NOTICES));
         HttpResponder http = withPeerJs(new PeerJsHttp(peerjs, config.originPolicy()::allows),
                 config.opsPort() < 0 ? ops : ops.publicPort());
         this.server = new NettyServer(transport, router, http, metrics, bus.nodeId(), auth, ice,

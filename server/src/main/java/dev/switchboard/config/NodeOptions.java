@@ -101,6 +101,9 @@ public final class NodeOptions {
             "deepest JSON nesting accepted");
     public static final Option<Integer> MAX_OUTBOUND_BYTES = Option.integer("max-outbound-bytes", 1024 * 1024, 4096,
             Integer.MAX_VALUE, "bytes queued for one connection (or gRPC stream) before it is dropped as a slow consumer");
+    public static final Option<Integer> MAX_UNREAD_NOTICES = Option.integer("max-unread-notices", 256, 0, 1_000_000,
+            "membership notices (named-peer logins, Rendezvous joins and leaves) a WebSocket may be sent before its "
+                    + "client answers a ping sent after them; past it the connection is dropped; 0 is no limit");
     public static final Option<Duration> PING_INTERVAL = Option.duration("ping-interval", Duration.ofSeconds(30),
             Duration.ofMillis(1), "WebSocket ping interval (and gRPC's HTTP/2 keepalive); silent for a whole interval after a ping = closed (gRPC: pings at least 10 s apart, 10 s or the interval to answer)");
     public static final Option<Duration> DRAIN_TIMEOUT = Option.duration("drain-timeout", Duration.ofSeconds(10),
@@ -219,7 +222,8 @@ public final class NodeOptions {
             MESSAGE_BURST, MESSAGE_BYTE_RATE, THROTTLE_LIMIT, NEGOTIATION_TIMEOUT, IO_THREADS, TRANSPORT,
             TRUSTED_PROXIES, PROXY_PROTOCOL, ALLOWED_ORIGINS,
             REQUIRE_ORIGIN, AUTH, AUTH_JWKS, AUTH_HMAC_SECRET_FILE, AUTH_ISSUER, AUTH_AUDIENCE, AUTH_CLOCK_SKEW,
-            AUTH_CLOSE_ON_EXPIRY, ICE_SERVERS, TURN_SECRET_FILE, TURN_CREDENTIAL_TTL, MAX_MESSAGE_BYTES, MAX_JSON_DEPTH, MAX_OUTBOUND_BYTES, MAX_BUFFERED_BYTES, PING_INTERVAL, DRAIN_TIMEOUT,
+            AUTH_CLOSE_ON_EXPIRY, ICE_SERVERS, TURN_SECRET_FILE, TURN_CREDENTIAL_TTL, MAX_MESSAGE_BYTES, MAX_JSON_DEPTH, MAX_OUTBOUND_BYTES, MAX_BUFFERED_BYTES,
+            MAX_UNREAD_NOTICES, PING_INTERVAL, DRAIN_TIMEOUT,
             COMPRESSION,
             MAX_TOPICS, MAX_TOPIC_LENGTH, MAX_TOPIC_BYTES, MAX_NODE_TOPIC_BYTES, NAMED_PEER_RATE, RENDEZVOUS_REQUIRE_PROOF,
             RADIX_MAX_MESSAGE_BYTES, RADIX_RATE, PEERJS_PATH, PEERJS_KEY, PEERJS_ALIVE_TIMEOUT, PEERJS_EXPIRE_TIMEOUT,

@@ -25,12 +25,15 @@ import java.util.Objects;
  * @param connectionLimits how many connections the port takes, in all and per client address
  * @param messageBudget    what one connection may send before it is throttled
  * @param bufferBudgetBytes what all connections together may make the node buffer before the heaviest are dropped
+ * @param maxUnreadNotices membership notices a connection may be sent before its client acknowledges them (0: no
+ *                         limit)
  */
 public record TransportOptions(String host, int port, int ioThreads, IoTransport ioTransport, int maxOutboundBytes,
                                boolean compression, Duration pingInterval, TrustedProxies trustedProxies,
                                boolean proxyProtocol, OriginPolicy origins, int maxMessageBytes,
                                Duration handshakeTimeout, ConnectionLimits connectionLimits,
-                               MessageBudget messageBudget, long bufferBudgetBytes) {
+                               MessageBudget messageBudget, long bufferBudgetBytes,
+                               int maxUnreadNotices) {
     public TransportOptions {
         Objects.requireNonNull(trustedProxies, "trustedProxies");
         Objects.requireNonNull(origins, "origins");

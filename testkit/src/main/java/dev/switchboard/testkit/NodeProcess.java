@@ -40,9 +40,23 @@ public final class NodeProcess implements AutoCloseable {
      * memory is the point of the test) instead of the default 256 MiB heap.
      */
     public static NodeProcess start(List<String> jvmOptions, String... args) {
+        return start(List.of(), jvmOptions, args);
+    }
+
+    /**
+     * As {@link #start(List, String...)}, the process limited to {@code descriptors} open files (ulimit -n), as a
+     * node on a smaller machine would be: what depends on the limit (--max-connections) can be reached by a test.
+     */
+    public static NodeProcess startWithDescriptorLimit(int descriptors, List<String> jvmOptions, String... args) {
+        // the shell lowers its limit and becomes the JVM (exec), so the PID is the node's
+        return start(List.of("sh", "-c", "ulimit -n " + descriptors + " && exec \"$0\" \"$@\""), jvmOptions, args);
+    }
+
+    private static NodeProcess start(List<String> launcher, List<String> jvmOptions, String... args) {
         try {
             String java = System.getProperty("java.home") + File.separator + "bin" + File.separator + "java";
-            List<String> cmd = new ArrayList<>(List.of(java));
+            List<String> cmd = new ArrayList<>(launcher);
+            cmd.add(java);
             cmd.addAll(jvmOptions);
             cmd.addAll(List.of("-cp", System.getProperty("java.class.path"),
                     MAIN_CLASS, "serve", "--host", "127.0.0.1", "--port", "0", "--grpc-port", "0",

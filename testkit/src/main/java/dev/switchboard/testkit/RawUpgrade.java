@@ -48,8 +48,36 @@ public final class RawUpgrade implements AutoCloseable {
         return open(port, target, receiveBufferBytes, new byte[0], headerLines);
     }
 
+    /**
+     * {@code count} upgrades at once, each on a socket with a receive buffer of {@code receiveBufferBytes} (0:
+     * the system's): every request is sent before any answer is read, so many connections cost the server's
+     * work, not a round trip each on a busy machine. A socket the server refused at accept (reset before its
+     * answer was read) is left out; the others are in order, whatever their status.
+     */
+    public static java.util.List<RawUpgrade> openMany(int port, String target, int count, int receiveBufferBytes)
+            throws IOException {
+        java.util.List<Socket> sent = new java.util.ArrayList<>(count);
+        for (int i = 0; i < count; i++) {
+            sent.add(connectAndAsk(port, target, receiveBufferBytes, new byte[0]));
+        }
+        java.util.List<RawUpgrade> opened = new java.util.ArrayList<>(count);
+        for (Socket s : sent) {
+            try {
+                opened.add(answered(s));
+            } catch (java.net.SocketException resetAtAccept) {
+                s.close();
+            }
+        }
+        return opened;
+    }
+
     private static RawUpgrade open(int port, String target, int receiveBufferBytes, byte[] prefix,
                                    String... headerLines) throws IOException {
+        return answered(connectAndAsk(port, target, receiveBufferBytes, prefix, headerLines));
+    }
+
+    private static Socket connectAndAsk(int port, String target, int receiveBufferBytes, byte[] prefix,
+                                        String... headerLines) throws IOException {
         Socket s = new Socket();
         if (receiveBufferBytes > 0) {
             s.setReceiveBufferSize(receiveBufferBytes);
@@ -65,6 +93,10 @@ public final class RawUpgrade implements AutoCloseable {
         request.append("\r\n");
         s.getOutputStream().write(prefix);
         s.getOutputStream().write(request.toString().getBytes(StandardCharsets.US_ASCII));
+        return s;
+    }
+
+    private static RawUpgrade answered(Socket s) throws IOException {
         DataInputStream in = new DataInputStream(s.getInputStream());
         String status = RawHttp.line(in);
         Map<String, String> headers = new HashMap<>();

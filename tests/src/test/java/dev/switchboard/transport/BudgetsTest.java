@@ -87,6 +87,32 @@ class BudgetsTest {
         }
     }
 
+    /**
+     * Requests on one keep-alive connection are charged to its budget as WebSocket frames are: a client asking
+     * in a loop, reading every answer, gets 429 once past its burst, and then the end of the connection.
+     */
+    @Test
+    void keepAliveRequestsInALoopAreChargedToTheConnectionsBudget() throws Exception {
+        var config = TestNodes.config().set(NodeOptions.MESSAGE_RATE, 50).set(NodeOptions.MESSAGE_BURST, 50).build();
+        try (Switchboard node = TestNodes.start(config); Socket s = new Socket("127.0.0.1", node.port())) {
+            s.setSoTimeout(10_000);
+            byte[] request = "GET /health HTTP/1.1\r\nHost: x\r\n\r\n".getBytes(StandardCharsets.US_ASCII);
+            int answered = 0;
+            String answer;
+            do {
+                s.getOutputStream().write(request);
+                answer = RawHttp.readResponse(s.getInputStream());
+            } while (answer.startsWith("HTTP/1.1 200") && ++answered < 5000);
+            assertThat(answer).startsWith("HTTP/1.1 429 Too Many Requests").endsWith("too many requests on this connection");
+            assertThat(answer.toLowerCase(java.util.Locale.ROOT)).contains("connection: close").contains("retry-after: ");
+            assertThat(answered).as("answered before the 429: the burst and what the rate refilled").isBetween(50, 1000);
+            assertThat(s.getInputStream().read()).as("then closed").isEqualTo(-1);
+            assertThat(metrics(node)).contains("switchboard_upgrades_refused_total{reason=\"request_rate\"} 1.0");
+            // another connection has a budget of its own
+            assertThat(Http.get(node.port(), "/health").statusCode()).isEqualTo(200);
+        }
+    }
+
     @Test
     void aRealClientsBurstStaysWithinTheDefaultBudget() throws Exception {
         try (Switchboard node = TestNodes.start(); WsClient peer = WsClient.connect(node.port(), "/")) {
@@ -159,16 +185,16 @@ class BudgetsTest {
 
     /**
      * Row 12's bound (docs/design/limits.md#membership-notices): a Rendezvous peer that does not read is told of
-     * each join and leave in its room until it is far behind, then dropped (behind_on_notices) rather than
-     * queued one more notice per join, up to its 1 MiB cap; a reading peer gets every notice. The notices are
-     * big (an RSA-8192 key each, 1.4 KB) so that the kernel's buffers for the idle peer, a few MB on loopback,
-     * fill within a few thousand joins.
+     * each join and leave in its room until --max-unread-notices (here 100) are unacknowledged, then dropped
+     * (behind_on_notices) rather than sent one more notice per join, though its kernel buffers (a few MB on
+     * loopback) would take far more; a reading peer, which answers the pings among the notices, gets every one
+     * of the many more than 100.
      */
     @Test
     void aPeerThatDoesNotReadIsDroppedOnceFarBehindOnMembershipNotices() throws Exception {
         String room = "/room/notices/websocket";
-        try (Switchboard node = TestNodes.start(TestNodes.config().set(NodeOptions.MESSAGE_RATE, 0).build());
-             RawUpgrade idle = RawUpgrade.openSmallWindow(node.port(), room, 4096);
+        var config = TestNodes.config().set(NodeOptions.MESSAGE_RATE, 0).set(NodeOptions.MAX_UNREAD_NOTICES, 100).build();
+        try (Switchboard node = TestNodes.start(config); RawUpgrade idle = RawUpgrade.open(node.port(), room);
              WsClient reader = WsClient.connect(node.port(), room)) {
             idle.sendRaw(ClientFrames.text(unsignedRegister()));
             assertThat(reader.next()).startsWith("{\"type\":\"challenge\"");
@@ -181,7 +207,7 @@ class BudgetsTest {
             boolean idleLeft = false;
             int joins = 0;
             while (!metrics(node).contains("reason=\"behind_on_notices\"")) {
-                assertThat(joins).as("joins before the idle peer was dropped").isLessThan(4000);
+                assertThat(joins).as("joins before the idle peer was dropped").isLessThanOrEqualTo(150);
                 for (int i = 0; i < 50; i++, joins++) {
                     try (RawUpgrade passer = RawUpgrade.open(node.port(), room)) {
                         assertThat(passer.nextFrame()).startsWith("1:{\"type\":\"challenge\"");
@@ -199,6 +225,23 @@ class BudgetsTest {
                 }
             }
             assertThat(metrics(node)).doesNotContain("reason=\"slow_consumer\"").doesNotContain("reason=\"buffer_budget\"");
+            // the reader went on past the idle peer's 100: it acknowledged what it read
+            for (int i = 0; i < 150; i++) {
+                try (RawUpgrade passer = RawUpgrade.open(node.port(), room)) {
+                    assertThat(passer.nextFrame()).startsWith("1:{\"type\":\"challenge\"");
+                    passer.sendRaw(ClientFrames.text(unsignedRegister()));
+                    assertThat(passer.nextFrame()).startsWith("1:{\"type\":\"welcome\"");
+                }
+                String next = reader.next();
+                if (!idleLeft && next.startsWith("{\"type\":\"peer-left\"")) {
+                    idleLeft = true; // the idle peer's leave, told after the loop above looked
+                    next = reader.next();
+                }
+                assertThat(next).startsWith("{\"type\":\"peer-joined\"");
+                assertThat(reader.next()).startsWith("{\"type\":\"peer-left\"");
+            }
+            assertThat(reader.isOpen()).isTrue();
+            assertThat(reader.pingsReceived()).as("pings among the notices").isGreaterThan(10);
             System.out.printf("the idle peer was dropped within %d joins%n", joins);
         }
     }

@@ -51,6 +51,11 @@ final class HttpRequestHandler extends SimpleChannelInboundHandler<FullHttpReque
     /** The source a PROXY protocol header named, believed only if the peer is a trusted proxy; or null. */
     private InetAddress proxiedSource;
 
+    /** The message budget's state (MessageBudget), which this connection's requests are charged to as well. */
+    private long budget;
+    /** Answered 429 for its budget: what it still sends is dropped until the socket closes. */
+    private boolean refusing;
+
     /** Closes the connection if its next request is not complete in time (docs/design/limits.md); or null. */
     private io.netty.util.concurrent.ScheduledFuture<?> requestDeadline;
 
@@ -92,6 +97,10 @@ final class HttpRequestHandler extends SimpleChannelInboundHandler<FullHttpReque
 
     @Override
     protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest request) {
+        if (refusing) {
+            request.release();
+            return;
+        }
         disarm(); // a whole request: the deadline is met; the next one starts once this is answered
         boolean writable = ctx.channel().isWritable();
         if (replying || !writable || (queued != null && !queued.isEmpty())) {
@@ -144,6 +153,9 @@ final class HttpRequestHandler extends SimpleChannelInboundHandler<FullHttpReque
                         bytes("bad request")), false);
                 return;
             }
+            if (context.config.messageBudget().enabled() && overBudget(ctx, request)) {
+                return;
+            }
             if (request.protocolVersion().majorVersion() != 1) {
                 // e.g. the HTTP/2 preface (PRI * HTTP/2.0) sent to an HTTP/1.1 port: not answered as HTTP/1.1
                 reply(ctx, HttpVersion.HTTP_1_1, new HttpResponder.Reply(505, "text/plain; charset=utf-8",
@@ -179,6 +191,33 @@ final class HttpRequestHandler extends SimpleChannelInboundHandler<FullHttpReque
         } finally {
             request.release();
         }
+    }
+
+    /**
+     * Charges a request to the connection's message budget, as a WebSocket frame is charged: a keep-alive client
+     * asking in a loop costs the node a request's work each time. Over the budget it is answered 429 and closed
+     * (docs/design/limits.md#message-budgets); whatever it pipelined after is not answered.
+     */
+    private boolean overBudget(ChannelHandlerContext ctx, FullHttpRequest request) {
+        var limit = context.config.messageBudget();
+        long now = System.nanoTime();
+        budget = limit.charge(budget, now, request.uri().length() + request.content().readableBytes());
+        long over = limit.overBy(budget, now);
+        if (over == 0) {
+            return false;
+        }
+        refusing = true;
+        context.metrics.refusedUpgrade("request_rate");
+        FullHttpResponse response = response(request, new HttpResponder.Reply(429, "text/plain; charset=utf-8",
+                bytes("too many requests on this connection")), false);
+        response.headers().set(HttpHeaderNames.RETRY_AFTER,
+                Math.max(1, java.util.concurrent.TimeUnit.NANOSECONDS.toSeconds(over) + 1));
+        if (queued != null) {
+            queued.forEach(FullHttpRequest::release);
+            queued.clear();
+        }
+        send(ctx, response);
+        return true;
     }
 
     private static HttpResponder.Reply result(CompletableFuture<HttpResponder.Reply> pending) {

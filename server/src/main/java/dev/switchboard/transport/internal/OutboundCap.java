@@ -16,40 +16,16 @@ final class OutboundCap {
     private static final long ASYNC_FLUSH_GRACE_MILLIS = 1000;
     private static final int ASYNC_FLUSH_HARD_CAP = 4;
 
-    /** The notice mark is this fraction of the cap (docs/design/limits.md#membership-notices). */
-    private static final int NOTICE_MARK_DIVISOR = 64;
-
     private final boolean flushIsSynchronous;
     private final int capBytes;
-    private final int noticeMarkBytes;
 
     OutboundCap(boolean flushIsSynchronous, int capBytes) {
         this.flushIsSynchronous = flushIsSynchronous;
         this.capBytes = capBytes;
-        this.noticeMarkBytes = Math.max(1024, capBytes / NOTICE_MARK_DIVISOR);
     }
 
     int capBytes() {
         return capBytes;
-    }
-
-    int noticeMarkBytes() {
-        return noticeMarkBytes;
-    }
-
-    /**
-     * Whether a membership notice is to find the connection too far behind to be sent one: more than the notice
-     * mark still waits for its peer after a flush (the kernel's buffers for it are full as well). A reader is
-     * never that far behind; one that does not read would otherwise be sent one more message per join and leave
-     * in its room. On the connection's event loop.
-     */
-    boolean behindForNotices(WebSocketConnection connection) {
-        if (connection.queuedBytes() <= noticeMarkBytes) {
-            return false;
-        }
-        connection.flushNow();
-        long mark = flushIsSynchronous ? noticeMarkBytes : (long) ASYNC_FLUSH_HARD_CAP * noticeMarkBytes;
-        return connection.queuedBytes() > mark;
     }
 
     /**

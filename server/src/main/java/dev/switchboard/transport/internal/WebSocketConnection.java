@@ -40,6 +40,8 @@ import org.slf4j.LoggerFactory;
  */
 final class WebSocketConnection extends ChannelInboundHandlerAdapter implements Connection {
     private static final Logger log = LoggerFactory.getLogger(WebSocketConnection.class);
+    /** A connection with unread notices is pinged about this many times before it reaches the limit. */
+    private static final int NOTICES_PER_LIMIT_PING = 8;
 
     private final TransportContext context;
     private final Channel channel;
@@ -66,6 +68,8 @@ final class WebSocketConnection extends ChannelInboundHandlerAdapter implements 
     private long budget;
     /** When this connection's reads were first paused for its budget in a row of pauses; 0 when it is calm. */
     private long throttledSince;
+    /** Membership notices not yet acknowledged by its client; null until it is sent its first. */
+    private UnreadNotices notices;
 
     WebSocketConnection(TransportContext context, Channel channel, Dialect dialect, String clientAddress) {
         this.context = context;
@@ -132,6 +136,10 @@ final class WebSocketConnection extends ChannelInboundHandlerAdapter implements 
                     FlushBatcher.of(channel.eventLoop()).markDirty(this);
                 } else {
                     meters.refused("pong_not_sent");
+                }
+            } else if (frame instanceof PongWebSocketFrame) {
+                if (notices != null) {
+                    notices.pong(frame.content());
                 }
             } else if (frame instanceof CloseWebSocketFrame close) {
                 onClose(close);
@@ -337,18 +345,26 @@ final class WebSocketConnection extends ChannelInboundHandlerAdapter implements 
     }
 
     /**
-     * As {@link #writeNow(ByteBuf, int)}; a membership {@code notice} to a connection already behind by more
-     * than the notice mark is not written: the connection is dropped instead.
+     * As {@link #writeNow(ByteBuf, int)}; a membership {@code notice} is counted until its client acknowledges it
+     * by answering a ping, which follows every so many notices (UnreadNotices); a connection that falls too far
+     * behind is dropped.
      */
     void writeNow(ByteBuf frame, int payloadBytes, boolean notice) {
         if (closing || !channel.isActive()) {
             frame.release();
             return;
         }
-        if (notice && context.outboundCap.behindForNotices(this)) {
-            frame.release();
-            dropBehindOnNotices();
-            return;
+        int unreadLimit = context.config.maxUnreadNotices();
+        if (notice && unreadLimit > 0) {
+            if (notices == null) {
+                notices = new UnreadNotices();
+            }
+            notices.add();
+            if (notices.behind(unreadLimit, System.nanoTime()) && notices.startCheck()) {
+                // decided at the loop's next turn, after its next read: a pong may be waiting unread behind the
+                // writes this turn runs (a burst of joins), and a reader must not be dropped for the node's delay
+                channel.eventLoop().schedule(this::checkNotices, 0, java.util.concurrent.TimeUnit.NANOSECONDS);
+            }
         }
         if (!channel.isWritable()) {
             flushNow();
@@ -360,6 +376,12 @@ final class WebSocketConnection extends ChannelInboundHandlerAdapter implements 
         }
         channel.write(frame, channel.voidPromise());
         meters.sent(payloadBytes);
+        if (notice && unreadLimit > 0) {
+            ByteBuf ping = notices.pingIfDue(Math.max(1, unreadLimit / NOTICES_PER_LIMIT_PING), System.nanoTime());
+            if (ping != null) {
+                channel.write(new PingWebSocketFrame(ping), channel.voidPromise());
+            }
+        }
         FlushBatcher.of(channel.eventLoop()).markDirty(this);
     }
 
@@ -420,14 +442,19 @@ final class WebSocketConnection extends ChannelInboundHandlerAdapter implements 
     }
 
     /**
-     * A membership notice found this connection further behind than the notice mark: it is not reading, and
-     * every join and leave in its room would queue one more message for it. Dropped as a slow consumer is.
+     * This connection looked behind on its notices (UnreadNotices#behind) and its loop has read since: if it still
+     * is, its client is not reading, and every join and leave in its room would cost one more write. Dropped as a
+     * slow consumer is.
      */
-    private void dropBehindOnNotices() {
+    private void checkNotices() {
+        notices.endCheck();
+        if (closing || !channel.isActive() || !notices.behind(context.config.maxUnreadNotices(), System.nanoTime())) {
+            return;
+        }
         closing = true;
         closeReason = "behind_on_notices";
-        log.info("dropping {} ({}): over {} bytes behind when a membership notice came", id, remoteAddress(),
-                context.outboundCap.noticeMarkBytes());
+        log.info("dropping {} ({}): {} membership notices sent and not acknowledged", id, remoteAddress(),
+                notices.unread());
         channel.close();
     }
 
@@ -447,7 +474,8 @@ final class WebSocketConnection extends ChannelInboundHandlerAdapter implements 
             return;
         }
         alive = false;
-        channel.write(new PingWebSocketFrame(Unpooled.EMPTY_BUFFER), channel.voidPromise());
+        channel.write(new PingWebSocketFrame(notices == null ? Unpooled.EMPTY_BUFFER : notices.keepalivePayload(System.nanoTime())),
+                channel.voidPromise());
         FlushBatcher.of(channel.eventLoop()).markDirty(this);
     }
 
