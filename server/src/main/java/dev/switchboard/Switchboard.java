@@ -155,6 +155,10 @@ public final class Switchboard implements AutoCloseable, NodeStatus {
                 () -> bus.status().connected() ? 1 : 0);
         metrics.gauge("switchboard.cluster.hop.seconds", "Last measured time for a message to cross the bus",
                 () -> bus.status().hopMillis() / 1000.0);
+        metrics.counter("switchboard.cluster.subscription.lost", "Times Redis closed this node's subscription while "
+                + "staying reachable (a node too far behind on its reads; docs/design/cluster-bus.md"
+                + "#a-subscriber-that-falls-behind): the cross-node messages waiting for it were lost",
+                () -> bus.status().subscriptionsLost());
     }
 
     /** The PeerJS endpoints first (docs/protocols/peerjs.md#http), every other request as before. */

@@ -10,6 +10,7 @@ import dev.switchboard.cluster.internal.Mailboxes;
 import dev.switchboard.cluster.internal.RedisLink;
 import dev.switchboard.cluster.internal.Registry;
 import dev.switchboard.cluster.internal.Resync;
+import dev.switchboard.cluster.internal.SubscriptionLosses;
 import dev.switchboard.core.Envelope;
 import dev.switchboard.core.JoinPolicy;
 import dev.switchboard.core.LeaveReason;
@@ -30,6 +31,7 @@ import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -73,6 +75,9 @@ public final class RedisBus implements Bus, ClusterView {
     private final Liveness liveness;
     private final Dispatcher dispatcher;
     private final Mailboxes mailboxes;
+    private final SubscriptionLosses subscriptionLosses;
+    /** Whether the command connection is up, so that its loss is logged once. */
+    private final AtomicBoolean commandLinkUp = new AtomicBoolean(true);
 
     private RedisBus(RedisBusOptions options) {
         this.options = options;
@@ -102,6 +107,7 @@ public final class RedisBus implements Bus, ClusterView {
                 options.commandTimeout(), resync::schedule);
         this.dispatcher = new Dispatcher(names, nodeId, state, resync::schedule);
         this.mailboxes = new Mailboxes(redis, names, nodeId);
+        this.subscriptionLosses = new SubscriptionLosses(redis, timer, options.commandTimeout().toMillis());
         liveness.reapWith(node -> mailboxes.reapNode(node, options.resumeWindow(), timer, registry));
     }
 
@@ -120,16 +126,25 @@ public final class RedisBus implements Bus, ClusterView {
         dispatcher.start(listener);
         resync.start(listener, liveness::beat);
         redis.onMessage(dispatcher::dispatch);
-        redis.onConnection(() -> {
+        redis.onConnection(subscription -> {
+            if (!subscription) {
+                commandLinkUp.set(true);
+            }
             if (!state.closed()) {
                 resync.schedule();
             }
-        }, () -> {
-            if (!state.closed() && state.connected()) {
-                state.connected(false);
+        }, subscription -> {
+            if (state.closed()) {
+                return;
+            }
+            state.connected(false); // until the resync: what others publish meanwhile does not arrive
+            if (subscription) {
+                subscriptionLosses.subscriptionDown();
+            } else if (commandLinkUp.getAndSet(false)) {
                 log.warn("lost Redis; serving this node's members only until it is back");
             }
         });
+        subscriptionLosses.start();
         try {
             redis.subscribe(names.nodeChannel(nodeId)).toCompletableFuture().get(options.commandTimeout().toMillis(),
                     TimeUnit.MILLISECONDS);
@@ -275,7 +290,8 @@ public final class RedisBus implements Bus, ClusterView {
 
     @Override
     public BusStatus status() {
-        return new BusStatus("redis", state.connected(), state.nodes(), state.hopMillis());
+        return new BusStatus("redis", state.connected(), state.nodes(), state.hopMillis(),
+                subscriptionLosses.count());
     }
 
     // ---- shutdown ----

@@ -26,6 +26,7 @@ public final class Metrics implements AutoCloseable {
     private final Map<String, Counter> closes = new ConcurrentHashMap<>();
     private final Map<String, Counter> refusals = new ConcurrentHashMap<>();
     private final Map<String, Counter> tlsHandshakes = new ConcurrentHashMap<>();
+    private final java.util.List<Supplier<Number>> counterSources = new java.util.concurrent.CopyOnWriteArrayList<>();
     private final Timer relayLatency;
     private JvmGcMetrics gc;
     private final Duration negotiationTimeout;
@@ -122,6 +123,9 @@ public final class Metrics implements AutoCloseable {
 
     /** Registers a counter (a total since start) read on each scrape. */
     public void counter(String name, String description, Supplier<Number> value) {
+        // a FunctionCounter holds what it reads weakly: without this reference the supplier was collected and
+        // the counter stayed at its last value (0) for good
+        counterSources.add(value);
         io.micrometer.core.instrument.FunctionCounter.builder(name, value, v -> v.get().doubleValue())
                 .description(description).register(registry);
     }

@@ -33,6 +33,7 @@ import java.util.Set;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BiConsumer;
+import java.util.function.Consumer;
 
 /**
  * What the Redis bus needs of Redis: one connection for commands and one for subscriptions per node, which
@@ -190,19 +191,32 @@ public final class RedisLink implements AutoCloseable {
         }
     }
 
-    /** Called when a connection to Redis comes up again, and when one is lost. */
-    public void onConnection(Runnable connected, Runnable lost) {
+    /**
+     * Called when a connection to Redis comes up again, and when one is lost; each is told whether it was a
+     * subscription connection (which Redis also closes on its own, for a subscriber too far behind).
+     */
+    public void onConnection(Consumer<Boolean> connected, Consumer<Boolean> lost) {
         client.addListener(new RedisConnectionStateListener() {
             @Override
             public void onRedisDisconnected(RedisChannelHandler<?, ?> c) {
-                lost.run();
+                lost.accept(c instanceof StatefulRedisPubSubConnection);
             }
 
             @Override
             public void onRedisConnected(RedisChannelHandler<?, ?> c, SocketAddress address) {
-                connected.run();
+                connected.accept(c instanceof StatefulRedisPubSubConnection);
             }
         });
+    }
+
+    /** Whether the command connection is up (Lettuce's view). */
+    public boolean commandConnectionOpen() {
+        return connection.isOpen();
+    }
+
+    /** {@code INFO section} over the command connection, as text. */
+    public CompletionStage<String> info(String section) {
+        return redis.info(section);
     }
 
     @Override

@@ -95,7 +95,7 @@ public final class InMemoryBus implements Bus {
 
     @Override
     public BusStatus status() {
-        return new BusStatus("memory", true, network.nodeCount(), 0);
+        return new BusStatus("memory", true, network.nodeCount(), 0, 0);
     }
 
     @Override

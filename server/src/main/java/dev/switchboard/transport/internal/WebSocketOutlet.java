@@ -8,12 +8,18 @@ import io.netty.buffer.ByteBufAllocator;
 import io.netty.channel.EventLoop;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.RejectedExecutionException;
 
 /**
- * Delivers envelopes to WebSocket connections: the text frame is encoded once, and each receiver gets a
- * retained duplicate of the same buffer (no copy). Receivers on the calling event loop are written at once;
- * those on other loops are handed over with one task per loop, not one per receiver, which saves a task and
- * often a wake-up syscall per delivery.
+ * Delivers envelopes to WebSocket connections: the text frame is encoded once per event loop, and each receiver
+ * on that loop gets a retained duplicate of the same buffer (no copy). Receivers on the calling event loop are
+ * written at once; those on other loops are handed over with one task per loop, not one per receiver, which
+ * saves a task and often a wake-up syscall per delivery.
+ *
+ * <p>A frame is encoded on the loop that writes and releases it. Encoded by the caller (another loop, or a
+ * cluster bus thread for messages from other nodes) and released on the receiver's loop, its memory went back
+ * to another thread's pool, and Netty's pooled allocator then kept asking the JVM for fresh zeroed chunks:
+ * several percent of a node's CPU on the cross-node path (BENCHMARKS.md).
  */
 final class WebSocketOutlet implements Outlet {
 
@@ -27,18 +33,19 @@ final class WebSocketOutlet implements Outlet {
             deliver(envelope, receivers.get(0));
             return;
         }
-        int size = envelope.size();
-        boolean notice = envelope.isNotice();
-        ByteBuf frame = WebSocketFrames.text(ByteBufAllocator.DEFAULT, envelope.payload());
+        ByteBuf frame = null;
+        // Few loops (one per core): a short list of (loop, receivers) beats a map here.
+        List<EventLoop> loops = null;
+        List<List<WebSocketConnection>> groups = null;
         try {
-            // Few loops (one per core): a short list of (loop, receivers) beats a map here.
-            List<EventLoop> loops = null;
-            List<List<WebSocketConnection>> groups = null;
             for (int i = 0; i < n; i++) {
                 WebSocketConnection c = (WebSocketConnection) receivers.get(i);
                 EventLoop loop = c.eventLoop();
                 if (loop.inEventLoop()) {
-                    c.writeNow(frame.retainedDuplicate(), size, notice);
+                    if (frame == null) {
+                        frame = WebSocketFrames.text(ByteBufAllocator.DEFAULT, envelope.payload());
+                    }
+                    c.writeNow(frame.retainedDuplicate(), envelope.size(), envelope.isNotice());
                     continue;
                 }
                 if (loops == null) {
@@ -53,29 +60,50 @@ final class WebSocketOutlet implements Outlet {
                 }
                 groups.get(g).add(c);
             }
-            if (loops != null) {
-                for (int g = 0; g < loops.size(); g++) {
-                    List<WebSocketConnection> group = groups.get(g);
-                    ByteBuf shared = frame.retainedDuplicate();
-                    WebSocketConnection.handOver(loops.get(g), shared, () -> {
-                        try {
-                            for (int i = 0; i < group.size(); i++) {
-                                group.get(i).writeNow(shared.retainedDuplicate(), size, notice);
-                            }
-                        } finally {
-                            shared.release();
-                        }
-                    });
-                }
+        } finally {
+            if (frame != null) {
+                frame.release();
+            }
+        }
+        if (loops != null) {
+            for (int g = 0; g < loops.size(); g++) {
+                List<WebSocketConnection> group = groups.get(g);
+                runOn(loops.get(g), () -> writeAll(envelope, group));
+            }
+        }
+    }
+
+    @Override
+    public void deliver(Envelope envelope, Endpoint receiver) {
+        WebSocketConnection c = (WebSocketConnection) receiver;
+        EventLoop loop = c.eventLoop();
+        if (loop.inEventLoop()) {
+            c.writeNow(WebSocketFrames.text(ByteBufAllocator.DEFAULT, envelope.payload()), envelope.size(),
+                    envelope.isNotice());
+        } else {
+            runOn(loop, () -> c.writeNow(WebSocketFrames.text(ByteBufAllocator.DEFAULT, envelope.payload()),
+                    envelope.size(), envelope.isNotice()));
+        }
+    }
+
+    /** On the receivers' loop: one frame for all of them. */
+    private static void writeAll(Envelope envelope, List<WebSocketConnection> group) {
+        ByteBuf frame = WebSocketFrames.text(ByteBufAllocator.DEFAULT, envelope.payload());
+        try {
+            for (int i = 0; i < group.size(); i++) {
+                group.get(i).writeNow(frame.retainedDuplicate(), envelope.size(), envelope.isNotice());
             }
         } finally {
             frame.release();
         }
     }
 
-    @Override
-    public void deliver(Envelope envelope, Endpoint receiver) {
-        ByteBuf frame = WebSocketFrames.text(ByteBufAllocator.DEFAULT, envelope.payload());
-        ((WebSocketConnection) receiver).write(frame, envelope.size(), envelope.isNotice());
+    /** Nothing is held yet, so a loop that has stopped (a delivery racing the server's shutdown) drops nothing. */
+    private static void runOn(EventLoop loop, Runnable task) {
+        try {
+            loop.execute(task);
+        } catch (RejectedExecutionException stopped) {
+            // the connection is closing with its loop
+        }
     }
 }
