@@ -12,6 +12,7 @@ import java.net.URI;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -160,6 +161,31 @@ class BenchModesTest {
         }
     }
 
+    /** A soak's churn: connections join and leave beside the load, and the measured deliveries still add up. */
+    @Test
+    void churningConnectionsJoinAndLeaveAcrossTwoNodesWhileEveryMeasuredMessageIsDelivered() throws Exception {
+        try (RedisServer redis = RedisServer.start(); Switchboard a = node(redis, "a"); Switchboard b = node(redis, "b")) {
+            BenchReport report = LoadGenerator.run(options(ws(a.port()), ws(b.port())).churn(40)
+                    .duration(Duration.ofSeconds(2)).drain(Duration.ofSeconds(5)).build());
+            assertThat(report.errors()).isZero();
+            assertThat(report.delivered()).isEqualTo(report.expected()).isPositive();
+            BenchReport.Churn churn = report.churn();
+            // 40 a second over the warm-up and measured phase: some 90, every one confirmed and then closed
+            assertThat(churn.opened()).isGreaterThan(40);
+            assertThat(churn.joined()).isEqualTo(churn.opened());
+            assertThat(churn.left()).isEqualTo(churn.joined());
+            assertThat(churn.failed()).isZero();
+            assertThat(churn.joinP99Micros()).isGreaterThanOrEqualTo(churn.joinP50Micros()).isPositive();
+            assertThat(report.toTable()).contains("churn");
+            // once the run is over, every connection is gone from both nodes and so is every room, the churning
+            // connections' rooms of their own included
+            Awaitility.await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> {
+                assertThat(a.clientCount() + b.clientCount()).isZero();
+                assertThat(a.roomCount() + b.roomCount()).isZero();
+            });
+        }
+    }
+
     @Test
     void theModesRefuseWhatTheyCannotMeasure() {
         URI a = URI.create("ws://127.0.0.1:1/");
@@ -168,5 +194,9 @@ class BenchModesTest {
         assertThatThrownBy(() -> options(a, b).dialect("named-peer").rehomeKillPid(42).build())
                 .hasMessageContaining("y-webrtc");
         assertThatThrownBy(() -> options(a).storm(10).idleConnections(10).build()).hasMessageContaining("storm");
+        assertThatThrownBy(() -> options(a).churn(10).dialect("named-peer").build()).hasMessageContaining("churn");
+        assertThatThrownBy(() -> options(a).churn(10).storm(10).build()).hasMessageContaining("churn");
+        assertThatThrownBy(() -> options(a).duration(Duration.ofMinutes(30)).build()).hasMessageContaining("10 minutes");
+        assertThat(options(a).churn(10).duration(Duration.ofMinutes(60)).build().churn()).isEqualTo(10);
     }
 }
