@@ -141,7 +141,7 @@ try:
           f"p99 {r['p99Micros'] / 1000:.2f} ms, max {r['maxMicros'] / 1000:.1f} ms")
     if c:
         print(f"churn {c['perSecond']}/s, each for {c['lifeSeconds']:.0f} s: {c['opened']:,} opened, {c['joined']:,} joined, "
-              f"{c['left']:,} left, {c['failed']:,} failed; join p50 {c['joinP50Micros'] / 1000:.1f} ms, p99 {c['joinP99Micros'] / 1000:.1f} ms")
+              f"{c['left']:,} left, {c['cut']:,} cut before joining, {c['failed']:,} failed; join p50 {c['joinP50Micros'] / 1000:.1f} ms, p99 {c['joinP99Micros'] / 1000:.1f} ms")
     for p in r.get("processes", []):
         print(f"CPU {p['name']}: {p['cpuSeconds']:.0f} s ({p['cpuMicrosPerDelivery']:.1f} us per measured delivery)")
     ok = r["missing"] == 0 and r["errors"] == 0

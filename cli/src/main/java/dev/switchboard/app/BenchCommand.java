@@ -70,7 +70,8 @@ final class BenchCommand implements Callable<Integer> {
     int idle;
 
     @Option(names = "--hold", defaultValue = "5s", converter = DurationConverter.class,
-            description = "Idle mode: how long to hold before measuring the server. Default: ${DEFAULT-VALUE}.")
+            description = "Idle mode: how long to hold before measuring the server; storm mode: how long to hold the "
+                    + "connections after the last join. Default: ${DEFAULT-VALUE}.")
     Duration hold;
 
     @Option(names = "--source", split = ",",

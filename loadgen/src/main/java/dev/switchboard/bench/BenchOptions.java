@@ -29,7 +29,8 @@ import java.util.stream.Stream;
  * @param duration        measured sending time
  * @param drain           wait after sending stops for deliveries in flight
  * @param idleConnections idle mode: hold this many connections instead of sending (0 = load mode)
- * @param hold            idle mode: how long to hold them before measuring the server
+ * @param hold            idle mode: how long to hold them before measuring the server; storm mode: how long to
+ *                        hold them after the last join, before they close
  * @param sourceAddresses local addresses to connect from, round robin (more ports than one address has)
  * @param serverPid       the server's PID on this machine, to read its CPU time and memory; -1 if unknown
  * @param ioThreads       generator threads

@@ -64,10 +64,11 @@ public record BenchReport(String mode, String target, int connections, int rooms
     /**
      * Load mode with churn: {@code perSecond} further connections a second, each staying {@code lifeSeconds};
      * of those opened, {@code joined} had their subscription confirmed (join latency: connect to the pong after
-     * the subscribe) and {@code left} were closed by the generator; {@code failed} were refused, cut or closed by
-     * the server before their time.
+     * the subscribe) and {@code left} were closed by the generator after it; {@code cut} were still connecting or
+     * joining when their time was up (a slow node) and were closed as they were; {@code failed} were refused or
+     * closed by the server before their time.
      */
-    public record Churn(int perSecond, double lifeSeconds, long opened, long joined, long left, long failed,
+    public record Churn(int perSecond, double lifeSeconds, long opened, long joined, long left, long cut, long failed,
                         double joinP50Micros, double joinP99Micros) {
     }
 
@@ -146,8 +147,9 @@ public record BenchReport(String mode, String target, int connections, int rooms
                     handshakes.maxMicros() / 1000));
         }
         if (churn != null) {
-            rows.put("churn", fmt("%d/s, each for %.0f s: %d opened, %d joined, %d left, %d failed", churn.perSecond(),
-                    churn.lifeSeconds(), churn.opened(), churn.joined(), churn.left(), churn.failed()));
+            rows.put("churn", fmt("%d/s, each for %.0f s: %d opened, %d joined, %d left, %d cut before joining, %d failed",
+                    churn.perSecond(), churn.lifeSeconds(), churn.opened(), churn.joined(), churn.left(), churn.cut(),
+                    churn.failed()));
             rows.put("churn join p50 / p99", fmt("%.1f ms / %.1f ms", churn.joinP50Micros() / 1000,
                     churn.joinP99Micros() / 1000));
         }

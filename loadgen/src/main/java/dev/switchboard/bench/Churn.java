@@ -7,6 +7,7 @@ import io.netty.bootstrap.Bootstrap;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.EventLoop;
@@ -19,6 +20,7 @@ import java.util.ArrayDeque;
 import java.util.List;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import org.HdrHistogram.ConcurrentHistogram;
 import org.HdrHistogram.Histogram;
@@ -35,6 +37,9 @@ final class Churn {
     /** How long each churning connection stays. */
     static final long LIFE_NANOS = TimeUnit.SECONDS.toNanos(10);
     private static final long TICK_MILLIS = 100;
+    private static final int PENDING = 0;
+    private static final int JOINED = 1;
+    private static final int CUT = 2;
     private static final byte[] PONG = "\"pong\"".getBytes(StandardCharsets.US_ASCII);
 
     private final BenchOptions options;
@@ -48,6 +53,8 @@ final class Churn {
     private final AtomicLong joined = new AtomicLong();
     private final AtomicLong left = new AtomicLong();
     private final AtomicLong failed = new AtomicLong();
+    /** Closed by the generator before their join was confirmed (their time was up): a slow node, not a failure. */
+    private final AtomicLong cut = new AtomicLong();
     private final AtomicLong errors;
     private long started;
     private long seq;
@@ -93,6 +100,7 @@ final class Churn {
         List<InetAddress> sources = options.sourceAddresses();
         var future = sources.isEmpty() ? b.connect(remote)
                 : b.connect(remote, new InetSocketAddress(sources.get((int) (n % sources.size())), 0));
+        m.channel = future.channel();
         future.addListener((ChannelFutureListener) f -> {
             if (!f.isSuccess()) {
                 m.closed("connect failed: " + f.cause());
@@ -111,7 +119,7 @@ final class Churn {
             }
         }).await(5, TimeUnit.SECONDS);
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-        while (joined.get() + failed.get() < opened.get() && System.nanoTime() < deadline) {
+        while (joined.get() + failed.get() + cut.get() < opened.get() && System.nanoTime() < deadline) {
             Thread.sleep(20);
         }
         loop.submit(() -> {
@@ -123,7 +131,7 @@ final class Churn {
 
     BenchReport.Churn report() {
         return new BenchReport.Churn(options.churn(), LIFE_NANOS / 1e9, opened.get(), joined.get(), left.get(),
-                failed.get(), joinLatency.getValueAtPercentile(50) / 1000.0,
+                cut.get(), failed.get(), joinLatency.getValueAtPercentile(50) / 1000.0,
                 joinLatency.getValueAtPercentile(99) / 1000.0);
     }
 
@@ -132,8 +140,12 @@ final class Churn {
         final String room;
         final boolean closeFrame;
         final long openedAt = System.nanoTime();
+        /** Set as the connect starts, so that one still connecting when its time is up can be closed too. */
+        Channel channel;
         volatile ChannelHandlerContext ctx;
         volatile boolean hasJoined;
+        /** {@link #PENDING} until the join is confirmed ({@link #JOINED}) or the time is up first ({@link #CUT}). */
+        final AtomicInteger outcome = new AtomicInteger(PENDING);
         volatile boolean leaving;
         volatile boolean done;
 
@@ -152,7 +164,8 @@ final class Churn {
 
         @Override
         public void text(ByteBuf payload) {
-            if (!hasJoined && ByteBufUtil.indexOf(Unpooled.wrappedBuffer(PONG), payload) >= 0) {
+            if (!hasJoined && ByteBufUtil.indexOf(Unpooled.wrappedBuffer(PONG), payload) >= 0
+                    && outcome.compareAndSet(PENDING, JOINED)) {
                 hasJoined = true;
                 joinLatency.recordValue(Math.max(0, System.nanoTime() - openedAt));
                 joined.incrementAndGet();
@@ -163,16 +176,22 @@ final class Churn {
         public void readComplete() {
         }
 
-        /** Leaves (on {@link #loop}); one that never connected or already failed is only forgotten. */
+        /**
+         * Leaves (on {@link #loop}). One still connecting or upgrading (a slow node) is closed as it is and counted
+         * as cut; one that already failed is only forgotten.
+         */
         void leave() {
-            ChannelHandlerContext c = ctx;
-            if (done || c == null) {
+            if (done) {
                 return;
             }
             leaving = true;
-            if (hasJoined) {
-                left.incrementAndGet();
+            if (outcome.compareAndSet(PENDING, CUT)) { // not joined yet: closed as it is
+                cut.incrementAndGet();
+                channel.close();
+                return;
             }
+            ChannelHandlerContext c = ctx; // joined, so open
+            left.incrementAndGet();
             if (closeFrame) {
                 c.writeAndFlush(ClientFrames.close(c.alloc())).addListener(ChannelFutureListener.CLOSE);
             } else {

@@ -600,6 +600,8 @@ public final class LoadGenerator {
             seconds = (last[0] - connectStart) / 1e9;
         }
         phase = PHASE_STOPPED;
+        // the connections stay open a while (a profiler can stop before the closes reach the node)
+        Thread.sleep(options.hold().toMillis());
         double rate = seconds > 0 ? completed / seconds : -1;
         return new BenchReport("storm " + options.dialect(), targets(), n, options.rooms(), options.peersPerRoom(),
                 0, 0, 0, seconds, 0, 0, 0, 0, errors.get(), 0, 0, -1, -1, -1, -1, -1, -1, -1, -1, -1, cpu, -1,

@@ -124,7 +124,7 @@ class BenchModesTest {
     void aStormCountsEveryConfirmedJoinAndTheirHandshakeLatencies(String dialect) throws Exception {
         try (Switchboard node = TestNodes.start()) {
             BenchReport report = LoadGenerator.run(options(ws(node.port())).dialect(dialect).peersPerRoom(4)
-                    .storm(300).concurrency(64).serverPid(ProcessHandle.current().pid()).build());
+                    .storm(300).concurrency(64).hold(Duration.ZERO).serverPid(ProcessHandle.current().pid()).build());
             assertThat(report.errors()).isZero();
             assertThat(report.mode()).isEqualTo("storm " + dialect);
             assertThat(report.handshakes().completed()).isEqualTo(300);
@@ -172,7 +172,8 @@ class BenchModesTest {
             BenchReport.Churn churn = report.churn();
             // 40 a second over the warm-up and measured phase: some 90, every one confirmed and then closed
             assertThat(churn.opened()).isGreaterThan(40);
-            assertThat(churn.joined()).isEqualTo(churn.opened());
+            assertThat(churn.joined() + churn.cut()).isEqualTo(churn.opened());
+            assertThat(churn.cut()).isLessThan(churn.opened() / 4); // a loaded machine may cut a few, not most
             assertThat(churn.left()).isEqualTo(churn.joined());
             assertThat(churn.failed()).isZero();
             assertThat(churn.joinP99Micros()).isGreaterThanOrEqualTo(churn.joinP50Micros()).isPositive();
