@@ -179,9 +179,9 @@ class BenchModesTest {
             assertThat(churn.joinP99Micros()).isGreaterThanOrEqualTo(churn.joinP50Micros()).isPositive();
             assertThat(report.toTable()).contains("churn");
             // once the run is over, every connection is gone from both nodes and so is every room, the churning
-            // connections' rooms of their own included
-            Awaitility.await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> {
-                assertThat(a.clientCount() + b.clientCount()).isZero();
+            // connections' rooms of their own included (generous: a loaded machine closes slowly)
+            Awaitility.await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> {
+                    assertThat(a.clientCount() + b.clientCount()).isZero();
                 assertThat(a.roomCount() + b.roomCount()).isZero();
             });
         }
