@@ -3,21 +3,26 @@
 # each counted once its join is confirmed (y-webrtc: the pong answered after its subscribe; named-peer: its
 # login_success), with the distribution of that handshake's latency (TCP connect to confirmed join) and the
 # node's CPU per connection. The node runs with one event loop pinned to core 0, the generator on core 1.
-# Each run gets a fresh node, warmed first by a storm of WARM connections from another source address (the
-# measured storm should not pay the JIT's first compilations), then the measured storm.
+# Each run gets a fresh node, warmed first by storms from other source addresses (WARM, default two storms of
+# N: code that runs once per connection reaches the JIT's last tier only after some 10,000 connections, and a
+# storm measured before that measures the compiler), each closed and gone from the node before the next, then
+# the measured storm.
 #
-#   bench/storm.sh [rounds] [dialect...]     default 3 rounds of y-webrtc and named-peer, alternating
-#   N=10000 CONCURRENCY=256 WARM=3000 SERVER_ARGS="--transport io_uring"
+#   bench/storm.sh [rounds] [setup...]     default 3 rounds of y-webrtc and named-peer, alternating
+#     setups: a dialect name (y-webrtc, named-peer, rendezvous, radix, peerjs), or
+#             NAME=jar:PATH   the same storm (DIALECT, default y-webrtc) against another build, e.g. a change's
+#                             before and after side by side: bench/storm.sh 3 before=jar:/tmp/before.jar after=jar:/tmp/after.jar
+#   N=10000 CONCURRENCY=256 WARM="10000 10000" SERVER_ARGS="--transport io_uring" NODE_JVM_EXTRA="..."
 #
 # N is bounded by `ulimit -n` (each of the node and the generator holds N descriptors). Connections come from
-# 127.0.0.x source addresses, a fresh one per storm, so no run finds its ports in TIME_WAIT. Loopback only,
-# bounded; only the processes it starts are stopped.
+# 127.0.0.x source addresses, a fresh one per storm, so no run finds its ports in TIME_WAIT. The generator is
+# always this checkout's build. Loopback only, bounded; only the processes it starts are stopped.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROUNDS=${1:-3}; shift || true
-DIALECTS=("$@"); (( ${#DIALECTS[@]} > 0 )) || DIALECTS=(y-webrtc named-peer)
+SETUPS=("$@"); (( ${#SETUPS[@]} > 0 )) || SETUPS=(y-webrtc named-peer)
 N=${N:-10000}
-WARM=${WARM:-3000}
+WARM=${WARM:-$N $N}
 CONCURRENCY=${CONCURRENCY:-256}
 SERVER_ARGS=${SERVER_ARGS:-}
 OUT=bench/results/storm-$(date -u +%Y%m%dT%H%M%SZ)
@@ -34,27 +39,37 @@ trap stop_node EXIT
 source_no=10
 next_source() { source_no=$(( source_no % 240 + 1 )); echo "127.0.0.$(( source_no + 10 ))"; }
 
+tcp_connections() { curl -sf "http://127.0.0.1:$PORT/metrics" | awk '/^switchboard_tcp_connections / {print int($NF)}'; }
+storm() { # $1 = connections, $2 = output prefix, rest = further bench options
+  local n=$1 out=$2; shift 2
+  # shellcheck disable=SC2086
+  taskset -c 1 java $LOAD_JVM -jar "$JAR" bench --dialect "$dialect" --url "ws://127.0.0.1:$PORT/" --storm "$n" \
+    --concurrency "$CONCURRENCY" --rooms "$(( n / 4 ))" --peers 4 --threads 1 --hold 0s --source "$(next_source)" "$@" \
+    > "$out.txt" 2>&1 || true
+}
+
 for round in $(seq "$ROUNDS"); do
-  order=("${DIALECTS[@]}"); (( round % 2 == 0 )) && order=($(printf '%s\n' "${DIALECTS[@]}" | tac))
-  for dialect in "${order[@]}"; do
+  order=("${SETUPS[@]}"); (( round % 2 == 0 )) && order=($(printf '%s\n' "${SETUPS[@]}" | tac))
+  for setup in "${order[@]}"; do
+    name=${setup%%=*}; jar=$JAR; dialect=$setup
+    if [[ $setup == *=jar:* ]]; then jar=${setup#*=jar:}; dialect=${DIALECT:-y-webrtc}; fi
     PORT=$(free_port)
     # the node's own connection limit keeps descriptors back for Redis and the ops port: lifted, as capacity.sh does
     # shellcheck disable=SC2086
-    SWITCHBOARD_MAX_CONNECTIONS=1000000 SWITCHBOARD_MESSAGE_RATE=0 taskset -c 0 java $SERVER_JVM -jar "$JAR" serve \
-      --host 127.0.0.1 --port "$PORT" --grpc-port -1 --io-threads 1 $SERVER_ARGS > "$OUT/$dialect-$round-node.log" 2>&1 &
+    SWITCHBOARD_MAX_CONNECTIONS=1000000 SWITCHBOARD_MESSAGE_RATE=0 taskset -c 0 java $SERVER_JVM ${NODE_JVM_EXTRA:-} -jar "$jar" serve \
+      --host 127.0.0.1 --port "$PORT" --grpc-port -1 --io-threads 1 $SERVER_ARGS > "$OUT/$name-$round-node.log" 2>&1 &
     NODE=$!
     for _ in $(seq 300); do curl -sf -o /dev/null "http://127.0.0.1:$PORT/ready" && break; sleep 0.1; done
-    # shellcheck disable=SC2086
-    taskset -c 1 java $LOAD_JVM -jar "$JAR" bench --dialect "$dialect" --url "ws://127.0.0.1:$PORT/" --storm "$WARM" \
-      --concurrency "$CONCURRENCY" --rooms "$(( WARM / 4 ))" --peers 4 --threads 1 --source "$(next_source)" \
-      > "$OUT/$dialect-$round-warm.txt" 2>&1 || true
-    sleep 1
-    # shellcheck disable=SC2086
-    taskset -c 1 java $LOAD_JVM -jar "$JAR" bench --dialect "$dialect" --url "ws://127.0.0.1:$PORT/" --storm "$N" \
-      --concurrency "$CONCURRENCY" --rooms "$(( N / 4 ))" --peers 4 --threads 1 --source "$(next_source)" \
-      --server-pid "$NODE" --json "$OUT/$dialect-$round.json" > "$OUT/$dialect-$round.txt" 2>&1 || true
+    w=0
+    for warm in $WARM; do
+      w=$(( w + 1 ))
+      storm "$warm" "$OUT/$name-$round-warm$w"
+      # the warm storm's closes are the node's work too: they must be over before the measured storm starts
+      for _ in $(seq 600); do (( $(tcp_connections || echo 0) <= 1 )) && break; sleep 0.1; done
+    done
+    storm "$N" "$OUT/$name-$round" --server-pid "$NODE" --json "$OUT/$name-$round.json"
     stop_node
-    python3 - "$OUT/$dialect-$round.json" "$dialect" "$round" <<'PY'
+    python3 - "$OUT/$name-$round.json" "$name" "$round" <<'PY'
 import json, sys
 try:
     r = json.load(open(sys.argv[1])); h = r["handshakes"]
@@ -67,10 +82,10 @@ PY
   done
 done
 
-python3 - "$OUT" "${DIALECTS[@]}" <<'PY'
+python3 - "$OUT" "${SETUPS[@]%%=*}" <<'PY'
 import json, sys, glob, statistics
 out, dialects = sys.argv[1], sys.argv[2:]
-print("\n| dialect | joins per second | handshake p50 | p99 | max | server CPU per connect | rounds |")
+print("\n| setup | joins per second | handshake p50 | p99 | max | server CPU per connect | rounds |")
 print("|---|---|---|---|---|---|---|")
 for d in dialects:
     rs = []

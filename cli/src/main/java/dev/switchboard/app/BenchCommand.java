@@ -58,7 +58,7 @@ final class BenchCommand implements Callable<Integer> {
     Duration warmup;
 
     @Option(names = "--duration", defaultValue = "20s", converter = DurationConverter.class,
-            description = "Measured sending time (at most 10m). Default: ${DEFAULT-VALUE}.")
+            description = "Measured sending time (at most 10m; 2h with --churn). Default: ${DEFAULT-VALUE}.")
     Duration duration;
 
     @Option(names = "--drain", defaultValue = "2s", converter = DurationConverter.class,
@@ -70,7 +70,8 @@ final class BenchCommand implements Callable<Integer> {
     int idle;
 
     @Option(names = "--hold", defaultValue = "5s", converter = DurationConverter.class,
-            description = "Idle mode: how long to hold before measuring the server. Default: ${DEFAULT-VALUE}.")
+            description = "Idle mode: how long to hold before measuring the server; storm mode: how long to hold the "
+                    + "connections after the last join. Default: ${DEFAULT-VALUE}.")
     Duration hold;
 
     @Option(names = "--source", split = ",",
@@ -103,6 +104,12 @@ final class BenchCommand implements Callable<Integer> {
                     + "--duration bounds the wait after the kill.")
     long rehomeKill;
 
+    @Option(names = "--churn", defaultValue = "0",
+            description = "Load mode (y-webrtc, open loop): this many further connections a second join (half to the "
+                    + "run's rooms, half to rooms of their own) and leave 10 s later, a soak's churn; what they "
+                    + "receive is not counted. Default: ${DEFAULT-VALUE}.")
+    int churn;
+
     @Option(names = "--threads", defaultValue = "2", description = "Generator threads. Default: ${DEFAULT-VALUE}.")
     int threads;
 
@@ -123,7 +130,7 @@ final class BenchCommand implements Callable<Integer> {
                 .payloadBytes(payload).ratePerPeer(rate).window(window).warmup(warmup).duration(duration).drain(drain)
                 .idleConnections(idle).hold(hold).sourceAddresses(sourceAddresses).serverPid(serverPid)
                 .ioThreads(threads).tlsCa(tlsCa).cpuPids(cpuPids).storm(storm).concurrency(concurrency)
-                .rehomeKillPid(rehomeKill).build();
+                .rehomeKillPid(rehomeKill).churn(churn).build();
         BenchReport report = LoadGenerator.run(options);
         System.out.print(report.toTable());
         if (json != null) {

@@ -29,7 +29,8 @@ import java.util.stream.Stream;
  * @param duration        measured sending time
  * @param drain           wait after sending stops for deliveries in flight
  * @param idleConnections idle mode: hold this many connections instead of sending (0 = load mode)
- * @param hold            idle mode: how long to hold them before measuring the server
+ * @param hold            idle mode: how long to hold them before measuring the server; storm mode: how long to
+ *                        hold them after the last join, before they close
  * @param sourceAddresses local addresses to connect from, round robin (more ports than one address has)
  * @param serverPid       the server's PID on this machine, to read its CPU time and memory; -1 if unknown
  * @param ioThreads       generator threads
@@ -43,12 +44,17 @@ import java.util.stream.Stream;
  *                        generator kills it (SIGKILL) and measures how long its peers take to be reconnected to
  *                        the other targets and every room's view to be right again (-1 = off); a URL listed
  *                        several times gets that many shares of the peers
+ * @param churn           load mode, y-webrtc: further connections a second that join and, 10 s later, leave
+ *                        (0 = off); such a run may last up to {@link #MAX_SOAK_DURATION}
  */
 public record BenchOptions(String dialect, List<URI> targets, int rooms, int peersPerRoom, int payloadBytes, int ratePerPeer, int window,
                            Duration warmup, Duration duration, Duration drain, int idleConnections, Duration hold,
                            List<InetAddress> sourceAddresses, long serverPid, int ioThreads, Path tlsCa,
-                           Map<String, Long> cpuPids, int storm, int concurrency, long rehomeKillPid) {
+                           Map<String, Long> cpuPids, int storm, int concurrency, long rehomeKillPid,
+                           int churn) {
     public static final Duration MAX_DURATION = Duration.ofMinutes(10);
+    /** A soak (a load run with churn) is meant to last: its bound instead of {@link #MAX_DURATION}. */
+    public static final Duration MAX_SOAK_DURATION = Duration.ofHours(2);
     public static final int MAX_CONNECTIONS = 100_000;
     public static final String GRPC = "grpc";
 
@@ -93,9 +99,16 @@ public record BenchOptions(String dialect, List<URI> targets, int rooms, int pee
                 throw new IllegalArgumentException("durations cannot be negative: " + d);
             }
         }
-        if (warmup.plus(duration).plus(drain).plus(hold).compareTo(MAX_DURATION) > 0) {
+        check("churn", churn, 0, 10_000);
+        Duration bound = churn > 0 ? MAX_SOAK_DURATION : MAX_DURATION;
+        if (warmup.plus(duration).plus(drain).plus(hold).compareTo(bound) > 0) {
             throw new IllegalArgumentException("warm-up, duration, drain and hold together must be within "
-                    + MAX_DURATION.toMinutes() + " minutes");
+                    + bound.toMinutes() + " minutes");
+        }
+        if (churn > 0 && (!"y-webrtc".equals(dialect) || ratePerPeer == 0 || storm > 0 || idleConnections > 0
+                || rehomeKillPid > 0)) {
+            throw new IllegalArgumentException("churn joins and leaves beside an open-loop y-webrtc load run: "
+                    + "--dialect y-webrtc with a --rate, no storm, idle or re-home");
         }
         sourceAddresses = List.copyOf(sourceAddresses);
         cpuPids = Collections.unmodifiableMap(new LinkedHashMap<>(cpuPids));
@@ -170,6 +183,7 @@ public record BenchOptions(String dialect, List<URI> targets, int rooms, int pee
         private int storm;
         private int concurrency = 256;
         private long rehomeKillPid = -1;
+        private int churn;
 
         private Builder() {
         }
@@ -281,11 +295,17 @@ public record BenchOptions(String dialect, List<URI> targets, int rooms, int pee
             return this;
         }
 
+        /** Connections a second that join and, 10 s later, leave, beside the load (a soak). */
+        public Builder churn(int v) {
+            churn = v;
+            return this;
+        }
+
         /** Validates everything; throws {@link IllegalArgumentException} naming what is wrong. */
         public BenchOptions build() {
             return new BenchOptions(dialect, targets, rooms, peersPerRoom, payloadBytes, ratePerPeer, window, warmup,
                     duration, drain, idleConnections, hold, sourceAddresses, serverPid, ioThreads, tlsCa, cpuPids, storm,
-                    concurrency, rehomeKillPid);
+                    concurrency, rehomeKillPid, churn);
         }
     }
 

@@ -27,7 +27,7 @@ public record BenchReport(String mode, String target, int connections, int rooms
                           long serverRssBytes, long serverHeapBytes, double heapBytesPerConnection,
                           double rssBytesPerConnection, double connectsPerSecond, double serverCpuMicrosPerConnect,
                           CrossNode crossNode, List<ProcessCpu> processes, double allProcessesCpuMicrosPerDelivery,
-                          Handshakes handshakes, Rehome rehome) {
+                          Handshakes handshakes, Rehome rehome, Churn churn) {
 
     /**
      * With several targets: deliveries to a peer on the sender's own node, and to a peer on another node (which
@@ -59,6 +59,17 @@ public record BenchReport(String mode, String target, int connections, int rooms
      */
     public record Rehome(int peers, int moved, double reconnectedMillis, double consistentMillis,
                          double reconnectP50Millis, double reconnectP99Millis, long probes) {
+    }
+
+    /**
+     * Load mode with churn: {@code perSecond} further connections a second, each staying {@code lifeSeconds};
+     * of those opened, {@code joined} had their subscription confirmed (join latency: connect to the pong after
+     * the subscribe) and {@code left} were closed by the generator after it; {@code cut} were still connecting or
+     * joining when their time was up (a slow node) and were closed as they were; {@code failed} were refused or
+     * closed by the server before their time.
+     */
+    public record Churn(int perSecond, double lifeSeconds, long opened, long joined, long left, long cut, long failed,
+                        double joinP50Micros, double joinP99Micros) {
     }
 
     public String toJson() {
@@ -134,6 +145,13 @@ public record BenchReport(String mode, String target, int connections, int rooms
                     handshakes.p99Micros() / 1000));
             rows.put("handshake p99.9 / max", fmt("%.1f ms / %.1f ms", handshakes.p999Micros() / 1000,
                     handshakes.maxMicros() / 1000));
+        }
+        if (churn != null) {
+            rows.put("churn", fmt("%d/s, each for %.0f s: %d opened, %d joined, %d left, %d cut before joining, %d failed",
+                    churn.perSecond(), churn.lifeSeconds(), churn.opened(), churn.joined(), churn.left(), churn.cut(),
+                    churn.failed()));
+            rows.put("churn join p50 / p99", fmt("%.1f ms / %.1f ms", churn.joinP50Micros() / 1000,
+                    churn.joinP99Micros() / 1000));
         }
         if (rehome != null) {
             rows.put("peers / moved", rehome.peers() + " / " + rehome.moved());

@@ -238,7 +238,7 @@ final class GrpcRun {
                     all.getValueAtPercentile(99.9) / 1e3, all.getMaxValue() / 1e3, -1, -1, -1, -1, -1, cpu,
                     cpu >= 0 && delivered > 0 ? cpu * 1e6 / delivered : -1, server.present() ? server.rssBytes() : -1,
                     -1, -1, -1, connectRate, -1, split, processes,
-                    !processes.isEmpty() && delivered > 0 ? allCpu * 1e6 / delivered : -1, null, null);
+                    !processes.isEmpty() && delivered > 0 ? allCpu * 1e6 / delivered : -1, null, null, null);
         } finally {
             stopping = true;
             sender.shutdownNow();

@@ -73,6 +73,8 @@ public final class LoadGenerator {
     /** Connections opened per second (TCP, TLS with wss://, the upgrade), and the server's CPU per one. */
     private double connectRate = -1;
     private double serverCpuPerConnect = -1;
+    /** Connections joining and leaving beside the load ({@code --churn}); null without. */
+    private Churn churn;
 
     private LoadGenerator(BenchOptions options) {
         this.options = options;
@@ -360,7 +362,7 @@ public final class LoadGenerator {
                         0, 0, 0, 0, errors.get(), 0, 0, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, rss,
                         heapAfter, heapAfter >= 0 && heapBefore >= 0 ? (heapAfter - heapBefore) / (double) n : -1,
                         rss >= 0 && rssBefore >= 0 ? (rss - rssBefore) / (double) n : -1, connectRate,
-                        serverCpuPerConnect, null, List.of(), -1, null, null);
+                        serverCpuPerConnect, null, List.of(), -1, null, null, null);
             }
             Thread.sleep(500); // let every subscription land before anyone publishes
             awaitReady();
@@ -368,6 +370,10 @@ public final class LoadGenerator {
             System.gc();
             startSending();
             phase = PHASE_WARMUP;
+            if (options.churn() > 0) {
+                churn = new Churn(options, group, epoll, errors);
+                churn.start();
+            }
             Thread.sleep(options.warmup().toMillis());
             double cpuStart = server.present() ? server.cpuSeconds() : -1;
             Map<String, Double> othersStart = othersCpu(options);
@@ -379,7 +385,11 @@ public final class LoadGenerator {
             phase = PHASE_STOPPED;
             double seconds = (System.nanoTime() - start) / 1e9;
             double ownCpu = ownCpuStart >= 0 ? (ownCpuNanos() - ownCpuStart) / 1e9 : -1;
-            awaitDrained();
+            long drainEnd = System.nanoTime() + options.drain().toNanos();
+            if (churn != null) {
+                churn.stop(); // within the drain: the last joins confirmed, then every churning connection leaves
+            }
+            awaitDrained(drainEnd);
             double cpu = server.present() ? server.cpuSeconds() - cpuStart : -1;
             Map<String, Double> others = othersCpuSince(options, othersStart);
             return report(group, seconds, cpu, others, ownCpu, server);
@@ -554,8 +564,7 @@ public final class LoadGenerator {
      * The drain: until every message of the measured phase is delivered, or {@code --drain} has passed. Waiting out
      * the whole drain when nothing is missing would only idle (and add an idle stretch to the CPU reading).
      */
-    private void awaitDrained() throws InterruptedException {
-        long deadline = System.nanoTime() + options.drain().toNanos();
+    private void awaitDrained(long deadline) throws InterruptedException {
         while (System.nanoTime() < deadline) {
             long[] sums = new long[2];
             onEveryLoop(state -> {
@@ -611,12 +620,14 @@ public final class LoadGenerator {
             seconds = (last[0] - connectStart) / 1e9;
         }
         phase = PHASE_STOPPED;
+        // the connections stay open a while (a profiler can stop before the closes reach the node)
+        Thread.sleep(options.hold().toMillis());
         double rate = seconds > 0 ? completed / seconds : -1;
         return new BenchReport("storm " + options.dialect(), targets(), n, options.rooms(), options.peersPerRoom(),
                 0, 0, 0, seconds, 0, 0, 0, 0, errors.get(), 0, 0, -1, -1, -1, -1, -1, -1, -1, -1, -1, cpu, -1,
                 server.present() ? server.rssBytes() : -1, -1, -1, -1, rate,
                 cpu >= 0 && completed > 0 ? cpu * 1e6 / completed : -1, null,
-                processes(options, cpu, others, completed), -1, handshakes(handshakes), null);
+                processes(options, cpu, others, completed), -1, handshakes(handshakes), null, null);
     }
 
     static BenchReport.Handshakes handshakes(Histogram h) {
@@ -675,7 +686,8 @@ public final class LoadGenerator {
                 ownCpu, cpu,
                 cpu >= 0 && delivered > 0 ? cpu * 1e6 / delivered : -1, rss, -1, -1, -1, connectRate,
                 serverCpuPerConnect, split, processes,
-                !processes.isEmpty() && delivered > 0 ? allCpu * 1e6 / delivered : -1, null, null);
+                !processes.isEmpty() && delivered > 0 ? allCpu * 1e6 / delivered : -1, null, null,
+                churn == null ? null : churn.report());
     }
 
     private String targets() {

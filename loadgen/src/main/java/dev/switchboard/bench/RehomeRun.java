@@ -258,7 +258,7 @@ final class RehomeRun {
                     .map(URI::toString).toList()), n, options.rooms(), options.peersPerRoom(), 0, 0, 0,
                     (System.nanoTime() - killedAt) / 1e9, 0, 0, 0, 0, errors.get(), 0, 0, -1, -1, -1, -1, -1, -1, -1,
                     -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, null, List.of(), -1, hs,
-                    new BenchReport.Rehome(n, moved, reconnectedMillis, consistentMillis, p50, p99, probes));
+                    new BenchReport.Rehome(n, moved, reconnectedMillis, consistentMillis, p50, p99, probes), null);
         } finally {
             stopping = true;
             connector.interrupt();

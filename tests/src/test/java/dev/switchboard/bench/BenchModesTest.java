@@ -12,6 +12,7 @@ import java.net.URI;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -123,7 +124,7 @@ class BenchModesTest {
     void aStormCountsEveryConfirmedJoinAndTheirHandshakeLatencies(String dialect) throws Exception {
         try (Switchboard node = TestNodes.start()) {
             BenchReport report = LoadGenerator.run(options(ws(node.port())).dialect(dialect).peersPerRoom(4)
-                    .storm(300).concurrency(64).serverPid(ProcessHandle.current().pid()).build());
+                    .storm(300).concurrency(64).hold(Duration.ZERO).serverPid(ProcessHandle.current().pid()).build());
             assertThat(report.errors()).isZero();
             assertThat(report.mode()).isEqualTo("storm " + dialect);
             assertThat(report.handshakes().completed()).isEqualTo(300);
@@ -160,6 +161,32 @@ class BenchModesTest {
         }
     }
 
+    /** A soak's churn: connections join and leave beside the load, and the measured deliveries still add up. */
+    @Test
+    void churningConnectionsJoinAndLeaveAcrossTwoNodesWhileEveryMeasuredMessageIsDelivered() throws Exception {
+        try (RedisServer redis = RedisServer.start(); Switchboard a = node(redis, "a"); Switchboard b = node(redis, "b")) {
+            BenchReport report = LoadGenerator.run(options(ws(a.port()), ws(b.port())).churn(40)
+                    .duration(Duration.ofSeconds(2)).drain(Duration.ofSeconds(5)).build());
+            assertThat(report.errors()).isZero();
+            assertThat(report.delivered()).isEqualTo(report.expected()).isPositive();
+            BenchReport.Churn churn = report.churn();
+            // 40 a second over the warm-up and measured phase: some 90, every one confirmed and then closed
+            assertThat(churn.opened()).isGreaterThan(40);
+            assertThat(churn.joined() + churn.cut()).isEqualTo(churn.opened());
+            assertThat(churn.cut()).isLessThan(churn.opened() / 4); // a loaded machine may cut a few, not most
+            assertThat(churn.left()).isEqualTo(churn.joined());
+            assertThat(churn.failed()).isZero();
+            assertThat(churn.joinP99Micros()).isGreaterThanOrEqualTo(churn.joinP50Micros()).isPositive();
+            assertThat(report.toTable()).contains("churn");
+            // once the run is over, every connection is gone from both nodes and so is every room, the churning
+            // connections' rooms of their own included (generous: a loaded machine closes slowly)
+            Awaitility.await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> {
+                    assertThat(a.clientCount() + b.clientCount()).isZero();
+                assertThat(a.roomCount() + b.roomCount()).isZero();
+            });
+        }
+    }
+
     @Test
     void theModesRefuseWhatTheyCannotMeasure() {
         URI a = URI.create("ws://127.0.0.1:1/");
@@ -168,5 +195,9 @@ class BenchModesTest {
         assertThatThrownBy(() -> options(a, b).dialect("named-peer").rehomeKillPid(42).build())
                 .hasMessageContaining("y-webrtc");
         assertThatThrownBy(() -> options(a).storm(10).idleConnections(10).build()).hasMessageContaining("storm");
+        assertThatThrownBy(() -> options(a).churn(10).dialect("named-peer").build()).hasMessageContaining("churn");
+        assertThatThrownBy(() -> options(a).churn(10).storm(10).build()).hasMessageContaining("churn");
+        assertThatThrownBy(() -> options(a).duration(Duration.ofMinutes(30)).build()).hasMessageContaining("10 minutes");
+        assertThat(options(a).churn(10).duration(Duration.ofMinutes(60)).build().churn()).isEqualTo(10);
     }
 }

@@ -15,10 +15,19 @@ public final class ClientFrames {
     }
 
     public static ByteBuf text(ByteBufAllocator alloc, byte[] payload) {
+        return frame(alloc, 0x81, payload);
+    }
+
+    /** A close frame with status 1000 (normal closure), as a browser sends when a page closes its socket. */
+    public static ByteBuf close(ByteBufAllocator alloc) {
+        return frame(alloc, 0x88, new byte[] {0x03, (byte) 0xE8});
+    }
+
+    private static ByteBuf frame(ByteBufAllocator alloc, int finAndOpcode, byte[] payload) {
         int length = payload.length;
         int header = (length < 126 ? 2 : length <= 0xFFFF ? 4 : 10) + 4;
         ByteBuf frame = alloc.directBuffer(header + length);
-        frame.writeByte(0x81);
+        frame.writeByte(finAndOpcode);
         if (length < 126) {
             frame.writeByte(0x80 | length);
         } else if (length <= 0xFFFF) {
