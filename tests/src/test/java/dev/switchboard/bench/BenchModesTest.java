@@ -109,6 +109,20 @@ class BenchModesTest {
         }
     }
 
+    /** bench/compare-radix.sh's shape: every pairing's wallet on the first node, its extension on the second. */
+    @Test
+    void aRadixRunAcrossTwoNodesRelaysEveryMessageFromOneNodeToTheOther() throws Exception {
+        try (RedisServer redis = RedisServer.start(); Switchboard a = node(redis, "a"); Switchboard b = node(redis, "b")) {
+            BenchReport report = LoadGenerator.run(options(ws(a.port()), ws(b.port())).dialect("radix").ratePerPeer(20)
+                    .serverPid(ProcessHandle.current().pid()).cpuPids(Map.of("redis", redis.pid())).build());
+            assertThat(report.errors()).isZero();
+            assertThat(report.delivered()).isEqualTo(report.expected()).isEqualTo(report.sent()).isPositive();
+            assertThat(report.crossNode().localDelivered()).isZero();
+            assertThat(report.crossNode().crossDelivered()).isEqualTo(report.delivered());
+            assertThat(report.allProcessesCpuMicrosPerDelivery()).isPositive();
+        }
+    }
+
     @Test
     void aGrpcRunNeedsGrpcTargetsAndPairs() {
         URI ws = URI.create("ws://127.0.0.1:1/");
