@@ -102,11 +102,15 @@ class IceServersEndpointTest {
         return HTTP.send(b.build(), HttpResponse.BodyHandlers.ofString());
     }
 
-    /** Allocates a relay on the TURN server with {@code username}/{@code password}: coturn's own client. */
+    /**
+     * Allocates a relay on the TURN server with {@code username}/{@code password}: coturn's own client. No
+     * messages are sent through it ({@code -n 0}): the credentials decide the allocation, and with messages and
+     * no peer to echo them the client waited 15 s for them.
+     */
     private static TurnResult allocate(String username, String password) throws Exception {
         File log = dir.resolve("uclient-" + System.nanoTime() + ".log").toFile();
         Process p = new ProcessBuilder("turnutils_uclient", "-t", "-u", username, "-w", password, "-p",
-                Integer.toString(turnPort), "-n", "1", "-m", "1", "-e", "127.0.0.1", "-r", Integer.toString(turnPort + 1),
+                Integer.toString(turnPort), "-n", "0", "-m", "1", "-e", "127.0.0.1", "-r", Integer.toString(turnPort + 1),
                 "127.0.0.1").redirectErrorStream(true).redirectOutput(log).start();
         if (!p.waitFor(120, TimeUnit.SECONDS)) {
             p.destroyForcibly();
