@@ -115,6 +115,16 @@ public final class LoadGenerator {
         /** Open loop: when the first tick is due; ticks follow every {@link #TICK_NANOS}. */
         long gridStart;
 
+        /** Messages sent in the measured phase. */
+        long measuredSent() {
+            return stats[0].sent;
+        }
+
+        /** Deliveries of measured-phase messages, local and cross-node. */
+        long measuredDelivered() {
+            return stats[0].delivered + cross[0].delivered;
+        }
+
         /** The first tick at or after {@code slot}: when a message for that slot is due. */
         long due(long slot) {
             long k = Math.max(0, slot - gridStart + TICK_NANOS - 1) / TICK_NANOS;
@@ -559,7 +569,6 @@ public final class LoadGenerator {
         return processes;
     }
 
-    /** Runs {@code task} on every event loop, with that loop's state, and waits (bounded) until all ran. */
     /**
      * The drain: until every message of the measured phase is delivered, or {@code --drain} has passed. Waiting out
      * the whole drain when nothing is missing would only idle (and add an idle stretch to the CPU reading).
@@ -569,8 +578,8 @@ public final class LoadGenerator {
             long[] sums = new long[2];
             onEveryLoop(state -> {
                 synchronized (sums) {
-                    sums[0] += state.stats[0].sent;
-                    sums[1] += state.stats[0].delivered + state.cross[0].delivered;
+                    sums[0] += state.measuredSent();
+                    sums[1] += state.measuredDelivered();
                 }
             });
             if (sums[1] >= sums[0] * options.fanOut()) {
@@ -580,6 +589,7 @@ public final class LoadGenerator {
         }
     }
 
+    /** Runs {@code task} on every event loop, with that loop's state, and waits (bounded) until all ran. */
     private void onEveryLoop(java.util.function.Consumer<LoopState> task) throws InterruptedException {
         CountDownLatch done = new CountDownLatch(loops.size());
         loops.forEach((loop, state) -> loop.execute(() -> {
@@ -654,8 +664,8 @@ public final class LoadGenerator {
                 lag.add(measured.sendLag);
                 scheduled.add(measured.scheduled);
                 scheduled.add(crossed.scheduled);
-                sums[0] += measured.sent;
-                sums[1] += measured.delivered + crossed.delivered;
+                sums[0] += state.measuredSent();
+                sums[1] += state.measuredDelivered();
                 sums[2] += crossed.delivered;
             }
         });
