@@ -102,11 +102,15 @@ class NegotiationTelemetryTest {
                 a.next();
                 awaitMetric("switchboard_negotiations_abandoned_total", "named-peer", 1);
             }
+            // c's leave is announced to both: read it here, so the next reads below are the offers they wait for
+            assertThat(a.next()).contains("peer_disconnected");
+            assertThat(b.next()).contains("peer_disconnected");
             // both offer before either answers: glare, counted once; the polite one then answers
             a.send(np("offer", "b"));
-            b.next(); // a's offer reached b (so the node handled it) before b offers: the order is the test's
+            // a's offer reached b (so the node handled it) before b offers: the order is the test's
+            assertThat(b.next()).contains("\"type\":\"offer\"");
             b.send(np("offer", "a"));
-            a.next();
+            assertThat(a.next()).contains("\"type\":\"offer\"");
             b.send(np("answer", "a"));
             awaitMetric("switchboard_negotiations_glare_total", "named-peer", 1);
             awaitMetric("switchboard_negotiations_completed_total", "named-peer", 2);
