@@ -195,7 +195,7 @@ class BenchModesTest {
             // once the run is over, every connection is gone from both nodes and so is every room, the churning
             // connections' rooms of their own included (generous: a loaded machine closes slowly)
             Awaitility.await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> {
-                    assertThat(a.clientCount() + b.clientCount()).isZero();
+                assertThat(a.clientCount() + b.clientCount()).isZero();
                 assertThat(a.roomCount() + b.roomCount()).isZero();
             });
         }
