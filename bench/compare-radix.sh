@@ -17,6 +17,8 @@
 #                               (open loop) to the other, PAYLOAD bytes a message (the upstream closes a socket
 #                               past 100 msg/s, so RATE stays below that)
 #   SERVER_CORES=0 LOAD_CORE=1  where the servers (both instances and Redis) and the generator run
+#   NODE_JVM_EXTRA="..."        extra JVM options for each Switchboard node (e.g. a profiler agent); {node} in them
+#                               becomes <setup>-<round>-<node id>
 #   PERF_STAT=1                 also count each server process's syscalls and context switches (perf stat, 10 s
 #                               from PERF_DELAY=16 s after the generator starts: inside the measured phase), per
 #                               delivered message
@@ -167,8 +169,9 @@ start_upstream() { # $1 = instance id, $2 = LOG_LEVEL; sets NODE_URL, NODE_PID
 
 start_node() { # $1 = node id, $2 = jar; sets NODE_URL, NODE_PID
   local port; port=$(free_port)
+  local extra=${NODE_JVM_EXTRA:-}; extra=${extra//\{node\}/$name-$round-$1}
   # shellcheck disable=SC2086
-  taskset -c "$SERVER_CORES" java $SERVER_JVM -jar "$2" serve --host 127.0.0.1 --port "$port" --grpc-port -1 \
+  taskset -c "$SERVER_CORES" java $SERVER_JVM $extra -jar "$2" serve --host 127.0.0.1 --port "$port" --grpc-port -1 \
     --io-threads 1 --node-id "$1" --redis "redis://127.0.0.1:$REDIS_PORT" > "$OUT/$name-$round-$1.log" 2>&1 &
   NODE_PID=$!; PIDS+=("$NODE_PID")
   NODE_URL="ws://127.0.0.1:$port/"
