@@ -12,8 +12,13 @@
 #     named-peer, rendezvous, peerjs
 #                   100 groups x 4 peers, RATE msg/s per peer, each message relayed to one other peer
 #     radix         200 wallet/extension pairings, RATE msg/s per side, each relayed to the other side
+#     SETUP@TAG=jar:PATH
+#                   SETUP's load against another build (a change's before and after side by side), e.g.
+#                   rendezvous@before=jar:/tmp/before.jar; its ratio is to y-webrtc@TAG when that runs too
 #   RATE=40 (default: 16,000 relayed messages/s, 16,000 deliveries/s)
 #   SERVER_ARGS="..."            extra serve options; SERVER_CORE=0 LOAD_CORE=1
+#   NODE_JVM_EXTRA="..."         extra JVM options for the node (e.g. a profiler agent); {node} in them becomes
+#                                <setup>-<round>
 #
 # Reported: the node's CPU per delivered message, each setup's ratio to y-webrtc at the same deliveries/s (and
 # to y-webrtc-x4), p50/p99, deliveries/s, missing, and the load average when each run started. Run it under
@@ -41,13 +46,14 @@ SERVER_CORE=${SERVER_CORE:-0}
 LOAD_CORE=${LOAD_CORE:-1}
 TIMING=(--payload 1024 --warmup 10s --duration 15s --drain 3s)
 
-load_of() { # $1 = setup: the generator's load options
-  case $1 in
+load_of() { # $1 = setup (SETUP or SETUP@TAG=jar:PATH): the generator's load options
+  local setup=${1%%=*}; setup=${setup%%@*}
+  case $setup in
     y-webrtc) echo "--dialect y-webrtc --rooms 100 --peers 4 --rate $((RATE / 4))" ;;
     y-webrtc-x4) echo "--dialect y-webrtc --rooms 100 --peers 4 --rate $RATE" ;;
-    named-peer|rendezvous|peerjs) echo "--dialect $1 --rooms 100 --peers 4 --rate $RATE" ;;
+    named-peer|rendezvous|peerjs) echo "--dialect $setup --rooms 100 --peers 4 --rate $RATE" ;;
     radix) echo "--dialect radix --rooms 200 --peers 2 --rate $RATE" ;;
-    *) echo "unknown setup $1" >&2; return 2 ;;
+    *) echo "unknown setup $setup" >&2; return 2 ;;
   esac
 }
 for s in "${SETUPS[@]}"; do load_of "$s" > /dev/null; done
@@ -70,17 +76,20 @@ done
 for round in $(seq "$ROUNDS"); do
   order=("${SETUPS[@]}")
   (( round % 2 == 0 )) && order=($(printf '%s\n' "${SETUPS[@]}" | tac)) # ABBA: none always goes first
-  for name in "${order[@]}"; do
+  for setup in "${order[@]}"; do
+    name=${setup%%=*}; jar=$JAR
+    [[ $setup == *=jar:* ]] && jar=${setup#*=jar:}
     PORT=$(free_port)
+    extra=${NODE_JVM_EXTRA:-}; extra=${extra//\{node\}/$name-$round}
     # shellcheck disable=SC2086
-    taskset -c "$SERVER_CORE" java $SERVER_JVM -jar "$JAR" serve --host 127.0.0.1 --port "$PORT" --grpc-port -1 \
+    taskset -c "$SERVER_CORE" java $SERVER_JVM $extra -jar "$jar" serve --host 127.0.0.1 --port "$PORT" --grpc-port -1 \
       --io-threads 1 $SERVER_ARGS > "$OUT/$name-$round-server.log" 2>&1 &
     SERVER_PID=$!
     for _ in $(seq 300); do curl -sf -o /dev/null "http://127.0.0.1:$PORT/ready" && break; sleep 0.1; done
     cut -d' ' -f1-3 /proc/loadavg > "$OUT/$name-$round-loadavg.txt"
     # shellcheck disable=SC2046
     taskset -c "$LOAD_CORE" java $LOAD_JVM -jar "$JAR" bench --url "ws://127.0.0.1:$PORT/" --server-pid "$SERVER_PID" \
-      --threads 1 --json "$OUT/$name-$round.json" $(load_of "$name") "${TIMING[@]}" > "$OUT/$name-$round.txt" 2>&1 || true
+      --threads 1 --json "$OUT/$name-$round.json" $(load_of "$setup") "${TIMING[@]}" > "$OUT/$name-$round.txt" 2>&1 || true
     stop_server
     python3 - "$OUT/$name-$round.json" "$name" "$round" "$(cat "$OUT/$name-$round-loadavg.txt")" <<'PY'
 import json, sys
@@ -95,7 +104,7 @@ PY
   done
 done
 
-python3 - "$OUT" "${SETUPS[@]}" <<'PY'
+python3 - "$OUT" "${SETUPS[@]%%=*}" <<'PY'
 import json, sys, glob, statistics
 out, setups = sys.argv[1], sys.argv[2:]
 def reports(name):
@@ -111,7 +120,9 @@ def cpu(name):
     return med([r["serverCpuMicrosPerDelivery"] for r in reports(name)])
 def ratio(a, b):
     return f"{a / b:.2f}x" if a == a and b == b and b > 0 else "—"
-base, base4 = cpu("y-webrtc"), cpu("y-webrtc-x4")
+def base(name, ref): # y-webrtc of the same build: REF@TAG for SETUP@TAG when it ran, else REF
+    tag = name.partition("@")[2]
+    return cpu(f"{ref}@{tag}") if tag and f"{ref}@{tag}" in setups else cpu(ref)
 print("\n| setup | node CPU per delivery | vs y-webrtc, same deliveries/s | vs y-webrtc, same messages/s | p50 / p99 | deliveries/s | missing | load average |")
 print("|---|---|---|---|---|---|---|---|")
 for name in setups:
@@ -120,7 +131,7 @@ for name in setups:
         print(f"| {name} | no report | | | | | | |"); continue
     c = cpu(name)
     loads = ", ".join(open(f).read().split()[0] for f in sorted(glob.glob(f"{out}/{name}-[0-9]*-loadavg.txt")))
-    print(f"| {name} | {c:.2f} us | {ratio(c, base)} | {ratio(c, base4)} |"
+    print(f"| {name} | {c:.2f} us | {ratio(c, base(name, 'y-webrtc'))} | {ratio(c, base(name, 'y-webrtc-x4'))} |"
           f" {med([r['p50Micros'] for r in rs]) / 1000:.2f} / {med([r['p99Micros'] for r in rs]) / 1000:.2f} ms |"
           f" {med([r['deliveriesPerSecond'] for r in rs]):,.0f} | {med([r['missing'] for r in rs]):.0f} | {loads} |")
 print(f"\nmedians of {len(reports(setups[0]))} rounds; commit {open(out + '/commit.txt').read().strip()}; reports: {out}")

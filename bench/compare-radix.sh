@@ -11,10 +11,14 @@
 #     setups: upstream        the upstream server with LOG_LEVEL=3 (info: nothing logged per message)
 #             upstream-trace  the same with LOG_LEVEL=1, the value its Helm chart deploys (every relay is logged)
 #             switchboard     two Switchboard nodes (`serve --io-threads 1 --redis ...`)
+#             NAME=jar:PATH   the same two nodes running another build (a change's before and after side by
+#                             side), e.g.  bench/compare-radix.sh 3 upstream switchboard before=jar:/tmp/before.jar
 #   RATE=5 PAIRS=100 PAYLOAD=512   the load: PAIRS wallet/extension pairings, each side sending RATE msg/s
 #                               (open loop) to the other, PAYLOAD bytes a message (the upstream closes a socket
 #                               past 100 msg/s, so RATE stays below that)
 #   SERVER_CORES=0 LOAD_CORE=1  where the servers (both instances and Redis) and the generator run
+#   NODE_JVM_EXTRA="..."        extra JVM options for each Switchboard node (e.g. a profiler agent); {node} in them
+#                               becomes <setup>-<round>-<node id>
 #   PERF_STAT=1                 also count each server process's syscalls and context switches (perf stat, 10 s
 #                               from PERF_DELAY=16 s after the generator starts: inside the measured phase), per
 #                               delivered message
@@ -163,10 +167,11 @@ start_upstream() { # $1 = instance id, $2 = LOG_LEVEL; sets NODE_URL, NODE_PID
   echo "upstream instance $1 did not start" >&2; return 1
 }
 
-start_node() { # $1 = node id; sets NODE_URL, NODE_PID
+start_node() { # $1 = node id, $2 = jar; sets NODE_URL, NODE_PID
   local port; port=$(free_port)
+  local extra=${NODE_JVM_EXTRA:-}; extra=${extra//\{node\}/$name-$round-$1}
   # shellcheck disable=SC2086
-  taskset -c "$SERVER_CORES" java $SERVER_JVM -jar "$JAR" serve --host 127.0.0.1 --port "$port" --grpc-port -1 \
+  taskset -c "$SERVER_CORES" java $SERVER_JVM $extra -jar "$2" serve --host 127.0.0.1 --port "$port" --grpc-port -1 \
     --io-threads 1 --node-id "$1" --redis "redis://127.0.0.1:$REDIS_PORT" > "$OUT/$name-$round-$1.log" 2>&1 &
   NODE_PID=$!; PIDS+=("$NODE_PID")
   NODE_URL="ws://127.0.0.1:$port/"
@@ -177,16 +182,18 @@ start_node() { # $1 = node id; sets NODE_URL, NODE_PID
 for round in $(seq "$ROUNDS"); do
   order=("${SETUPS[@]}")
   (( round % 2 == 0 )) && order=($(printf '%s\n' "${SETUPS[@]}" | tac)) # ABBA: neither always goes first
-  for name in "${order[@]}"; do
+  for setup in "${order[@]}"; do
+    name=${setup%%=*}
     start_redis
-    case $name in
+    case $setup in
       upstream|upstream-trace)
         level=3; [[ $name == upstream-trace ]] && level=1
         start_upstream a "$level"; urls=$NODE_URL; pid_a=$NODE_PID
         start_upstream b "$level"; urls="$urls,$NODE_URL"; pid_b=$NODE_PID ;;
-      switchboard)
-        start_node a; urls=$NODE_URL; pid_a=$NODE_PID
-        start_node b; urls="$urls,$NODE_URL"; pid_b=$NODE_PID ;;
+      switchboard|*=jar:*)
+        jar=$JAR; [[ $setup == *=jar:* ]] && jar=${setup#*=jar:}
+        start_node a "$jar"; urls=$NODE_URL; pid_a=$NODE_PID
+        start_node b "$jar"; urls="$urls,$NODE_URL"; pid_b=$NODE_PID ;;
       *) echo "unknown setup $name" >&2; exit 2 ;;
     esac
     cut -d' ' -f1-3 /proc/loadavg > "$OUT/$name-$round-loadavg.txt"
@@ -227,7 +234,7 @@ PY
   done
 done
 
-python3 - "$OUT" "${SETUPS[@]}" <<'PY'
+python3 - "$OUT" "${SETUPS[@]%%=*}" <<'PY'
 import json, sys, glob, statistics
 out, setups = sys.argv[1], sys.argv[2:]
 def reports(name):

@@ -5,9 +5,8 @@ import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
 import java.io.IOException;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
+import java.util.Arrays;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 
 /**
@@ -46,16 +45,21 @@ public final class JsonObjectScan {
     private final byte[] frame;
     private final int objectStart;
     private final int objectEnd;
-    private final Map<String, List<Value>> members;
+    /** The wanted members found, in frame order: names[i] has values[i]; a repeated key appears each time. */
+    private final String[] names;
+    private final Value[] values;
+    private final int found;
     private final int appendAt;
     private final boolean empty;
 
-    private JsonObjectScan(byte[] frame, int objectStart, int objectEnd, Map<String, List<Value>> members,
-                           int appendAt, boolean empty) {
+    private JsonObjectScan(byte[] frame, int objectStart, int objectEnd, Found members, int appendAt,
+                           boolean empty) {
         this.frame = frame;
         this.objectStart = objectStart;
         this.objectEnd = objectEnd;
-        this.members = members;
+        this.names = members.names;
+        this.values = members.values;
+        this.found = members.count;
         this.appendAt = appendAt;
         this.empty = empty;
     }
@@ -70,7 +74,7 @@ public final class JsonObjectScan {
                 return null;
             }
             int objectStart = (int) p.currentTokenLocation().getByteOffset();
-            Map<String, List<Value>> found = new LinkedHashMap<>();
+            Found found = new Found();
             int count = 0;
             int lastValueStart = -1;
             String pendingName = null;
@@ -82,7 +86,7 @@ public final class JsonObjectScan {
             while ((t = p.nextToken()) == JsonToken.FIELD_NAME) {
                 int nameStart = (int) p.currentTokenLocation().getByteOffset();
                 if (pendingName != null) {
-                    add(found, pendingName, new Value(pendingToken, pendingStart,
+                    found.add(pendingName, new Value(pendingToken, pendingStart,
                             valueEnd(frame, pendingStart, nameStart), pendingText, pendingNameStart));
                     pendingName = null;
                 }
@@ -104,7 +108,7 @@ public final class JsonObjectScan {
             }
             int end = (int) p.currentTokenLocation().getByteOffset();
             if (pendingName != null) {
-                add(found, pendingName, new Value(pendingToken, pendingStart, valueEnd(frame, pendingStart, end),
+                found.add(pendingName, new Value(pendingToken, pendingStart, valueEnd(frame, pendingStart, end),
                         pendingText, pendingNameStart));
             }
             if (p.nextToken() != null) {
@@ -117,8 +121,20 @@ public final class JsonObjectScan {
         }
     }
 
-    private static void add(Map<String, List<Value>> found, String name, Value v) {
-        found.computeIfAbsent(name, k -> new ArrayList<>(1)).add(v);
+    /** The wanted members as the scan finds them: a few per frame, kept in two small arrays (read per message). */
+    private static final class Found {
+        String[] names = new String[4];
+        Value[] values = new Value[4];
+        int count;
+
+        void add(String name, Value v) {
+            if (count == names.length) {
+                names = Arrays.copyOf(names, count * 2);
+                values = Arrays.copyOf(values, count * 2);
+            }
+            names[count] = name;
+            values[count++] = v;
+        }
     }
 
     /** End of a value starting at {@code start}, given the start of the next token: back over spaces and a comma. */
@@ -192,8 +208,12 @@ public final class JsonObjectScan {
 
     /** The member's value (the last one, if the key is repeated, as JSON.parse keeps), or null if absent. */
     public Value get(String name) {
-        List<Value> v = members.get(name);
-        return v == null ? null : v.get(v.size() - 1);
+        for (int i = found - 1; i >= 0; i--) {
+            if (names[i].equals(name)) {
+                return values[i];
+            }
+        }
+        return null;
     }
 
     /** The member's value when it is a string, else null. */
@@ -204,7 +224,24 @@ public final class JsonObjectScan {
 
     /** Every occurrence of the member, in order. */
     public List<Value> all(String name) {
-        return members.getOrDefault(name, List.of());
+        List<Value> all = new ArrayList<>(1);
+        for (int i = 0; i < found; i++) {
+            if (names[i].equals(name)) {
+                all.add(values[i]);
+            }
+        }
+        return all;
+    }
+
+    /** How many times the member occurs. */
+    public int count(String name) {
+        int n = 0;
+        for (int i = 0; i < found; i++) {
+            if (names[i].equals(name)) {
+                n++;
+            }
+        }
+        return n;
     }
 
     /** Where a new last member goes: right after the last member's value (or inside "{}"). */

@@ -27,8 +27,13 @@ public final class JsonSplice {
      */
     public static byte[] replaceMember(JsonObjectScan scan, JsonObjectScan.Value member, String rawMember,
                                        JsonObjectScan.Value drop) {
+        return replaceMember(scan, member, rawMember.getBytes(StandardCharsets.UTF_8), drop);
+    }
+
+    /** As above with the new member already UTF-8 (a relay keeps its sender's {@code "from":"id"} bytes). */
+    public static byte[] replaceMember(JsonObjectScan scan, JsonObjectScan.Value member, byte[] replacement,
+                                       JsonObjectScan.Value drop) {
         byte[] frame = scan.frame();
-        byte[] replacement = rawMember.getBytes(StandardCharsets.UTF_8);
         int start = member.nameStart();
         int end = member.end();
         int[] cut = drop == null ? new int[] {end, end} : withComma(frame, drop);
@@ -79,14 +84,18 @@ public final class JsonSplice {
 
     /** {@code rawValue} is the JSON text of the new value (a quoted, escaped string; a number; …). */
     public static byte[] set(JsonObjectScan scan, String name, String rawValue) {
+        return set(scan, name, rawValue.getBytes(StandardCharsets.UTF_8));
+    }
+
+    /** As above with the value's JSON text already UTF-8 (a relay keeps its sender's quoted name). */
+    public static byte[] set(JsonObjectScan scan, String name, byte[] value) {
         byte[] frame = scan.frame();
-        byte[] value = rawValue.getBytes(StandardCharsets.UTF_8);
         List<JsonObjectScan.Value> spans = scan.all(name);
         if (spans.isEmpty()) {
-            byte[] member = (JsonStrings.quote(name) + ':').getBytes(StandardCharsets.UTF_8);
+            byte[] member = JsonStrings.quoteUtf8(name);
             int at = scan.appendAt();
             int comma = scan.isEmptyObject() ? 0 : 1;
-            byte[] out = new byte[frame.length + comma + member.length + value.length];
+            byte[] out = new byte[frame.length + comma + member.length + 1 + value.length];
             System.arraycopy(frame, 0, out, 0, at);
             int i = at;
             if (comma == 1) {
@@ -94,6 +103,7 @@ public final class JsonSplice {
             }
             System.arraycopy(member, 0, out, i, member.length);
             i += member.length;
+            out[i++] = ':';
             System.arraycopy(value, 0, out, i, value.length);
             i += value.length;
             System.arraycopy(frame, at, out, i, frame.length - at);

@@ -7,6 +7,9 @@ public final class JsonStrings {
 
     /** {@code s} as a JSON string literal: quotes, backslash and control characters escaped like JavaScript. */
     public static String quote(String s) {
+        if (plain(s)) {
+            return '"' + s + '"'; // ids and request ids, the values written per relayed message, need no escape
+        }
         StringBuilder out = new StringBuilder(s.length() + 2).append('"');
         for (int i = 0; i < s.length(); i++) {
             char c = s.charAt(i);
@@ -28,6 +31,22 @@ public final class JsonStrings {
             }
         }
         return out.append('"').toString();
+    }
+
+    /** {@link #quote} as UTF-8 bytes. */
+    public static byte[] quoteUtf8(String s) {
+        return quote(s).getBytes(java.nio.charset.StandardCharsets.UTF_8);
+    }
+
+    /** Whether {@code s} has nothing to escape: no quote, backslash, control character or surrogate. */
+    private static boolean plain(String s) {
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (c < 0x20 || c == '"' || c == '\\' || Character.isSurrogate(c)) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /** Whether the surrogate at {@code i} is half of a well-formed pair (lone ones are escaped, as in JS). */

@@ -211,6 +211,18 @@ public final class Negotiations {
         static Pair of(String room, String a, String b) {
             return a.compareTo(b) <= 0 ? new Pair(room, a, b) : new Pair(room, b, a);
         }
+
+        // written out: looked up for every offer, answer and candidate, and the record's generated ones go
+        // through an invokedynamic bootstrap the profile showed on that path
+        @Override
+        public boolean equals(Object o) {
+            return o instanceof Pair p && low.equals(p.low) && high.equals(p.high) && room.equals(p.room);
+        }
+
+        @Override
+        public int hashCode() {
+            return (room.hashCode() * 31 + low.hashCode()) * 31 + high.hashCode();
+        }
     }
 
     private static final class Exchange {

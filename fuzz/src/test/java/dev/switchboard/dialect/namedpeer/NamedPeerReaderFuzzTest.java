@@ -60,7 +60,7 @@ class NamedPeerReaderFuzzTest {
             assertEquals(target, Reference.written(relay.targetJson()));
             ObjectNode expected = ((ObjectNode) tree).deepCopy();
             expected.put("from", FROM);
-            assertEquals(expected, Reference.written(NamedPeerWriter.relay(relay, FROM)), "relayed message");
+            assertEquals(expected, Reference.written(NamedPeerWriter.relay(relay, NamedPeerWriter.quotedName(FROM))), "relayed message");
             assertEquals(target, Reference.written(NamedPeerWriter.targetNotFound(relay.targetJson())).get("target"));
         } else {
             assertEquals(new NamedPeerMessage.Other(type), message);

@@ -57,6 +57,6 @@ class RendezvousReaderFuzzTest {
         ObjectNode expected = ((ObjectNode) tree).deepCopy();
         expected.remove("to");
         expected.put("from", SENDER);
-        assertEquals(expected, Reference.written(RendezvousWriter.relay(relay, SENDER)), "relayed message");
+        assertEquals(expected, Reference.written(RendezvousWriter.relay(relay, RendezvousWriter.fromMember(SENDER))), "relayed message");
     }
 }

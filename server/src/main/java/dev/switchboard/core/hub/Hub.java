@@ -151,6 +151,22 @@ public final class Hub implements BusListener {
         return routing.member(key, memberId);
     }
 
+    /**
+     * Whether this node knows the room's member {@code memberId} (as {@link #member} would find it), without
+     * making its {@link MemberInfo}: the check a relay makes per message.
+     */
+    public boolean has(RoomKey key, String memberId) {
+        return routing.has(key, memberId);
+    }
+
+    /**
+     * The metadata value {@code name} of a member this node knows (as {@link #member} would find it), or null
+     * when there is no such member or value; without making its {@link MemberInfo}.
+     */
+    public String memberMeta(RoomKey key, String memberId, String name) {
+        return routing.memberMeta(key, memberId, name);
+    }
+
     /** Every member of the room in the cluster. */
     public CompletionStage<List<MemberInfo>> members(RoomKey key) {
         return bus.members(key);

@@ -24,8 +24,12 @@ sealed interface NamedPeerMessage {
     record Broadcast(String type, String reasonJson) implements NamedPeerMessage {
     }
 
-    /** A message with a truthy {@code target}: relayed to that peer; {@code targetJson} as sent. */
-    record Relay(String target, String targetJson, JsonObjectScan scan) implements NamedPeerMessage {
+    /** A message with a truthy {@code target}: relayed to that peer; {@code targetValue} as sent. */
+    record Relay(String target, JsonObjectScan.Value targetValue, JsonObjectScan scan) implements NamedPeerMessage {
+        /** The target's JSON text as sent (for target_not_found; made only then). */
+        String targetJson() {
+            return targetValue.raw(scan.frame());
+        }
     }
 
     /**

@@ -53,7 +53,7 @@ final class NamedPeerReader {
             return new NamedPeerMessage.Reserved(type);
         }
         if (target != null && target.truthy()) {
-            return new NamedPeerMessage.Relay(target.isString() ? target.text() : null, target.raw(frame), scan);
+            return new NamedPeerMessage.Relay(target.isString() ? target.text() : null, target, scan);
         }
         return new NamedPeerMessage.Other(type);
     }

@@ -41,6 +41,8 @@ final class NamedPeerSession implements DialectSession, LocalMember {
     private final NamedPeerDialect dialect;
     private State state = State.ANONYMOUS;
     private String name;
+    /** {@link #name} as relays carry it in {@code from}, set with the name. */
+    private byte[] quotedName;
     /** The resume secret of a login that asked for one; null for a plain login (never parked, as before). */
     private String resumeSecret;
     private Map<String, String> metadata = Map.of();
@@ -137,10 +139,10 @@ final class NamedPeerSession implements DialectSession, LocalMember {
         var signal = SignalTypes.of(relay.scan().string("type"));
         // counted when sent (an answer from another node may come back before a delivery is confirmed), and only
         // to a peer that exists: an offer to nobody would just fill the telemetry's table
-        if (signal != null && dialect.hub().member(NamedPeerDialect.ROOM, relay.target()).isPresent()) {
+        if (signal != null && dialect.hub().has(NamedPeerDialect.ROOM, relay.target())) {
             connection.signaled("", name, relay.target(), signal); // one room: every peer of the cluster
         }
-        Envelope envelope = Envelope.of(NamedPeerWriter.relay(relay, name));
+        Envelope envelope = Envelope.of(NamedPeerWriter.relay(relay, quotedName));
         var sent = dialect.hub().send(NamedPeerDialect.ROOM, relay.target(), envelope).toCompletableFuture();
         if (sent.isDone()) {
             if (!sent.getNow(false)) {
@@ -178,6 +180,7 @@ final class NamedPeerSession implements DialectSession, LocalMember {
             return;
         }
         name = requested;
+        quotedName = NamedPeerWriter.quotedName(requested);
         state = State.LOGGING_IN;
         gate = new JoinGate(connection, MAX_HELD_FRAMES);
         JoinPolicy policy = JoinPolicy.EXCLUSIVE;

@@ -55,9 +55,14 @@ final class NamedPeerWriter {
         return bytes(b.append('}').toString());
     }
 
-    /** The sender's message as received, with {@code from} set by the server. */
-    static byte[] relay(NamedPeerMessage.Relay relay, String from) {
-        return JsonSplice.set(relay.scan(), "from", JsonStrings.quote(from));
+    /** The sender's message as received, with {@code from} (its name as {@link #quotedName} gives it) set by the server. */
+    static byte[] relay(NamedPeerMessage.Relay relay, byte[] quotedFrom) {
+        return JsonSplice.set(relay.scan(), "from", quotedFrom);
+    }
+
+    /** A peer's name as the JSON string {@link #relay} writes into each of its messages: made once per login. */
+    static byte[] quotedName(String name) {
+        return JsonStrings.quoteUtf8(name);
     }
 
     static byte[] error(String code) {

@@ -117,7 +117,7 @@ public final class PeerJsDialect implements Dialect, AutoCloseable {
             return refuse(connection, PeerJsSession.INVALID_ID);
         }
         // upstream checks the limit for a new id only: one held (perhaps by this token) goes on to be decided
-        if (sessions.size() >= options.concurrentLimit() && hub.member(ROOM, id).isEmpty()) {
+        if (sessions.size() >= options.concurrentLimit() && !hub.has(ROOM, id)) {
             return refuse(connection, PeerJsWriter.LIMIT);
         }
         PeerJsSession session = new PeerJsSession(connection, this, id, token);

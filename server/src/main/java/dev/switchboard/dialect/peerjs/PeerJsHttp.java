@@ -119,7 +119,7 @@ public final class PeerJsHttp {
         String id;
         do {
             id = UUID.randomUUID().toString();
-        } while (dialect.hub().member(PeerJsDialect.ROOM, id).isPresent());
+        } while (dialect.hub().has(PeerJsDialect.ROOM, id));
         return id;
     }
 

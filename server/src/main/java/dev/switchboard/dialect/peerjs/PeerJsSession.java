@@ -185,7 +185,7 @@ final class PeerJsSession implements DialectSession, LocalMember {
     /** The destination is not connected anywhere: hold the message for it, as upstream does. */
     private void notConnected(String dst, byte[] frame) {
         enqueue(JsonStrings.quote(dst), frame);
-        if (dialect.hub().member(PeerJsDialect.ROOM, dst).isPresent()) {
+        if (dialect.hub().has(PeerJsDialect.ROOM, dst)) {
             dialect.deliverQueued(dst); // it connected while the send was on its way: its join event is past
         }
     }

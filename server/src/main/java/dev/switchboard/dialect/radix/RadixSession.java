@@ -10,6 +10,7 @@ import dev.switchboard.core.RoomKey;
 import dev.switchboard.dialect.Connection;
 import dev.switchboard.dialect.DialectSession;
 import dev.switchboard.dialect.JoinGate;
+import dev.switchboard.dialect.JsonStrings;
 import dev.switchboard.dialect.ResumeSecret;
 import java.util.Map;
 import java.util.UUID;
@@ -40,6 +41,9 @@ final class RadixSession implements DialectSession, LocalMember {
     private long window;
     private int framesInWindow;
     private boolean closed;
+    /** {@link RadixWriter#sender} of {@link #senderId}: made once per id, not per relayed message. */
+    private byte[] sender;
+    private String senderId;
 
     RadixSession(Connection connection, RadixDialect dialect, RadixUrl.Pairing pairing) {
         this.connection = connection;
@@ -155,8 +159,8 @@ final class RadixSession implements DialectSession, LocalMember {
     }
 
     private void relay(RadixMessage.Signal signal) {
-        MemberInfo target = dialect.hub().member(room, signal.targetClientId()).orElse(null);
-        if (target == null || !pairing.target().equals(target.meta(RadixDialect.ROLE))) {
+        String targetId = signal.targetClientId();
+        if (!pairing.target().equals(dialect.hub().memberMeta(room, targetId, RadixDialect.ROLE))) {
             // upstream scope: only a member of this connectionId with the targeted role can be reached
             connection.send(RadixWriter.missingRemoteClient(signal.requestId()));
             return;
@@ -164,14 +168,20 @@ final class RadixSession implements DialectSession, LocalMember {
         // the payload is sealed end to end; the method beside it says which step this is
         var step = SignalTypes.of(signal.method());
         if (step != null) {
-            connection.signaled(room.name(), id, target.id(), step);
+            connection.signaled(room.name(), id, targetId, step);
         }
-        Envelope envelope = Envelope.of(RadixWriter.remoteData(signal, id));
-        var sent = dialect.hub().send(room, target.id(), envelope).toCompletableFuture();
+        String self = id;
+        if (sender == null || senderId != self) {
+            sender = RadixWriter.sender(self);
+            senderId = self;
+        }
+        byte[] requestId = JsonStrings.quoteUtf8(signal.requestId());
+        Envelope envelope = Envelope.of(RadixWriter.remoteData(signal, sender, requestId));
+        var sent = dialect.hub().send(room, targetId, envelope).toCompletableFuture();
         if (sent.isDone()) {
-            answer(signal, sent.getNow(false));
+            answer(signal, requestId, sent.getNow(false));
         } else {
-            sent.whenComplete((ok, error) -> connection.execute(() -> answer(signal, error == null && ok)));
+            sent.whenComplete((ok, error) -> connection.execute(() -> answer(signal, requestId, error == null && ok)));
         }
     }
 
@@ -179,8 +189,8 @@ final class RadixSession implements DialectSession, LocalMember {
      * Confirmation only when the message reached a live peer's node; upstream always confirms
      * (docs/protocols/radix-connect.md#differences-from-upstream).
      */
-    private void answer(RadixMessage.Signal signal, boolean delivered) {
-        connection.send(delivered ? RadixWriter.confirmation(signal.requestId())
+    private void answer(RadixMessage.Signal signal, byte[] quotedRequestId, boolean delivered) {
+        connection.send(delivered ? RadixWriter.confirmation(quotedRequestId)
                 : RadixWriter.missingRemoteClient(signal.requestId()));
     }
 

@@ -1,7 +1,6 @@
 package dev.switchboard.dialect.radix;
 
 import dev.switchboard.dialect.JsonStrings;
-import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 
 /**
@@ -22,8 +21,16 @@ final class RadixWriter {
                 + JsonStrings.quote(token) + "}");
     }
 
-    static byte[] confirmation(String requestId) {
-        return bytes("{\"info\":\"confirmation\",\"requestId\":" + JsonStrings.quote(requestId) + "}");
+    private static final byte[] CONFIRMATION = bytes("{\"info\":\"confirmation\",\"requestId\":");
+    private static final byte[] REMOTE_DATA = bytes("{\"info\":\"remoteData\",\"data\":");
+
+    /** @param quotedRequestId the request id as a JSON string, UTF-8 (made once for the relay and its answer) */
+    static byte[] confirmation(byte[] quotedRequestId) {
+        byte[] out = new byte[CONFIRMATION.length + quotedRequestId.length + 1];
+        System.arraycopy(CONFIRMATION, 0, out, 0, CONFIRMATION.length);
+        System.arraycopy(quotedRequestId, 0, out, CONFIRMATION.length, quotedRequestId.length);
+        out[out.length - 1] = '}';
+        return out;
     }
 
     static byte[] missingRemoteClient(String requestId) {
@@ -40,14 +47,27 @@ final class RadixWriter {
                 + ",\"error\":" + issuesJson + "}");
     }
 
-    /** The sender's whole message, bytes kept, wrapped for its target. */
-    static byte[] remoteData(RadixMessage.Signal signal, String senderId) {
-        ByteArrayOutputStream out = new ByteArrayOutputStream(signal.object().length + 128);
-        out.writeBytes(bytes("{\"info\":\"remoteData\",\"data\":"));
-        out.writeBytes(signal.object());
-        out.writeBytes(bytes(",\"remoteClientId\":" + JsonStrings.quote(senderId) + ",\"requestId\":"
-                + JsonStrings.quote(signal.requestId()) + "}"));
-        return out.toByteArray();
+    /**
+     * The sender's whole message, bytes kept, wrapped for its target.
+     *
+     * @param sender what {@link #sender} gives for the sender's id (made once per socket)
+     * @param quotedRequestId the request id as a JSON string, UTF-8
+     */
+    static byte[] remoteData(RadixMessage.Signal signal, byte[] sender, byte[] quotedRequestId) {
+        byte[] object = signal.object();
+        byte[] out = new byte[REMOTE_DATA.length + object.length + sender.length + quotedRequestId.length + 1];
+        int i = 0;
+        for (byte[] part : new byte[][] {REMOTE_DATA, object, sender, quotedRequestId}) {
+            System.arraycopy(part, 0, out, i, part.length);
+            i += part.length;
+        }
+        out[i] = '}';
+        return out;
+    }
+
+    /** What follows the message in {@link #remoteData}, up to the request id: {@code ,"remoteClientId":<id>,"requestId":}. */
+    static byte[] sender(String senderId) {
+        return bytes(",\"remoteClientId\":" + JsonStrings.quote(senderId) + ",\"requestId\":");
     }
 
     private static byte[] bytes(String s) {

@@ -49,10 +49,10 @@ final class RendezvousReader {
         if (!RELAY_TYPES.contains(type)) {
             return new RendezvousMessage.Bad("unknown message type: " + type);
         }
-        if (scan.all("from").size() > 1) {
+        if (scan.count("from") > 1) {
             return new RendezvousMessage.Bad("\"from\" is set by the server"); // one would be left in place
         }
-        if (scan.all("to").size() != 1 || scan.string("to") == null || scan.string("to").isEmpty()) {
+        if (scan.count("to") != 1 || scan.string("to") == null || scan.string("to").isEmpty()) {
             return new RendezvousMessage.Bad("\"to\" must be one peer ID");
         }
         return new RendezvousMessage.Relay(scan.string("to"), scan.get("to"), scan);

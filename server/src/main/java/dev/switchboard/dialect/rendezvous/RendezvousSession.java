@@ -40,6 +40,8 @@ final class RendezvousSession implements DialectSession, LocalMember {
     private final String nonce;
     private State state = State.ANONYMOUS;
     private String peerId;
+    /** {@code "from":<peerId>} as relays carry it, set with the registration. */
+    private byte[] fromMember;
     private Map<String, String> metadata = Map.of();
     private int failedRegistrations;
     /** The policy of the join in flight: a verified peer resumes first, and takes over if the holder cannot resume. */
@@ -234,6 +236,7 @@ final class RendezvousSession implements DialectSession, LocalMember {
             metadata = Map.of();
         } else {
             state = State.REGISTERED;
+            fromMember = RendezvousWriter.fromMember(peerId);
             connection.send(RendezvousWriter.welcome(peerId, result.others(), dialect.iceServersJson(user)));
             held = g.open(); // the events held first, in order; then the frames sent meanwhile
             gate = null;
@@ -259,10 +262,10 @@ final class RendezvousSession implements DialectSession, LocalMember {
         var signal = SignalTypes.of(relay.scan().string("type"));
         // counted when sent (an answer from another node may come back before a delivery is confirmed), and only
         // to a peer in the room: an offer to nobody would just fill the telemetry's table
-        if (signal != null && dialect.hub().member(room, relay.to()).isPresent()) {
+        if (signal != null && dialect.hub().has(room, relay.to())) {
             connection.signaled(room.name(), peerId, relay.to(), signal);
         }
-        Envelope envelope = Envelope.of(RendezvousWriter.relay(relay, peerId));
+        Envelope envelope = Envelope.of(RendezvousWriter.relay(relay, fromMember));
         var sent = dialect.hub().send(room, relay.to(), envelope).toCompletableFuture();
         if (sent.isDone()) {
             if (!sent.getNow(false)) {

@@ -57,9 +57,13 @@ final class RendezvousWriter {
      * The sender's message with its {@code to} member replaced, in place, by {@code from}: the sender's ID. A
      * {@code from} the client put in is dropped: only the server says who sent a message.
      */
-    static byte[] relay(RendezvousMessage.Relay relay, String fromPeerId) {
-        return JsonSplice.replaceMember(relay.scan(), relay.toMember(), "\"from\":" + JsonStrings.quote(fromPeerId),
-                relay.scan().get("from"));
+    static byte[] relay(RendezvousMessage.Relay relay, byte[] fromMember) {
+        return JsonSplice.replaceMember(relay.scan(), relay.toMember(), fromMember, relay.scan().get("from"));
+    }
+
+    /** {@code "from":<peer ID>}, what {@link #relay} puts in every message of that sender: made once per peer. */
+    static byte[] fromMember(String fromPeerId) {
+        return bytes("\"from\":" + JsonStrings.quote(fromPeerId));
     }
 
     private static byte[] bytes(String s) {

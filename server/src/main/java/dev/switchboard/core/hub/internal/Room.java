@@ -50,6 +50,13 @@ public final class Room implements LocalRoom {
      */
     private final boolean ordered;
     private volatile LocalMember[] locals = NONE;
+    /**
+     * The local members by id, once the room has had more than {@link #INDEX_ABOVE} (named-peer and PeerJS keep
+     * every peer of the node in one room, and each relayed message looks its target up): for each id the first
+     * member of {@link #locals} with it, as a scan would find. Null in small rooms, where a scan is cheaper.
+     */
+    private volatile Map<String, LocalMember> byId;
+    static final int INDEX_ABOVE = 8;
     /** Each local member's position in the room's membership order, by index in {@link #locals}. */
     private long[] seqs = NO_SEQS;
     /** Members on other nodes; allocated on the first one (most rooms of a lone node never need it). */
@@ -150,6 +157,16 @@ public final class Room implements LocalRoom {
             seqs = nextSeqs;
         }
         locals = next;
+        Map<String, LocalMember> index = byId;
+        if (index != null) {
+            index.putIfAbsent(member.id(), member); // after any holder of the id, as in the array
+        } else if (next.length > INDEX_ABOVE) {
+            index = new ConcurrentHashMap<>();
+            for (LocalMember m : next) {
+                index.putIfAbsent(m.id(), m);
+            }
+            byId = index;
+        }
         return true;
     }
 
@@ -173,6 +190,7 @@ public final class Room implements LocalRoom {
                     seqs = nextSeqs;
                 }
                 locals = next;
+                unindex(member, next);
                 if (policies != null) {
                     policies.remove(member);
                 }
@@ -413,7 +431,26 @@ public final class Room implements LocalRoom {
         return false;
     }
 
+    /** Drops a removed member from the index; another member with its id (a takeover's) takes its place. */
+    private void unindex(LocalMember member, LocalMember[] remaining) {
+        Map<String, LocalMember> index = byId;
+        if (index == null || index.get(member.id()) != member) {
+            return;
+        }
+        for (LocalMember m : remaining) {
+            if (m.id().equals(member.id())) {
+                index.replace(m.id(), member, m);
+                return;
+            }
+        }
+        index.remove(member.id(), member);
+    }
+
     public LocalMember local(String id) {
+        Map<String, LocalMember> index = byId;
+        if (index != null) {
+            return id == null ? null : index.get(id);
+        }
         for (LocalMember m : locals) {
             if (m.id().equals(id)) {
                 return m;

@@ -165,6 +165,27 @@ public final class Routing {
         return Optional.ofNullable(room.remote(memberId));
     }
 
+    /** Whether {@link #member} would find the member; allocates nothing. */
+    public boolean has(RoomKey key, String memberId) {
+        Room room = rooms.get(key);
+        return room != null && (room.local(memberId) != null || room.remote(memberId) != null);
+    }
+
+    /** One metadata value of the member {@link #member} would find, or null; allocates nothing. */
+    public String memberMeta(RoomKey key, String memberId, String name) {
+        Room room = rooms.get(key);
+        if (room == null) {
+            return null;
+        }
+        LocalMember local = room.local(memberId);
+        if (local != null) {
+            java.util.Map<String, String> metadata = local.metadata();
+            return metadata == null ? null : metadata.get(name);
+        }
+        MemberInfo remote = room.remote(memberId);
+        return remote == null ? null : remote.meta(name);
+    }
+
     /** A message from another node for this node's members of the room. */
     public void message(RoomKey key, String targetId, String exceptId, Envelope envelope) {
         Room room = rooms.get(key);
