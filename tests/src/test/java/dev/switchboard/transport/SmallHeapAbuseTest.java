@@ -184,8 +184,10 @@ class SmallHeapAbuseTest {
         List<RawUpgrade> idle = java.util.Collections.synchronizedList(new ArrayList<>());
         Thread keepAlive = keepAlive(idle); // idle, but answering the keepalive, as a live client would
         try {
+            // bounded well past the limit: on a starved machine the keepalive thread can miss its pings and the
+            // node then closes some of these as dead, which makes room for more before the limit is met
             boolean refused = false;
-            while (idle.size() < MAX_CONNECTIONS + 100 && !refused) {
+            while (idle.size() < 2 * MAX_CONNECTIONS && !refused) {
                 int batch = 200;
                 for (RawUpgrade ws : RawUpgrade.openMany(node.port(), "/", batch, 0)) {
                     if (ws.statusLine().endsWith("101 Switching Protocols")) {
@@ -197,7 +199,7 @@ class SmallHeapAbuseTest {
                 }
                 refused |= idle.size() % batch != 0; // some were reset at accept, past the limit
             }
-            assertThat(refused).as("refused within %d connections", MAX_CONNECTIONS + 100).isTrue();
+            assertThat(refused).as("refused within %d connections", 2 * MAX_CONNECTIONS).isTrue();
             try (Socket past = new Socket("127.0.0.1", node.port())) {
                 past.setSoTimeout(10_000);
                 assertThat(new String(past.getInputStream().readAllBytes(), StandardCharsets.US_ASCII))
