@@ -9,8 +9,8 @@ import io.netty.util.concurrent.DefaultThreadFactory;
  * A node's network event loops, made before anything runs on them: the server's connections and, where it can
  * use them, the cluster bus's connections to Redis. A bus on the node's own loops reads a message from another
  * node and writes it to the node's clients on one thread, and writes its publishes where the client's message
- * was read, instead of handing each message from thread to thread (BENCHMARKS.md, "Lettuce on the node's
- * loops"). The server owns them: {@link NettyServer#stop} shuts them down.
+ * was read, instead of handing each message from thread to thread (BENCHMARKS.md, "The bus on the node's
+ * event loops"). The server owns them: {@link NettyServer#stop} shuts them down.
  */
 public final class IoLoops {
     private final ResolvedTransport transport;
