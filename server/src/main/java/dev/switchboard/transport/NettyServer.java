@@ -37,6 +37,8 @@ public final class NettyServer {
     private final ServerTls tls;
     private EventLoopGroup boss;
     private EventLoopGroup workers;
+    /** The node's loops when made before the server (they may carry the cluster bus's connections too). */
+    private final IoLoops loops;
     private Channel serverChannel;
 
     /**
@@ -46,6 +48,14 @@ public final class NettyServer {
      */
     public NettyServer(TransportOptions options, DialectRouter router, HttpResponder responder, Metrics metrics,
                        String nodeId, Authenticator auth, IceServers ice, ServerTls tls) {
+        this(options, router, responder, metrics, nodeId, auth, ice, tls, null);
+    }
+
+    /** As above, on {@code loops} (of the options' transport; null: the server makes its own when it starts). */
+    public NettyServer(TransportOptions options, DialectRouter router, HttpResponder responder, Metrics metrics,
+                       String nodeId, Authenticator auth, IceServers ice, ServerTls tls, IoLoops loops) {
+        this.loops = loops;
+        this.workers = loops == null ? null : loops.group();
         this.config = options;
         this.tls = tls;
         this.context = new TransportContext(options, router, responder, metrics, nodeId, auth, ice, tls);
@@ -56,8 +66,10 @@ public final class NettyServer {
         ResolvedTransport transport = context.transport();
         boss = new MultiThreadIoEventLoopGroup(1, new DefaultThreadFactory("switchboard-accept"),
                 transport.ioHandlerFactory());
-        workers = new MultiThreadIoEventLoopGroup(config.ioThreads(), new DefaultThreadFactory("switchboard-io"),
-                transport.ioHandlerFactory());
+        if (loops == null) {
+            workers = new MultiThreadIoEventLoopGroup(config.ioThreads(), new DefaultThreadFactory("switchboard-io"),
+                    transport.ioHandlerFactory());
+        }
         int cap = config.maxOutboundBytes();
         ServerBootstrap bootstrap = new ServerBootstrap()
                 .group(boss, workers)
@@ -125,8 +137,10 @@ public final class NettyServer {
         long ms = Math.max(100, timeout.toMillis());
         if (workers != null) {
             workers.shutdownGracefully(0, ms, TimeUnit.MILLISECONDS);
-            boss.shutdownGracefully(0, ms, TimeUnit.MILLISECONDS);
             workers.terminationFuture().awaitUninterruptibly(ms);
+        }
+        if (boss != null) {
+            boss.shutdownGracefully(0, ms, TimeUnit.MILLISECONDS);
             boss.terminationFuture().awaitUninterruptibly(ms);
         }
     }
