@@ -12,14 +12,22 @@
 #             two-nodes     two nodes over Redis, every room on both
 #             NAME=jar:PATH two nodes over Redis running another build (a change's before and after, side by
 #                           side), e.g.  bench/compare-cluster.sh 3 before=jar:/tmp/before.jar after=jar:/tmp/after.jar
+#             NAME=one-node-jar:PATH  one node, no Redis, running another build: a single-node change's before
+#                           and after, e.g.  DIALECT=grpc bench/compare-cluster.sh 3 one-node before=one-node-jar:/tmp/b.jar
 #   RATE=25 (default: 10,000 messages/s, 40,000 deliveries/s, 20,000 of them cross-node in two-nodes)
 #   DIALECT=grpc                the same over gRPC: 200 worker/client pairs, each side sending RATE msg/s to the
 #                               other; on two nodes every other pair has its worker and client on different nodes
 #   SERVER_CORES=0 LOAD_CORE=1   where the servers (every node and Redis) and the generator run
 #   SERVER_ARGS="..."           extra serve options for every node; JAR_B=path: a second build for node b only
 #   PERF_STAT=1                 also count each process's syscalls and context switches (perf stat, 10 s from
-#                               PERF_DELAY=16 s after the generator starts: inside the measured phase) and report
-#                               them per delivered message
+#                               PERF_DELAY=16 s after the generator starts: inside the measured phase; PERF_EVENTS=
+#                               further perf events, e.g. syscalls:sys_enter_writev,syscalls:sys_enter_futex) and report
+#                               them per delivered message, and each thread's CPU over the same window
+#                               (bench/thread-cpu.sh: $OUT/<setup>-<round>-threads-<process>.txt)
+#   PROFILE=/path/libasyncProfiler.so  also profile every node (async-profiler, itimer, 2 ms) over the same 10 s
+#                               window as PERF_STAT, attached then and detached after (bench/AttachAgent.java), so
+#                               start-up and warm-up are not in it: $OUT/<setup>-<round>-prof-<process>.collapsed
+#                               (thread names as root frames)
 #   NODE_JVM_EXTRA="..."        extra JVM options for every node; {node} in them becomes <setup>-<round>-<node id>
 #                               (e.g. -XX:StartFlightRecording=filename=/tmp/{node}.jfr, see BENCHMARKS.md)
 #
@@ -43,7 +51,10 @@ SERVER_CORES=${SERVER_CORES:-0}
 LOAD_CORE=${LOAD_CORE:-1}
 DIALECT=${DIALECT:-y-webrtc}
 if [[ $DIALECT == grpc ]]; then
-  LOAD=${LOAD:---dialect grpc --rooms 200 --peers 2 --payload 1024 --rate $RATE --warmup 10s --duration 15s --drain 3s}
+  # 30 s of warm-up: after 10 s the JIT was still compiling grpc-java's and Netty's HTTP/2 code (C1 and C2 threads
+  # took ~half the node's CPU in the measured phase on a busy machine; BENCHMARKS.md "The gRPC relay profiled")
+  LOAD=${LOAD:---dialect grpc --rooms 200 --peers 2 --payload 1024 --rate $RATE --warmup 30s --duration 15s --drain 3s}
+  PERF_DELAY=${PERF_DELAY:-36}
 else
   LOAD=${LOAD:---dialect $DIALECT --rooms 100 --peers 4 --payload 1024 --rate $RATE --warmup 10s --duration 15s --drain 3s}
 fi
@@ -99,6 +110,8 @@ for round in $(seq "$ROUNDS"); do
   for setup in "${order[@]}"; do
     name=${setup%%=*}
     case $setup in
+      *=one-node-jar:*)
+        start_node a "${setup#*=one-node-jar:}"; urls=$NODE_URL; pid_a=$NODE_PID; cpu="" ;;
       *=jar:*)
         jar=${setup#*=jar:}
         start_redis
@@ -121,14 +134,24 @@ for round in $(seq "$ROUNDS"); do
     taskset -c "$LOAD_CORE" java $LOAD_JVM -jar "$JAR" bench --url "$urls" --server-pid "$pid_a" $cpu \
       --threads 1 --json "$OUT/$name-$round.json" $LOAD > "$OUT/$name-$round.txt" 2>&1 &
     gen=$!; perfs=()
-    if [[ ${PERF_STAT:-0} == 1 ]]; then
+    if [[ ${PERF_STAT:-0} == 1 || -n ${PROFILE:-} ]]; then
       sleep "${PERF_DELAY:-16}"
       others=${cpu#--cpu-pid }
       for proc in "server=$pid_a" ${others//,/ }; do
         [[ $proc == *=* ]] || continue
-        perf stat -x, -e raw_syscalls:sys_enter,context-switches -p "${proc#*=}" -o "$OUT/$name-$round-perf-${proc%%=*}.csv" \
-          -- sleep 10 > /dev/null 2>&1 &
-        perfs+=("$!")
+        if [[ ${PERF_STAT:-0} == 1 ]]; then
+          perf stat -x, -e "raw_syscalls:sys_enter,context-switches${PERF_EVENTS:+,$PERF_EVENTS}" -p "${proc#*=}" -o "$OUT/$name-$round-perf-${proc%%=*}.csv" \
+            -- sleep 10 > /dev/null 2>&1 &
+          perfs+=("$!")
+          bench/thread-cpu.sh "${proc#*=}" 10 > "$OUT/$name-$round-threads-${proc%%=*}.txt" 2>&1 &
+          perfs+=("$!")
+        fi
+        if [[ -n ${PROFILE:-} && $proc != redis=* ]]; then
+          ( attach() { taskset -c "$LOAD_CORE" java bench/AttachAgent.java "${proc#*=}" "$PROFILE" "$1"; }
+            attach start,event=itimer,interval=2ms,threads && sleep 10 \
+              && attach "stop,file=$OUT/$name-$round-prof-${proc%%=*}.collapsed,collapsed" ) > /dev/null 2>&1 &
+          perfs+=("$!")
+        fi
       done
     fi
     wait "$gen" || true
@@ -149,6 +172,15 @@ try:
         proc = os.path.basename(f).rsplit("-perf-", 1)[1][:-4]
         line += (f"\n{'':>23}{proc}: {counts.get('raw_syscalls:sys_enter', -1) / d:.3f} syscalls,"
                  f" {counts.get('context-switches', -1) / d:.3f} context switches per delivery")
+        extra = [(k.split(":")[-1].replace("sys_enter_", ""), v / d) for k, v in counts.items()
+                 if k not in ("raw_syscalls:sys_enter", "context-switches")]
+        if extra:
+            line += f"\n{'':>23}{proc} per delivery: " + ", ".join(f"{k} {v:.3f}" for k, v in extra)
+    for f in sorted(glob.glob(sys.argv[1].replace(".json", "-threads-*.txt"))):
+        d = max(r["deliveriesPerSecond"] * 10, 1)
+        proc = os.path.basename(f).rsplit("-threads-", 1)[1][:-4]
+        top = [l.split(None, 1) for l in open(f) if l[0].isdigit()][:6]
+        line += f"\n{'':>23}{proc} threads, us/delivery: " + ", ".join(f"{n.strip()} {float(ms) * 1e3 / d:.2f}" for ms, n in top)
     c = r.get("crossNode")
     if c:
         line += (f"\n{'':>23}local {c['localDelivered']:,} p50 {c['localP50Micros'] / 1000:.2f} p99"
