@@ -14,6 +14,9 @@
 #                           side), e.g.  bench/compare-cluster.sh 3 before=jar:/tmp/before.jar after=jar:/tmp/after.jar
 #             NAME=one-node-jar:PATH  one node, no Redis, running another build: a single-node change's before
 #                           and after, e.g.  DIALECT=grpc bench/compare-cluster.sh 3 one-node before=one-node-jar:/tmp/b.jar
+#             NAME=one-node-dialect:D one node, no Redis, under WebSocket dialect D's load (100 rooms x 4, RATE msg/s
+#                           per peer, the same warm-up as DIALECT's): e.g. beside DIALECT=grpc, named-peer relays as
+#                           many 1 KiB messages a second over as many connections as the gRPC pairs do
 #   RATE=25 (default: 10,000 messages/s, 40,000 deliveries/s, 20,000 of them cross-node in two-nodes)
 #   DIALECT=grpc                the same over gRPC: 200 worker/client pairs, each side sending RATE msg/s to the
 #                               other; on two nodes every other pair has its worker and client on different nodes
@@ -60,6 +63,8 @@ else
 fi
 REDIS_DIR=$(mktemp -d /tmp/switchboard-bench-redis.XXXXXX)
 
+warmup_of() { local w=${1#*--warmup }; echo "${w%% *}"; } # the --warmup value of a LOAD
+
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'; }
 
 PIDS=()
@@ -92,14 +97,14 @@ start_redis() { # sets REDIS_PORT, REDIS_PID
 start_node() { # $1 = node id, $2 = jar, rest = serve options; sets NODE_URL, NODE_PID
   local id=$1 jar=$2 port grpc_port=-1; shift 2
   port=$(free_port)
-  [[ $DIALECT == grpc ]] && grpc_port=$(free_port)
+  [[ $dialect == grpc ]] && grpc_port=$(free_port)
   # shellcheck disable=SC2086
   local extra=${NODE_JVM_EXTRA:-}; extra=${extra//\{node\}/$name-$round-$id}
   taskset -c "$SERVER_CORES" java $SERVER_JVM $extra -jar "$jar" serve --host 127.0.0.1 \
     --port "$port" --grpc-port "$grpc_port" --io-threads 1 --node-id "$id" $SERVER_ARGS "$@" \
     > "$OUT/$name-$round-$id.log" 2>&1 &
   NODE_PID=$!; PIDS+=("$NODE_PID")
-  NODE_URL="ws://127.0.0.1:$port/"; [[ $DIALECT == grpc ]] && NODE_URL="grpc://127.0.0.1:$grpc_port"
+  NODE_URL="ws://127.0.0.1:$port/"; [[ $dialect == grpc ]] && NODE_URL="grpc://127.0.0.1:$grpc_port"
   for _ in $(seq 300); do curl -sf -o /dev/null "http://127.0.0.1:$port/ready" && return 0; sleep 0.1; done
   echo "node $id did not become ready" >&2; return 1
 }
@@ -108,8 +113,12 @@ for round in $(seq "$ROUNDS"); do
   order=("${SETUPS[@]}")
   (( round % 2 == 0 )) && order=($(printf '%s\n' "${SETUPS[@]}" | tac)) # ABBA: neither always goes first
   for setup in "${order[@]}"; do
-    name=${setup%%=*}
+    name=${setup%%=*}; dialect=$DIALECT; load=$LOAD
     case $setup in
+      *=one-node-dialect:*)
+        dialect=${setup#*=one-node-dialect:}
+        load="--dialect $dialect --rooms 100 --peers 4 --payload 1024 --rate $RATE --warmup $(warmup_of "$LOAD") --duration 15s --drain 3s"
+        start_node a "$JAR"; urls=$NODE_URL; pid_a=$NODE_PID; cpu="" ;;
       *=one-node-jar:*)
         start_node a "${setup#*=one-node-jar:}"; urls=$NODE_URL; pid_a=$NODE_PID; cpu="" ;;
       *=jar:*)
@@ -132,7 +141,7 @@ for round in $(seq "$ROUNDS"); do
     esac
     # shellcheck disable=SC2086
     taskset -c "$LOAD_CORE" java $LOAD_JVM -jar "$JAR" bench --url "$urls" --server-pid "$pid_a" $cpu \
-      --threads 1 --json "$OUT/$name-$round.json" $LOAD > "$OUT/$name-$round.txt" 2>&1 &
+      --threads 1 --json "$OUT/$name-$round.json" $load > "$OUT/$name-$round.txt" 2>&1 &
     gen=$!; perfs=()
     if [[ ${PERF_STAT:-0} == 1 || -n ${PROFILE:-} ]]; then
       sleep "${PERF_DELAY:-16}"
