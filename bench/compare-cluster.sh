@@ -12,14 +12,25 @@
 #             two-nodes     two nodes over Redis, every room on both
 #             NAME=jar:PATH two nodes over Redis running another build (a change's before and after, side by
 #                           side), e.g.  bench/compare-cluster.sh 3 before=jar:/tmp/before.jar after=jar:/tmp/after.jar
+#             NAME=one-node-jar:PATH  one node, no Redis, running another build: a single-node change's before
+#                           and after, e.g.  DIALECT=grpc bench/compare-cluster.sh 3 one-node before=one-node-jar:/tmp/b.jar
+#             NAME=one-node-dialect:D one node, no Redis, under WebSocket dialect D's load (100 rooms x 4, RATE msg/s
+#                           per peer, the same warm-up as DIALECT's): e.g. beside DIALECT=grpc, named-peer relays as
+#                           many 1 KiB messages a second over as many connections as the gRPC pairs do
 #   RATE=25 (default: 10,000 messages/s, 40,000 deliveries/s, 20,000 of them cross-node in two-nodes)
 #   DIALECT=grpc                the same over gRPC: 200 worker/client pairs, each side sending RATE msg/s to the
 #                               other; on two nodes every other pair has its worker and client on different nodes
 #   SERVER_CORES=0 LOAD_CORE=1   where the servers (every node and Redis) and the generator run
 #   SERVER_ARGS="..."           extra serve options for every node; JAR_B=path: a second build for node b only
 #   PERF_STAT=1                 also count each process's syscalls and context switches (perf stat, 10 s from
-#                               PERF_DELAY=16 s after the generator starts: inside the measured phase) and report
-#                               them per delivered message
+#                               PERF_DELAY=16 s after the generator starts: inside the measured phase; PERF_EVENTS=
+#                               further perf events, e.g. syscalls:sys_enter_writev,syscalls:sys_enter_futex) and report
+#                               them per delivered message, and each thread's CPU over the same window
+#                               (bench/thread-cpu.sh: $OUT/<setup>-<round>-threads-<process>.txt)
+#   PROFILE=/path/libasyncProfiler.so  also profile every node (async-profiler, itimer, 2 ms) over the same 10 s
+#                               window as PERF_STAT, attached then and detached after (bench/AttachAgent.java), so
+#                               start-up and warm-up are not in it: $OUT/<setup>-<round>-prof-<process>.collapsed
+#                               (thread names as root frames)
 #   NODE_JVM_EXTRA="..."        extra JVM options for every node; {node} in them becomes <setup>-<round>-<node id>
 #                               (e.g. -XX:StartFlightRecording=filename=/tmp/{node}.jfr, see BENCHMARKS.md)
 #
@@ -28,6 +39,13 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export SWITCHBOARD_MESSAGE_RATE=${SWITCHBOARD_MESSAGE_RATE:-0} # the generator is far past a client's budget
+# named-peer's own limit (50 frames a second) is passed by an open-loop sender whenever a late tick sends several
+# slots at once (it cut 144 of 400 peers in a run here); these runs measure the relay, so it is raised, as in
+# compare-dialects.sh
+export SWITCHBOARD_NAMED_PEER_RATE=${SWITCHBOARD_NAMED_PEER_RATE:-1000000}
+# and its 400 logins in one namespace are 399 membership notices to each peer, past the unacknowledged-notice cap
+# (256) whenever the generator answers a ping late: it dropped 260 of 400 peers in a run here
+export SWITCHBOARD_MAX_UNREAD_NOTICES=${SWITCHBOARD_MAX_UNREAD_NOTICES:-0}
 ROUNDS=${1:-3}; shift || true
 SETUPS=("$@"); (( ${#SETUPS[@]} > 0 )) || SETUPS=(one-node two-nodes)
 RATE=${RATE:-25}
@@ -43,11 +61,17 @@ SERVER_CORES=${SERVER_CORES:-0}
 LOAD_CORE=${LOAD_CORE:-1}
 DIALECT=${DIALECT:-y-webrtc}
 if [[ $DIALECT == grpc ]]; then
-  LOAD=${LOAD:---dialect grpc --rooms 200 --peers 2 --payload 1024 --rate $RATE --warmup 10s --duration 15s --drain 3s}
+  # 60 s of warm-up: after 10 s (and on a busy machine after 30 s) the JIT was still compiling grpc-java's and
+  # Netty's HTTP/2 code: its threads took up to half the node's CPU in the measured phase (BENCHMARKS.md, "The
+  # gRPC relay profiled")
+  LOAD=${LOAD:---dialect grpc --rooms 200 --peers 2 --payload 1024 --rate $RATE --warmup 60s --duration 15s --drain 3s}
+  PERF_DELAY=${PERF_DELAY:-66}
 else
   LOAD=${LOAD:---dialect $DIALECT --rooms 100 --peers 4 --payload 1024 --rate $RATE --warmup 10s --duration 15s --drain 3s}
 fi
 REDIS_DIR=$(mktemp -d /tmp/switchboard-bench-redis.XXXXXX)
+
+warmup_of() { local w=${1#*--warmup }; echo "${w%% *}"; } # the --warmup value of a LOAD
 
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'; }
 
@@ -81,14 +105,14 @@ start_redis() { # sets REDIS_PORT, REDIS_PID
 start_node() { # $1 = node id, $2 = jar, rest = serve options; sets NODE_URL, NODE_PID
   local id=$1 jar=$2 port grpc_port=-1; shift 2
   port=$(free_port)
-  [[ $DIALECT == grpc ]] && grpc_port=$(free_port)
+  [[ $dialect == grpc ]] && grpc_port=$(free_port)
   # shellcheck disable=SC2086
   local extra=${NODE_JVM_EXTRA:-}; extra=${extra//\{node\}/$name-$round-$id}
   taskset -c "$SERVER_CORES" java $SERVER_JVM $extra -jar "$jar" serve --host 127.0.0.1 \
     --port "$port" --grpc-port "$grpc_port" --io-threads 1 --node-id "$id" $SERVER_ARGS "$@" \
     > "$OUT/$name-$round-$id.log" 2>&1 &
   NODE_PID=$!; PIDS+=("$NODE_PID")
-  NODE_URL="ws://127.0.0.1:$port/"; [[ $DIALECT == grpc ]] && NODE_URL="grpc://127.0.0.1:$grpc_port"
+  NODE_URL="ws://127.0.0.1:$port/"; [[ $dialect == grpc ]] && NODE_URL="grpc://127.0.0.1:$grpc_port"
   for _ in $(seq 300); do curl -sf -o /dev/null "http://127.0.0.1:$port/ready" && return 0; sleep 0.1; done
   echo "node $id did not become ready" >&2; return 1
 }
@@ -97,8 +121,14 @@ for round in $(seq "$ROUNDS"); do
   order=("${SETUPS[@]}")
   (( round % 2 == 0 )) && order=($(printf '%s\n' "${SETUPS[@]}" | tac)) # ABBA: neither always goes first
   for setup in "${order[@]}"; do
-    name=${setup%%=*}
+    name=${setup%%=*}; dialect=$DIALECT; load=$LOAD
     case $setup in
+      *=one-node-dialect:*)
+        dialect=${setup#*=one-node-dialect:}
+        load="--dialect $dialect --rooms 100 --peers 4 --payload 1024 --rate $RATE --warmup $(warmup_of "$LOAD") --duration 15s --drain 3s"
+        start_node a "$JAR"; urls=$NODE_URL; pid_a=$NODE_PID; cpu="" ;;
+      *=one-node-jar:*)
+        start_node a "${setup#*=one-node-jar:}"; urls=$NODE_URL; pid_a=$NODE_PID; cpu="" ;;
       *=jar:*)
         jar=${setup#*=jar:}
         start_redis
@@ -119,16 +149,26 @@ for round in $(seq "$ROUNDS"); do
     esac
     # shellcheck disable=SC2086
     taskset -c "$LOAD_CORE" java $LOAD_JVM -jar "$JAR" bench --url "$urls" --server-pid "$pid_a" $cpu \
-      --threads 1 --json "$OUT/$name-$round.json" $LOAD > "$OUT/$name-$round.txt" 2>&1 &
+      --threads 1 --json "$OUT/$name-$round.json" $load > "$OUT/$name-$round.txt" 2>&1 &
     gen=$!; perfs=()
-    if [[ ${PERF_STAT:-0} == 1 ]]; then
+    if [[ ${PERF_STAT:-0} == 1 || -n ${PROFILE:-} ]]; then
       sleep "${PERF_DELAY:-16}"
       others=${cpu#--cpu-pid }
       for proc in "server=$pid_a" ${others//,/ }; do
         [[ $proc == *=* ]] || continue
-        perf stat -x, -e raw_syscalls:sys_enter,context-switches -p "${proc#*=}" -o "$OUT/$name-$round-perf-${proc%%=*}.csv" \
-          -- sleep 10 > /dev/null 2>&1 &
-        perfs+=("$!")
+        if [[ ${PERF_STAT:-0} == 1 ]]; then
+          perf stat -x, -e "raw_syscalls:sys_enter,context-switches${PERF_EVENTS:+,$PERF_EVENTS}" -p "${proc#*=}" -o "$OUT/$name-$round-perf-${proc%%=*}.csv" \
+            -- sleep 10 > /dev/null 2>&1 &
+          perfs+=("$!")
+          bench/thread-cpu.sh "${proc#*=}" 10 > "$OUT/$name-$round-threads-${proc%%=*}.txt" 2>&1 &
+          perfs+=("$!")
+        fi
+        if [[ -n ${PROFILE:-} && $proc != redis=* ]]; then
+          ( attach() { taskset -c "$LOAD_CORE" java bench/AttachAgent.java "${proc#*=}" "$PROFILE" "$1"; }
+            attach start,event=itimer,interval=2ms,threads && sleep 10 \
+              && attach "stop,file=$OUT/$name-$round-prof-${proc%%=*}.collapsed,collapsed" ) > /dev/null 2>&1 &
+          perfs+=("$!")
+        fi
       done
     fi
     wait "$gen" || true
@@ -149,6 +189,15 @@ try:
         proc = os.path.basename(f).rsplit("-perf-", 1)[1][:-4]
         line += (f"\n{'':>23}{proc}: {counts.get('raw_syscalls:sys_enter', -1) / d:.3f} syscalls,"
                  f" {counts.get('context-switches', -1) / d:.3f} context switches per delivery")
+        extra = [(k.split(":")[-1].replace("sys_enter_", ""), v / d) for k, v in counts.items()
+                 if k not in ("raw_syscalls:sys_enter", "context-switches")]
+        if extra:
+            line += f"\n{'':>23}{proc} per delivery: " + ", ".join(f"{k} {v:.3f}" for k, v in extra)
+    for f in sorted(glob.glob(sys.argv[1].replace(".json", "-threads-*.txt"))):
+        d = max(r["deliveriesPerSecond"] * 10, 1)
+        proc = os.path.basename(f).rsplit("-threads-", 1)[1][:-4]
+        top = [l.split(None, 1) for l in open(f) if l[0].isdigit()][:6]
+        line += f"\n{'':>23}{proc} threads, us/delivery: " + ", ".join(f"{n.strip()} {float(ms) * 1e3 / d:.2f}" for ms, n in top)
     c = r.get("crossNode")
     if c:
         line += (f"\n{'':>23}local {c['localDelivered']:,} p50 {c['localP50Micros'] / 1000:.2f} p99"

@@ -106,6 +106,9 @@ final class ServeCommand implements Callable<Integer> {
         SLF4JBridgeHandler.removeHandlersForRootLogger();
         SLF4JBridgeHandler.install();
         ResourceLeakDetector.setLevel(leakDetection);
+        // grpc-java's own (shaded) copy of Netty has its own detector, sampling by default: the same level for it
+        io.grpc.netty.shaded.io.netty.util.ResourceLeakDetector.setLevel(
+                io.grpc.netty.shaded.io.netty.util.ResourceLeakDetector.Level.valueOf(leakDetection.name()));
         LoggerFactory.getLogger(ServeCommand.class).info("buffer leak detection: {}",
                 leakDetection.name().toLowerCase(Locale.ROOT));
         // The hook is in place before the node starts. A SIGTERM during start-up waits (up to the drain time) for

@@ -18,7 +18,6 @@ import io.grpc.protobuf.services.ProtoReflectionServiceV1;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.time.Duration;
-import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -39,13 +38,6 @@ public final class GrpcServer implements AutoCloseable {
     private final Streams streams;
     private final Server server;
     private final ScheduledExecutorService idleSweeper;
-    /**
-     * Runs the streams' callbacks. grpc-java's default is a cached pool, which grows a thread for every callback
-     * that finds the others busy: a client opening streams by the thousand made the node start threads by the
-     * hundred. The callbacks never block (docs/design/limits.md), so a few threads per core serve them all.
-     */
-    private final ExecutorService callbacks;
-
     public GrpcServer(Hub hub, Metrics metrics, String host, int port, Duration idleTimeout,
             long maxQueuedBytes, boolean reflection, int maxStreamsPerConnection, Authenticator auth, GrpcTls tls,
             MessageBudget budget, Limits limits, Duration pingInterval) throws IOException {
@@ -54,19 +46,15 @@ public final class GrpcServer implements AutoCloseable {
             t.setDaemon(true);
             return t;
         });
-        int threads = Math.max(4, 2 * Runtime.getRuntime().availableProcessors());
-        java.util.concurrent.atomic.AtomicInteger named = new java.util.concurrent.atomic.AtomicInteger();
-        this.callbacks = Executors.newFixedThreadPool(threads, r -> {
-            Thread t = new Thread(r, "switchboard-grpc-" + named.incrementAndGet());
-            t.setDaemon(true);
-            return t;
-        });
         this.streams = new Streams(hub, metrics.dialect(Streams.NAMESPACE), maxQueuedBytes, auth.closeOnExpiry(),
                 auth.clockSkew(), budget, idleSweeper, limits.maxWorkersPerConnection());
         ServerServiceDefinition workers = streams.new WorkerService().bindService();
         ServerServiceDefinition clients = streams.new ClientService().bindService();
         NettyServerBuilder builder = NettyServerBuilder.forAddress(new InetSocketAddress(host, port))
-                .executor(callbacks)
+                // the streams' callbacks run on the Netty loop that read their message: they never block
+                // (docs/design/limits.md), and a hop to a pool and back cost two thread wake-ups per relay
+                // (BENCHMARKS.md, "The gRPC relay profiled")
+                .directExecutor()
                 .addService(workers)
                 .addService(clients)
                 .addService(withoutPackage(workers))
@@ -156,7 +144,6 @@ public final class GrpcServer implements AutoCloseable {
             Thread.currentThread().interrupt();
             server.shutdownNow();
         }
-        callbacks.shutdown();
     }
 
     @Override
