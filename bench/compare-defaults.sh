@@ -7,8 +7,10 @@
 # every run is bounded; only the processes it starts are stopped.
 #
 #   bench/compare-defaults.sh ROUNDS SETUP...
-#     SETUP is  ywebrtc  (the stock server, npm y-webrtc 10.3.0)  or  NAME=[jvm:JVM FLAGS --] serve options
+#     SETUP is  ywebrtc  (the stock server, npm y-webrtc 10.3.0)  or  NAME=[jar:PATH] [jvm:JVM FLAGS --] serve options
+#     (jar:PATH runs another build, e.g. a copy of target/switchboard.jar made before a change)
 #   bench/compare-defaults.sh 3 ywebrtc default= io1="--io-threads 1" tuned="jvm:-Xms1g -Xmx1g -- --io-threads 1"
+#   bench/compare-defaults.sh 3 ywebrtc before=jar:/tmp/before.jar after=
 #   GENERATORS=node bench/compare-defaults.sh 3 ywebrtc default=       only the Node generator
 #
 # Prints one line per run and the medians per generator; the JSON reports go to bench/results/defaults-<time>/.
@@ -40,12 +42,13 @@ run() { # $1 setup, $2 generator, $3 round
     (cd bench/node && PORT=$PORT exec node node_modules/y-webrtc/bin/server.js) > "$OUT/$name-$gen-$round.log" 2>&1 &
     probe=/
   else
-    local args="" jvm=""
+    local args="" jvm="" jar=$JAR
     [[ $setup == *=* ]] && args=${setup#*=}
+    if [[ $args == jar:* ]]; then jar=${args%% *}; jar=${jar#jar:}; [[ $args == *" "* ]] && args=${args#* } || args=""; fi
     if [[ $args == jvm:* ]]; then jvm=${args#jvm:}; jvm=${jvm%% -- *}; args=${args#*" -- "}; [[ $args == jvm:* ]] && args=""; fi
     # what ./switchboard serve runs (the launcher adds only the exit on OutOfMemoryError)
     # shellcheck disable=SC2086
-    java -XX:+ExitOnOutOfMemoryError $jvm -jar "$JAR" serve --host 127.0.0.1 --port "$PORT" --grpc-port -1 $args \
+    java -XX:+ExitOnOutOfMemoryError $jvm -jar "$jar" serve --host 127.0.0.1 --port "$PORT" --grpc-port -1 $args \
       > "$OUT/$name-$gen-$round.log" 2>&1 &
   fi
   SERVER_PID=$!
