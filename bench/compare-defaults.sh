@@ -7,9 +7,16 @@
 # every run is bounded; only the processes it starts are stopped.
 #
 #   bench/compare-defaults.sh ROUNDS SETUP...
-#     SETUP is  ywebrtc  (the stock server, npm y-webrtc 10.3.0)  or  NAME=[jvm:JVM FLAGS --] serve options
+#     SETUP is  ywebrtc  (the stock server, npm y-webrtc 10.3.0)  or  NAME=[jar:PATH] [jvm:JVM FLAGS --] serve options
+#     (jar:PATH runs another build, e.g. a copy of target/switchboard.jar made before a change)
 #   bench/compare-defaults.sh 3 ywebrtc default= io1="--io-threads 1" tuned="jvm:-Xms1g -Xmx1g -- --io-threads 1"
+#   bench/compare-defaults.sh 3 ywebrtc before=jar:/tmp/before.jar after=
 #   GENERATORS=node bench/compare-defaults.sh 3 ywebrtc default=       only the Node generator
+#   GEN_CPU_QUOTA=55 GENERATORS=node bench/compare-defaults.sh 3 ...      the Node generator held to 55% of a core
+#     (a cgroup v1 cpu quota; needs root): it reads late and its sends come in bursts, so a server falls behind and
+#     works through a backlog, as on a busy machine (BENCHMARKS.md, "io_uring's lost deliveries")
+#
+# Each line also counts the connections the server dropped as slow consumers (Switchboard's /metrics).
 #
 # Prints one line per run and the medians per generator; the JSON reports go to bench/results/defaults-<time>/.
 set -euo pipefail
@@ -30,7 +37,18 @@ JAR=target/switchboard.jar
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'; }
 
 SERVER_PID=""
-cleanup() { [[ -n $SERVER_PID ]] && { kill "$SERVER_PID" 2>/dev/null || true; wait "$SERVER_PID" 2>/dev/null || true; }; }
+GEN_CGROUP=""
+if [[ -n ${GEN_CPU_QUOTA:-} ]]; then
+  # inside this script's own cpu cgroup, so the generator keeps whatever share the run was given
+  GEN_CGROUP=/sys/fs/cgroup/cpu$(awk -F: '$2 ~ /(^|,)cpu(,|$)/ {print $3}' /proc/self/cgroup)
+  GEN_CGROUP=${GEN_CGROUP%/}/switchboard-bench-gen-$$
+  mkdir "$GEN_CGROUP"
+  echo 100000 > "$GEN_CGROUP/cpu.cfs_period_us"; echo $(( GEN_CPU_QUOTA * 1000 )) > "$GEN_CGROUP/cpu.cfs_quota_us"
+fi
+cleanup() {
+  [[ -n $SERVER_PID ]] && { kill "$SERVER_PID" 2>/dev/null || true; wait "$SERVER_PID" 2>/dev/null || true; }
+  [[ -n $GEN_CGROUP ]] && rmdir "$GEN_CGROUP" 2>/dev/null || true
+}
 trap cleanup EXIT
 
 run() { # $1 setup, $2 generator, $3 round
@@ -40,19 +58,20 @@ run() { # $1 setup, $2 generator, $3 round
     (cd bench/node && PORT=$PORT exec node node_modules/y-webrtc/bin/server.js) > "$OUT/$name-$gen-$round.log" 2>&1 &
     probe=/
   else
-    local args="" jvm=""
+    local args="" jvm="" jar=$JAR
     [[ $setup == *=* ]] && args=${setup#*=}
+    if [[ $args == jar:* ]]; then jar=${args%% *}; jar=${jar#jar:}; [[ $args == *" "* ]] && args=${args#* } || args=""; fi
     if [[ $args == jvm:* ]]; then jvm=${args#jvm:}; jvm=${jvm%% -- *}; args=${args#*" -- "}; [[ $args == jvm:* ]] && args=""; fi
     # what ./switchboard serve runs (the launcher adds only the exit on OutOfMemoryError)
     # shellcheck disable=SC2086
-    java -XX:+ExitOnOutOfMemoryError $jvm -jar "$JAR" serve --host 127.0.0.1 --port "$PORT" --grpc-port -1 $args \
+    java -XX:+ExitOnOutOfMemoryError $jvm -jar "$jar" serve --host 127.0.0.1 --port "$PORT" --grpc-port -1 $args \
       > "$OUT/$name-$gen-$round.log" 2>&1 &
   fi
   SERVER_PID=$!
   for _ in $(seq 200); do curl -sf -o /dev/null "http://127.0.0.1:$PORT$probe" && break; sleep 0.1; done
   local report=$OUT/$name-$gen-$round.json
   if [[ $gen == node ]]; then
-    (cd bench/node && node ws-load.mjs --url "ws://127.0.0.1:$PORT/" --server-pid "$SERVER_PID" --rooms "$ROOMS" \
+    ([[ -n $GEN_CGROUP ]] && echo $BASHPID > "$GEN_CGROUP/tasks"; cd bench/node && exec node ws-load.mjs --url "ws://127.0.0.1:$PORT/" --server-pid "$SERVER_PID" --rooms "$ROOMS" \
       --peers "$PEERS" --payload "$PAYLOAD" --rate "$RATE" --warmup "$WARMUP" --duration "$DURATION" \
       --json "../../$report") > "$OUT/$name-$gen-$round.txt" 2>&1 || true
   else
@@ -61,13 +80,19 @@ run() { # $1 setup, $2 generator, $3 round
       --rooms "$ROOMS" --peers "$PEERS" --payload "$PAYLOAD" --rate "$RATE" --warmup "${WARMUP}s" \
       --duration "${DURATION}s" --json "$report" > "$OUT/$name-$gen-$round.txt" 2>&1 || true
   fi
+  local dropped=""
+  if [[ $setup != ywebrtc ]]; then
+    dropped=$(curl -sf "http://127.0.0.1:$PORT/metrics" \
+      | awk '/^switchboard_closes_total\{reason="slow_consumer"\}/ {n = $2} END {printf "%d", n}' || true)
+  fi
   kill "$SERVER_PID" 2>/dev/null || true; wait "$SERVER_PID" 2>/dev/null || true; SERVER_PID=""
-  python3 - "$report" "$name" "$gen" "$round" <<'PY'
+  python3 - "$report" "$name" "$gen" "$round" "$dropped" <<'PY'
 import json, sys
 try:
     r = json.load(open(sys.argv[1]))
+    dropped = f"  slow consumers dropped {sys.argv[5]}" if sys.argv[5] else ""
     print(f"round {sys.argv[4]} {sys.argv[3]:>7} {sys.argv[2]:>12}: {r['serverCpuMicrosPerDelivery']:6.2f} us/delivery  "
-          f"p99 {r['p99Micros'] / 1000:8.2f} ms  {r['deliveriesPerSecond']:9,.0f}/s  missing {r['missing']}")
+          f"p99 {r['p99Micros'] / 1000:8.2f} ms  {r['deliveriesPerSecond']:9,.0f}/s  missing {r['missing']}{dropped}")
 except (OSError, ValueError, KeyError) as e:
     print(f"round {sys.argv[4]} {sys.argv[3]:>7} {sys.argv[2]:>12}: no report ({e})")
 PY

@@ -42,6 +42,15 @@ final class WebSocketConnection extends ChannelInboundHandlerAdapter implements 
     private static final Logger log = LoggerFactory.getLogger(WebSocketConnection.class);
     /** A connection with unread notices is pinged about this many times before it reaches the limit. */
     private static final int NOTICES_PER_LIMIT_PING = 8;
+    /**
+     * A connection with this much written and not yet flushed is flushed at once, not at the end of the loop's
+     * turn. A turn that works through a backlog (the node fell behind, or bursts arrived) runs many reads before
+     * its tasks, on io_uring up to 128 rounds of completions: flushed only by the end-of-turn task, the copies
+     * for a room's readers piled up in the node past the outbound cap while the readers' sockets had room, and
+     * the readers were dropped as slow consumers (BENCHMARKS.md, "io_uring's lost deliveries"). At ordinary
+     * loads a connection is written far less than this in a turn, so it still gets one flush per turn.
+     */
+    private static final int FLUSH_EARLY_BYTES = 64 * 1024;
 
     private final TransportContext context;
     private final Channel channel;
@@ -54,6 +63,8 @@ final class WebSocketConnection extends ChannelInboundHandlerAdapter implements 
     private List<WebSocketFrame> early;
     /** Set by {@link FlushBatcher} while this connection waits for the loop's flush. */
     boolean flushPending;
+    /** Bytes written since the last flush (see FLUSH_EARLY_BYTES). */
+    private int unflushedBytes;
     /** Something (a pong or any frame) arrived since the last keepalive tick. */
     private boolean alive = true;
     private boolean closing;
@@ -374,6 +385,7 @@ final class WebSocketConnection extends ChannelInboundHandlerAdapter implements 
                 return;
             }
         }
+        int frameBytes = frame.readableBytes();
         channel.write(frame, channel.voidPromise());
         meters.sent(payloadBytes);
         if (notice && unreadLimit > 0) {
@@ -381,6 +393,10 @@ final class WebSocketConnection extends ChannelInboundHandlerAdapter implements 
             if (ping != null) {
                 channel.write(new PingWebSocketFrame(ping), channel.voidPromise());
             }
+        }
+        unflushedBytes += frameBytes;
+        if (unflushedBytes >= FLUSH_EARLY_BYTES) {
+            flushNow(); // still marked below: what is written after this in the turn is flushed at its end
         }
         FlushBatcher.of(channel.eventLoop()).markDirty(this);
     }
@@ -426,6 +442,7 @@ final class WebSocketConnection extends ChannelInboundHandlerAdapter implements 
     }
 
     void flushNow() {
+        unflushedBytes = 0;
         channel.flush();
     }
 
