@@ -95,4 +95,23 @@ public final class ServerProbe {
             return -1;
         }
     }
+
+    /** The value of the unlabelled Prometheus metric {@code name} at {@code metrics}, or -1 when not there. */
+    public double metric(URI metrics, String name) {
+        try {
+            HttpResponse<String> r = http.send(
+                    HttpRequest.newBuilder(metrics).timeout(Duration.ofSeconds(10)).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            for (String line : r.body().split("\n")) {
+                if (line.startsWith(name + " ")) {
+                    return Double.parseDouble(line.substring(name.length() + 1).trim());
+                }
+            }
+        } catch (IOException | NumberFormatException e) {
+            return -1;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        return -1;
+    }
 }
