@@ -357,6 +357,7 @@ public final class LoadGenerator {
                     ? server.jvmHeapAfterGc(metricsUri(target)) : -1;
             long rssBefore = server.present() ? server.rssBytes() : -1;
             double connectCpuStart = server.present() ? server.cpuSeconds() : -1;
+            Map<String, Double> threadsAtConnect = server.present() ? server.threadCpuSeconds() : Map.of();
             Map<String, Double> othersAtConnect = othersCpu(options);
             long ownCpuAtConnect = ownCpuNanos();
             long connectStart = System.nanoTime();
@@ -366,7 +367,7 @@ public final class LoadGenerator {
             serverCpuPerConnect = server.present()
                     ? (server.cpuSeconds() - connectCpuStart) * 1e6 / options.connections() : -1;
             if (options.storm() > 0) {
-                return storm(server, connectStart, connectCpuStart, othersAtConnect, ownCpuAtConnect);
+                return storm(server, connectStart, connectCpuStart, threadsAtConnect, othersAtConnect, ownCpuAtConnect);
             }
             if (options.idleConnections() > 0) {
                 Thread.sleep(options.hold().toMillis());
@@ -675,8 +676,8 @@ public final class LoadGenerator {
      * Storm mode: every connection was started as soon as a slot was free (at most {@code concurrency} at once);
      * the storm ends with the last join the server confirms. Connections stay open until the report is made.
      */
-    private BenchReport storm(ServerProbe server, long connectStart, double cpuStart, Map<String, Double> othersStart,
-                              long ownCpuStart) throws InterruptedException {
+    private BenchReport storm(ServerProbe server, long connectStart, double cpuStart, Map<String, Double> threadsStart,
+                              Map<String, Double> othersStart, long ownCpuStart) throws InterruptedException {
         int n = options.storm();
         if (!joinedCount.await(Math.max(30, n / 200), TimeUnit.SECONDS)) {
             errors.addAndGet(joinedCount.getCount());
@@ -685,6 +686,13 @@ public final class LoadGenerator {
         double cpu = server.present() ? server.cpuSeconds() - cpuStart : -1;
         double ownCpu = ownCpuStart >= 0 ? (ownCpuNanos() - ownCpuStart) / 1e9 : -1;
         Map<String, Double> others = othersCpuSince(options, othersStart);
+        if (server.present()) {
+            // what the server's CPU per join is made of (on standard error, beside the report)
+            StringBuilder line = new StringBuilder("server CPU over the storm by thread:");
+            server.threadCpuSeconds().forEach((kind, seconds) -> line.append(String.format(java.util.Locale.ROOT,
+                    " %s %.2f s,", kind, seconds - threadsStart.getOrDefault(kind, 0.0))));
+            System.err.println(line.substring(0, line.length() - 1));
+        }
         Histogram handshakes = new Histogram(TimeUnit.SECONDS.toNanos(60), 3);
         long[] last = {connectStart};
         onEveryLoop(state -> {
