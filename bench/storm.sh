@@ -64,6 +64,7 @@ for round in $(seq "$ROUNDS"); do
     for _ in $(seq 300); do curl -sf -o /dev/null "http://127.0.0.1:$PORT/ready" && break; sleep 0.1; done
     storm "$OUT/$name-$round" --server-pid "$NODE" --json "$OUT/$name-$round.json"
     stop_node
+    grep -h "^server CPU over the storm by thread" "$OUT/$name-$round.txt" | sed "s/^/round $round $name: /" || true
     python3 - "$OUT/$name-$round.json" "$name" "$round" <<'PY'
 import json, sys
 try:
