@@ -2,20 +2,22 @@
 # Connection storm: how fast one node takes new clients. N connections opened as fast as CONCURRENCY allows,
 # each counted once its join is confirmed (y-webrtc: the pong answered after its subscribe; named-peer: its
 # login_success), with the distribution of that handshake's latency (TCP connect to confirmed join) and the
-# node's CPU per connection. The node runs with one event loop pinned to core 0, the generator on core 1.
-# Each run gets a fresh node, warmed first by storms from other source addresses (WARM, default two storms of
-# N: code that runs once per connection reaches the JIT's last tier only after some 10,000 connections, and a
-# storm measured before that measures the compiler), each closed and gone from the node before the next, then
-# the measured storm.
+# node's and the generator's CPU per connection. The node runs with one event loop pinned to core 0, the
+# generator (one thread) on core 1. Each run gets a fresh node and one generator process, which first runs the
+# warm-up storms (WARM, default two storms of N: code that runs once per connection, the node's and the
+# generator's alike, reaches the JIT's last tier only after some 10,000 connections, and a storm measured before
+# that measures the compilers), each closed and gone from the node before the next, then the measured storm.
+# A generator near 100 % of its core ("CPU / join: generator") measured itself, not the node.
 #
 #   bench/storm.sh [rounds] [setup...]     default 3 rounds of y-webrtc and named-peer, alternating
 #     setups: a dialect name (y-webrtc, named-peer, rendezvous, radix, peerjs), or
 #             NAME=jar:PATH   the same storm (DIALECT, default y-webrtc) against another build, e.g. a change's
 #                             before and after side by side: bench/storm.sh 3 before=jar:/tmp/before.jar after=jar:/tmp/after.jar
-#   N=10000 CONCURRENCY=256 WARM="10000 10000" SERVER_ARGS="--transport io_uring" NODE_JVM_EXTRA="..."
+#   N=10000 CONCURRENCY=256 WARM="10000 10000" SERVER_ARGS="--transport io_uring" NODE_JVM_EXTRA="..." GEN_JVM_EXTRA="..."
 #
 # N is bounded by `ulimit -n` (each of the node and the generator holds N descriptors). Connections come from
-# 127.0.0.x source addresses, a fresh one per storm, so no run finds its ports in TIME_WAIT. The generator is
+# 127.0.0.x source addresses, fresh ones for each generator, bound without a port (the kernel picks it at connect,
+# unique for the four-tuple), so no run runs out of ports beside earlier runs' TIME_WAIT. The generator is
 # always this checkout's build. Loopback only, bounded; only the processes it starts are stopped.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -39,13 +41,13 @@ trap stop_node EXIT
 source_no=10
 next_source() { source_no=$(( source_no % 240 + 1 )); echo "127.0.0.$(( source_no + 10 ))"; }
 
-tcp_connections() { curl -sf "http://127.0.0.1:$PORT/metrics" | awk '/^switchboard_tcp_connections / {print int($NF)}'; }
-storm() { # $1 = connections, $2 = output prefix, rest = further bench options
-  local n=$1 out=$2; shift 2
+storm() { # $1 = output prefix, rest = further bench options; the warm-up storms first, in the same process
+  local out=$1; shift
+  local warm=${WARM// /,}
   # shellcheck disable=SC2086
-  taskset -c 1 java $LOAD_JVM -jar "$JAR" bench --dialect "$dialect" --url "ws://127.0.0.1:$PORT/" --storm "$n" \
-    --concurrency "$CONCURRENCY" --rooms "$(( n / 4 ))" --peers 4 --threads 1 --hold 0s --source "$(next_source)" "$@" \
-    > "$out.txt" 2>&1 || true
+  taskset -c 1 java $LOAD_JVM ${GEN_JVM_EXTRA:-} -jar "$JAR" bench --dialect "$dialect" --url "ws://127.0.0.1:$PORT/" --storm "$N" \
+    ${warm:+--storm-warmup "$warm"} --concurrency "$CONCURRENCY" --rooms "$(( N / 4 ))" --peers 4 --threads 1 --hold 0s \
+    --source "$(next_source),$(next_source),$(next_source)" "$@" > "$out.txt" 2>&1 || true
 }
 
 for round in $(seq "$ROUNDS"); do
@@ -60,21 +62,17 @@ for round in $(seq "$ROUNDS"); do
       --host 127.0.0.1 --port "$PORT" --grpc-port -1 --io-threads 1 $SERVER_ARGS > "$OUT/$name-$round-node.log" 2>&1 &
     NODE=$!
     for _ in $(seq 300); do curl -sf -o /dev/null "http://127.0.0.1:$PORT/ready" && break; sleep 0.1; done
-    w=0
-    for warm in $WARM; do
-      w=$(( w + 1 ))
-      storm "$warm" "$OUT/$name-$round-warm$w"
-      # the warm storm's closes are the node's work too: they must be over before the measured storm starts
-      for _ in $(seq 600); do (( $(tcp_connections || echo 0) <= 1 )) && break; sleep 0.1; done
-    done
-    storm "$N" "$OUT/$name-$round" --server-pid "$NODE" --json "$OUT/$name-$round.json"
+    storm "$OUT/$name-$round" --server-pid "$NODE" --json "$OUT/$name-$round.json"
     stop_node
+    grep -h "^server CPU over the storm by thread" "$OUT/$name-$round.txt" | sed "s/^/round $round $name: /" || true
     python3 - "$OUT/$name-$round.json" "$name" "$round" <<'PY'
 import json, sys
 try:
     r = json.load(open(sys.argv[1])); h = r["handshakes"]
+    gen = r["generatorCpuSeconds"] * 1e6 / max(1, h["completed"])
     print(f"round {sys.argv[3]} {sys.argv[2]:>10}: {r['connectsPerSecond']:8,.0f} joins/s  handshake p50 {h['p50Micros']/1000:6.1f} ms"
           f"  p99 {h['p99Micros']/1000:6.1f} ms  max {h['maxMicros']/1000:6.1f} ms  server CPU {r['serverCpuMicrosPerConnect']:5.0f} us/connect"
+          f"  generator {gen:4.0f} us/join ({100 * r['generatorCpuSeconds'] / r['seconds']:3.0f}% of its core)"
           f"  {h['completed']} of {r['connections']}, errors {r['errors']}")
 except (OSError, ValueError, KeyError, TypeError) as e:
     print(f"round {sys.argv[3]} {sys.argv[2]:>10}: no report ({e})")
@@ -85,17 +83,18 @@ done
 python3 - "$OUT" "${SETUPS[@]%%=*}" <<'PY'
 import json, sys, glob, statistics
 out, dialects = sys.argv[1], sys.argv[2:]
-print("\n| setup | joins per second | handshake p50 | p99 | max | server CPU per connect | rounds |")
-print("|---|---|---|---|---|---|---|")
+print("\n| setup | joins per second | handshake p50 | p99 | max | server CPU per connect | generator CPU per join | rounds |")
+print("|---|---|---|---|---|---|---|---|")
 for d in dialects:
     rs = []
     for f in glob.glob(f"{out}/{d}-[0-9]*.json"):
         try: rs.append(json.load(open(f)))
         except ValueError: pass
-    if not rs: print(f"| {d} | no report | | | | | |"); continue
+    if not rs: print(f"| {d} | no report | | | | | | |"); continue
     m = lambda f: statistics.median(f(r) for r in rs)
     print(f"| {d} | {m(lambda r: r['connectsPerSecond']):,.0f} | {m(lambda r: r['handshakes']['p50Micros'])/1000:.1f} ms"
           f" | {m(lambda r: r['handshakes']['p99Micros'])/1000:.1f} ms | {m(lambda r: r['handshakes']['maxMicros'])/1000:.1f} ms"
-          f" | {m(lambda r: r['serverCpuMicrosPerConnect']):.0f} us | {len(rs)} |")
+          f" | {m(lambda r: r['serverCpuMicrosPerConnect']):.0f} us"
+          f" | {m(lambda r: r['generatorCpuSeconds'] * 1e6 / max(1, r['handshakes']['completed'])):.0f} us | {len(rs)} |")
 print(f"\nmedians; commit {open(out + '/commit.txt').read().strip()}; reports: {out}")
 PY

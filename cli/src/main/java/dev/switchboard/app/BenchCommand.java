@@ -92,6 +92,12 @@ final class BenchCommand implements Callable<Integer> {
                     + "confirmed subscription or login; report connects per second and the handshake latencies.")
     int storm;
 
+    @Option(names = "--storm-warmup", split = ",", paramLabel = "N",
+            description = "Storm mode: storms of these sizes first (e.g. 10000,10000), in this process, each closed "
+                    + "and gone from the server before the next; they warm the generator's JIT and the server's and "
+                    + "are reported apart (on standard error), not counted.")
+    List<Integer> stormWarmup = new ArrayList<>();
+
     @Option(names = "--concurrency", defaultValue = "256",
             description = "Connections being opened at once (TCP, TLS, upgrade). Default: ${DEFAULT-VALUE}.")
     int concurrency;
@@ -130,7 +136,7 @@ final class BenchCommand implements Callable<Integer> {
                 .payloadBytes(payload).ratePerPeer(rate).window(window).warmup(warmup).duration(duration).drain(drain)
                 .idleConnections(idle).hold(hold).sourceAddresses(sourceAddresses).serverPid(serverPid)
                 .ioThreads(threads).tlsCa(tlsCa).cpuPids(cpuPids).storm(storm).concurrency(concurrency)
-                .rehomeKillPid(rehomeKill).churn(churn).build();
+                .rehomeKillPid(rehomeKill).churn(churn).stormWarmup(stormWarmup).build();
         BenchReport report = LoadGenerator.run(options);
         System.out.print(report.toTable());
         if (json != null) {

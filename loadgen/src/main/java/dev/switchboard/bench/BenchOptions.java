@@ -46,12 +46,15 @@ import java.util.stream.Stream;
  *                        several times gets that many shares of the peers
  * @param churn           load mode, y-webrtc: further connections a second that join and, 10 s later, leave
  *                        (0 = off); such a run may last up to {@link #MAX_SOAK_DURATION}
+ * @param stormWarmup     storm mode: storms of these sizes run first in the same process, each closed and gone
+ *                        from the server before the next, so that the measured storm finds the generator's code
+ *                        compiled (and the server's); reported apart, not counted
  */
 public record BenchOptions(String dialect, List<URI> targets, int rooms, int peersPerRoom, int payloadBytes, int ratePerPeer, int window,
                            Duration warmup, Duration duration, Duration drain, int idleConnections, Duration hold,
                            List<InetAddress> sourceAddresses, long serverPid, int ioThreads, Path tlsCa,
                            Map<String, Long> cpuPids, int storm, int concurrency, long rehomeKillPid,
-                           int churn) {
+                           int churn, List<Integer> stormWarmup) {
     public static final Duration MAX_DURATION = Duration.ofMinutes(10);
     /** A soak (a load run with churn) is meant to last: its bound instead of {@link #MAX_DURATION}. */
     public static final Duration MAX_SOAK_DURATION = Duration.ofHours(2);
@@ -113,6 +116,13 @@ public record BenchOptions(String dialect, List<URI> targets, int rooms, int pee
         sourceAddresses = List.copyOf(sourceAddresses);
         cpuPids = Collections.unmodifiableMap(new LinkedHashMap<>(cpuPids));
         check("storm", storm, 0, MAX_CONNECTIONS);
+        stormWarmup = List.copyOf(stormWarmup);
+        if (!stormWarmup.isEmpty() && storm == 0) {
+            throw new IllegalArgumentException("warm-up storms go before a measured storm: give --storm");
+        }
+        for (int n : stormWarmup) {
+            check("warm-up storm", n, 1, MAX_CONNECTIONS);
+        }
         check("concurrency", concurrency, 1, 10_000);
         if (storm > 0 && idleConnections > 0) {
             throw new IllegalArgumentException("storm and idle are different modes: pick one");
@@ -184,6 +194,7 @@ public record BenchOptions(String dialect, List<URI> targets, int rooms, int pee
         private int concurrency = 256;
         private long rehomeKillPid = -1;
         private int churn;
+        private List<Integer> stormWarmup = List.of();
 
         private Builder() {
         }
@@ -301,11 +312,17 @@ public record BenchOptions(String dialect, List<URI> targets, int rooms, int pee
             return this;
         }
 
+        /** Storm mode: storms of these sizes first, in this process, not counted (warming both sides). */
+        public Builder stormWarmup(List<Integer> v) {
+            stormWarmup = v;
+            return this;
+        }
+
         /** Validates everything; throws {@link IllegalArgumentException} naming what is wrong. */
         public BenchOptions build() {
             return new BenchOptions(dialect, targets, rooms, peersPerRoom, payloadBytes, ratePerPeer, window, warmup,
                     duration, drain, idleConnections, hold, sourceAddresses, serverPid, ioThreads, tlsCa, cpuPids, storm,
-                    concurrency, rehomeKillPid, churn);
+                    concurrency, rehomeKillPid, churn, stormWarmup);
         }
     }
 

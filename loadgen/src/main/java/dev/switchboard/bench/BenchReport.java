@@ -14,7 +14,7 @@ import java.util.Map;
  * latency from the schedule (p99, max: the relay's share plus the generator's lateness, which a generator
  * that falls behind would otherwise hide — coordinated omission) and the send lag itself; a lag near the
  * latency figures means the run measured the generator, not the server. Generator CPU is this process's CPU
- * time over the measured phase. Connects are whole connections opened per second, at most 256 at a time: TCP,
+ * time over the measured phase (in storm mode: the measured storm). Connects are whole connections opened per second, at most 256 at a time: TCP,
  * TLS for wss:// (a full handshake each) and the WebSocket upgrade; the server's CPU per connect covers that phase. -1 marks what was not measured (no server PID given, not a JVM, closed loop).
  */
 public record BenchReport(String mode, String target, int connections, int rooms, int peersPerRoom,
@@ -139,6 +139,12 @@ public record BenchReport(String mode, String target, int connections, int rooms
                 for (ProcessCpu p : processes) {
                     rows.put("CPU / join: " + p.name(), fmt("%.0f us (%.2f s, pid %d)", p.cpuMicrosPerDelivery(),
                             p.cpuSeconds(), p.pid()));
+                }
+                if (generatorCpuSeconds >= 0 && handshakes.completed() > 0) {
+                    // a generator near 100 % of its core measured itself, not the server
+                    rows.put("CPU / join: generator", fmt("%.0f us (%.2f s, %.0f%% of one core)",
+                            generatorCpuSeconds * 1e6 / handshakes.completed(), generatorCpuSeconds,
+                            100 * generatorCpuSeconds / seconds));
                 }
             }
             rows.put("handshake p50 / p99", fmt("%.1f ms / %.1f ms", handshakes.p50Micros() / 1000,

@@ -6,7 +6,6 @@ import dev.switchboard.bench.internal.ClientTls;
 import dev.switchboard.bench.internal.ClientFrames;
 import dev.switchboard.bench.internal.PeerHandler;
 import dev.switchboard.bench.internal.ServerProbe;
-import io.netty.bootstrap.Bootstrap;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
@@ -17,19 +16,19 @@ import io.netty.channel.epoll.Epoll;
 import io.netty.channel.epoll.EpollIoHandler;
 import io.netty.channel.nio.NioIoHandler;
 import io.netty.util.concurrent.DefaultThreadFactory;
-import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -58,7 +57,8 @@ public final class LoadGenerator {
     private final int nodes;
     private final long base = System.nanoTime();
     private final Map<EventLoop, LoopState> loops = new IdentityHashMap<>();
-    private final List<Peer> peers = new ArrayList<>();
+    /** The current storm's (or run's) peers, by index; set by the event loops as they start them. */
+    private List<Peer> peers = List.of();
     private final AtomicLong errors = new AtomicLong();
     /** Counts down once per peer whose join the server confirmed (or that failed). */
     private CountDownLatch joinedCount;
@@ -144,20 +144,22 @@ public final class LoadGenerator {
         int tAt;
         /** Whether the peer can send: joined, and (except y-webrtc) knows its target. */
         volatile boolean ready;
-        final CountDownLatch opened;
-        final Semaphore connecting;
+        final Connector connector;
+        /** The loop the peer's connection lives on, and its slot among the connections being opened. */
+        final EventLoop loop;
+        volatile Channel channel;
         ChannelHandlerContext ctx;
         LoopState state;
         long nextSend;
         boolean closed;
         boolean flushPending;
 
-        Peer(int index, String room, CountDownLatch opened, Semaphore connecting) {
+        Peer(int index, String room, Connector connector, EventLoop loop) {
             this.index = index;
             this.room = room;
             this.node = index % nodes;
-            this.opened = opened;
-            this.connecting = connecting;
+            this.connector = connector;
+            this.loop = loop;
         }
 
         @Override
@@ -192,7 +194,7 @@ public final class LoadGenerator {
                 long now = System.nanoTime();
                 state.handshake.recordValue(Math.max(0, now - connectStarted));
                 state.lastJoined = Math.max(state.lastJoined, now);
-                joinedCount.countDown();
+                connector.joined.countDown();
             }
         }
 
@@ -230,8 +232,8 @@ public final class LoadGenerator {
             this.state = loops.get(ctx.channel().eventLoop());
             state.peers.add(this);
             dialect.opened(this);
-            connecting.release();
-            opened.countDown();
+            connector.launch(loop); // this peer's slot is free: the next connection, on this loop, at once
+            connector.opened.countDown();
         }
 
         /**
@@ -302,14 +304,14 @@ public final class LoadGenerator {
             if (!closed) {
                 closed = true;
                 if (ctx == null) {
-                    connecting.release();
+                    loop.execute(() -> connector.launch(loop)); // a task: failures in a row do not recurse
                 }
                 if (phase != PHASE_STOPPED && errors.incrementAndGet() <= 10) {
                     System.err.println("peer " + index + ": " + why); // the first few say enough
                 }
-                opened.countDown();
+                connector.opened.countDown();
                 if (!joined) {
-                    joinedCount.countDown();
+                    connector.joined.countDown();
                 }
             }
         }
@@ -347,20 +349,25 @@ public final class LoadGenerator {
                 : HttpClient.newBuilder().sslContext(tls.sslContext()).build());
         URI target = options.target();
         try {
+            if (options.storm() > 0) {
+                warmStorms(group, epoll, tls, server);
+            }
             // the full GC (JVM servers) comes first, so that both RSS readings follow one
             long heapBefore = options.idleConnections() > 0 && server.present()
                     ? server.jvmHeapAfterGc(metricsUri(target)) : -1;
             long rssBefore = server.present() ? server.rssBytes() : -1;
             double connectCpuStart = server.present() ? server.cpuSeconds() : -1;
+            Map<String, Double> threadsAtConnect = server.present() ? server.threadCpuSeconds() : Map.of();
             Map<String, Double> othersAtConnect = othersCpu(options);
+            long ownCpuAtConnect = ownCpuNanos();
             long connectStart = System.nanoTime();
-            connectAll(group, epoll, tls);
+            connectAll(group, epoll, tls, options.connections());
             double connectSeconds = (System.nanoTime() - connectStart) / 1e9;
             connectRate = options.connections() / connectSeconds;
             serverCpuPerConnect = server.present()
                     ? (server.cpuSeconds() - connectCpuStart) * 1e6 / options.connections() : -1;
             if (options.storm() > 0) {
-                return storm(group, server, connectStart, connectCpuStart, othersAtConnect);
+                return storm(server, connectStart, connectCpuStart, threadsAtConnect, othersAtConnect, ownCpuAtConnect);
             }
             if (options.idleConnections() > 0) {
                 Thread.sleep(options.hold().toMillis());
@@ -409,41 +416,100 @@ public final class LoadGenerator {
         }
     }
 
-    private void connectAll(MultiThreadIoEventLoopGroup group, boolean epoll, ClientTls tls)
+    /**
+     * Opens {@code n} connections (at most {@code --concurrency} being opened at once) and waits until each is
+     * open or failed; {@link #joinedCount} then counts their joins.
+     */
+    private void connectAll(MultiThreadIoEventLoopGroup group, boolean epoll, ClientTls tls, int n)
             throws InterruptedException {
-        int n = options.connections();
-        CountDownLatch opened = new CountDownLatch(n);
-        joinedCount = new CountDownLatch(n);
-        // bounded concurrent handshakes (no SYN floods); a peer's slot is free once its upgrade is done
-        Semaphore connecting = new Semaphore(options.concurrency());
-        List<InetAddress> sources = options.sourceAddresses();
-        for (int i = 0; i < n; i++) {
-            URI target = options.targets().get(i % options.targets().size()); // a room's peers span the nodes
-            String host = target.getHost() + ":" + target.getPort();
-            boolean secure = "wss".equals(target.getScheme());
-            String path = ClientBootstrap.path(target);
-            InetSocketAddress remote = new InetSocketAddress(target.getHost(), target.getPort());
-            int roomIndex = options.idleConnections() > 0 ? i % Math.max(1, options.rooms()) : i / options.peersPerRoom();
-            Peer peer = new Peer(i, "r" + roomIndex, opened, connecting);
-            peers.add(peer);
-            Bootstrap b = ClientBootstrap.of(group, epoll, ch -> {
-                if (secure) {
-                    ch.pipeline().addLast("tls", tls.handler(ch.alloc(), target.getHost(), target.getPort()));
-                }
-                ch.pipeline().addLast(new PeerHandler(host, pathOf(peer, path), peer));
-            });
-            connecting.acquire();
-            peer.connectStarted = System.nanoTime();
-            var future = sources.isEmpty() ? b.connect(remote)
-                    : b.connect(remote, new InetSocketAddress(sources.get(i % sources.size()), 0));
-            future.addListener(f -> {
-                if (!f.isSuccess()) {
-                    peer.closed("connect failed: " + f.cause());
-                }
-            });
+        Connector connector = new Connector(n, epoll, tls);
+        peers = Arrays.asList(new Peer[n]);
+        joinedCount = connector.joined;
+        // bounded concurrent handshakes (no SYN floods): the slots are spread over the loops, each starts its next
+        // connection itself once its upgrade is done
+        for (int slot = 0; slot < Math.min(n, options.concurrency()); slot++) {
+            EventLoop loop = group.next();
+            loop.execute(() -> connector.launch(loop));
         }
-        if (!opened.await(Math.max(30, n / 200), TimeUnit.SECONDS)) {
-            throw new IllegalStateException("connections did not open in time: " + opened.getCount() + " missing");
+        // from the first connection on (every one is started by the loops), so bounded by what a slow machine needs
+        if (!connector.opened.await(Math.max(60, n / 50), TimeUnit.SECONDS)) {
+            throw new IllegalStateException("connections did not open in time: " + connector.opened.getCount()
+                    + " missing");
+        }
+    }
+
+    /**
+     * Starts the connections of one {@link #connectAll}, each on the event loop whose slot it takes: the first
+     * {@code concurrency} from tasks, then each one from the connection before it in that slot, once that one's
+     * upgrade is done (or it failed). No thread hands a connection to another and no loop is woken per
+     * connection; the request, addresses and target are made once, not per connection (a storm is mostly
+     * connecting, and the generator must stay cheaper than the server it measures).
+     */
+    private final class Connector {
+        final int n;
+        final boolean epoll;
+        final ClientTls tls;
+        final CountDownLatch opened;
+        final CountDownLatch joined;
+        final AtomicInteger next = new AtomicInteger();
+        final InetSocketAddress[] remotes;
+        final String[] hosts;
+        final byte[][] requests;
+        final InetSocketAddress[] locals;
+
+        Connector(int n, boolean epoll, ClientTls tls) {
+            this.n = n;
+            this.epoll = epoll;
+            this.tls = tls;
+            this.opened = new CountDownLatch(n);
+            this.joined = new CountDownLatch(n);
+            List<URI> targets = options.targets();
+            remotes = new InetSocketAddress[targets.size()];
+            hosts = new String[targets.size()];
+            requests = new byte[targets.size()][];
+            for (int t = 0; t < targets.size(); t++) {
+                URI target = targets.get(t);
+                remotes[t] = new InetSocketAddress(target.getHost(), target.getPort());
+                hosts[t] = target.getHost() + ":" + target.getPort();
+                requests[t] = PeerHandler.upgradeRequest(hosts[t], ClientBootstrap.path(target));
+            }
+            locals = options.sourceAddresses().stream().map(a -> new InetSocketAddress(a, 0))
+                    .toArray(InetSocketAddress[]::new);
+        }
+
+        /** Starts the next connection, if any is left, on {@code loop} (called on that loop). */
+        void launch(EventLoop loop) {
+            int i = next.getAndIncrement();
+            if (i >= n) {
+                return;
+            }
+            int t = i % remotes.length; // a room's peers span the nodes
+            URI target = options.targets().get(t);
+            int roomIndex = options.idleConnections() > 0 ? i % Math.max(1, options.rooms()) : i / options.peersPerRoom();
+            Peer peer = new Peer(i, "r" + roomIndex, this, loop);
+            peers.set(i, peer);
+            String base = ClientBootstrap.path(target);
+            String path = pathOf(peer, base);
+            byte[] request = path.equals(base) ? requests[t] : PeerHandler.upgradeRequest(hosts[t], path);
+            boolean secure = "wss".equals(target.getScheme());
+            peer.connectStarted = System.nanoTime();
+            try {
+                var future = ClientBootstrap.connect(loop, epoll, remotes[t],
+                        locals.length == 0 ? null : locals[i % locals.length], ch -> {
+                            if (secure) {
+                                ch.pipeline().addLast("tls", tls.handler(ch.alloc(), target.getHost(), target.getPort()));
+                            }
+                            ch.pipeline().addLast(new PeerHandler(request, peer));
+                        });
+                peer.channel = future.channel();
+                future.addListener(f -> {
+                    if (!f.isSuccess()) {
+                        peer.closed("connect failed: " + f.cause());
+                    }
+                });
+            } catch (RuntimeException failed) { // no socket (out of descriptors): this peer fails, the next goes on
+                peer.closed("connect failed: " + failed);
+            }
         }
     }
 
@@ -591,6 +657,10 @@ public final class LoadGenerator {
 
     /** Runs {@code task} on every event loop, with that loop's state, and waits (bounded) until all ran. */
     private void onEveryLoop(java.util.function.Consumer<LoopState> task) throws InterruptedException {
+        onEveryLoop(task, 5);
+    }
+
+    private void onEveryLoop(java.util.function.Consumer<LoopState> task, int waitSeconds) throws InterruptedException {
         CountDownLatch done = new CountDownLatch(loops.size());
         loops.forEach((loop, state) -> loop.execute(() -> {
             try {
@@ -599,22 +669,30 @@ public final class LoadGenerator {
                 done.countDown();
             }
         }));
-        done.await(5, TimeUnit.SECONDS);
+        done.await(waitSeconds, TimeUnit.SECONDS);
     }
 
     /**
      * Storm mode: every connection was started as soon as a slot was free (at most {@code concurrency} at once);
      * the storm ends with the last join the server confirms. Connections stay open until the report is made.
      */
-    private BenchReport storm(MultiThreadIoEventLoopGroup group, ServerProbe server, long connectStart,
-                              double cpuStart, Map<String, Double> othersStart) throws InterruptedException {
+    private BenchReport storm(ServerProbe server, long connectStart, double cpuStart, Map<String, Double> threadsStart,
+                              Map<String, Double> othersStart, long ownCpuStart) throws InterruptedException {
         int n = options.storm();
         if (!joinedCount.await(Math.max(30, n / 200), TimeUnit.SECONDS)) {
             errors.addAndGet(joinedCount.getCount());
             System.err.println(joinedCount.getCount() + " joins not confirmed in time");
         }
         double cpu = server.present() ? server.cpuSeconds() - cpuStart : -1;
+        double ownCpu = ownCpuStart >= 0 ? (ownCpuNanos() - ownCpuStart) / 1e9 : -1;
         Map<String, Double> others = othersCpuSince(options, othersStart);
+        if (server.present()) {
+            // what the server's CPU per join is made of (on standard error, beside the report)
+            StringBuilder line = new StringBuilder("server CPU over the storm by thread:");
+            server.threadCpuSeconds().forEach((kind, seconds) -> line.append(String.format(java.util.Locale.ROOT,
+                    " %s %.2f s,", kind, seconds - threadsStart.getOrDefault(kind, 0.0))));
+            System.err.println(line.substring(0, line.length() - 1));
+        }
         Histogram handshakes = new Histogram(TimeUnit.SECONDS.toNanos(60), 3);
         long[] last = {connectStart};
         onEveryLoop(state -> {
@@ -634,10 +712,83 @@ public final class LoadGenerator {
         Thread.sleep(options.hold().toMillis());
         double rate = seconds > 0 ? completed / seconds : -1;
         return new BenchReport("storm " + options.dialect(), targets(), n, options.rooms(), options.peersPerRoom(),
-                0, 0, 0, seconds, 0, 0, 0, 0, errors.get(), 0, 0, -1, -1, -1, -1, -1, -1, -1, -1, -1, cpu, -1,
+                0, 0, 0, seconds, 0, 0, 0, 0, errors.get(), 0, 0, -1, -1, -1, -1, -1, -1, -1, -1, ownCpu, cpu, -1,
                 server.present() ? server.rssBytes() : -1, -1, -1, -1, rate,
                 cpu >= 0 && completed > 0 ? cpu * 1e6 / completed : -1, null,
                 processes(options, cpu, others, completed), -1, handshakes(handshakes), null, null);
+    }
+
+    /**
+     * The warm-up storms ({@code --storm-warmup}): each opened and joined as the measured storm will be, then
+     * closed, and gone from the server too, before the next; a line each on standard error, nothing counted.
+     * The generator's code that runs once per connection reaches the JIT's last tier only after some 10,000
+     * connections, so a generator that measures its first storm measures its own compiler.
+     */
+    private void warmStorms(MultiThreadIoEventLoopGroup group, boolean epoll, ClientTls tls, ServerProbe server)
+            throws InterruptedException {
+        List<Integer> sizes = options.stormWarmup();
+        for (int k = 0; k < sizes.size(); k++) {
+            int n = sizes.get(k);
+            long ownCpuStart = ownCpuNanos();
+            long start = System.nanoTime();
+            connectAll(group, epoll, tls, n);
+            joinedCount.await(Math.max(30, n / 200), TimeUnit.SECONDS);
+            double ownCpu = (ownCpuNanos() - ownCpuStart) / 1e9;
+            List<Peer> storm = peers;
+            Histogram h = new Histogram(TimeUnit.SECONDS.toNanos(60), 3);
+            long[] last = {start};
+            onEveryLoop(state -> {
+                for (Peer p : storm) { // each loop closes its own peers, marked closed first: no errors, no counts
+                    if (p != null && p.loop.inEventLoop() && !p.closed) {
+                        p.closed = true;
+                        if (p.channel != null) {
+                            p.channel.close();
+                        }
+                    }
+                }
+                synchronized (h) {
+                    h.add(state.handshake);
+                    last[0] = Math.max(last[0], state.lastJoined);
+                }
+                state.peers.clear();
+                state.handshake.reset();
+                state.lastJoined = 0;
+            }, 60);
+            synchronized (h) {
+                double seconds = (last[0] - start) / 1e9;
+                System.err.printf(java.util.Locale.ROOT, "warm-up storm %d: %d of %d joined, %.0f joins/s, handshake "
+                                + "p50 %.1f ms, p99 %.1f ms, errors %d, generator CPU %.0f us a join%n", k + 1,
+                        h.getTotalCount(), n, h.getTotalCount() / Math.max(seconds, 1e-9),
+                        h.getValueAtPercentile(50) / 1e6, h.getValueAtPercentile(99) / 1e6, errors.get(),
+                        ownCpu * 1e6 / Math.max(1, h.getTotalCount()));
+            }
+            peers = List.of();
+            errors.set(0);
+            awaitServerClosed(server);
+        }
+        System.gc(); // the warm-up's garbage goes now, not in a pause inside the measured storm
+    }
+
+    /**
+     * Waits (bounded, 60 s) until every target has closed its side of the connections just closed, read from its
+     * {@code switchboard_tcp_connections} gauge (1: the scrape's own); a server without it gets 2 s. The closes
+     * are the server's work, which the measured storm must not share.
+     */
+    private void awaitServerClosed(ServerProbe server) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        for (URI target : options.targets().stream().distinct().toList()) {
+            while (System.nanoTime() < deadline) {
+                double open = server.metric(metricsUri(target), "switchboard_tcp_connections");
+                if (open < 0) {
+                    Thread.sleep(2000);
+                    break;
+                }
+                if (open <= 1) {
+                    break;
+                }
+                Thread.sleep(100);
+            }
+        }
     }
 
     static BenchReport.Handshakes handshakes(Histogram h) {

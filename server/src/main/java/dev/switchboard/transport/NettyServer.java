@@ -64,12 +64,15 @@ public final class NettyServer {
     /** Binds the port and starts serving. */
     public void start() throws InterruptedException {
         ResolvedTransport transport = context.transport();
-        boss = new MultiThreadIoEventLoopGroup(1, new DefaultThreadFactory("switchboard-accept"),
-                transport.ioHandlerFactory());
         if (loops == null) {
             workers = new MultiThreadIoEventLoopGroup(config.ioThreads(), new DefaultThreadFactory("switchboard-io"),
                     transport.ioHandlerFactory());
         }
+        // with one event loop it accepts too: each accepted connection is registered where it was accepted, at
+        // once, instead of being handed to the loop (a task and a wake-up, a thread switch on the loop's core);
+        // with several, a loop of its own accepts and spreads the connections over them
+        boss = config.ioThreads() == 1 ? workers : new MultiThreadIoEventLoopGroup(1,
+                new DefaultThreadFactory("switchboard-accept"), transport.ioHandlerFactory());
         int cap = config.maxOutboundBytes();
         ServerBootstrap bootstrap = new ServerBootstrap()
                 .group(boss, workers)

@@ -8,6 +8,7 @@ import dev.switchboard.config.NodeOptions;
 import dev.switchboard.testkit.NodeProcess;
 import dev.switchboard.testkit.RedisServer;
 import dev.switchboard.testkit.TestNodes;
+import java.net.InetAddress;
 import java.net.URI;
 import java.time.Duration;
 import java.util.List;
@@ -149,6 +150,40 @@ class BenchModesTest {
             assertThat(report.serverCpuMicrosPerConnect()).isNotNegative();
             assertThat(report.toTable()).contains("handshake p50 / p99");
         }
+    }
+
+    /**
+     * Warm-up storms run in the generator's own process before the measured one (from two source addresses bound
+     * without a port): only the measured storm is counted, and the node saw every connection of all three.
+     */
+    @Test
+    void warmUpStormsRunFirstInTheSameProcessAndAreNotCounted() throws Exception {
+        try (Switchboard node = TestNodes.start()) {
+            BenchReport report = LoadGenerator.run(options(ws(node.port())).peersPerRoom(4).storm(300)
+                    .stormWarmup(List.of(200, 100)).concurrency(64).hold(Duration.ZERO)
+                    .sourceAddresses(List.of(InetAddress.getByName("127.0.0.2"), InetAddress.getByName("127.0.0.3")))
+                    .serverPid(ProcessHandle.current().pid()).build());
+            assertThat(report.errors()).isZero();
+            assertThat(report.handshakes().completed()).isEqualTo(300);
+            assertThat(report.generatorCpuSeconds()).isPositive();
+            assertThat(report.toTable()).contains("CPU / join: generator");
+            // the measured storm's connections close as the run ends: then the node has closed all 600
+            Awaitility.await().atMost(Duration.ofSeconds(30)).untilAsserted(() ->
+                    assertThat(closes(node.metrics().scrape())).isEqualTo(600));
+        }
+    }
+
+    @Test
+    void warmUpStormsNeedAMeasuredStorm() {
+        assertThatThrownBy(() -> options(ws(1)).stormWarmup(List.of(10)).build()).hasMessageContaining("--storm");
+        assertThatThrownBy(() -> options(ws(1)).storm(10).stormWarmup(List.of(0)).build())
+                .hasMessageContaining("warm-up storm");
+    }
+
+    /** Connections the node closed, every reason together. */
+    private static long closes(String scrape) {
+        return scrape.lines().filter(l -> l.startsWith("switchboard_closes_total{"))
+                .mapToLong(l -> (long) Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1))).sum();
     }
 
     @Test

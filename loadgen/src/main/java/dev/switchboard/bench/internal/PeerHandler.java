@@ -1,8 +1,6 @@
 package dev.switchboard.bench.internal;
 
 import io.netty.buffer.ByteBuf;
-import io.netty.buffer.ByteBufUtil;
-import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.ByteToMessageDecoder;
 import java.nio.charset.StandardCharsets;
@@ -28,35 +26,46 @@ public final class PeerHandler extends ByteToMessageDecoder {
         void closed(String why);
     }
 
-    private final String host;
-    private final String path;
+    private static final byte[] SWITCHING = "HTTP/1.1 101".getBytes(StandardCharsets.US_ASCII);
+
+    private final byte[] request;
     private final Listener listener;
     private boolean open;
 
     public PeerHandler(String host, String path, Listener listener) {
-        this.host = host;
-        this.path = path;
+        this(upgradeRequest(host, path), listener);
+    }
+
+    /** @param request the upgrade request ({@link #upgradeRequest}), shared by every connection to one URL */
+    public PeerHandler(byte[] request, Listener listener) {
+        this.request = request;
         this.listener = listener;
+    }
+
+    /** The WebSocket upgrade request for {@code path} at {@code host} ({@code host:port}). */
+    public static byte[] upgradeRequest(String host, String path) {
+        return ("GET " + path + " HTTP/1.1\r\nHost: " + host + "\r\nUpgrade: websocket\r\n"
+                + "Connection: Upgrade\r\nSec-WebSocket-Key: c3dpdGNoYm9hcmQtYmVuYw==\r\nSec-WebSocket-Version: 13\r\n\r\n")
+                .getBytes(StandardCharsets.US_ASCII);
     }
 
     @Override
     public void channelActive(ChannelHandlerContext ctx) throws Exception {
-        String request = "GET " + path + " HTTP/1.1\r\nHost: " + host + "\r\nUpgrade: websocket\r\n"
-                + "Connection: Upgrade\r\nSec-WebSocket-Key: c3dpdGNoYm9hcmQtYmVuYw==\r\nSec-WebSocket-Version: 13\r\n\r\n";
-        ctx.writeAndFlush(Unpooled.copiedBuffer(request, StandardCharsets.US_ASCII));
+        ctx.writeAndFlush(ctx.alloc().directBuffer(request.length).writeBytes(request));
         super.channelActive(ctx);
     }
 
     @Override
     protected void decode(ChannelHandlerContext ctx, ByteBuf in, List<Object> out) {
         if (!open) {
-            int end = ByteBufUtil.indexOf(Unpooled.wrappedBuffer(HEAD_END), in);
+            int end = headEnd(in);
             if (end < 0) {
                 return;
             }
-            String head = in.toString(in.readerIndex(), end - in.readerIndex(), StandardCharsets.US_ASCII);
+            int start = in.readerIndex();
             in.readerIndex(end + HEAD_END.length);
-            if (!head.startsWith("HTTP/1.1 101")) {
+            if (!startsWith(in, start, end, SWITCHING)) {
+                String head = in.toString(start, end - start, StandardCharsets.US_ASCII);
                 listener.closed("handshake refused: " + head.lines().findFirst().orElse(""));
                 ctx.close();
                 return;
@@ -99,6 +108,29 @@ public final class PeerHandler extends ByteToMessageDecoder {
             }
             in.readerIndex(start + header + len);
         }
+    }
+
+    /** Where the response head's blank line starts, or -1 before it has arrived. */
+    private static int headEnd(ByteBuf in) {
+        for (int i = in.readerIndex(), last = in.writerIndex() - HEAD_END.length; i <= last; i++) {
+            if (in.getByte(i) == '\r' && in.getByte(i + 1) == '\n' && in.getByte(i + 2) == '\r'
+                    && in.getByte(i + 3) == '\n') {
+                return i;
+            }
+        }
+        return -1;
+    }
+
+    private static boolean startsWith(ByteBuf in, int from, int end, byte[] prefix) {
+        if (end - from < prefix.length) {
+            return false;
+        }
+        for (int i = 0; i < prefix.length; i++) {
+            if (in.getByte(from + i) != prefix[i]) {
+                return false;
+            }
+        }
+        return true;
     }
 
     private static ByteBuf pong(ChannelHandlerContext ctx, ByteBuf ping) {

@@ -8,6 +8,8 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Map;
+import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
 
 /** Reads a local server process's CPU time and memory, so cost per delivered message can be reported. */
@@ -38,6 +40,45 @@ public final class ServerProbe {
         } catch (IOException e) {
             throw new IllegalStateException("cannot read /proc/" + pid + "/stat", e);
         }
+    }
+
+    /**
+     * CPU seconds so far by kind of thread: the server's event loops ("switchboard-" threads), the JIT compilers,
+     * the collector and the VM thread, and everything else. Threads that ended are not counted. What a storm's CPU
+     * per join is made of: the event loops' share is the join itself, the compilers' is a JIT not yet done.
+     */
+    public Map<String, Double> threadCpuSeconds() {
+        Map<String, Double> out = new TreeMap<>();
+        try (var tasks = Files.list(Path.of("/proc/" + pid + "/task"))) {
+            for (Path task : tasks.toList()) {
+                String stat;
+                try {
+                    stat = Files.readString(task.resolve("stat"));
+                } catch (IOException gone) {
+                    continue; // the thread ended meanwhile
+                }
+                String name = stat.substring(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
+                String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+                double seconds = (Long.parseLong(f[11]) + Long.parseLong(f[12])) / TICKS_PER_SECOND;
+                out.merge(threadKind(name), seconds, Double::sum);
+            }
+        } catch (IOException e) {
+            return Map.of();
+        }
+        return out;
+    }
+
+    private static String threadKind(String name) {
+        if (name.startsWith("switchboard-")) {
+            return "event loops";
+        }
+        if (name.startsWith("C1 Compiler") || name.startsWith("C2 Compiler")) {
+            return "JIT";
+        }
+        if (name.startsWith("GC ") || name.startsWith("G1 ") || name.equals("VM Thread")) {
+            return "GC and VM";
+        }
+        return "other";
     }
 
     private boolean isJvm() {
@@ -94,5 +135,24 @@ public final class ServerProbe {
             Thread.currentThread().interrupt();
             return -1;
         }
+    }
+
+    /** The value of the unlabelled Prometheus metric {@code name} at {@code metrics}, or -1 when not there. */
+    public double metric(URI metrics, String name) {
+        try {
+            HttpResponse<String> r = http.send(
+                    HttpRequest.newBuilder(metrics).timeout(Duration.ofSeconds(10)).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            for (String line : r.body().split("\n")) {
+                if (line.startsWith(name + " ")) {
+                    return Double.parseDouble(line.substring(name.length() + 1).trim());
+                }
+            }
+        } catch (IOException | NumberFormatException e) {
+            return -1;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        return -1;
     }
 }
