@@ -13,6 +13,9 @@ window.startPeer = ({ url, room, password }) => {
   // the room is created once the (optional) password's key is derived, i.e. asynchronously
 }
 
+// the room exists (after the password's key, if any) and a signaling socket is open: subscribe and announce sent
+window.signalingReady = () => !!(window.peer && window.peer.provider.room &&
+  window.peer.provider.signalingConns.some((c) => c.connected))
 window.webrtcPeers = () => (window.peer.provider.room ? window.peer.provider.room.webrtcConns.size : 0)
 window.connectedPeers = () => {
   if (!window.peer.provider.room) return 0

@@ -24,7 +24,10 @@ export async function run ({ openPage, signalUrl, args }) {
   const b = await openPage('ywebrtc.js')
   const t0 = Date.now()
   await a.evaluate((o) => window.startPeer(o), { url: signalUrl, room, password })
-  // two peers that join in the same millisecond can both act as initiator; y-webrtc itself races there
+  // two peers that announce themselves at the same moment can both act as initiator and stall (a race in the
+  // client): B starts once A has announced itself (its room open on a connected socket). A fixed pause was not
+  // enough where A's first upgrade is slow (a fresh node checking its first token) and B's is not
+  await until(a, () => window.signalingReady(), null, 'peer A on the signaling socket')
   await new Promise((resolve) => setTimeout(resolve, 150))
   await b.evaluate((o) => window.startPeer(o), { url: signalUrl, room, password })
   await until(a, () => window.connectedPeers() === 1, null, 'peer A to connect')
