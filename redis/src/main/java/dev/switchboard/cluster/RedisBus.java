@@ -7,7 +7,6 @@ import dev.switchboard.cluster.internal.BusState;
 import dev.switchboard.cluster.internal.Dispatcher;
 import dev.switchboard.cluster.internal.Liveness;
 import dev.switchboard.cluster.internal.Mailboxes;
-import dev.switchboard.cluster.internal.NodeLoops;
 import dev.switchboard.cluster.internal.RedisLink;
 import dev.switchboard.cluster.internal.Registry;
 import dev.switchboard.cluster.internal.Resync;
@@ -69,10 +68,6 @@ public final class RedisBus implements Bus, ClusterView {
     private final BusMessages names;
     private final ClientResources resources;
     private final RedisLink redis;
-    /** The heartbeats' link: {@link #redis}, or one on threads of its own while that one runs on the node's loops. */
-    private final RedisLink beats;
-    /** The threads of {@link #beats} when it has its own; else null. */
-    private final ClientResources beatResources;
     private final ScheduledExecutorService timer;
     private final BusState state = new BusState();
     private final Registry registry;
@@ -90,34 +85,17 @@ public final class RedisBus implements Bus, ClusterView {
         this.names = new BusMessages(options.keyPrefix());
         // Lettuce's default backoff grows to 30 s; a node must be back within the 5 s recovery bound
         // however long Redis was away, so retry at least every second
-        DefaultClientResources.Builder lettuce = DefaultClientResources.builder().computationThreadPoolSize(2)
-                .reconnectDelay(Delay.exponential(Duration.ofMillis(100), Duration.ofSeconds(1), 2, TimeUnit.MILLISECONDS));
-        NodeLoops nodeLoops = NodeLoops.of(options.epollLoops());
-        this.resources = (nodeLoops != null ? lettuce.eventLoopGroupProvider(nodeLoops) : lettuce.ioThreadPoolSize(2))
-                .build();
-        log.debug("bus connections on {}", nodeLoops != null ? "the node's event loops" : "Lettuce's own threads");
-        this.beatResources = nodeLoops == null ? null : DefaultClientResources.builder().ioThreadPoolSize(1)
-                .computationThreadPoolSize(1)
+        this.resources = DefaultClientResources.builder().ioThreadPoolSize(2).computationThreadPoolSize(2)
                 .reconnectDelay(Delay.exponential(Duration.ofMillis(100), Duration.ofSeconds(1), 2, TimeUnit.MILLISECONDS))
                 .build();
-        RedisLink main = null;
         try {
-            main = options.cluster()
-                    ? RedisLink.cluster(resources, options.uri(), options.commandTimeout(), options.tlsCa(), nodeId)
-                    : RedisLink.standalone(resources, options.uri(), options.commandTimeout(), options.tlsCa(), nodeId);
-            this.beats = beatResources == null ? main : RedisLink.forBeats(options.cluster(), beatResources,
-                    options.uri(), options.commandTimeout(), options.tlsCa(), nodeId);
+            this.redis = options.cluster()
+                    ? RedisLink.cluster(resources, options.uri(), options.commandTimeout(), options.tlsCa())
+                    : RedisLink.standalone(resources, options.uri(), options.commandTimeout(), options.tlsCa());
         } catch (RuntimeException e) {
-            if (main != null) {
-                main.close();
-            }
             resources.shutdown(0, 1, TimeUnit.SECONDS);
-            if (beatResources != null) {
-                beatResources.shutdown(0, 1, TimeUnit.SECONDS);
-            }
             throw e;
         }
-        this.redis = main;
         this.timer = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "switchboard-bus-" + nodeId);
             t.setDaemon(true);
@@ -125,7 +103,7 @@ public final class RedisBus implements Bus, ClusterView {
         });
         this.registry = new Registry(redis, names, nodeId);
         this.resync = new Resync(redis, names, nodeId, registry, state, timer);
-        this.liveness = new Liveness(redis, beats, names, nodeId, registry, state, options.failureTimeout(),
+        this.liveness = new Liveness(redis, names, nodeId, registry, state, options.failureTimeout(),
                 options.commandTimeout(), resync::schedule);
         this.dispatcher = new Dispatcher(names, nodeId, state, resync::schedule);
         this.mailboxes = new Mailboxes(redis, names, nodeId);
@@ -339,9 +317,5 @@ public final class RedisBus implements Bus, ClusterView {
         }
         redis.close();
         resources.shutdown(0, 2, TimeUnit.SECONDS);
-        if (beats != redis) {
-            beats.close();
-            beatResources.shutdown(0, 2, TimeUnit.SECONDS);
-        }
     }
 }

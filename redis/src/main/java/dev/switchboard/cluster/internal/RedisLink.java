@@ -63,14 +63,7 @@ public final class RedisLink implements AutoCloseable {
     }
 
     /** One Redis: a command connection and a RESP3 subscription connection that also serves ordered reads. */
-    public static RedisLink standalone(ClientResources resources, String uri, Duration commandTimeout, Path tlsCa,
-                                       String nodeId) {
-        return standalone(resources, uri, commandTimeout, tlsCa, nodeId, true);
-    }
-
-    /** {@code subscribing}: false for a link of commands alone (the heartbeats' own: {@link #forBeats}). */
-    private static RedisLink standalone(ClientResources resources, String uri, Duration commandTimeout, Path tlsCa,
-                                        String nodeId, boolean subscribing) {
+    public static RedisLink standalone(ClientResources resources, String uri, Duration commandTimeout, Path tlsCa) {
         RedisClient client = RedisClient.create(resources, RedisURI.create(uri));
         client.setOptions(ClientOptions.builder()
                 .autoReconnect(true)
@@ -82,18 +75,12 @@ public final class RedisLink implements AutoCloseable {
                 .sslOptions(ssl(tlsCa))
                 .build());
         var connection = client.connect(ByteArrayCodec.INSTANCE);
-        return new RedisLink(client, connection, connection.async(),
-                subscribing ? client.connectPubSub(new SubscriptionCodec(nodeId)) : null, false);
+        return new RedisLink(client, connection, connection.async(), client.connectPubSub(ByteArrayCodec.INSTANCE),
+                false);
     }
 
     /** A Redis Cluster, from its seed nodes (comma-separated URIs). */
-    public static RedisLink cluster(ClientResources resources, String uris, Duration commandTimeout, Path tlsCa,
-                                    String nodeId) {
-        return cluster(resources, uris, commandTimeout, tlsCa, nodeId, true);
-    }
-
-    private static RedisLink cluster(ClientResources resources, String uris, Duration commandTimeout, Path tlsCa,
-                                     String nodeId, boolean subscribing) {
+    public static RedisLink cluster(ClientResources resources, String uris, Duration commandTimeout, Path tlsCa) {
         List<RedisURI> seeds = new ArrayList<>();
         for (String uri : uris(uris)) {
             seeds.add(RedisURI.create(uri.trim()));
@@ -112,19 +99,8 @@ public final class RedisLink implements AutoCloseable {
                         .build())
                 .build());
         StatefulRedisClusterConnection<byte[], byte[]> connection = client.connect(ByteArrayCodec.INSTANCE);
-        return new RedisLink(client, connection, connection.async(),
-                subscribing ? client.connectPubSub(new SubscriptionCodec(nodeId)) : null, true);
-    }
-
-    /**
-     * A link of commands alone, on {@code resources}' own threads, for the heartbeats of a node whose main link
-     * runs on the node's event loops: a beat must not wait behind a busy loop's queue of client work, or a node
-     * that is merely behind is taken for dead (and its members re-registered, which puts it further behind).
-     */
-    public static RedisLink forBeats(boolean cluster, ClientResources resources, String uri, Duration commandTimeout,
-                                     Path tlsCa, String nodeId) {
-        return cluster ? cluster(resources, uri, commandTimeout, tlsCa, nodeId, false)
-                : standalone(resources, uri, commandTimeout, tlsCa, nodeId, false);
+        return new RedisLink(client, connection, connection.async(), client.connectPubSub(ByteArrayCodec.INSTANCE),
+                true);
     }
 
     /**
@@ -245,9 +221,7 @@ public final class RedisLink implements AutoCloseable {
 
     @Override
     public void close() {
-        if (subscription != null) {
-            subscription.close();
-        }
+        subscription.close();
         connection.close();
         client.shutdown(0, 2, TimeUnit.SECONDS);
     }
