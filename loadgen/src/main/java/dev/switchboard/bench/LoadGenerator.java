@@ -454,6 +454,8 @@ public final class LoadGenerator {
         final AtomicInteger next = new AtomicInteger();
         final InetSocketAddress[] remotes;
         final String[] hosts;
+        /** Each target's path, and its upgrade request for a peer whose path is that one (most are). */
+        final String[] paths;
         final byte[][] requests;
         final InetSocketAddress[] locals;
 
@@ -466,12 +468,14 @@ public final class LoadGenerator {
             List<URI> targets = options.targets();
             remotes = new InetSocketAddress[targets.size()];
             hosts = new String[targets.size()];
+            paths = new String[targets.size()];
             requests = new byte[targets.size()][];
             for (int t = 0; t < targets.size(); t++) {
                 URI target = targets.get(t);
                 remotes[t] = new InetSocketAddress(target.getHost(), target.getPort());
                 hosts[t] = target.getHost() + ":" + target.getPort();
-                requests[t] = PeerHandler.upgradeRequest(hosts[t], ClientBootstrap.path(target));
+                paths[t] = ClientBootstrap.path(target);
+                requests[t] = PeerHandler.upgradeRequest(hosts[t], paths[t]);
             }
             locals = options.sourceAddresses().stream().map(a -> new InetSocketAddress(a, 0))
                     .toArray(InetSocketAddress[]::new);
@@ -488,9 +492,8 @@ public final class LoadGenerator {
             int roomIndex = options.idleConnections() > 0 ? i % Math.max(1, options.rooms()) : i / options.peersPerRoom();
             Peer peer = new Peer(i, "r" + roomIndex, this, loop);
             peers.set(i, peer);
-            String base = ClientBootstrap.path(target);
-            String path = pathOf(peer, base);
-            byte[] request = path.equals(base) ? requests[t] : PeerHandler.upgradeRequest(hosts[t], path);
+            String path = pathOf(peer, paths[t]);
+            byte[] request = path.equals(paths[t]) ? requests[t] : PeerHandler.upgradeRequest(hosts[t], path);
             boolean secure = "wss".equals(target.getScheme());
             peer.connectStarted = System.nanoTime();
             try {
