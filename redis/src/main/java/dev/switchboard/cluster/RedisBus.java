@@ -90,8 +90,10 @@ public final class RedisBus implements Bus, ClusterView {
                 .build();
         try {
             this.redis = options.cluster()
-                    ? RedisLink.cluster(resources, options.uri(), options.commandTimeout(), options.tlsCa())
-                    : RedisLink.standalone(resources, options.uri(), options.commandTimeout(), options.tlsCa());
+                    ? RedisLink.cluster(resources, options.uri(), options.commandTimeout(), publishTimeout(options),
+                            options.tlsCa())
+                    : RedisLink.standalone(resources, options.uri(), options.commandTimeout(), publishTimeout(options),
+                            options.tlsCa());
         } catch (RuntimeException e) {
             resources.shutdown(0, 1, TimeUnit.SECONDS);
             throw e;
@@ -109,6 +111,16 @@ public final class RedisBus implements Bus, ClusterView {
         this.mailboxes = new Mailboxes(redis, names, nodeId);
         this.subscriptionLosses = new SubscriptionLosses(redis, timer, options.commandTimeout().toMillis());
         liveness.reapWith(node -> mailboxes.reapNode(node, options.resumeWindow(), timer, registry));
+    }
+
+    /**
+     * How long a publish may wait before Lettuce gives it up: a publish given up before its client wrote it is
+     * never sent, a message lost in the middle of its sender's stream. The cluster takes a node whose beats stop
+     * for the failure timeout for dead, so until then what it publishes must still go out (BusTimeouts).
+     */
+    private static Duration publishTimeout(RedisBusOptions options) {
+        return options.failureTimeout().compareTo(options.commandTimeout()) > 0 ? options.failureTimeout()
+                : options.commandTimeout();
     }
 
     /** Connects to Redis; fails at once if it cannot be reached. */

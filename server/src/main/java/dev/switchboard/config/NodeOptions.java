@@ -160,7 +160,9 @@ public final class NodeOptions {
             "--redis lists the seed nodes of a Redis Cluster; rooms use sharded pub/sub");
     public static final Option<Duration> REDIS_TIMEOUT = Option.duration("redis-timeout", Duration.ofSeconds(2),
             Duration.ofMillis(1), "how long a Redis command may take; past it the step fails (a name claim is "
-                    + "answered unavailable) and the node keeps serving its own peers");
+                    + "answered unavailable) and the node keeps serving its own peers; publishes wait up to "
+                    + "--failure-timeout and subscriptions as long as their connection lives, so none is dropped "
+                    + "unsent from the middle of a stream");
     public static final Option<String> CLUSTER_PREFIX = Option.text("cluster-prefix", "switchboard", null,
             "prefix of the cluster's Redis keys and channels").allowing("text without { or }",
             v -> !v.isEmpty() && !v.contains("{") && !v.contains("}"));

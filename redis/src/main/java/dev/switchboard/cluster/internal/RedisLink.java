@@ -9,7 +9,6 @@ import io.lettuce.core.RedisURI;
 import io.lettuce.core.SslOptions;
 import java.nio.file.Path;
 import io.lettuce.core.ScriptOutputType;
-import io.lettuce.core.TimeoutOptions;
 import io.lettuce.core.api.StatefulConnection;
 import io.lettuce.core.cluster.ClusterClientOptions;
 import io.lettuce.core.cluster.ClusterTopologyRefreshOptions;
@@ -62,8 +61,12 @@ public final class RedisLink implements AutoCloseable {
         this.scripts = new ScriptRunner(redis);
     }
 
-    /** One Redis: a command connection and a RESP3 subscription connection that also serves ordered reads. */
-    public static RedisLink standalone(ClientResources resources, String uri, Duration commandTimeout, Path tlsCa) {
+    /**
+     * One Redis: a command connection and a RESP3 subscription connection that also serves ordered reads.
+     * {@code publishTimeout}: how long a publish may wait (see {@link BusTimeouts}).
+     */
+    public static RedisLink standalone(ClientResources resources, String uri, Duration commandTimeout,
+                                       Duration publishTimeout, Path tlsCa) {
         RedisClient client = RedisClient.create(resources, RedisURI.create(uri));
         client.setOptions(ClientOptions.builder()
                 .autoReconnect(true)
@@ -71,7 +74,7 @@ public final class RedisLink implements AutoCloseable {
                 .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
                 // RESP3 lets the subscription connection run reads, which keeps them ordered with the events.
                 .protocolVersion(ProtocolVersion.RESP3)
-                .timeoutOptions(TimeoutOptions.enabled(commandTimeout))
+                .timeoutOptions(BusTimeouts.options(commandTimeout, publishTimeout))
                 .sslOptions(ssl(tlsCa))
                 .build());
         var connection = client.connect(ByteArrayCodec.INSTANCE);
@@ -80,7 +83,8 @@ public final class RedisLink implements AutoCloseable {
     }
 
     /** A Redis Cluster, from its seed nodes (comma-separated URIs). */
-    public static RedisLink cluster(ClientResources resources, String uris, Duration commandTimeout, Path tlsCa) {
+    public static RedisLink cluster(ClientResources resources, String uris, Duration commandTimeout,
+                                    Duration publishTimeout, Path tlsCa) {
         List<RedisURI> seeds = new ArrayList<>();
         for (String uri : uris(uris)) {
             seeds.add(RedisURI.create(uri.trim()));
@@ -92,7 +96,7 @@ public final class RedisLink implements AutoCloseable {
                 .disconnectedBehavior(ClientOptions.DisconnectedBehavior.DEFAULT)
                 .requestQueueSize(10_000)
                 .sslOptions(ssl(tlsCa))
-                .timeoutOptions(TimeoutOptions.enabled(commandTimeout))
+                .timeoutOptions(BusTimeouts.options(commandTimeout, publishTimeout))
                 .topologyRefreshOptions(ClusterTopologyRefreshOptions.builder()
                         .enableAllAdaptiveRefreshTriggers()
                         .enablePeriodicRefresh(Duration.ofSeconds(30))
