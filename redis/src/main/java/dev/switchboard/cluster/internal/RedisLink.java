@@ -49,16 +49,20 @@ public final class RedisLink implements AutoCloseable {
     private final StatefulRedisPubSubConnection<byte[], byte[]> subscription;
     private final boolean sharded;
     private final ScriptRunner scripts;
+    /** Batches the command connection's publishes per event-loop turn (one Redis); null: Lettuce flushes each. */
+    private final CommandFlusher flusher;
 
     private RedisLink(AbstractRedisClient client, StatefulConnection<byte[], byte[]> connection,
                       RedisClusterAsyncCommands<byte[], byte[]> redis,
-                      StatefulRedisPubSubConnection<byte[], byte[]> subscription, boolean sharded) {
+                      StatefulRedisPubSubConnection<byte[], byte[]> subscription, boolean sharded,
+                      CommandFlusher flusher) {
         this.client = client;
         this.connection = connection;
         this.redis = redis;
         this.subscription = subscription;
         this.sharded = sharded;
-        this.scripts = new ScriptRunner(redis);
+        this.flusher = flusher;
+        this.scripts = new ScriptRunner(redis, this::sent);
     }
 
     /**
@@ -79,7 +83,7 @@ public final class RedisLink implements AutoCloseable {
                 .build());
         var connection = client.connect(ByteArrayCodec.INSTANCE);
         return new RedisLink(client, connection, connection.async(), client.connectPubSub(ByteArrayCodec.INSTANCE),
-                false);
+                false, new CommandFlusher(connection));
     }
 
     /** A Redis Cluster, from its seed nodes (comma-separated URIs). */
@@ -103,8 +107,9 @@ public final class RedisLink implements AutoCloseable {
                         .build())
                 .build());
         StatefulRedisClusterConnection<byte[], byte[]> connection = client.connect(ByteArrayCodec.INSTANCE);
+        // each shard has a connection of its own: publishes are flushed one by one there (no batching)
         return new RedisLink(client, connection, connection.async(), client.connectPubSub(ByteArrayCodec.INSTANCE),
-                true);
+                true, null);
     }
 
     /**
@@ -131,31 +136,54 @@ public final class RedisLink implements AutoCloseable {
 
     public <T> CompletionStage<T> eval(String script, ScriptOutputType type, byte[][] keys, byte[]... args) {
         // by SHA over one Redis; a Redis Cluster's shards would each need the script loaded: there, the text
-        return sharded ? redis.eval(script(script), type, keys, args) : scripts.eval(script, type, keys, args);
+        if (sharded) {
+            return redis.eval(script(script), type, keys, args);
+        }
+        return scripts.eval(script, type, keys, args); // flushed by the runner
     }
 
+    /** Sent with the rest of the calling event loop's turn (CommandFlusher), or at once off a loop. */
     public CompletionStage<Long> publish(byte[] channel, byte[] message) {
-        return sharded ? redis.spublish(channel, message) : redis.publish(channel, message);
+        if (sharded) {
+            return redis.spublish(channel, message);
+        }
+        CompletionStage<Long> out = redis.publish(channel, message);
+        if (flusher != null) {
+            flusher.published();
+        }
+        return out;
     }
 
     public CompletionStage<Long> sadd(byte[] key, byte[] member) {
-        return redis.sadd(key, member);
+        return sent(redis.sadd(key, member));
     }
 
     public CompletionStage<Long> srem(byte[] key, byte[] member) {
-        return redis.srem(key, member);
+        return sent(redis.srem(key, member));
     }
 
     public CompletionStage<Set<byte[]>> smembers(byte[] key) {
-        return redis.smembers(key);
+        return sent(redis.smembers(key));
     }
 
     public CompletionStage<Long> del(byte[] key) {
-        return redis.del(key);
+        return sent(redis.del(key));
     }
 
     public CompletionStage<Long> zrem(byte[] key, byte[] member) {
-        return redis.zrem(key, member);
+        return sent(redis.zrem(key, member));
+    }
+
+    /** Every command but a publish goes out at once, with the publishes buffered before it. */
+    private <T> T sent(T command) {
+        sent();
+        return command;
+    }
+
+    private void sent() {
+        if (flusher != null) {
+            flusher.flushNow();
+        }
     }
 
     /**
@@ -220,7 +248,7 @@ public final class RedisLink implements AutoCloseable {
 
     /** {@code INFO section} over the command connection, as text. */
     public CompletionStage<String> info(String section) {
-        return redis.info(section);
+        return sent(redis.info(section));
     }
 
     @Override

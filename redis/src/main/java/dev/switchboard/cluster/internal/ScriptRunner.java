@@ -17,11 +17,14 @@ import java.util.concurrent.ConcurrentHashMap;
  */
 final class ScriptRunner {
     private final RedisClusterAsyncCommands<byte[], byte[]> redis;
+    /** Sends what was just issued (the connection may buffer commands: CommandFlusher). */
+    private final Runnable flush;
     /** Script text → its SHA1, for the scripts this connection has loaded. */
     private final ConcurrentHashMap<String, String> loaded = new ConcurrentHashMap<>();
 
-    ScriptRunner(RedisClusterAsyncCommands<byte[], byte[]> redis) {
+    ScriptRunner(RedisClusterAsyncCommands<byte[], byte[]> redis, Runnable flush) {
         this.redis = redis;
+        this.flush = flush;
     }
 
     <T> CompletionStage<T> eval(String script, ScriptOutputType type, byte[][] keys, byte[]... args) {
@@ -30,12 +33,16 @@ final class ScriptRunner {
             return redis.digest(text);
         });
         CompletableFuture<T> out = new CompletableFuture<>();
-        redis.<T>evalsha(sha, type, keys, args).whenComplete((value, failure) -> {
+        var evalsha = redis.<T>evalsha(sha, type, keys, args);
+        flush.run();
+        evalsha.whenComplete((value, failure) -> {
             if (failure == null) {
                 out.complete(value);
             } else if (unwrap(failure) instanceof RedisNoScriptException) {
                 loaded.remove(script, sha); // the next call loads it again
-                redis.<T>eval(script, type, keys, args).whenComplete((v, f) -> {
+                var eval = redis.<T>eval(script, type, keys, args);
+                flush.run();
+                eval.whenComplete((v, f) -> {
                     if (f == null) {
                         out.complete(v);
                     } else {
