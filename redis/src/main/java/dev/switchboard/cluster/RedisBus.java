@@ -88,21 +88,22 @@ public final class RedisBus implements Bus, ClusterView {
         this.resources = DefaultClientResources.builder().ioThreadPoolSize(2).computationThreadPoolSize(2)
                 .reconnectDelay(Delay.exponential(Duration.ofMillis(100), Duration.ofSeconds(1), 2, TimeUnit.MILLISECONDS))
                 .build();
-        try {
-            this.redis = options.cluster()
-                    ? RedisLink.cluster(resources, options.uri(), options.commandTimeout(), publishTimeout(options),
-                            options.tlsCa())
-                    : RedisLink.standalone(resources, options.uri(), options.commandTimeout(), publishTimeout(options),
-                            options.tlsCa());
-        } catch (RuntimeException e) {
-            resources.shutdown(0, 1, TimeUnit.SECONDS);
-            throw e;
-        }
         this.timer = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "switchboard-bus-" + nodeId);
             t.setDaemon(true);
             return t;
         });
+        try {
+            this.redis = options.cluster()
+                    ? RedisLink.cluster(resources, options.uri(), options.commandTimeout(), publishTimeout(options),
+                            options.tlsCa(), nodeId)
+                    : RedisLink.standalone(resources, options.uri(), options.commandTimeout(), publishTimeout(options),
+                            options.tlsCa(), nodeId, timer);
+        } catch (RuntimeException e) {
+            timer.shutdownNow();
+            resources.shutdown(0, 1, TimeUnit.SECONDS);
+            throw e;
+        }
         this.registry = new Registry(redis, names, nodeId);
         this.resync = new Resync(redis, names, nodeId, registry, state, timer);
         this.liveness = new Liveness(redis, names, nodeId, registry, state, options.failureTimeout(),

@@ -34,8 +34,10 @@ class PublishBatchingTest {
     void start() throws Exception {
         redis = RedisServer.start();
         resources = DefaultClientResources.builder().ioThreadPoolSize(2).computationThreadPoolSize(1).build();
-        publisher = RedisLink.standalone(resources, redis.uri(), Duration.ofSeconds(2), Duration.ofSeconds(5), null);
-        subscriber = RedisLink.standalone(resources, redis.uri(), Duration.ofSeconds(2), Duration.ofSeconds(5), null);
+        publisher = RedisLink.standalone(resources, redis.uri(), Duration.ofSeconds(2), Duration.ofSeconds(5), null,
+                "publisher", Runnable::run);
+        subscriber = RedisLink.standalone(resources, redis.uri(), Duration.ofSeconds(2), Duration.ofSeconds(5), null,
+                "subscriber", Runnable::run);
         subscriber.onMessage((channel, message) -> received.add(new String(message, StandardCharsets.UTF_8)));
         subscriber.subscribe(CHANNEL).toCompletableFuture().get(5, TimeUnit.SECONDS);
         loop = new DefaultEventLoop();
@@ -99,6 +101,15 @@ class PublishBatchingTest {
     void offAnEventLoopAPublishGoesOutAtOnce() {
         publisher.publish(CHANNEL, text("now"));
         Awaitility.await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> assertThat(received).containsExactly("now"));
+    }
+
+    @Test
+    void aPublishMadeOnLettucesOwnThreadGoesOut() {
+        // a callback of the bus runs on Lettuce's thread, where a flush must not run (CommandFlusher): it is handed on
+        publisher.sadd(text("batching-test-callback"), text("x"))
+                .thenAccept(added -> publisher.publish(CHANNEL, text("from-callback")));
+        Awaitility.await().atMost(Duration.ofSeconds(5))
+                .untilAsserted(() -> assertThat(received).containsExactly("from-callback"));
     }
 
     private static <T> T get(java.util.concurrent.CompletionStage<T> stage) {

@@ -4,11 +4,12 @@ import io.lettuce.core.api.StatefulConnection;
 import io.netty.util.concurrent.EventExecutor;
 import io.netty.util.concurrent.FastThreadLocal;
 import io.netty.util.internal.ThreadExecutorMap;
+import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
 
 /**
  * Sends the command connection's publishes once per event-loop turn instead of one by one. The connection runs
- * with Lettuce's auto-flush off: every command waits in Lettuce's buffer until {@link #flushNow}. A publish made
+ * with Lettuce's auto-flush off: every command waits in Lettuce's buffer until it is flushed. A publish made
  * on an event loop (a client's message read there) is flushed by a task queued behind the loop's turn, with
  * whatever else the turn published, so Lettuce's thread is handed one batch per turn (one task, one wake-up,
  * one {@code writev}) and Redis reads them with one {@code read}; any other command (a claim, a release, a read)
@@ -17,13 +18,19 @@ import java.util.concurrent.RejectedExecutionException;
  * <p>Order: Lettuce's buffer is one queue in call order, and flushes drain it under one lock held until the
  * drained commands are handed to the channel, so batches reach Redis in the order they were drained (without
  * the lock a flush on one thread could overtake another's already drained batch: a member's release ahead of
- * the messages it sent just before it left).
+ * the messages it sent just before it left). A batch handed over from another thread waits in the channel's
+ * event loop's queue, and a flush on that loop itself would write at once, ahead of it; so nothing is flushed
+ * on Lettuce's own threads (where the bus's callbacks run, e.g. a direct message sent once a lookup answered):
+ * a flush asked for there runs on {@code offLoop}.
  */
 final class CommandFlusher {
     /** Publishes of one loop's turn flushed at once past this many, not at the turn's end (a turn with a backlog). */
     static final int FLUSH_EARLY_COMMANDS = 64;
 
     private final StatefulConnection<byte[], byte[]> connection;
+    /** Where a flush asked for on one of Lettuce's threads runs. */
+    private final Executor offLoop;
+    private final Runnable flushNow = this::flushNow;
     private final Object lock = new Object();
     private final FastThreadLocal<Turn> turns = new FastThreadLocal<>() {
         @Override
@@ -32,13 +39,18 @@ final class CommandFlusher {
         }
     };
 
-    CommandFlusher(StatefulConnection<byte[], byte[]> connection) {
+    CommandFlusher(StatefulConnection<byte[], byte[]> connection, Executor offLoop) {
         this.connection = connection;
+        this.offLoop = offLoop;
         connection.setAutoFlushCommands(false);
     }
 
     /** After a publish: flushed at the end of the calling loop's turn, or now when not on an event loop. */
     void published() {
+        if (onLettuceThread()) {
+            flushOffLoop();
+            return;
+        }
         EventExecutor loop = ThreadExecutorMap.currentExecutor();
         if (loop == null || !loop.inEventLoop()) {
             flushNow();
@@ -61,11 +73,36 @@ final class CommandFlusher {
         }
     }
 
-    /** Sends everything buffered, in order. */
-    void flushNow() {
+    /** After any other command: sends it, with everything buffered before it, in order. */
+    void sent() {
+        if (onLettuceThread()) {
+            flushOffLoop();
+        } else {
+            flushNow();
+        }
+    }
+
+    private void flushOffLoop() {
+        try {
+            offLoop.execute(flushNow);
+        } catch (RejectedExecutionException closing) {
+            flushNow(); // the bus is closing: its last commands go out as they can
+        }
+    }
+
+    private void flushNow() {
         synchronized (lock) {
             connection.flushCommands();
         }
+    }
+
+    /**
+     * Whether the caller runs on one of Lettuce's threads (its I/O loops, its timer, its computation pool): by
+     * name, as Lettuce's thread factories name them; the channel's loop is one of them, and which one is not
+     * exposed.
+     */
+    private static boolean onLettuceThread() {
+        return Thread.currentThread().getName().startsWith("lettuce-");
     }
 
     /** One event loop's publishes not yet flushed; confined to that loop's thread. */

@@ -33,6 +33,9 @@ public final class Dispatcher {
 
     /** One message of a subscribed channel. */
     public void dispatch(byte[] channel, byte[] message) {
+        if (message == SubscriptionCodec.OWN_BROADCAST) {
+            return; // delivered to this node's members when it was sent
+        }
         BusListener l = listener;
         try {
             BusMessages.Message m = BusMessages.parse(message);

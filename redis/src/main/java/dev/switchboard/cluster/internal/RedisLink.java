@@ -30,6 +30,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BiConsumer;
 import java.util.function.Consumer;
@@ -67,10 +68,12 @@ public final class RedisLink implements AutoCloseable {
 
     /**
      * One Redis: a command connection and a RESP3 subscription connection that also serves ordered reads.
-     * {@code publishTimeout}: how long a publish may wait (see {@link BusTimeouts}).
+     * {@code publishTimeout}: how long a publish may wait (see {@link BusTimeouts}); {@code nodeId}: whose
+     * broadcasts the subscription drops unread ({@link SubscriptionCodec}); {@code offLoop}: where a flush asked
+     * for on one of Lettuce's threads runs ({@link CommandFlusher}).
      */
     public static RedisLink standalone(ClientResources resources, String uri, Duration commandTimeout,
-                                       Duration publishTimeout, Path tlsCa) {
+                                       Duration publishTimeout, Path tlsCa, String nodeId, Executor offLoop) {
         RedisClient client = RedisClient.create(resources, RedisURI.create(uri));
         client.setOptions(ClientOptions.builder()
                 .autoReconnect(true)
@@ -82,13 +85,13 @@ public final class RedisLink implements AutoCloseable {
                 .sslOptions(ssl(tlsCa))
                 .build());
         var connection = client.connect(ByteArrayCodec.INSTANCE);
-        return new RedisLink(client, connection, connection.async(), client.connectPubSub(ByteArrayCodec.INSTANCE),
-                false, new CommandFlusher(connection));
+        return new RedisLink(client, connection, connection.async(), client.connectPubSub(new SubscriptionCodec(nodeId)),
+                false, new CommandFlusher(connection, offLoop));
     }
 
     /** A Redis Cluster, from its seed nodes (comma-separated URIs). */
     public static RedisLink cluster(ClientResources resources, String uris, Duration commandTimeout,
-                                    Duration publishTimeout, Path tlsCa) {
+                                    Duration publishTimeout, Path tlsCa, String nodeId) {
         List<RedisURI> seeds = new ArrayList<>();
         for (String uri : uris(uris)) {
             seeds.add(RedisURI.create(uri.trim()));
@@ -108,7 +111,7 @@ public final class RedisLink implements AutoCloseable {
                 .build());
         StatefulRedisClusterConnection<byte[], byte[]> connection = client.connect(ByteArrayCodec.INSTANCE);
         // each shard has a connection of its own: publishes are flushed one by one there (no batching)
-        return new RedisLink(client, connection, connection.async(), client.connectPubSub(ByteArrayCodec.INSTANCE),
+        return new RedisLink(client, connection, connection.async(), client.connectPubSub(new SubscriptionCodec(nodeId)),
                 true, null);
     }
 
@@ -182,7 +185,7 @@ public final class RedisLink implements AutoCloseable {
 
     private void sent() {
         if (flusher != null) {
-            flusher.flushNow();
+            flusher.sent();
         }
     }
 

@@ -26,7 +26,6 @@ import io.netty.util.ReferenceCountUtil;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.RejectedExecutionException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -339,11 +338,7 @@ final class WebSocketConnection extends ChannelInboundHandlerAdapter implements 
      * {@code held} instead if that loop has already stopped (a delivery racing the server's shutdown).
      */
     static void handOver(EventLoop loop, ByteBuf held, Runnable task) {
-        try {
-            loop.execute(task);
-        } catch (RejectedExecutionException stopped) {
-            held.release();
-        }
+        Handover.execute(loop, task, held);
     }
 
     EventLoop eventLoop() {
@@ -569,7 +564,12 @@ final class WebSocketConnection extends ChannelInboundHandlerAdapter implements 
 
     @Override
     public void execute(Runnable task) {
-        channel.eventLoop().execute(task);
+        EventLoop loop = channel.eventLoop();
+        if (loop.inEventLoop()) {
+            loop.execute(task); // later in this turn, as a caller on the loop expects
+        } else {
+            Handover.execute(loop, task, null); // in order with the deliveries the caller handed over
+        }
     }
 
     @Override
