@@ -26,6 +26,7 @@ import io.netty.util.ReferenceCountUtil;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.RejectedExecutionException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -338,7 +339,11 @@ final class WebSocketConnection extends ChannelInboundHandlerAdapter implements 
      * {@code held} instead if that loop has already stopped (a delivery racing the server's shutdown).
      */
     static void handOver(EventLoop loop, ByteBuf held, Runnable task) {
-        Handover.execute(loop, task, held);
+        try {
+            loop.execute(task);
+        } catch (RejectedExecutionException stopped) {
+            held.release();
+        }
     }
 
     EventLoop eventLoop() {
@@ -564,12 +569,7 @@ final class WebSocketConnection extends ChannelInboundHandlerAdapter implements 
 
     @Override
     public void execute(Runnable task) {
-        EventLoop loop = channel.eventLoop();
-        if (loop.inEventLoop()) {
-            loop.execute(task); // later in this turn, as a caller on the loop expects
-        } else {
-            Handover.execute(loop, task, null); // in order with the deliveries the caller handed over
-        }
+        channel.eventLoop().execute(task);
     }
 
     @Override

@@ -8,13 +8,13 @@ import io.netty.buffer.ByteBufAllocator;
 import io.netty.channel.EventLoop;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.RejectedExecutionException;
 
 /**
  * Delivers envelopes to WebSocket connections: the text frame is encoded once per event loop, and each receiver
  * on that loop gets a retained duplicate of the same buffer (no copy). Receivers on the calling event loop are
  * written at once; those on other loops are handed over with one task per loop, not one per receiver, which
- * saves a task and often a wake-up syscall per delivery, and from another event loop (the cluster bus's) with
- * the rest of that loop's turn ({@link Handover}).
+ * saves a task and often a wake-up syscall per delivery.
  *
  * <p>A frame is encoded on the loop that writes and releases it. Encoded by the caller (another loop, or a
  * cluster bus thread for messages from other nodes) and released on the receiver's loop, its memory went back
@@ -98,11 +98,12 @@ final class WebSocketOutlet implements Outlet {
         }
     }
 
-    /**
-     * On the receivers' loop, handed over with the rest of the calling loop's turn (Handover). Nothing is held
-     * yet, so a loop that has stopped (a delivery racing the server's shutdown) drops nothing.
-     */
+    /** Nothing is held yet, so a loop that has stopped (a delivery racing the server's shutdown) drops nothing. */
     private static void runOn(EventLoop loop, Runnable task) {
-        Handover.execute(loop, task, null);
+        try {
+            loop.execute(task);
+        } catch (RejectedExecutionException stopped) {
+            // the connection is closing with its loop
+        }
     }
 }
