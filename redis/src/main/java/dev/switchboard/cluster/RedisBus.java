@@ -96,7 +96,7 @@ public final class RedisBus implements Bus, ClusterView {
         try {
             this.redis = options.cluster()
                     ? RedisLink.cluster(resources, options.uri(), options.commandTimeout(), publishTimeout(options),
-                            options.tlsCa(), nodeId)
+                            options.tlsCa(), nodeId, timer)
                     : RedisLink.standalone(resources, options.uri(), options.commandTimeout(), publishTimeout(options),
                             options.tlsCa(), nodeId, timer);
         } catch (RuntimeException e) {

@@ -29,11 +29,14 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BiConsumer;
 import java.util.function.Consumer;
+import java.util.function.Supplier;
 
 /**
  * What the Redis bus needs of Redis: one connection for commands and one for subscriptions per node, which
@@ -52,25 +55,29 @@ public final class RedisLink implements AutoCloseable {
     private final ScriptRunner scripts;
     /** Batches the command connection's publishes per event-loop turn (one Redis); null: Lettuce flushes each. */
     private final CommandFlusher flusher;
+    /** The one thread the subscription connection's commands are sent from (see {@link #inOrder}). */
+    private final Executor serial;
 
     private RedisLink(AbstractRedisClient client, StatefulConnection<byte[], byte[]> connection,
                       RedisClusterAsyncCommands<byte[], byte[]> redis,
                       StatefulRedisPubSubConnection<byte[], byte[]> subscription, boolean sharded,
-                      CommandFlusher flusher) {
+                      CommandFlusher flusher, Executor serial) {
         this.client = client;
         this.connection = connection;
         this.redis = redis;
         this.subscription = subscription;
         this.sharded = sharded;
         this.flusher = flusher;
+        this.serial = serial;
         this.scripts = new ScriptRunner(redis, this::sent);
     }
 
     /**
      * One Redis: a command connection and a RESP3 subscription connection that also serves ordered reads.
      * {@code publishTimeout}: how long a publish may wait (see {@link BusTimeouts}); {@code nodeId}: whose
-     * broadcasts the subscription drops unread ({@link SubscriptionCodec}); {@code offLoop}: where a flush asked
-     * for on one of Lettuce's threads runs ({@link CommandFlusher}).
+     * broadcasts the subscription drops unread ({@link SubscriptionCodec}); {@code offLoop}: one thread, never one of
+     * Lettuce's, where a flush asked for on one of Lettuce's threads runs ({@link CommandFlusher}) and the
+     * subscription connection's commands are sent from ({@link #inOrder}).
      */
     public static RedisLink standalone(ClientResources resources, String uri, Duration commandTimeout,
                                        Duration publishTimeout, Path tlsCa, String nodeId, Executor offLoop) {
@@ -86,12 +93,12 @@ public final class RedisLink implements AutoCloseable {
                 .build());
         var connection = client.connect(ByteArrayCodec.INSTANCE);
         return new RedisLink(client, connection, connection.async(), client.connectPubSub(new SubscriptionCodec(nodeId)),
-                false, new CommandFlusher(connection, offLoop));
+                false, new CommandFlusher(connection, offLoop), offLoop);
     }
 
     /** A Redis Cluster, from its seed nodes (comma-separated URIs). */
     public static RedisLink cluster(ClientResources resources, String uris, Duration commandTimeout,
-                                    Duration publishTimeout, Path tlsCa, String nodeId) {
+                                    Duration publishTimeout, Path tlsCa, String nodeId, Executor serial) {
         List<RedisURI> seeds = new ArrayList<>();
         for (String uri : uris(uris)) {
             seeds.add(RedisURI.create(uri.trim()));
@@ -112,7 +119,7 @@ public final class RedisLink implements AutoCloseable {
         StatefulRedisClusterConnection<byte[], byte[]> connection = client.connect(ByteArrayCodec.INSTANCE);
         // each shard has a connection of its own: publishes are flushed one by one there (no batching)
         return new RedisLink(client, connection, connection.async(), client.connectPubSub(new SubscriptionCodec(nodeId)),
-                true, null);
+                true, null, serial);
     }
 
     /**
@@ -195,15 +202,40 @@ public final class RedisLink implements AutoCloseable {
      * the read goes down the same shard connection as the room channel's SSUBSCRIBE (same hash tag).
      */
     public CompletionStage<Map<byte[], byte[]>> members(byte[] key) {
-        return subscription.async().hgetall(key);
+        return inOrder(() -> subscription.async().hgetall(key));
     }
 
     public CompletionStage<Void> subscribe(byte[] channel) {
-        return sharded ? subscription.async().ssubscribe(channel) : subscription.async().subscribe(channel);
+        return inOrder(() -> sharded ? subscription.async().ssubscribe(channel) : subscription.async().subscribe(channel));
     }
 
     public CompletionStage<Void> unsubscribe(byte[] channel) {
-        return sharded ? subscription.async().sunsubscribe(channel) : subscription.async().unsubscribe(channel);
+        return inOrder(() -> sharded ? subscription.async().sunsubscribe(channel)
+                : subscription.async().unsubscribe(channel));
+    }
+
+    /**
+     * Sends a command of the subscription connection from one thread, {@code serial}, in the order of the calls.
+     * Netty writes at once when a channel is written on its own event loop and queues the write when it comes
+     * from another thread; a room retired on one thread ({@code UNSUBSCRIBE}) and created again on the
+     * connection's own loop ({@code SUBSCRIBE}) would reach Redis the other way round, and the node would stay
+     * deaf to the room. Sent from one thread that is never the connection's loop, every command is queued there
+     * in call order. These are per room, not per message.
+     */
+    private <T> CompletionStage<T> inOrder(Supplier<CompletionStage<T>> command) {
+        CompletableFuture<T> out = new CompletableFuture<>();
+        try {
+            serial.execute(() -> command.get().whenComplete((value, failure) -> {
+                if (failure == null) {
+                    out.complete(value);
+                } else {
+                    out.completeExceptionally(failure);
+                }
+            }));
+        } catch (RejectedExecutionException closing) {
+            return command.get(); // the bus is closing
+        }
+        return out;
     }
 
     /** Where messages of subscribed channels go: (channel, message), on a Redis client thread. */
