@@ -61,7 +61,10 @@ run() { # $1 setup, $2 generator, $3 round
     local args="" jvm="" jar=$JAR
     [[ $setup == *=* ]] && args=${setup#*=}
     if [[ $args == jar:* ]]; then jar=${args%% *}; jar=${jar#jar:}; [[ $args == *" "* ]] && args=${args#* } || args=""; fi
-    if [[ $args == jvm:* ]]; then jvm=${args#jvm:}; jvm=${jvm%% -- *}; args=${args#*" -- "}; [[ $args == jvm:* ]] && args=""; fi
+    if [[ $args == jvm:* ]]; then
+      args="$args " # so that a "--" with no serve options after it ends the JVM flags too
+      jvm=${args#jvm:}; jvm=${jvm%% -- *}; args=${args#*" -- "}; [[ $args == jvm:* ]] && args=""
+    fi
     # what ./switchboard serve runs (the launcher adds only the exit on OutOfMemoryError)
     # shellcheck disable=SC2086
     java -XX:+ExitOnOutOfMemoryError $jvm -jar "$jar" serve --host 127.0.0.1 --port "$PORT" --grpc-port -1 $args \
