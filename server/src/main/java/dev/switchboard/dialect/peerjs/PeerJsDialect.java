@@ -148,10 +148,27 @@ public final class PeerJsDialect implements Dialect, AutoCloseable {
         return queues.add(destinationJson, new PeerJsQueues.Queued(src, frame), System.currentTimeMillis());
     }
 
-    /** Hands an id that connected (anywhere) what this node's clients sent it meanwhile, in order. */
+    /**
+     * Hands an id that connected (anywhere) what this node's clients sent it meanwhile, in order; one thread at a
+     * time per id (PeerJsQueues#startDelivering), which also sends what is queued while it sends.
+     */
     void deliverQueued(String id) {
-        for (PeerJsQueues.Queued m : queues.take(JsonStrings.quote(id))) {
-            hub.send(ROOM, id, Envelope.of(m.frame()));
+        String key = JsonStrings.quote(id);
+        if (!queues.startDelivering(key)) {
+            return;
+        }
+        boolean done = false;
+        try {
+            do {
+                for (PeerJsQueues.Queued m : queues.take(key)) {
+                    hub.send(ROOM, id, Envelope.of(m.frame()));
+                }
+            } while (!queues.stopDeliveringIfEmpty(key));
+            done = true;
+        } finally {
+            if (!done) {
+                queues.abandonDelivering(key);
+            }
         }
     }
 

@@ -35,6 +35,8 @@ final class PeerJsQueues {
 
     /** By the destination as JSON (a string id quoted, or whatever else the client sent as dst). */
     private final Map<String, Queue> byDestination = new ConcurrentHashMap<>();
+    /** Destinations whose queue a thread is sending now (see {@link #startDelivering}). */
+    private final Set<String> delivering = ConcurrentHashMap.newKeySet();
     private final int limit;
 
     /** @param limit messages held per destination; more are refused */
@@ -63,6 +65,38 @@ final class PeerJsQueues {
             return List.of();
         }
         return q.messages; // the map's per-key lock ordered every add before this removal
+    }
+
+    /**
+     * Claims the sending of a destination's queue: false when another thread sends it now, which then also
+     * sends what is added meanwhile. Two threads can each find the destination connected (its membership event,
+     * and a sender whose message was queued just as the event came); each taking and sending part of the queue,
+     * the later part could reach the destination first. With one sender at a time the queue goes out in order.
+     */
+    boolean startDelivering(String destinationJson) {
+        return delivering.add(destinationJson);
+    }
+
+    /**
+     * Ends a sending claimed with {@link #startDelivering} when nothing is queued for the destination; false
+     * when something was added since the last {@link #take} (the claimant takes and sends it, then asks again).
+     * Decided under the map's lock of the destination, so an add cannot fall between the check and the end.
+     */
+    boolean stopDeliveringIfEmpty(String destinationJson) {
+        boolean[] stopped = {false};
+        byDestination.compute(destinationJson, (k, q) -> {
+            if (q == null) {
+                delivering.remove(k);
+                stopped[0] = true;
+            }
+            return q;
+        });
+        return stopped[0];
+    }
+
+    /** Ends a sending that failed part-way (what is left stays queued for the next claimant). */
+    void abandonDelivering(String destinationJson) {
+        delivering.remove(destinationJson);
     }
 
     /** Drops the queues at least {@code timeoutMillis} old and returns whom to tell. */

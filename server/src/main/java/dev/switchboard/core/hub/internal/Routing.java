@@ -66,6 +66,9 @@ public final class Routing {
             return CompletableFuture.completedFuture(true);
         }
         MemberInfo remote = room.remote(memberId);
+        if (remote == null && toLocalOrHeldHere(room, memberId, envelope)) {
+            return CompletableFuture.completedFuture(true); // admitted here while this looked
+        }
         if (remote != null) {
             return sendOrKeep(key, remote, envelope);
         }
@@ -199,7 +202,28 @@ public final class Routing {
         if (room.hold(targetId, envelope)) {
             return; // the other node heard of its claim before this node had the answer
         }
-        toLocal(room, targetId, envelope);
+        if (!toLocal(room, targetId, envelope)) {
+            toLocalOrHeld(room, targetId, envelope);
+        }
+    }
+
+    /**
+     * Decided again under the room's lock: a claim's answer stops holding its id and admits the member in one
+     * locked step, and a message that looked in between (no longer held, not yet admitted) would be lost; so a
+     * message that found neither waits for that step and then goes to the member, after what was held for it.
+     * Only messages for an absent member take the lock.
+     */
+    private static boolean toLocalOrHeld(Room room, String id, Envelope envelope) {
+        synchronized (room) {
+            return room.hold(id, envelope) || toLocal(room, id, envelope);
+        }
+    }
+
+    /** As {@link #toLocalOrHeld}, for a local sender: held only when no other node is known to hold the id. */
+    private static boolean toLocalOrHeldHere(Room room, String id, Envelope envelope) {
+        synchronized (room) {
+            return room.hold(id, envelope, true) || toLocal(room, id, envelope);
+        }
     }
 
     /** Writes to the room's member {@code id} on this node; false when it has none. */
