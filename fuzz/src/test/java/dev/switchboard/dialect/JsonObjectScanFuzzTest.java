@@ -70,7 +70,7 @@ class JsonObjectScanFuzzTest {
         for (String name : SPLICED) {
             ObjectNode expected = tree.deepCopy();
             expected.put(name, value);
-            JsonNode out = Reference.written(JsonSplice.set(scan, name, JsonStrings.quote(value)));
+            JsonNode out = Reference.written(JsonSplice.set(scan, name, JsonStrings.quoteUtf8(value)));
             assertEquals(expected, out, "set " + name);
             assertEquals(names(expected), names(out), "key order after set " + name);
         }
@@ -86,7 +86,8 @@ class JsonObjectScanFuzzTest {
                     expected.set(n, tree.get(n));
                 }
             });
-            byte[] written = JsonSplice.replaceMember(scan, scan.get("to"), "\"from\":" + JsonStrings.quote(value),
+            byte[] written = JsonSplice.replaceMember(scan, scan.get("to"),
+                    ("\"from\":" + JsonStrings.quote(value)).getBytes(StandardCharsets.UTF_8),
                     scan.get("from"));
             JsonNode out = Reference.written(written);
             assertEquals(expected, out, "to replaced by from");

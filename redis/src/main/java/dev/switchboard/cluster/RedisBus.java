@@ -94,10 +94,13 @@ public final class RedisBus implements Bus, ClusterView {
             return t;
         });
         try {
+            // a publish waits up to the failure timeout (never less than the command timeout: BusTimeouts): given
+            // up before Lettuce wrote it, it would never be sent, a message lost from the middle of a stream, and
+            // the cluster takes a node whose beats stop that long for dead anyway
             this.redis = options.cluster()
-                    ? RedisLink.cluster(resources, options.uri(), options.commandTimeout(), publishTimeout(options),
+                    ? RedisLink.cluster(resources, options.uri(), options.commandTimeout(), options.failureTimeout(),
                             options.tlsCa(), nodeId, timer)
-                    : RedisLink.standalone(resources, options.uri(), options.commandTimeout(), publishTimeout(options),
+                    : RedisLink.standalone(resources, options.uri(), options.commandTimeout(), options.failureTimeout(),
                             options.tlsCa(), nodeId, timer);
         } catch (RuntimeException e) {
             timer.shutdownNow();
@@ -112,16 +115,6 @@ public final class RedisBus implements Bus, ClusterView {
         this.mailboxes = new Mailboxes(redis, names, nodeId);
         this.subscriptionLosses = new SubscriptionLosses(redis, timer, options.commandTimeout().toMillis());
         liveness.reapWith(node -> mailboxes.reapNode(node, options.resumeWindow(), timer, registry));
-    }
-
-    /**
-     * How long a publish may wait before Lettuce gives it up: a publish given up before its client wrote it is
-     * never sent, a message lost in the middle of its sender's stream. The cluster takes a node whose beats stop
-     * for the failure timeout for dead, so until then what it publishes must still go out (BusTimeouts).
-     */
-    private static Duration publishTimeout(RedisBusOptions options) {
-        return options.failureTimeout().compareTo(options.commandTimeout()) > 0 ? options.failureTimeout()
-                : options.commandTimeout();
     }
 
     /** Connects to Redis; fails at once if it cannot be reached. */

@@ -1,6 +1,5 @@
 package dev.switchboard.dialect;
 
-import java.nio.charset.StandardCharsets;
 import java.util.List;
 
 /**
@@ -13,24 +12,10 @@ public final class JsonSplice {
     }
 
     /**
-     * Replaces one whole member (name and value) by {@code rawMember} ({@code "name":value}), keeping its
-     * position: how a relay renames {@code to} into {@code from}.
+     * Replaces one whole member (name and value) by {@code replacement} ({@code "name":value} as UTF-8), keeping
+     * its position, and drops another member ({@code drop}, may be null) with the comma that separated it: how a
+     * relay renames {@code to} into {@code from} and overwrites a client's own {@code from}.
      */
-    public static byte[] replaceMember(JsonObjectScan scan, JsonObjectScan.Value member, String rawMember) {
-        return replaceMember(scan, member, rawMember, null);
-    }
-
-    /**
-     * As {@link #replaceMember(JsonObjectScan, JsonObjectScan.Value, String)}, also dropping another member
-     * ({@code drop}, may be null) with the comma that separated it: how a relay overwrites a client's own
-     * {@code from}.
-     */
-    public static byte[] replaceMember(JsonObjectScan scan, JsonObjectScan.Value member, String rawMember,
-                                       JsonObjectScan.Value drop) {
-        return replaceMember(scan, member, rawMember.getBytes(StandardCharsets.UTF_8), drop);
-    }
-
-    /** As above with the new member already UTF-8 (a relay keeps its sender's {@code "from":"id"} bytes). */
     public static byte[] replaceMember(JsonObjectScan scan, JsonObjectScan.Value member, byte[] replacement,
                                        JsonObjectScan.Value drop) {
         byte[] frame = scan.frame();
@@ -82,12 +67,7 @@ public final class JsonSplice {
         return b == ' ' || b == '\t' || b == '\n' || b == '\r';
     }
 
-    /** {@code rawValue} is the JSON text of the new value (a quoted, escaped string; a number; …). */
-    public static byte[] set(JsonObjectScan scan, String name, String rawValue) {
-        return set(scan, name, rawValue.getBytes(StandardCharsets.UTF_8));
-    }
-
-    /** As above with the value's JSON text already UTF-8 (a relay keeps its sender's quoted name). */
+    /** {@code value} is the JSON text of the new value as UTF-8 (a quoted, escaped string; a number; …). */
     public static byte[] set(JsonObjectScan scan, String name, byte[] value) {
         byte[] frame = scan.frame();
         List<JsonObjectScan.Value> spans = scan.all(name);

@@ -223,19 +223,11 @@ public final class RedisLink implements AutoCloseable {
      * in call order. These are per room, not per message.
      */
     private <T> CompletionStage<T> inOrder(Supplier<CompletionStage<T>> command) {
-        CompletableFuture<T> out = new CompletableFuture<>();
         try {
-            serial.execute(() -> command.get().whenComplete((value, failure) -> {
-                if (failure == null) {
-                    out.complete(value);
-                } else {
-                    out.completeExceptionally(failure);
-                }
-            }));
+            return CompletableFuture.supplyAsync(command, serial).thenCompose(sent -> sent);
         } catch (RejectedExecutionException closing) {
             return command.get(); // the bus is closing
         }
-        return out;
     }
 
     /** Where messages of subscribed channels go: (channel, message), on a Redis client thread. */

@@ -66,7 +66,7 @@ public final class Routing {
             return CompletableFuture.completedFuture(true);
         }
         MemberInfo remote = room.remote(memberId);
-        if (remote == null && toLocalOrHeldHere(room, memberId, envelope)) {
+        if (remote == null && toLocalOrHeld(room, memberId, envelope, true)) {
             return CompletableFuture.completedFuture(true); // admitted here while this looked
         }
         if (remote != null) {
@@ -203,7 +203,7 @@ public final class Routing {
             return; // the other node heard of its claim before this node had the answer
         }
         if (!toLocal(room, targetId, envelope)) {
-            toLocalOrHeld(room, targetId, envelope);
+            toLocalOrHeld(room, targetId, envelope, false);
         }
     }
 
@@ -211,18 +211,12 @@ public final class Routing {
      * Decided again under the room's lock: a claim's answer stops holding its id and admits the member in one
      * locked step, and a message that looked in between (no longer held, not yet admitted) would be lost; so a
      * message that found neither waits for that step and then goes to the member, after what was held for it.
-     * Only messages for an absent member take the lock.
+     * Only messages for an absent member take the lock. {@code orRemote}: as {@link Room#hold(String, Envelope,
+     * boolean)} (a local sender's message is held only when no other node is known to hold the id).
      */
-    private static boolean toLocalOrHeld(Room room, String id, Envelope envelope) {
+    private static boolean toLocalOrHeld(Room room, String id, Envelope envelope, boolean orRemote) {
         synchronized (room) {
-            return room.hold(id, envelope) || toLocal(room, id, envelope);
-        }
-    }
-
-    /** As {@link #toLocalOrHeld}, for a local sender: held only when no other node is known to hold the id. */
-    private static boolean toLocalOrHeldHere(Room room, String id, Envelope envelope) {
-        synchronized (room) {
-            return room.hold(id, envelope, true) || toLocal(room, id, envelope);
+            return room.hold(id, envelope, orRemote) || toLocal(room, id, envelope);
         }
     }
 
