@@ -16,4 +16,13 @@ public interface BusProvider {
      * as "cannot reach" the URI and exits with the start-failure code.
      */
     Bus connect(String uri, String nodeId, SwitchboardConfig config);
+
+    /**
+     * As {@link #connect(String, String, SwitchboardConfig)}, offered the node's network event loops: a bus whose
+     * connections can run on them saves a thread hand-off per message each way. {@code epollLoops} is null when the
+     * node's transport is not epoll. The node shuts them down after it closed the bus.
+     */
+    default Bus connect(String uri, String nodeId, SwitchboardConfig config, io.netty.channel.EventLoopGroup epollLoops) {
+        return connect(uri, nodeId, config);
+    }
 }

@@ -21,6 +21,7 @@ import dev.switchboard.dialect.peerjs.PeerJsDialect;
 import dev.switchboard.dialect.peerjs.PeerJsHttp;
 import dev.switchboard.dialect.peerjs.PeerJsOptions;
 import dev.switchboard.transport.HttpResponder;
+import dev.switchboard.transport.IoLoops;
 import java.util.concurrent.CompletionStage;
 import dev.switchboard.dialect.radix.RadixDialect;
 import dev.switchboard.dialect.rendezvous.RendezvousDialect;
@@ -80,7 +81,8 @@ public final class Switchboard implements AutoCloseable, NodeStatus {
     private final AtomicBoolean draining = new AtomicBoolean();
     private final AtomicBoolean closed = new AtomicBoolean();
 
-    private Switchboard(SwitchboardConfig config, Bus bus, Authenticator auth, IceServers ice, NodeTls tls) {
+    private Switchboard(SwitchboardConfig config, Bus bus, Authenticator auth, IceServers ice, NodeTls tls,
+                        IoLoops loops) {
         this.config = config;
         this.tls = tls;
         this.bus = bus;
@@ -133,7 +135,7 @@ public final class Switchboard implements AutoCloseable, NodeStatus {
         HttpResponder http = withPeerJs(new PeerJsHttp(peerjs, config.originPolicy()::allows),
                 config.opsPort() < 0 ? ops : ops.publicPort());
         this.server = new NettyServer(transport, router, http, metrics, bus.nodeId(), auth, ice,
-                tls == null ? null : tls.publicPort);
+                tls == null ? null : tls.publicPort, loops);
         this.opsServer = config.opsPort() < 0 ? null
                 : new PlainHttpServer(config.opsHost(), config.opsPort(), config.ioTransport(), ops.opsPort(),
                         tls == null ? null : tls.opsPort);
@@ -199,14 +201,22 @@ public final class Switchboard implements AutoCloseable, NodeStatus {
             throw new NodeStartException(NodeOptions.REDIS, safeUri, "no cluster bus on the class path takes "
                     + "this URI (add dev.switchboard:switchboard-redis)", null);
         }
+        // the node's network loops first: a bus that can runs its connections on them (IoLoops)
+        IoLoops loops;
+        try {
+            loops = IoLoops.open(config.ioThreads(), config.ioTransport());
+        } catch (TransportUnavailableException e) {
+            throw transportUnavailable(config, e);
+        }
         Bus bus;
         try {
-            bus = provider.connect(config.redisUri(), nodeId, config);
+            bus = provider.connect(config.redisUri(), nodeId, config, loops.forEpollClients());
         } catch (RuntimeException e) {
+            loops.shutdown();
             throw new NodeStartException(NodeOptions.REDIS, safeUri,
                     "cannot reach Redis: " + NodeStartException.reason(e), e);
         }
-        return start(config, bus);
+        return start(config, bus, loops);
     }
 
     /**
@@ -215,11 +225,16 @@ public final class Switchboard implements AutoCloseable, NodeStatus {
      * @throws NodeStartException when a port is in use or the configured transport is not available here
      */
     public static Switchboard start(SwitchboardConfig config, Bus bus) throws InterruptedException {
+        return start(config, bus, null);
+    }
+
+    /** {@code loops}: the node's network loops, made already (null: the server makes its own). */
+    private static Switchboard start(SwitchboardConfig config, Bus bus, IoLoops loops) throws InterruptedException {
         Authenticator auth;
         try {
             auth = authenticator(config);
         } catch (TokenVerifier.UnreadableKeys e) {
-            bus.close();
+            abort(bus, loops);
             boolean jwks = e.file().toString().equals(config.get(NodeOptions.AUTH_JWKS));
             throw new NodeStartException(jwks ? NodeOptions.AUTH_JWKS : NodeOptions.AUTH_HMAC_SECRET_FILE,
                     e.file().toString(), "cannot read the keys: " + e.getMessage(), e);
@@ -228,7 +243,7 @@ public final class Switchboard implements AutoCloseable, NodeStatus {
         try {
             ice = iceServers(config);
         } catch (java.io.IOException e) {
-            bus.close();
+            abort(bus, loops);
             auth.close();
             throw new NodeStartException(NodeOptions.TURN_SECRET_FILE, config.get(NodeOptions.TURN_SECRET_FILE),
                     "cannot read the secret: " + NodeStartException.reason(e), e);
@@ -237,21 +252,20 @@ public final class Switchboard implements AutoCloseable, NodeStatus {
         try {
             tls = NodeTls.open(config);
         } catch (NodeStartException e) {
-            bus.close();
+            abort(bus, loops);
             auth.close();
             throw e;
         }
         Switchboard node;
         try {
-            node = new Switchboard(config, bus, auth, ice, tls);
+            node = new Switchboard(config, bus, auth, ice, tls, loops);
         } catch (TransportUnavailableException e) {
-            bus.close();
+            abort(bus, loops);
             auth.close();
             if (tls != null) {
                 tls.close();
             }
-            throw new NodeStartException(NodeOptions.TRANSPORT, config.ioTransport().name().toLowerCase(Locale.ROOT),
-                    e.getMessage() + " (" + NodeStartException.reason(e) + ")", e);
+            throw transportUnavailable(config, e);
         }
         bind(node, node.server::start, NodeOptions.PORT, config.host(), config.port());
         if (node.opsServer != null) {
@@ -283,6 +297,19 @@ public final class Switchboard implements AutoCloseable, NodeStatus {
         node.started.set(true);
         log.info("node {} ready on port {}", bus.nodeId(), node.port());
         return node;
+    }
+
+    /** A node that did not start: its bus leaves the cluster, then the loops it may run on stop. */
+    private static void abort(Bus bus, IoLoops loops) {
+        bus.close();
+        if (loops != null) {
+            loops.shutdown();
+        }
+    }
+
+    private static NodeStartException transportUnavailable(SwitchboardConfig config, TransportUnavailableException e) {
+        return new NodeStartException(NodeOptions.TRANSPORT, config.ioTransport().name().toLowerCase(Locale.ROOT),
+                e.getMessage() + " (" + NodeStartException.reason(e) + ")", e);
     }
 
     private static Authenticator authenticator(SwitchboardConfig config) {

@@ -7,6 +7,7 @@ import dev.switchboard.cluster.internal.BusState;
 import dev.switchboard.cluster.internal.Dispatcher;
 import dev.switchboard.cluster.internal.Liveness;
 import dev.switchboard.cluster.internal.Mailboxes;
+import dev.switchboard.cluster.internal.NodeLoops;
 import dev.switchboard.cluster.internal.RedisLink;
 import dev.switchboard.cluster.internal.Registry;
 import dev.switchboard.cluster.internal.Resync;
@@ -68,6 +69,10 @@ public final class RedisBus implements Bus, ClusterView {
     private final BusMessages names;
     private final ClientResources resources;
     private final RedisLink redis;
+    /** The heartbeats' link: {@link #redis}, or one on threads of its own while that one runs on the node's loops. */
+    private final RedisLink beats;
+    /** The threads of {@link #beats} when it has its own; else null. */
+    private final ClientResources beatResources;
     private final ScheduledExecutorService timer;
     private final BusState state = new BusState();
     private final Registry registry;
@@ -85,31 +90,49 @@ public final class RedisBus implements Bus, ClusterView {
         this.names = new BusMessages(options.keyPrefix());
         // Lettuce's default backoff grows to 30 s; a node must be back within the 5 s recovery bound
         // however long Redis was away, so retry at least every second
-        this.resources = DefaultClientResources.builder().ioThreadPoolSize(2).computationThreadPoolSize(2)
-                .reconnectDelay(Delay.exponential(Duration.ofMillis(100), Duration.ofSeconds(1), 2, TimeUnit.MILLISECONDS))
+        Delay backoff = Delay.exponential(Duration.ofMillis(100), Duration.ofSeconds(1), 2, TimeUnit.MILLISECONDS);
+        // one Redis over epoll: the connections run on one of the node's event loops (NodeLoops); a Redis
+        // Cluster's many shard connections, and other transports, keep Lettuce's own threads
+        NodeLoops nodeLoops = options.cluster() ? null : NodeLoops.of(options.epollLoops());
+        DefaultClientResources.Builder lettuce = DefaultClientResources.builder().computationThreadPoolSize(2)
+                .reconnectDelay(backoff);
+        this.resources = (nodeLoops != null ? lettuce.eventLoopGroupProvider(nodeLoops) : lettuce.ioThreadPoolSize(2))
                 .build();
+        log.debug("bus connections on {}", nodeLoops != null ? "the node's event loop" : "Lettuce's own threads");
+        this.beatResources = nodeLoops == null ? null : DefaultClientResources.builder().ioThreadPoolSize(1)
+                .computationThreadPoolSize(1).reconnectDelay(backoff).build();
         this.timer = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "switchboard-bus-" + nodeId);
             t.setDaemon(true);
             return t;
         });
+        RedisLink main = null;
         try {
             // a publish waits up to the failure timeout (never less than the command timeout: BusTimeouts): given
             // up before Lettuce wrote it, it would never be sent, a message lost from the middle of a stream, and
             // the cluster takes a node whose beats stop that long for dead anyway
-            this.redis = options.cluster()
+            main = options.cluster()
                     ? RedisLink.cluster(resources, options.uri(), options.commandTimeout(), options.failureTimeout(),
                             options.tlsCa(), nodeId, timer)
                     : RedisLink.standalone(resources, options.uri(), options.commandTimeout(), options.failureTimeout(),
-                            options.tlsCa(), nodeId, timer);
+                            options.tlsCa(), nodeId, timer, nodeLoops == null ? null : nodeLoops.loop());
+            this.beats = beatResources == null ? main
+                    : RedisLink.forBeats(beatResources, options.uri(), options.commandTimeout(), options.tlsCa(), timer);
         } catch (RuntimeException e) {
+            if (main != null) {
+                main.close();
+            }
             timer.shutdownNow();
             resources.shutdown(0, 1, TimeUnit.SECONDS);
+            if (beatResources != null) {
+                beatResources.shutdown(0, 1, TimeUnit.SECONDS);
+            }
             throw e;
         }
+        this.redis = main;
         this.registry = new Registry(redis, names, nodeId);
         this.resync = new Resync(redis, names, nodeId, registry, state, timer);
-        this.liveness = new Liveness(redis, names, nodeId, registry, state, options.failureTimeout(),
+        this.liveness = new Liveness(redis, beats, names, nodeId, registry, state, options.failureTimeout(),
                 options.commandTimeout(), resync::schedule);
         this.dispatcher = new Dispatcher(names, nodeId, state, resync::schedule);
         this.mailboxes = new Mailboxes(redis, names, nodeId);
@@ -323,5 +346,9 @@ public final class RedisBus implements Bus, ClusterView {
         }
         redis.close();
         resources.shutdown(0, 2, TimeUnit.SECONDS);
+        if (beats != redis) {
+            beats.close();
+            beatResources.shutdown(0, 2, TimeUnit.SECONDS);
+        }
     }
 }

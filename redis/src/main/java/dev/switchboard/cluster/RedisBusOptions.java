@@ -1,5 +1,6 @@
 package dev.switchboard.cluster;
 
+import io.netty.channel.EventLoopGroup;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Objects;
@@ -15,8 +16,10 @@ public final class RedisBusOptions {
     private final boolean cluster;
     private final Path tlsCa;
     private final Duration resumeWindow;
+    private final EventLoopGroup epollLoops;
 
     private RedisBusOptions(Builder b) {
+        this.epollLoops = b.epollLoops;
         this.resumeWindow = b.resumeWindow;
         this.tlsCa = b.tlsCa;
         this.cluster = b.cluster;
@@ -80,7 +83,17 @@ public final class RedisBusOptions {
         return cluster;
     }
 
+    /**
+     * The node's own event loops (epoll) for the bus's connections, or null: Lettuce runs its own threads. On the
+     * node's loops a message from another node is read and written to the clients on one thread, and a publish is
+     * written where the client's message was read: no hand-off between threads either way.
+     */
+    public EventLoopGroup epollLoops() {
+        return epollLoops;
+    }
+
     public static final class Builder {
+        private EventLoopGroup epollLoops;
         private boolean cluster;
         private final String uri;
         private String nodeId;
@@ -151,6 +164,12 @@ public final class RedisBusOptions {
                 throw new IllegalArgumentException("resumeWindow must not be negative: " + d);
             }
             this.resumeWindow = d;
+            return this;
+        }
+
+        /** See {@link RedisBusOptions#epollLoops()}; loops of Netty's epoll transport, or null. */
+        public Builder epollLoops(EventLoopGroup loops) {
+            this.epollLoops = loops;
             return this;
         }
 

@@ -4,6 +4,7 @@ import dev.switchboard.SwitchboardConfig;
 import dev.switchboard.core.bus.Bus;
 import dev.switchboard.BusProvider;
 import dev.switchboard.config.NodeOptions;
+import io.netty.channel.EventLoopGroup;
 
 /** Offers {@link RedisBus} to nodes whose redis option names a {@code redis://} or {@code rediss://} URI. */
 public final class RedisBusProvider implements BusProvider {
@@ -14,7 +15,13 @@ public final class RedisBusProvider implements BusProvider {
 
     @Override
     public Bus connect(String uri, String nodeId, SwitchboardConfig config) {
+        return connect(uri, nodeId, config, null);
+    }
+
+    @Override
+    public Bus connect(String uri, String nodeId, SwitchboardConfig config, EventLoopGroup epollLoops) {
         return RedisBus.connect(RedisBusOptions.builder(uri)
+                .epollLoops(epollLoops)
                 .nodeId(nodeId)
                 .cluster(config.redisCluster())
                 .keyPrefix(config.clusterPrefix())

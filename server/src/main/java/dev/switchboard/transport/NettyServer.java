@@ -37,6 +37,8 @@ public final class NettyServer {
     private final ServerTls tls;
     private EventLoopGroup boss;
     private EventLoopGroup workers;
+    /** The node's loops when made before the server (they may carry the cluster bus's connections too). */
+    private final IoLoops loops;
     private Channel serverChannel;
 
     /**
@@ -46,6 +48,14 @@ public final class NettyServer {
      */
     public NettyServer(TransportOptions options, DialectRouter router, HttpResponder responder, Metrics metrics,
                        String nodeId, Authenticator auth, IceServers ice, ServerTls tls) {
+        this(options, router, responder, metrics, nodeId, auth, ice, tls, null);
+    }
+
+    /** As above, on {@code loops} (of the options' transport; null: the server makes its own when it starts). */
+    public NettyServer(TransportOptions options, DialectRouter router, HttpResponder responder, Metrics metrics,
+                       String nodeId, Authenticator auth, IceServers ice, ServerTls tls, IoLoops loops) {
+        this.loops = loops;
+        this.workers = loops == null ? null : loops.group();
         this.config = options;
         this.tls = tls;
         this.context = new TransportContext(options, router, responder, metrics, nodeId, auth, ice, tls);
@@ -54,8 +64,10 @@ public final class NettyServer {
     /** Binds the port and starts serving. */
     public void start() throws InterruptedException {
         ResolvedTransport transport = context.transport();
-        workers = new MultiThreadIoEventLoopGroup(config.ioThreads(), new DefaultThreadFactory("switchboard-io"),
-                transport.ioHandlerFactory());
+        if (loops == null) {
+            workers = new MultiThreadIoEventLoopGroup(config.ioThreads(), new DefaultThreadFactory("switchboard-io"),
+                    transport.ioHandlerFactory());
+        }
         // with one event loop it accepts too: each accepted connection is registered where it was accepted, at
         // once, instead of being handed to the loop (a task and a wake-up, a thread switch on the loop's core);
         // with several, a loop of its own accepts and spreads the connections over them
@@ -128,8 +140,10 @@ public final class NettyServer {
         long ms = Math.max(100, timeout.toMillis());
         if (workers != null) {
             workers.shutdownGracefully(0, ms, TimeUnit.MILLISECONDS);
-            boss.shutdownGracefully(0, ms, TimeUnit.MILLISECONDS);
             workers.terminationFuture().awaitUninterruptibly(ms);
+        }
+        if (boss != null) {
+            boss.shutdownGracefully(0, ms, TimeUnit.MILLISECONDS);
             boss.terminationFuture().awaitUninterruptibly(ms);
         }
     }

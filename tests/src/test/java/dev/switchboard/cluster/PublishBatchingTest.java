@@ -35,9 +35,9 @@ class PublishBatchingTest {
         redis = RedisServer.start();
         resources = DefaultClientResources.builder().ioThreadPoolSize(2).computationThreadPoolSize(1).build();
         publisher = RedisLink.standalone(resources, redis.uri(), Duration.ofSeconds(2), Duration.ofSeconds(5), null,
-                "publisher", Runnable::run);
+                "publisher", Runnable::run, null);
         subscriber = RedisLink.standalone(resources, redis.uri(), Duration.ofSeconds(2), Duration.ofSeconds(5), null,
-                "subscriber", Runnable::run);
+                "subscriber", Runnable::run, null);
         subscriber.onMessage((channel, message) -> received.add(new String(message, StandardCharsets.UTF_8)));
         subscriber.subscribe(CHANNEL).toCompletableFuture().get(5, TimeUnit.SECONDS);
         loop = new DefaultEventLoop();

@@ -36,7 +36,7 @@ class SubscriptionOrderTest {
                 .build();
         try (RedisServer redis = RedisServer.start()) {
             RedisLink link = RedisLink.standalone(resources, redis.uri(), Duration.ofSeconds(2), Duration.ofSeconds(5),
-                    null, "node", serial);
+                    null, "node", serial, null);
             List<String> received = new CopyOnWriteArrayList<>();
             link.onMessage((channel, message) -> received.add(new String(message, StandardCharsets.UTF_8)));
             link.subscribe(CHANNEL).toCompletableFuture().get(5, TimeUnit.SECONDS);

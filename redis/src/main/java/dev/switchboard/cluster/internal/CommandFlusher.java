@@ -1,6 +1,7 @@
 package dev.switchboard.cluster.internal;
 
 import io.lettuce.core.api.StatefulConnection;
+import io.netty.channel.EventLoop;
 import io.netty.util.concurrent.EventExecutor;
 import io.netty.util.concurrent.FastThreadLocal;
 import io.netty.util.internal.ThreadExecutorMap;
@@ -22,6 +23,12 @@ import java.util.concurrent.RejectedExecutionException;
  * event loop's queue, and a flush on that loop itself would write at once, ahead of it; so nothing is flushed
  * on Lettuce's own threads (where the bus's callbacks run, e.g. a direct message sent once a lookup answered):
  * a flush asked for there runs on {@code offLoop}.
+ *
+ * <p>On the node's loop ({@link NodeLoops}: the connection's channel is registered with one of the node's event
+ * loops, {@code channelLoop}) every flush runs on that loop instead, at once when asked for there and as a task
+ * from anywhere else: all drains then happen on the one thread that writes the channel, each written as it is
+ * drained, so the wire order is the buffer's order without a lock, and a turn's publishes on that loop go out
+ * with no hand-off at all.
  */
 final class CommandFlusher {
     /** Publishes of one loop's turn flushed at once past this many, not at the turn's end (a turn with a backlog). */
@@ -30,7 +37,10 @@ final class CommandFlusher {
     private final StatefulConnection<byte[], byte[]> connection;
     /** Where a flush asked for on one of Lettuce's threads runs. */
     private final Executor offLoop;
+    /** The loop the connection's channel is registered with when the bus runs on the node's loop; else null. */
+    private final EventLoop channelLoop;
     private final Runnable flushNow = this::flushNow;
+    private final Runnable flushOnChannelLoop = this::drain;
     private final Object lock = new Object();
     private final FastThreadLocal<Turn> turns = new FastThreadLocal<>() {
         @Override
@@ -39,15 +49,16 @@ final class CommandFlusher {
         }
     };
 
-    CommandFlusher(StatefulConnection<byte[], byte[]> connection, Executor offLoop) {
+    CommandFlusher(StatefulConnection<byte[], byte[]> connection, Executor offLoop, EventLoop channelLoop) {
         this.connection = connection;
         this.offLoop = offLoop;
+        this.channelLoop = channelLoop;
         connection.setAutoFlushCommands(false);
     }
 
     /** After a publish: flushed at the end of the calling loop's turn, or now when not on an event loop. */
     void published() {
-        if (onLettuceThread()) {
+        if (channelLoop == null && onLettuceThread()) {
             flushOffLoop();
             return;
         }
@@ -75,7 +86,7 @@ final class CommandFlusher {
 
     /** After any other command: sends it, with everything buffered before it, in order. */
     void sent() {
-        if (onLettuceThread()) {
+        if (channelLoop == null && onLettuceThread()) {
             flushOffLoop();
         } else {
             flushNow();
@@ -91,9 +102,25 @@ final class CommandFlusher {
     }
 
     private void flushNow() {
+        if (channelLoop != null) {
+            if (channelLoop.inEventLoop()) {
+                drain();
+            } else {
+                try {
+                    channelLoop.execute(flushOnChannelLoop);
+                } catch (RejectedExecutionException stopping) {
+                    connection.flushCommands(); // the node is stopping: its last commands go out as they can
+                }
+            }
+            return;
+        }
         synchronized (lock) {
             connection.flushCommands();
         }
+    }
+
+    private void drain() {
+        connection.flushCommands();
     }
 
     /**

@@ -20,6 +20,8 @@ public final class Liveness {
     private static final Logger log = LoggerFactory.getLogger(Liveness.class);
 
     private final RedisLink redis;
+    /** Where the beats go: {@link #redis}, or a link of its own when that one runs on the node's loops. */
+    private final RedisLink beats;
     private final BusMessages names;
     private final String nodeId;
     private final Registry registry;
@@ -36,9 +38,10 @@ public final class Liveness {
     /** Removes a dead node's members; by default all at once (RedisBus parks resumable ones: Mailboxes#reapNode). */
     private volatile java.util.function.Function<String, java.util.concurrent.CompletionStage<Void>> reaper;
 
-    public Liveness(RedisLink redis, BusMessages names, String nodeId, Registry registry, BusState state,
-                    Duration failureTimeout, Duration commandTimeout, Runnable resync) {
+    public Liveness(RedisLink redis, RedisLink beats, BusMessages names, String nodeId, Registry registry,
+                    BusState state, Duration failureTimeout, Duration commandTimeout, Runnable resync) {
         this.redis = redis;
+        this.beats = beats;
         this.names = names;
         this.nodeId = nodeId;
         this.registry = registry;
@@ -105,7 +108,7 @@ public final class Liveness {
         } catch (RuntimeException e) {
             said = ""; // a summary is for display only: a failure must never stop the beat
         }
-        redis.<List<Object>>eval(Scripts.HEARTBEAT, ScriptOutputType.MULTI,
+        beats.<List<Object>>eval(Scripts.HEARTBEAT, ScriptOutputType.MULTI,
                         new byte[][] {names.nodesKey(), names.summariesKey()},
                         bytes(nodeId), bytes(Long.toString(failureTimeout.toMillis())), bytes(said))
                 .whenComplete((reply, error) -> {

@@ -23,6 +23,7 @@ import io.lettuce.core.protocol.ProtocolVersion;
 import io.lettuce.core.pubsub.RedisPubSubAdapter;
 import io.lettuce.core.pubsub.StatefulRedisPubSubConnection;
 import io.lettuce.core.resource.ClientResources;
+import io.netty.channel.EventLoop;
 import java.net.SocketAddress;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -77,10 +78,20 @@ public final class RedisLink implements AutoCloseable {
      * {@code publishTimeout}: how long a publish may wait (see {@link BusTimeouts}); {@code nodeId}: whose
      * broadcasts the subscription drops unread ({@link SubscriptionCodec}); {@code offLoop}: one thread, never one of
      * Lettuce's, where a flush asked for on one of Lettuce's threads runs ({@link CommandFlusher}) and the
-     * subscription connection's commands are sent from ({@link #inOrder}).
+     * subscription connection's commands are sent from ({@link #inOrder}); {@code channelLoop}: the node's event
+     * loop the connections are registered with when {@code resources} run them there ({@link NodeLoops}), else null.
      */
     public static RedisLink standalone(ClientResources resources, String uri, Duration commandTimeout,
-                                       Duration publishTimeout, Path tlsCa, String nodeId, Executor offLoop) {
+                                       Duration publishTimeout, Path tlsCa, String nodeId, Executor offLoop,
+                                       EventLoop channelLoop) {
+        RedisClient client = standaloneClient(resources, uri, commandTimeout, publishTimeout, tlsCa);
+        var connection = client.connect(ByteArrayCodec.INSTANCE);
+        return new RedisLink(client, connection, connection.async(), client.connectPubSub(new SubscriptionCodec(nodeId)),
+                false, new CommandFlusher(connection, offLoop, channelLoop), offLoop);
+    }
+
+    private static RedisClient standaloneClient(ClientResources resources, String uri, Duration commandTimeout,
+                                                Duration publishTimeout, Path tlsCa) {
         RedisClient client = RedisClient.create(resources, RedisURI.create(uri));
         client.setOptions(ClientOptions.builder()
                 .autoReconnect(true)
@@ -91,9 +102,20 @@ public final class RedisLink implements AutoCloseable {
                 .timeoutOptions(BusTimeouts.options(commandTimeout, publishTimeout))
                 .sslOptions(ssl(tlsCa))
                 .build());
+        return client;
+    }
+
+    /**
+     * One Redis, a command connection alone on {@code resources}' own threads, each command flushed as it is
+     * made: the heartbeats' link of a node whose main link runs on the node's event loop. A beat must not wait
+     * behind a busy loop's queue of client work, or a node that is merely behind is taken for dead (and its
+     * members re-registered, which puts it further behind).
+     */
+    public static RedisLink forBeats(ClientResources resources, String uri, Duration commandTimeout, Path tlsCa,
+                                     Executor serial) {
+        RedisClient client = standaloneClient(resources, uri, commandTimeout, commandTimeout, tlsCa);
         var connection = client.connect(ByteArrayCodec.INSTANCE);
-        return new RedisLink(client, connection, connection.async(), client.connectPubSub(new SubscriptionCodec(nodeId)),
-                false, new CommandFlusher(connection, offLoop), offLoop);
+        return new RedisLink(client, connection, connection.async(), null, false, null, serial);
     }
 
     /** A Redis Cluster, from its seed nodes (comma-separated URIs). */
@@ -280,7 +302,9 @@ public final class RedisLink implements AutoCloseable {
 
     @Override
     public void close() {
-        subscription.close();
+        if (subscription != null) {
+            subscription.close();
+        }
         connection.close();
         client.shutdown(0, 2, TimeUnit.SECONDS);
     }

@@ -28,7 +28,8 @@ import java.util.concurrent.CompletionStage;
  *       fail instead of hanging, and the node keeps serving its own members; when the cluster is back the
  *       bus re-registers this node's members (the node's local state is the truth for them).</li>
  *   <li>Listener callbacks report changes made on <em>other</em> nodes only, plus evictions and removals
- *       the cluster made on its own (a lost node's members). They run on bus threads and must not block.</li>
+ *       the cluster made on its own (a lost node's members). They run on bus threads, which may be the node's
+ *       event loops (a bus that runs on them), and must not block, least of all wait for the bus.</li>
  *   <li>Resume (docs/design/resume.md): a {@link JoinPolicy#RESUME} claim is granted when the id is free or its
  *       holder carries the joiner's {@link MemberInfo#RESUME} value; it replaces the holder without a leave
  *       event (other nodes hear only its join, of an id they know already), and in the same atomic step takes
