@@ -13,7 +13,7 @@
 #     setups: a dialect name (y-webrtc, named-peer, rendezvous, radix, peerjs), or
 #             NAME=jar:PATH   the same storm (DIALECT, default y-webrtc) against another build, e.g. a change's
 #                             before and after side by side: bench/storm.sh 3 before=jar:/tmp/before.jar after=jar:/tmp/after.jar
-#   N=10000 CONCURRENCY=256 WARM="10000 10000" SERVER_ARGS="--transport io_uring" NODE_JVM_EXTRA="..." GEN_JVM_EXTRA="..."
+#   N=10000 CONCURRENCY=256 WARM="10000 10000" SOURCES=(N x storms / 8000 + 1) SERVER_ARGS="--transport io_uring" NODE_JVM_EXTRA="..." GEN_JVM_EXTRA="..."
 #
 # N is bounded by `ulimit -n` (each of the node and the generator holds N descriptors). Connections come from
 # 127.0.0.x source addresses, fresh ones for each generator, bound without a port (the kernel picks it at connect,
@@ -26,6 +26,11 @@ SETUPS=("$@"); (( ${#SETUPS[@]} > 0 )) || SETUPS=(y-webrtc named-peer)
 N=${N:-10000}
 WARM=${WARM:-$N $N}
 CONCURRENCY=${CONCURRENCY:-256}
+# enough source addresses that one generator's connections (its warm-up storms and the measured one) take at
+# most about 8,000 of each address's ~28,000 ephemeral ports: closed ones wait 60 s in TIME_WAIT, and a connect
+# that must search a nearly full range for a port costs the generator and stalls its loop
+storms=$(( $(wc -w <<< "$WARM") + 1 ))
+SOURCES=${SOURCES:-$(( N * storms / 8000 + 1 ))}
 SERVER_ARGS=${SERVER_ARGS:-}
 OUT=bench/results/storm-$(date -u +%Y%m%dT%H%M%SZ)
 mkdir -p "$OUT"
@@ -39,15 +44,24 @@ NODE=""
 stop_node() { [[ -n $NODE ]] && { kill "$NODE" 2>/dev/null || true; wait "$NODE" 2>/dev/null || true; }; NODE=""; }
 trap stop_node EXIT
 source_no=10
-next_source() { source_no=$(( source_no % 240 + 1 )); echo "127.0.0.$(( source_no + 10 ))"; }
+# fresh source addresses for each generator: set in this shell, not in a $(...) subshell, whose count would not
+# carry over (each generator got 127.0.0.11 alone until that was found: its ports ran out into TIME_WAIT)
+next_sources() { # sets SOURCE_LIST to SOURCES addresses not used by the generators before (up to 240 of them)
+  SOURCE_LIST=
+  for _ in $(seq "$SOURCES"); do
+    source_no=$(( source_no % 240 + 1 ))
+    SOURCE_LIST+=${SOURCE_LIST:+,}127.0.0.$(( source_no + 10 ))
+  done
+}
 
 storm() { # $1 = output prefix, rest = further bench options; the warm-up storms first, in the same process
   local out=$1; shift
   local warm=${WARM// /,}
+  next_sources
   # shellcheck disable=SC2086
   taskset -c 1 java $LOAD_JVM ${GEN_JVM_EXTRA:-} -jar "$JAR" bench --dialect "$dialect" --url "ws://127.0.0.1:$PORT/" --storm "$N" \
     ${warm:+--storm-warmup "$warm"} --concurrency "$CONCURRENCY" --rooms "$(( N / 4 ))" --peers 4 --threads 1 --hold 0s \
-    --source "$(next_source),$(next_source),$(next_source)" "$@" > "$out.txt" 2>&1 || true
+    --source "$SOURCE_LIST" "$@" > "$out.txt" 2>&1 || true
 }
 
 for round in $(seq "$ROUNDS"); do
