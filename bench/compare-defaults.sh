@@ -7,7 +7,9 @@
 # every run is bounded; only the processes it starts are stopped.
 #
 #   bench/compare-defaults.sh ROUNDS SETUP...
-#     SETUP is  ywebrtc  (the stock server, npm y-webrtc 10.3.0)  or  NAME=[jar:PATH] [jvm:JVM FLAGS --] serve options
+#     SETUP is  ywebrtc  (the stock server, npm y-webrtc 10.3.0),  bare  (bench/BareRelay.java: y-webrtc's relay on
+#     plain Netty, one loop, no parse, no limits: what a relay costs without Switchboard's own work),  or
+#     NAME=[jar:PATH] [jvm:JVM FLAGS --] serve options
 #     (jar:PATH runs another build, e.g. a copy of target/switchboard.jar made before a change)
 #   bench/compare-defaults.sh 3 ywebrtc default= io1="--io-threads 1" tuned="jvm:-Xms1g -Xmx1g -- --io-threads 1"
 #   bench/compare-defaults.sh 3 ywebrtc before=jar:/tmp/before.jar after=
@@ -57,6 +59,9 @@ run() { # $1 setup, $2 generator, $3 round
   if [[ $setup == ywebrtc ]]; then
     (cd bench/node && PORT=$PORT exec node node_modules/y-webrtc/bin/server.js) > "$OUT/$name-$gen-$round.log" 2>&1 &
     probe=/
+  elif [[ $setup == bare ]]; then
+    java -cp "$JAR" bench/BareRelay.java "$PORT" > "$OUT/$name-$gen-$round.log" 2>&1 &
+    probe=/
   else
     local args="" jvm="" jar=$JAR
     [[ $setup == *=* ]] && args=${setup#*=}
@@ -84,7 +89,7 @@ run() { # $1 setup, $2 generator, $3 round
       --duration "${DURATION}s" --json "$report" > "$OUT/$name-$gen-$round.txt" 2>&1 || true
   fi
   local dropped=""
-  if [[ $setup != ywebrtc ]]; then
+  if [[ $setup != ywebrtc && $setup != bare ]]; then
     dropped=$(curl -sf "http://127.0.0.1:$PORT/metrics" \
       | awk '/^switchboard_closes_total\{reason="slow_consumer"\}/ {n = $2} END {printf "%d", n}' || true)
   fi

@@ -9,6 +9,9 @@
 #     y-webrtc      100 rooms x 4 peers, RATE/4 msg/s per peer: each message goes to the room's 4 members, so
 #                   RATE x 400 deliveries/s, as many as each relay setup makes
 #     y-webrtc-x4   the same at RATE msg/s per peer: as many messages in as each relay setup, 4x the deliveries
+#     y-webrtc-pairs 200 rooms x 2 peers, RATE/2 msg/s per peer: the same deliveries/s, each message read for two
+#                   deliveries instead of four; beside y-webrtc it splits a delivery's cost into the inbound
+#                   message's share and the outbound frame's (BENCHMARKS.md, "what a relay must cost")
 #     named-peer, rendezvous, peerjs
 #                   100 groups x 4 peers, RATE msg/s per peer, each message relayed to one other peer
 #     radix         200 wallet/extension pairings, RATE msg/s per side, each relayed to the other side
@@ -51,6 +54,7 @@ load_of() { # $1 = setup (SETUP or SETUP@TAG=jar:PATH): the generator's load opt
   case $setup in
     y-webrtc) echo "--dialect y-webrtc --rooms 100 --peers 4 --rate $((RATE / 4))" ;;
     y-webrtc-x4) echo "--dialect y-webrtc --rooms 100 --peers 4 --rate $RATE" ;;
+    y-webrtc-pairs) echo "--dialect y-webrtc --rooms 200 --peers 2 --rate $((RATE / 2))" ;;
     named-peer|rendezvous|peerjs) echo "--dialect $setup --rooms 100 --peers 4 --rate $RATE" ;;
     radix) echo "--dialect radix --rooms 200 --peers 2 --rate $RATE" ;;
     *) echo "unknown setup $setup" >&2; return 2 ;;
