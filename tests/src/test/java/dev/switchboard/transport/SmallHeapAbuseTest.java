@@ -200,10 +200,26 @@ class SmallHeapAbuseTest {
                 refused |= idle.size() % batch != 0; // some were reset at accept, past the limit
             }
             assertThat(refused).as("refused within %d connections", 2 * MAX_CONNECTIONS).isTrue();
-            try (Socket past = new Socket("127.0.0.1", node.port())) {
-                past.setSoTimeout(10_000);
-                assertThat(new String(past.getInputStream().readAllBytes(), StandardCharsets.US_ASCII))
-                        .startsWith("HTTP/1.1 503 Service Unavailable").endsWith("node at its connection limit");
+            // one more is refused with 503; where the node closed an idle socket meanwhile (a keepalive answer that
+            // came late on a starved machine) the newcomer takes that place instead, and the next one is asked
+            RawUpgrade past = null;
+            for (int attempt = 0; attempt < 200; attempt++) {
+                RawUpgrade next = RawUpgrade.open(node.port(), "/");
+                if (next.statusLine().endsWith("101 Switching Protocols")) {
+                    idle.add(next);
+                    continue;
+                }
+                if (next.statusLine().isEmpty()) { // reset at accept, as some were above
+                    next.close();
+                    continue;
+                }
+                past = next;
+                break;
+            }
+            assertThat(past).as("a connection past the limit within 200 tries").isNotNull();
+            try (RawUpgrade refusal = past) {
+                assertThat(refusal.statusLine()).isEqualTo("HTTP/1.1 503 Service Unavailable");
+                assertThat(refusal.body()).isEqualTo("node at its connection limit");
             }
             assertThat(idle.size()).as("WebSockets open at the limit").isGreaterThan(MAX_CONNECTIONS - 50);
             assertThat(Http.get(opsPort, "/health").statusCode()).as("/health on the ops port").isEqualTo(200);
