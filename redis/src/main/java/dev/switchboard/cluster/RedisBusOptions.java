@@ -84,9 +84,9 @@ public final class RedisBusOptions {
     }
 
     /**
-     * The node's own event loops (epoll) for the bus's connections, or null: Lettuce runs its own threads. On the
-     * node's loops a message from another node is read and written to the clients on one thread, and a publish is
-     * written where the client's message was read: no hand-off between threads either way.
+     * The node's own event loops (epoll), one of which carries the bus's connections over one Redis, or null:
+     * Lettuce runs its own threads. On the node's loop a message from another node is read and written to the
+     * clients on one thread, and a publish made there is written there: no hand-off between threads either way.
      */
     public EventLoopGroup epollLoops() {
         return epollLoops;
