@@ -37,8 +37,6 @@ public final class NettyServer {
     private final ServerTls tls;
     private EventLoopGroup boss;
     private EventLoopGroup workers;
-    /** The node's loops when made before the server (they may carry the cluster bus's connections too). */
-    private final IoLoops loops;
     private Channel serverChannel;
 
     /**
@@ -54,7 +52,7 @@ public final class NettyServer {
     /** As above, on {@code loops} (of the options' transport; null: the server makes its own when it starts). */
     public NettyServer(TransportOptions options, DialectRouter router, HttpResponder responder, Metrics metrics,
                        String nodeId, Authenticator auth, IceServers ice, ServerTls tls, IoLoops loops) {
-        this.loops = loops;
+        // the node's loops when made before the server (they may carry the cluster bus's connections too)
         this.workers = loops == null ? null : loops.group();
         this.config = options;
         this.tls = tls;
@@ -64,7 +62,7 @@ public final class NettyServer {
     /** Binds the port and starts serving. */
     public void start() throws InterruptedException {
         ResolvedTransport transport = context.transport();
-        if (loops == null) {
+        if (workers == null) {
             workers = new MultiThreadIoEventLoopGroup(config.ioThreads(), new DefaultThreadFactory("switchboard-io"),
                     transport.ioHandlerFactory());
         }

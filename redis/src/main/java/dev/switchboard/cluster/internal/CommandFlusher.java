@@ -109,13 +109,13 @@ final class CommandFlusher {
                 try {
                     channelLoop.execute(flushOnChannelLoop);
                 } catch (RejectedExecutionException stopping) {
-                    connection.flushCommands(); // the node is stopping: its last commands go out as they can
+                    drain(); // the node is stopping: its last commands go out as they can
                 }
             }
             return;
         }
         synchronized (lock) {
-            connection.flushCommands();
+            drain();
         }
     }
 
