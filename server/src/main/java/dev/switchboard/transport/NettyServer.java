@@ -87,7 +87,9 @@ public final class NettyServer {
                 .childHandler(new ServerInitializer(context));
         serverChannel = bootstrap.bind(new InetSocketAddress(config.host(), config.port())).sync().channel();
         long ping = config.pingInterval().toMillis();
-        workers.next().scheduleAtFixedRate(context::sweep, ping, ping, TimeUnit.MILLISECONDS);
+        // with a fixed delay, not a fixed rate: after a stall of the loop a fixed rate runs the overdue sweeps back
+        // to back, and the second closes as silent every client whose pong to the first could not arrive yet
+        workers.next().scheduleWithFixedDelay(context::sweep, ping, ping, TimeUnit.MILLISECONDS);
         boss.next().scheduleAtFixedRate(context::checkBufferBudget, BUFFER_CHECK_MILLIS, BUFFER_CHECK_MILLIS,
                 TimeUnit.MILLISECONDS);
         log.info("listening on {}:{} ({} transport){}", config.host(), port(), transport.name(),
