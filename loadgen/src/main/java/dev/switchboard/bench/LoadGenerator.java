@@ -385,8 +385,10 @@ public final class LoadGenerator {
             awaitReady();
             // the connection phase's garbage goes now, not in a pause inside the measured phase
             System.gc();
-            startSending();
+            // the phase first: a closed loop's first echoes can come back before this thread runs again, and an
+            // echo seen in no sending phase is not answered, which would end the loop before it began
             phase = PHASE_WARMUP;
+            startSending();
             if (options.churn() > 0) {
                 churn = new Churn(options, group, epoll, errors);
                 churn.start();
