@@ -152,6 +152,12 @@ public final class Switchboard implements AutoCloseable, NodeStatus {
                 () -> hub.resumeStats().kept());
         metrics.counter("switchboard.resume.messages.dropped", "Messages for parked peers dropped: the mailbox "
                 + "held --resume-max-messages or --resume-max-bytes", () -> hub.resumeStats().dropped());
+        metrics.counter("switchboard.resume.sent.on", "Messages that reached this node for a peer that had resumed "
+                + "on another node, sent on there (docs/design/resume.md#order-across-a-move)",
+                () -> hub.resumeStats().sentOn());
+        metrics.counter("switchboard.resume.fences.timed.out", "Fences keeping one sender's order across a peer's "
+                + "move that were not answered within 2 s; the sends behind them went on unordered",
+                () -> hub.resumeStats().fencesTimedOut());
         metrics.gauge("switchboard.cluster.nodes", "Live nodes in the cluster", () -> bus.status().nodes());
         metrics.gauge("switchboard.cluster.connected", "1 when the cluster bus is reachable",
                 () -> bus.status().connected() ? 1 : 0);

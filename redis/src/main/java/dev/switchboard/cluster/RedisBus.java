@@ -279,6 +279,26 @@ public final class RedisBus implements Bus, ClusterView {
                 .exceptionally(e -> false);
     }
 
+    @Override
+    public CompletionStage<Boolean> fence(RoomKey room, MemberInfo at, String requester, long fenceId) {
+        if (state.closed()) {
+            return CompletableFuture.completedFuture(false);
+        }
+        // down the channel the sends to the member went, so it arrives after them
+        byte[] channel = names.directChannel(room, at.nodeId(), redis.sharded());
+        return redis.publish(channel, BusMessages.fence(nodeId, room, at.id(), requester, fenceId))
+                .thenApply(receivers -> receivers > 0)
+                .exceptionally(e -> false);
+    }
+
+    @Override
+    public void fencePassed(RoomKey room, String requester, long fenceId) {
+        if (!state.closed()) {
+            redis.publish(names.directChannel(room, requester, redis.sharded()),
+                    BusMessages.fencePassed(nodeId, room, fenceId));
+        }
+    }
+
     // ---- resume (docs/design/resume.md) ----
 
     @Override

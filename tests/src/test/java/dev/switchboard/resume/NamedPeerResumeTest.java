@@ -14,7 +14,14 @@ import dev.switchboard.testkit.NodeProcess;
 import dev.switchboard.testkit.SeverableProxy;
 import dev.switchboard.testkit.TestNodes;
 import dev.switchboard.testkit.WsClient;
+import dev.switchboard.testkit.RedisServer;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.LockSupport;
+import java.util.stream.IntStream;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
@@ -151,6 +158,75 @@ class NamedPeerResumeTest {
             assertThat(node.hub().resumeStats().parked()).isZero();
             alice.close();
         }
+    }
+
+    /**
+     * One sender's order across a move to another node, over a real Redis with three nodes: carol (on c) sends
+     * numbered messages without pause while alice moves from a, where her old connection still reads, to b. Each
+     * number reaches alice exactly once, on the old connection before the move and on the new one after, in
+     * order; c's fence behind its messages to a is answered (docs/design/resume.md#order-across-a-move).
+     */
+    @Test
+    void aSendersMessagesArriveOnceAndInOrderWhileThePeerMovesToAnotherNode() throws Exception {
+        try (RedisServer redis = RedisServer.start();
+             Switchboard a = TestNodes.start(TestNodes.config().nodeId("a").redisUri(redis.uri()).build());
+             Switchboard b = TestNodes.start(TestNodes.config().nodeId("b").redisUri(redis.uri()).build());
+             Switchboard c = TestNodes.start(TestNodes.config().nodeId("c").redisUri(redis.uri()).build());
+             WsClient carol = login(c.port(), "carol");
+             WsClient alice = WsClient.connect(a.port(), "/")) {
+            String secret = loginResumable(alice, "alice", "[\"carol\",\"alice\"]");
+            assertThat(carol.next()).isEqualTo("{\"type\":\"peer_connected\",\"peer\":\"alice\"}");
+            AtomicBoolean sending = new AtomicBoolean(true);
+            AtomicInteger sent = new AtomicInteger();
+            Thread sender = new Thread(() -> {
+                while (sending.get()) { // 40 a second: under named-peer's 50 a second per connection
+                    carol.send("{\"type\":\"offer\",\"target\":\"alice\",\"n\":" + sent.incrementAndGet() + "}");
+                    LockSupport.parkNanos(25_000_000);
+                }
+            });
+            sender.start();
+            List<Integer> before = new ArrayList<>();
+            List<Integer> after = new ArrayList<>();
+            try {
+                while (before.size() < 10) {
+                    before.add(number(alice.next()));
+                }
+                try (WsClient back = WsClient.connect(b.port(), "/")) {
+                    back.send(resumeLogin("alice", secret));
+                    assertThat(back.next()).startsWith("{\"type\":\"login_success\",\"id\":\"alice\"");
+                    while (after.size() < 40) {
+                        after.add(number(back.next()));
+                    }
+                    sending.set(false);
+                    sender.join();
+                    for (WsClient.Message m; (m = back.poll(QUIET)) != null; ) {
+                        after.add(number(m.text()));
+                    }
+                    assertThat(carol.poll(QUIET)).isNull(); // no flap, no target_not_found
+                }
+                for (WsClient.Message m; (m = alice.poll(QUIET)) != null; ) {
+                    if (m.text().contains("\"offer\"")) {
+                        before.add(number(m.text()));
+                    }
+                }
+            } finally {
+                sending.set(false);
+                sender.join();
+            }
+            List<Integer> all = new ArrayList<>(before);
+            all.addAll(after);
+            assertThat(all).containsExactlyElementsOf(IntStream.rangeClosed(1, sent.get()).boxed().toList());
+            assertThat(c.hub().resumeStats().fencesTimedOut()).isZero();
+            assertThat(b.hub().resumeStats().fencesTimedOut()).isZero();
+        }
+    }
+
+    private static final Pattern NUMBER = Pattern.compile("\"n\":(\\d+)");
+
+    private static int number(String message) {
+        Matcher m = NUMBER.matcher(message);
+        assertThat(m.find()).as(message).isTrue();
+        return Integer.parseInt(m.group(1));
     }
 
     @Test

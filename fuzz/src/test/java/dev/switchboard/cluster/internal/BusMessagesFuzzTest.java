@@ -36,6 +36,9 @@ class BusMessagesFuzzTest {
             case 'M' -> BusMessages.broadcast(m.origin(), m.exceptId(), m.payload());
             case 'D' -> BusMessages.direct(m.origin(), m.room(), m.memberId(), m.payload());
             case 'E' -> BusMessages.evict(m.origin(), m.room(), m.memberId());
+            case 'F' -> m.value().contains("\n") ? null
+                    : BusMessages.fence(m.origin(), m.room(), m.memberId(), m.value(), m.seq());
+            case 'A' -> BusMessages.fencePassed(m.origin(), m.room(), m.seq());
             default -> null; // J and L are built by the Lua scripts, P's number is checked by its reader
         };
         if (again != null && !m.origin().contains("\n") && (m.memberId() == null || !m.memberId().contains("\n"))) {
@@ -45,6 +48,7 @@ class BusMessagesFuzzTest {
 
     private static String show(BusMessages.Message m) {
         return m.kind() + "|" + m.origin() + "|" + m.memberId() + "|" + m.exceptId() + "|" + m.room() + "|"
+                + (m.kind() == 'F' || m.kind() == 'A' ? m.seq() + "|" + m.value() + "|" : "")
                 + (m.payload() == null ? null : new String(m.payload(), StandardCharsets.ISO_8859_1));
     }
 }

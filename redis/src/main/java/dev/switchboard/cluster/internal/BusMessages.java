@@ -210,6 +210,16 @@ public final class BusMessages {
         return out;
     }
 
+    /** A fence of node {@code requester} for the member {@code memberId} (Bus#fence), sent by {@code origin}. */
+    public static byte[] fence(String origin, RoomKey key, String memberId, String requester, long fenceId) {
+        return bytes("F\n" + origin + '\n' + memberId + '\n' + requester + '\n' + fenceId + '\n' + room(key));
+    }
+
+    /** The answer to a fence: it reached the member's node. */
+    public static byte[] fencePassed(String origin, RoomKey key, long fenceId) {
+        return bytes("A\n" + origin + '\n' + fenceId + '\n' + room(key));
+    }
+
     public static byte[] evict(String origin, RoomKey key, String memberId) {
         return bytes("E\n" + origin + '\n' + memberId + '\n' + room(key));
     }
@@ -264,6 +274,16 @@ public final class BusMessages {
             }
             case 'P': {
                 return new Message(kind, origin, field(m, pos), null, null, 0, null, null, null);
+            }
+            case 'F': {
+                String id = field(m, pos);
+                String requester = field(m, pos);
+                long fenceId = Long.parseLong(field(m, pos));
+                return new Message(kind, origin, id, null, null, fenceId, requester, room(rest(m, pos[0])), null);
+            }
+            case 'A': {
+                long fenceId = Long.parseLong(field(m, pos));
+                return new Message(kind, origin, null, null, null, fenceId, null, room(rest(m, pos[0])), null);
             }
             case 'E': {
                 String id = field(m, pos);

@@ -61,6 +61,8 @@ public final class Dispatcher {
                     }
                     l.left(names.roomOfChannel(channel), member, m.reason(), m.seq());
                 }
+                case 'F' -> l.fence(m.room(), m.memberId(), m.value(), m.seq());
+                case 'A' -> l.fencePassed(m.room(), m.seq());
                 case 'E' -> l.evicted(m.room(), new MemberInfo(m.memberId(), nodeId, Map.of()));
                 case 'P' -> state.hopMillis((System.nanoTime() - Long.parseLong(m.memberId())) / 1e6);
                 default -> log.warn("ignoring unknown bus message kind {}", m.kind());

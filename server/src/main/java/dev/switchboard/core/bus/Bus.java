@@ -101,6 +101,23 @@ public interface Bus extends AutoCloseable {
      */
     CompletionStage<Mail> mail(RoomKey room, MemberInfo member, Envelope envelope, ResumeLimits limits, boolean orOpen);
 
+    /**
+     * A fence behind this node's earlier sends to {@code at} (a member as this node last knew it: its id and
+     * node), for the order of one sender's messages across a move of the member to another node
+     * (docs/design/resume.md, "Order across a move"). It goes the way those sends went, so {@code at}'s node
+     * receives it after them ({@link BusListener#fence}); that node passes it on behind its own forwarding of
+     * them, and the node that holds the member answers {@code requester} ({@link #fencePassed}). Completes with
+     * {@code true} when a live node took it, {@code false} when none did (nobody will answer). A bus that
+     * cannot carry fences answers {@code false}: the hub then orders only what it can see itself.
+     */
+    default CompletionStage<Boolean> fence(RoomKey room, MemberInfo at, String requester, long fenceId) {
+        return java.util.concurrent.CompletableFuture.completedFuture(false);
+    }
+
+    /** Tells node {@code requester} that its fence {@code fenceId} reached the member's node. */
+    default void fencePassed(RoomKey room, String requester, long fenceId) {
+    }
+
     /** What {@link #mail} did with a message. */
     enum Mail {
         /** Kept for the member's return. */

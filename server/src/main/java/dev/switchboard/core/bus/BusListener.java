@@ -22,6 +22,18 @@ public interface BusListener {
      */
     void left(RoomKey room, MemberInfo member, LeaveReason reason, long seq);
 
+    /**
+     * A fence of node {@code requester} for the member {@code memberId}, which that node last knew here
+     * ({@link Bus#fence}): passed on behind what this node forwards for the member, or answered where the
+     * member is.
+     */
+    default void fence(RoomKey room, String memberId, String requester, long fenceId) {
+    }
+
+    /** This node's fence {@code fenceId} reached the member's node: its sends held behind it may go. */
+    default void fencePassed(RoomKey room, long fenceId) {
+    }
+
     /** This node's member lost its registration to a takeover; the hub closes it. */
     void evicted(RoomKey room, MemberInfo member);
 

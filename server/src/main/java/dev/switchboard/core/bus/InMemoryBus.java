@@ -82,6 +82,16 @@ public final class InMemoryBus implements Bus {
     }
 
     @Override
+    public CompletionStage<Boolean> fence(RoomKey room, MemberInfo at, String requester, long fenceId) {
+        return CompletableFuture.completedFuture(network.fence(room, at, requester, fenceId));
+    }
+
+    @Override
+    public void fencePassed(RoomKey room, String requester, long fenceId) {
+        network.fencePassed(room, requester, fenceId);
+    }
+
+    @Override
     public CompletionStage<Void> park(RoomKey room, MemberInfo member, ResumeLimits limits) {
         network.park(room, member, limits.window().toNanos());
         return CompletableFuture.completedFuture(null);

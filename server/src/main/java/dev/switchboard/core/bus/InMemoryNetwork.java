@@ -306,20 +306,39 @@ public final class InMemoryNetwork {
         }
     }
 
+    /**
+     * To the target's node, as the Redis bus does (a node channel): whether that node still holds the member is
+     * the node's to decide (it passes the message on where the member went, docs/design/resume.md); false only
+     * when the node is gone.
+     */
     boolean send(RoomKey room, MemberInfo target, Envelope envelope) {
-        InMemoryBus owner;
-        synchronized (this) {
-            var members = registry.get(room);
-            if (members == null || !target.equals(members.get(target.id()))) {
-                return false;
-            }
-            owner = nodes.get(target.nodeId());
-        }
+        InMemoryBus owner = node(target.nodeId());
         if (owner == null) {
             return false;
         }
         owner.listener().message(room, target.id(), null, Envelope.remote(envelope.payload()));
         return true;
+    }
+
+    /** A fence to the node {@code at} names (see {@link Bus#fence}); false when that node is gone. */
+    boolean fence(RoomKey room, MemberInfo at, String requester, long fenceId) {
+        InMemoryBus owner = node(at.nodeId());
+        if (owner == null) {
+            return false;
+        }
+        owner.listener().fence(room, at.id(), requester, fenceId);
+        return true;
+    }
+
+    void fencePassed(RoomKey room, String requester, long fenceId) {
+        InMemoryBus owner = node(requester);
+        if (owner != null) {
+            owner.listener().fencePassed(room, fenceId);
+        }
+    }
+
+    private synchronized InMemoryBus node(String nodeId) {
+        return nodes.get(nodeId);
     }
 
     private List<InMemoryBus> followersOf(RoomKey room) {

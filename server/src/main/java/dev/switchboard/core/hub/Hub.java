@@ -214,6 +214,16 @@ public final class Hub implements BusListener {
     }
 
     @Override
+    public void fence(RoomKey key, String memberId, String requester, long fenceId) {
+        routing.fence(key, memberId, requester, fenceId);
+    }
+
+    @Override
+    public void fencePassed(RoomKey key, long fenceId) {
+        routing.fencePassed(fenceId);
+    }
+
+    @Override
     public void reconnected() {
         membership.reconnected();
     }

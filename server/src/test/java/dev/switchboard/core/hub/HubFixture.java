@@ -121,6 +121,36 @@ final class HubFixture {
         volatile boolean holdJoins;
         /** Claims run at once (the script ran) but their answers wait: the reply is slow to come back. */
         volatile boolean holdClaims;
+        /** Messages and fences from other nodes wait, in their order: this node is slow to read them. */
+        volatile boolean holdArrivals;
+        final java.util.Deque<Runnable> heldArrivals = new java.util.ArrayDeque<>();
+        /** Answers to {@code mail} wait: the mailbox's reply is slow to come back. */
+        volatile boolean holdMail;
+        final java.util.Deque<Runnable> heldMail = new java.util.ArrayDeque<>();
+        /** Nodes this bus finds gone (no subscriber) for direct sends and fences: killed, not yet reaped. */
+        final java.util.Set<String> gone = java.util.concurrent.ConcurrentHashMap.newKeySet();
+
+        void releaseArrivals() {
+            holdArrivals = false;
+            while (!heldArrivals.isEmpty()) {
+                heldArrivals.poll().run();
+            }
+        }
+
+        void releaseMail() {
+            holdMail = false;
+            while (!heldMail.isEmpty()) {
+                heldMail.poll().run();
+            }
+        }
+
+        private void arrive(Runnable r) {
+            if (holdArrivals) {
+                heldArrivals.add(r);
+            } else {
+                r.run();
+            }
+        }
 
         void releaseClaims() {
             holdClaims = false;
@@ -165,7 +195,17 @@ final class HubFixture {
             inner.start(new dev.switchboard.core.bus.BusListener() {
                 @Override
                 public void message(RoomKey room, String targetId, String exceptId, Envelope envelope) {
-                    listener.message(room, targetId, exceptId, envelope);
+                    arrive(() -> listener.message(room, targetId, exceptId, envelope));
+                }
+
+                @Override
+                public void fence(RoomKey room, String memberId, String requester, long fenceId) {
+                    arrive(() -> listener.fence(room, memberId, requester, fenceId));
+                }
+
+                @Override
+                public void fencePassed(RoomKey room, long fenceId) {
+                    listener.fencePassed(room, fenceId);
                 }
 
                 @Override
@@ -241,7 +281,24 @@ final class HubFixture {
 
         @Override
         public java.util.concurrent.CompletionStage<Boolean> send(RoomKey room, MemberInfo target, Envelope envelope) {
+            if (gone.contains(target.nodeId())) {
+                return java.util.concurrent.CompletableFuture.completedFuture(false);
+            }
             return inner.send(room, target, envelope);
+        }
+
+        @Override
+        public java.util.concurrent.CompletionStage<Boolean> fence(RoomKey room, MemberInfo at, String requester,
+                                                                   long fenceId) {
+            if (gone.contains(at.nodeId())) {
+                return java.util.concurrent.CompletableFuture.completedFuture(false);
+            }
+            return inner.fence(room, at, requester, fenceId);
+        }
+
+        @Override
+        public void fencePassed(RoomKey room, String requester, long fenceId) {
+            inner.fencePassed(room, requester, fenceId);
         }
 
         @Override
@@ -253,7 +310,13 @@ final class HubFixture {
         @Override
         public java.util.concurrent.CompletionStage<Mail> mail(RoomKey room, MemberInfo member, Envelope envelope,
                                                                dev.switchboard.core.ResumeLimits limits, boolean orOpen) {
-            return inner.mail(room, member, envelope, limits, orOpen);
+            if (!holdMail) {
+                return inner.mail(room, member, envelope, limits, orOpen);
+            }
+            java.util.concurrent.CompletableFuture<Mail> answer = new java.util.concurrent.CompletableFuture<>();
+            Mail result = inner.mail(room, member, envelope, limits, orOpen).toCompletableFuture().join();
+            heldMail.add(() -> answer.complete(result));
+            return answer;
         }
 
         @Override

@@ -16,6 +16,7 @@ import dev.switchboard.core.hub.HubFixture.RecordingOutlet;
 import dev.switchboard.core.hub.HubFixture.SlowBus;
 import java.time.Duration;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -230,6 +231,146 @@ class HubResumeTest {
         old.releaseJoins();
         assertThat(resuming.join().resumed()).isTrue();
         assertThat(back.inbox).containsExactly("kept", "crossing");
+    }
+
+    /**
+     * Three nodes of one network, each on a {@link SlowBus} (which holds nothing until told to): alice, who may
+     * resume, parked on n1 (with bob there too when asked), carol on n2, dave on n3.
+     */
+    private record Three(SlowBus b1, Hub n1, SlowBus b2, Hub n2, SlowBus b3, Hub n3, Member alice) {
+        static Three aliceParkedOnN1(boolean bobOnN1) {
+            InMemoryNetwork net = new InMemoryNetwork();
+            SlowBus b1 = new SlowBus(net, "n1");
+            SlowBus b2 = new SlowBus(net, "n2");
+            SlowBus b3 = new SlowBus(net, "n3");
+            Three t = new Three(b1, new Hub(b1), b2, new Hub(b2), b3, new Hub(b3), member("alice", PROOF));
+            join(t.n1, t.alice, JoinPolicy.EXCLUSIVE);
+            if (bobOnN1) {
+                join(t.n1, member("bob", Map.of()), JoinPolicy.EXCLUSIVE);
+            }
+            join(t.n2, member("carol", Map.of()), JoinPolicy.EXCLUSIVE);
+            join(t.n3, member("dave", Map.of()), JoinPolicy.EXCLUSIVE);
+            t.n1.disconnected(ROOM, t.alice);
+            return t;
+        }
+
+        /** alice back on n2 with her proof; the claim's answer may be held ({@code b2.holdClaims}). */
+        CompletableFuture<JoinResult> resumeOnN2(Member back) {
+            return n2.join(ROOM, back, JoinPolicy.RESUME).toCompletableFuture();
+        }
+    }
+
+    /**
+     * A sender on a third node that has not heard of the resume yet sends to the member's old node, which has:
+     * the old node no longer holds the member (its stand-in gave way to the join) and sends the message on to
+     * where the member is now, once, instead of dropping it.
+     */
+    @Test
+    void aMessageReachingTheOldNodeAfterItHeardOfTheResumeIsSentOnOnce() {
+        Three t = Three.aliceParkedOnN1(true);
+        t.n3.send(ROOM, "alice", msg("kept")).toCompletableFuture().join();
+        t.b3.holdJoins = true; // n3 has not heard of the resume yet; n1 and n2 have
+        Member back = member("alice", PROOF);
+        assertThat(t.resumeOnN2(back).join().resumed()).isTrue();
+        assertThat(t.n1.member(ROOM, "alice")).get().extracting(MemberInfo::nodeId).isEqualTo("n2");
+        // n3 still routes to n1
+        assertThat(t.n3.send(ROOM, "alice", msg("crossing")).toCompletableFuture().join()).isTrue();
+        t.b3.releaseJoins();
+        t.n3.send(ROOM, "alice", msg("after")).toCompletableFuture().join();
+        assertThat(back.inbox).containsExactly("kept", "crossing", "after");
+        assertThat(t.alice.inbox).isEmpty();
+        assertThat(t.n1.resumeStats().sentOn()).isEqualTo(1);
+    }
+
+    // ---- one sender's order across a move (docs/design/resume.md, "Order across a move") ----
+
+    /**
+     * A third node's message went to the old node (it had not heard of the resume); its next one, sent once it
+     * had, goes straight to the new node and would overtake the first, which the old node is slow to pass on.
+     * It waits behind the sender's fence, which the old node passes on after the first. (The old node has no
+     * other member: the room went with alice, and where she went is remembered apart from it.)
+     */
+    @Test
+    void aSendersMessageToTheOldNodeStaysAheadOfItsNextOneToTheNew() {
+        Three t = Three.aliceParkedOnN1(false);
+        t.b3.holdJoins = true;
+        Member back = member("alice", PROOF);
+        assertThat(t.resumeOnN2(back).join().resumed()).isTrue();
+        t.b1.holdArrivals = true; // n1 is slow to read
+        t.n3.send(ROOM, "alice", msg("1")).toCompletableFuture().join(); // to n1: n3 has not heard yet
+        t.b3.releaseJoins(); // now it has
+        var second = t.n3.send(ROOM, "alice", msg("2")).toCompletableFuture();
+        assertThat(back.inbox).isEmpty();
+        t.b1.releaseArrivals();
+        assertThat(second.join()).isTrue();
+        assertThat(back.inbox).containsExactly("1", "2");
+        assertThat(t.n3.resumeStats().fencesTimedOut()).isZero();
+    }
+
+    /**
+     * The old node is dead (killed, not yet reaped): a third node's message to it found nobody and is on its way
+     * to the mailbox, which answers that the member resumed; the sender's next one, sent once it heard of the
+     * resume, waits for that detour to end.
+     */
+    @Test
+    void aSendersDetourAfterTheOldNodesDeathStaysAheadOfItsNextMessage() {
+        Three t = Three.aliceParkedOnN1(false);
+        t.b3.gone.add("n1"); // n3 finds nobody on n1's channel
+        t.b3.holdJoins = true;
+        Member back = member("alice", PROOF);
+        assertThat(t.resumeOnN2(back).join().resumed()).isTrue();
+        t.b3.holdMail = true; // the mailbox's answer (resumed: GONE) is slow
+        var first = t.n3.send(ROOM, "alice", msg("1")).toCompletableFuture();
+        t.b3.releaseJoins();
+        var second = t.n3.send(ROOM, "alice", msg("2")).toCompletableFuture();
+        assertThat(back.inbox).isEmpty();
+        t.b3.releaseMail();
+        assertThat(first.join()).isTrue();
+        assertThat(second.join()).isTrue();
+        assertThat(back.inbox).containsExactly("1", "2");
+    }
+
+    /**
+     * On the old node itself: a local sender's message to the parked member was on its way to the mailbox when
+     * the resume elsewhere took it (GONE, sent on); the sender's next one, once this node heard of the resume,
+     * goes straight to the new node and waits for the first.
+     */
+    @Test
+    void theOldNodesOwnSenderKeepsItsOrderAcrossTheMove() {
+        Three t = Three.aliceParkedOnN1(true);
+        t.b1.holdJoins = true;
+        Member back = member("alice", PROOF);
+        assertThat(t.resumeOnN2(back).join().resumed()).isTrue();
+        t.b1.holdMail = true;
+        t.n1.send(ROOM, "alice", msg("1")); // to the parked stand-in: mailed, GONE, sent on
+        t.b1.releaseJoins();
+        var second = t.n1.send(ROOM, "alice", msg("2")).toCompletableFuture();
+        assertThat(back.inbox).isEmpty();
+        t.b1.releaseMail();
+        assertThat(second.join()).isTrue();
+        assertThat(back.inbox).containsExactly("1", "2");
+    }
+
+    /**
+     * On the new node: a local sender's message went to the old node just before the resume, and reaches it
+     * after; the sender's next one, after the answer, is for a local member and waits until the first has come
+     * back round. (While the claim is in flight, a local sender's messages are held here, not sent away.)
+     */
+    @Test
+    void theNewNodesOwnSenderKeepsItsOrderAcrossTheMove() {
+        Three t = Three.aliceParkedOnN1(false);
+        t.b1.holdArrivals = true; // n1 is slow to read
+        t.n2.send(ROOM, "alice", msg("1")); // to n1, before the resume
+        t.b2.holdClaims = true;
+        Member back = member("alice", PROOF);
+        var resuming = t.resumeOnN2(back);
+        t.b2.releaseClaims();
+        assertThat(resuming.join().resumed()).isTrue();
+        var second = t.n2.send(ROOM, "alice", msg("2")).toCompletableFuture();
+        assertThat(back.inbox).isEmpty();
+        t.b1.releaseArrivals();
+        assertThat(second.join()).isTrue();
+        assertThat(back.inbox).containsExactly("1", "2");
     }
 
     /**

@@ -110,6 +110,7 @@ public final class Membership {
         MembershipHandler handler = handler(room.key());
         JoinResult answer = null;
         List<LocalMember> evicted = List.of();
+        List<Runnable> then = new ArrayList<>(0);
         boolean gone = false;
         synchronized (room) {
             List<Envelope> held = policy == JoinPolicy.SHARED ? List.of()
@@ -124,7 +125,7 @@ public final class Membership {
             } else if (!claim.granted()) {
                 answer = JoinResult.taken(claim.holder());
             } else if (policy == JoinPolicy.RESUME && claim.holder() != null) {
-                evicted = resumedHere(room, claim.holder(), member);
+                evicted = resumedHere(room, claim.holder(), member, then);
                 List<Envelope> kept = claim.mailbox() == null ? List.of() : claim.mailbox();
                 if (room.admit(member, claim.seq(), kept, held)) {
                     room.policy(member, policy);
@@ -155,6 +156,7 @@ public final class Membership {
             }
             room.claimAnswered(mark);
         }
+        then.forEach(Runnable::run);
         if (gone) {
             withdraw(room.key(), info); // it left while its claim was on its way
         }
@@ -174,9 +176,10 @@ public final class Membership {
      * A resume's replaced holder gives way without anyone hearing of it: on this node (parked, or its stale
      * connection, which is returned to be told), or on another (its node hears of the resume by the join).
      */
-    private List<LocalMember> resumedHere(Room room, MemberInfo holder, LocalMember keep) {
+    private List<LocalMember> resumedHere(Room room, MemberInfo holder, LocalMember keep, List<Runnable> then) {
         if (!holder.nodeId().equals(nodeId)) {
             room.removeRemote(holder);
+            then.add(routing.fenceMove(room, holder)); // this node's sends that went there come first
             return List.of();
         }
         List<LocalMember> stale = new ArrayList<>(1);
@@ -211,7 +214,7 @@ public final class Membership {
             return false;
         }
         MemberInfo info = new MemberInfo(member.id(), nodeId, member.metadata());
-        Parked parked = new Parked(key, info, bus, limits, stats, e -> routing.lookUpAndSend(key, info.id(), e));
+        Parked parked = new Parked(room, info, bus, limits, stats, e -> routing.lookUpAndSend(key, info.id(), e));
         synchronized (room) {
             JoinPolicy policy = room.policyOf(member);
             long seq = room.remove(member);
@@ -327,6 +330,7 @@ public final class Membership {
             return;
         }
         List<LocalMember> stale = new ArrayList<>(1);
+        Runnable then = null;
         synchronized (room) {
             LocalMember here = room.local(member.id());
             if (here != null && sameResume(here.metadata().get(MemberInfo.RESUME), member)) {
@@ -334,13 +338,22 @@ public final class Membership {
                 room.remove(here);
                 gone(here, stale);
                 room.putRemote(member);
+                routing.movedAway(room, member);
+                then = routing.fenceMove(room, new MemberInfo(here.id(), nodeId, here.metadata()));
             } else {
                 MemberInfo before = room.putRemote(member);
+                boolean resumed = before != null && sameResume(before.meta(MemberInfo.RESUME), member);
                 // a re-registration after an outage is not news, nor a resume of a member known here
-                if (!member.equals(before) && (before == null || !sameResume(before.meta(MemberInfo.RESUME), member))) {
+                if (!member.equals(before) && !resumed) {
                     emit(room, new Room.Change(seq, member, true, null), handler(key));
                 }
+                if (resumed && !before.nodeId().equals(member.nodeId())) {
+                    then = routing.fenceMove(room, before); // it moved between two other nodes
+                }
             }
+        }
+        if (then != null) {
+            then.run();
         }
         for (LocalMember m : stale) {
             m.evicted(key, LocalMember.RESUMED);

@@ -6,12 +6,12 @@ import dev.switchboard.core.LocalMember;
 import dev.switchboard.core.MemberInfo;
 import dev.switchboard.core.Outlet;
 import dev.switchboard.core.ResumeLimits;
-import dev.switchboard.core.RoomKey;
 import dev.switchboard.core.bus.Bus;
 import dev.switchboard.core.hub.ResumeStats;
 import java.util.List;
 import java.util.Map;
-import java.util.function.Consumer;
+import java.util.concurrent.CompletionStage;
+import java.util.function.Function;
 
 /**
  * A member whose connection dropped, kept in its room for the resume window in its place (docs/design/resume.md):
@@ -20,15 +20,16 @@ import java.util.function.Consumer;
  * its mailbox in the bus, in order.
  */
 final class Parked implements LocalMember, Endpoint, Outlet {
-    private final RoomKey room;
+    private final Room room;
     private final MemberInfo info;
     private final Bus bus;
     private final ResumeLimits limits;
     private final ResumeStats stats;
     /** Where a message goes that finds the member resumed elsewhere: routed again, to where it is now. */
-    private final Consumer<Envelope> reroute;
+    private final Function<Envelope, CompletionStage<Boolean>> reroute;
 
-    Parked(RoomKey room, MemberInfo info, Bus bus, ResumeLimits limits, ResumeStats stats, Consumer<Envelope> reroute) {
+    Parked(Room room, MemberInfo info, Bus bus, ResumeLimits limits, ResumeStats stats,
+           Function<Envelope, CompletionStage<Boolean>> reroute) {
         this.room = room;
         this.info = info;
         this.bus = bus;
@@ -63,13 +64,20 @@ final class Parked implements LocalMember, Endpoint, Outlet {
 
     @Override
     public void deliver(Envelope envelope, List<? extends Endpoint> receivers) {
-        // called in the room's delivery order; the bus keeps its calls in that order
-        bus.mail(room, info, envelope, limits, false).whenComplete((mail, error) -> {
+        // called in the room's delivery order; the bus keeps its calls in that order. A detour of the room's
+        // until the mailbox answers: if the member resumed elsewhere meanwhile, this node's sends made after it
+        // heard of that wait for this one (docs/design/resume.md, "Order across a move")
+        room.detourStarted();
+        bus.mail(room.key(), info, envelope, limits, false).whenComplete((mail, error) -> {
             if (mail == Bus.Mail.GONE) {
-                reroute.accept(envelope); // resumed elsewhere before this node heard of it
-            } else if (mail != null) {
+                // resumed elsewhere before this node heard of it
+                reroute.apply(envelope).whenComplete((ok, e) -> room.detourEnded());
+                return;
+            }
+            if (mail != null) {
                 stats.mailed(mail == Bus.Mail.KEPT);
             }
+            room.detourEnded();
         });
     }
 }

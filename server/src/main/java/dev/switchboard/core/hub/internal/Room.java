@@ -86,6 +86,21 @@ public final class Room implements LocalRoom {
      */
     private volatile Map<String, Held> holds;
 
+    /**
+     * Direct sends to members that moved to another node, waiting behind a fence until what this node sent them
+     * before the move has arrived (docs/design/resume.md, "Order across a move"): the tail of each one's sends, by
+     * id. Null while there is none (read on every direct send).
+     */
+    private volatile Map<String, CompletableFuture<Boolean>> fenced;
+    /** This node's sends still on a detour (to a mailbox, or on to where the member went); null: none yet. */
+    private Detours detours;
+
+    /** Sends on a detour, and who waits for them all to have gone. */
+    private static final class Detours {
+        int pending;
+        CompletableFuture<Void> ended;
+    }
+
     /** Most messages held for one claim in flight; a claim is one round trip, so more means a flood. */
     static final int MAX_HELD_MESSAGES = 1024;
 
@@ -133,6 +148,96 @@ public final class Room implements LocalRoom {
                 .thenCompose(ignored -> send.get()).toCompletableFuture();
         queuedSends = next;
         return next;
+    }
+
+    /**
+     * A send of this node took a detour: its target's node was gone (to the mailbox, or on to where the member
+     * resumed), or the member had left this node (on to where it went). Ended by {@link #detourEnded} once the
+     * detour's last step has been issued.
+     */
+    public synchronized void detourStarted() {
+        if (detours == null) {
+            detours = new Detours();
+        }
+        detours.pending++;
+    }
+
+    public void detourEnded() {
+        CompletableFuture<Void> ended = null;
+        synchronized (this) {
+            if (--detours.pending == 0 && detours.ended != null) {
+                ended = detours.ended;
+                detours.ended = null;
+            }
+        }
+        if (ended != null) {
+            ended.complete(null);
+        }
+    }
+
+    /** Completes once no send of this node is on a detour (those started later included). */
+    public synchronized CompletionStage<Void> detoursEnded() {
+        if (detours == null || detours.pending == 0) {
+            return CompletableFuture.completedFuture(null);
+        }
+        if (detours.ended == null) {
+            detours.ended = new CompletableFuture<>();
+        }
+        return detours.ended;
+    }
+
+    /** Whether direct sends to {@code id} wait behind a fence; one volatile read while none does. */
+    public boolean fenced(String id) {
+        Map<String, CompletableFuture<Boolean>> f = fenced;
+        return f != null && f.containsKey(id);
+    }
+
+    /** Direct sends to {@code id} from now on wait until {@code until} completes (and behind each other). */
+    public void fence(String id, CompletionStage<?> until) {
+        after(id, () -> until.handle((v, e) -> true));
+    }
+
+    /**
+     * Issues {@code send} once the fence for {@code id} and the sends queued behind it have been issued. The
+     * returned stage completes with the send's own answer.
+     */
+    public CompletionStage<Boolean> afterFence(String id, Supplier<CompletionStage<Boolean>> send) {
+        CompletableFuture<Boolean> answer = new CompletableFuture<>();
+        after(id, () -> {
+            send.get().whenComplete((ok, error) -> {
+                if (error != null) {
+                    answer.completeExceptionally(error);
+                } else {
+                    answer.complete(ok);
+                }
+            });
+            return CompletableFuture.completedFuture(true); // issued: the next may go
+        });
+        return answer;
+    }
+
+    private void after(String id, Supplier<CompletionStage<Boolean>> step) {
+        CompletableFuture<Boolean> before;
+        CompletableFuture<Boolean> next = new CompletableFuture<>();
+        synchronized (this) {
+            Map<String, CompletableFuture<Boolean>> f = fenced == null ? new ConcurrentHashMap<>() : fenced;
+            before = f.getOrDefault(id, CompletableFuture.completedFuture(true));
+            f.put(id, next);
+            fenced = f;
+        }
+        // outside the lock: the step may send, and a bus that delivers in the caller's thread calls back in
+        before.handle((v, e) -> true).thenCompose(v -> step.get()).whenComplete((v, e) -> {
+            synchronized (this) {
+                Map<String, CompletableFuture<Boolean>> f = fenced;
+                if (f != null && f.get(id) == next) {
+                    f.remove(id);
+                    if (f.isEmpty()) {
+                        fenced = null;
+                    }
+                }
+            }
+            next.complete(true);
+        });
     }
 
     /**
@@ -339,6 +444,11 @@ public final class Room implements LocalRoom {
             }
             return true;
         }
+    }
+
+    /** Whether a claim for {@code id} is in flight here (messages for it are held). */
+    public synchronized boolean holding(String id) {
+        return holds != null && holds.containsKey(id);
     }
 
     /**
