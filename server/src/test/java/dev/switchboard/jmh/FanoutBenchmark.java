@@ -51,6 +51,7 @@ public class FanoutBenchmark {
     private EmbeddedChannel encoderChannel;
     private EmbeddedChannel rawChannel;
     private Blackhole sink;
+    private String[] ids;
 
     /** An outlet that only counts, so the hub's own cost is what is measured. */
     private static final class CountingOutlet implements Outlet {
@@ -67,8 +68,10 @@ public class FanoutBenchmark {
         sink = blackhole;
         hub = new Hub(new InMemoryBus("bench"));
         CountingOutlet outlet = new CountingOutlet();
+        ids = new String[receivers];
         for (int i = 0; i < receivers; i++) {
             String id = "m" + i;
+            ids[i] = id;
             Endpoint endpoint = () -> outlet;
             hub.join(room, new LocalMember() {
                 @Override
@@ -95,6 +98,16 @@ public class FanoutBenchmark {
     @Benchmark
     public void hubBroadcast() {
         hub.broadcast(room, Envelope.of(payload), null);
+    }
+
+    private int nextTarget;
+
+    /** A message to one member of the room (named-peer's and PeerJS's relay): the hub's direct-send path. */
+    @Benchmark
+    public Object hubSend() {
+        int i = nextTarget;
+        nextTarget = i + 1 == receivers ? 0 : i + 1;
+        return hub.send(room, ids[i], Envelope.of(payload));
     }
 
     @Benchmark
