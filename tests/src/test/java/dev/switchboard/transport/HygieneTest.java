@@ -128,6 +128,23 @@ class HygieneTest {
         assertThat(out).contains("-XX:+ExitOnOutOfMemoryError").contains("switchboard ");
     }
 
+    /**
+     * A real OutOfMemoryError under the launcher: a heap too small for the node to start runs out, and the JVM
+     * ends with exit code 3 and says why, instead of living on with dead threads (what a supervisor needs to
+     * restart it).
+     */
+    @Test
+    void anOutOfMemoryErrorEndsTheProcess() throws Exception {
+        ProcessBuilder pb = new ProcessBuilder(List.of("./switchboard", "serve", "--host", "127.0.0.1", "--port", "0",
+                "--grpc-port", "-1")).directory(ProjectFiles.root().toFile()).redirectErrorStream(true);
+        pb.environment().put("JAVA_OPTS", "-Xmx8m");
+        Process p = pb.start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(p.waitFor(120, TimeUnit.SECONDS)).isTrue();
+        assertThat(p.exitValue()).as(out).isEqualTo(3);
+        assertThat(out).contains("Terminating due to java.lang.OutOfMemoryError");
+    }
+
     @Test
     void aClientThatPipelinesRequestsWithoutReadingIsReadNoFurther() throws Exception {
         try (Switchboard node = TestNodes.start(TestNodes.config().maxOutboundBytes(64 * 1024).build());
