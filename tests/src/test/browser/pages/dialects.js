@@ -1,7 +1,8 @@
 // A browser peer that signals through one of Switchboard's dialects with nothing but WebSocket, WebCrypto and
 // RTCPeerConnection — the way an app would — and opens a data channel to the other page.
 //   window.startDialectPeer({ dialect, base, room, role, key })   role: 'first' | 'second'
-// The second peer to arrive makes the offer; both send a hello over the data channel once it opens.
+// The page in the 'second' role makes the offer, whichever page arrives first; both send a hello over the data
+// channel once it opens.
 
 const hex = (bytes) => [...new Uint8Array(bytes)].map((b) => b.toString(16).padStart(2, '0')).join('')
 const unhex = (s) => new Uint8Array(s.match(/../g).map((h) => parseInt(h, 16)))
@@ -107,7 +108,9 @@ function rendezvous ({ base, room, role }) {
       if (m.peers.length > 0) {
         other = m.peers[0].id
         state.verifiedPeer = m.peers[0].verified === true
-        await rtc.offer()
+        // the 'second' role offers whichever page registered first (WebCrypto's key generation may let the
+        // second page register before the first): if both offered, each would get an answer it cannot take
+        if (role === 'second') await rtc.offer()
       }
     } else if (m.type === 'peer-joined') {
       other = m.peerId

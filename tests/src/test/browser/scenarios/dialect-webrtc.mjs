@@ -10,9 +10,12 @@ export async function run ({ openPage, port, args }) {
   const a = await openPage('dialects.js')
   const b = await openPage('dialects.js')
   const t0 = Date.now()
-  await a.evaluate((o) => window.startDialectPeer(o), { dialect, base, room, role: 'first', key })
+  // --order second-first: the page in the 'second' role arrives first (as it may when the first page's
+  // WebCrypto is slow to make its key); the pages must still agree on who offers
+  const [early, late] = args('order') === 'second-first' ? [[b, 'second'], [a, 'first']] : [[a, 'first'], [b, 'second']]
+  await early[0].evaluate((o) => window.startDialectPeer(o), { dialect, base, room, role: early[1], key })
   await new Promise((resolve) => setTimeout(resolve, 300))
-  await b.evaluate((o) => window.startDialectPeer(o), { dialect, base, room, role: 'second', key })
+  await late[0].evaluate((o) => window.startDialectPeer(o), { dialect, base, room, role: late[1], key })
   for (const [page, name] of [[a, 'first'], [b, 'second']]) {
     try {
       await page.waitForFunction(() => window.peerState.received.length > 0 || window.peerState.errors.length > 0,
