@@ -26,7 +26,7 @@ JAR=target/switchboard.jar
 # the README's heap for a node
 SERVER_JVM=${SERVER_JVM:--Xmx512m -XX:+ExitOnOutOfMemoryError}
 
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'; }
+source bench/lib.sh
 
 NODE=""
 ABUSER=""

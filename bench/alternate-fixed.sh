@@ -26,20 +26,16 @@ SERVER_JVM=${SERVER_JVM:--Xms1g -Xmx1g -Xmn64m -XX:+AlwaysPreTouch}
 LOAD_JVM=${LOAD_JVM:--Xms512m -Xmx512m -XX:+AlwaysPreTouch}
 LOAD=${LOAD:---rooms 100 --peers 4 --payload 1024 --rate 40 --warmup 10s --duration 15s}
 
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'; }
+source bench/lib.sh
 
 SERVER_PID=""
-PAUSED_DAMON=()
 cleanup() {
-  [[ -n $SERVER_PID ]] && { kill "$SERVER_PID" 2>/dev/null || true; wait "$SERVER_PID" 2>/dev/null || true; }
-  for s in "${PAUSED_DAMON[@]}"; do echo on > "$s" 2>/dev/null || echo "could not restore $s" >&2; done
+  stop_pid "$SERVER_PID"
+  restore_damon
 }
 trap cleanup EXIT
 # the kernel's DAMON monitor stalls both vCPUs now and then (see BENCHMARKS.md); paused as compare-ywebrtc.sh does
-for s in /sys/kernel/mm/damon/admin/kdamonds/*/state; do
-  [[ -f $s && $(cat "$s" 2>/dev/null) == on && ${KEEP_DAMON:-0} != 1 ]] || continue
-  echo off > "$s" 2>/dev/null && PAUSED_DAMON+=("$s")
-done
+pause_damon
 
 for round in $(seq "$ROUNDS"); do
   for setup in "$@"; do

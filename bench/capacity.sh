@@ -23,7 +23,7 @@ JAR=${JAR:-target/switchboard.jar}
 PIDS=()
 cleanup() { for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null || true; }
 trap cleanup EXIT
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'; }
+source bench/lib.sh
 wait_http() { for _ in $(seq 200); do curl -s -o /dev/null "http://127.0.0.1:$1/ready" && return 0; sleep 0.1; done; return 1; }
 
 echo "== one node, $N idle connections"

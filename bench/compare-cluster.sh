@@ -73,25 +73,17 @@ REDIS_DIR=$(mktemp -d /tmp/switchboard-bench-redis.XXXXXX)
 
 warmup_of() { local w=${1#*--warmup }; echo "${w%% *}"; } # the --warmup value of a LOAD
 
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'; }
+source bench/lib.sh
 
 PIDS=()
-stop_all() { # the nodes first (they deregister from Redis as they stop), Redis last
-  for ((i = ${#PIDS[@]} - 1; i >= 0; i--)); do kill "${PIDS[i]}" 2>/dev/null || true; wait "${PIDS[i]}" 2>/dev/null || true; done
-  PIDS=()
-}
-PAUSED_DAMON=()
 cleanup() {
   stop_all
   rm -rf "$REDIS_DIR"
-  for s in "${PAUSED_DAMON[@]}"; do echo on > "$s" 2>/dev/null || echo "could not restore $s" >&2; done
+  restore_damon
 }
 trap cleanup EXIT
 # the kernel's DAMON monitor stalls both vCPUs now and then (BENCHMARKS.md); paused as compare-ywebrtc.sh does
-for s in /sys/kernel/mm/damon/admin/kdamonds/*/state; do
-  [[ -f $s && $(cat "$s" 2>/dev/null) == on && ${KEEP_DAMON:-0} != 1 ]] || continue
-  echo off > "$s" 2>/dev/null && PAUSED_DAMON+=("$s")
-done
+pause_damon
 
 start_redis() { # sets REDIS_PORT, REDIS_PID
   REDIS_PORT=$(free_port)

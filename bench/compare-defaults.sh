@@ -36,7 +36,7 @@ git rev-parse --short HEAD > "$OUT/commit.txt" 2>/dev/null || echo unknown > "$O
 [[ -f target/switchboard.jar ]] || mvn -B -q -DskipTests -pl cli -am package
 JAR=target/switchboard.jar
 
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'; }
+source bench/lib.sh
 
 SERVER_PID=""
 GEN_CGROUP=""
@@ -48,7 +48,7 @@ if [[ -n ${GEN_CPU_QUOTA:-} ]]; then
   echo 100000 > "$GEN_CGROUP/cpu.cfs_period_us"; echo $(( GEN_CPU_QUOTA * 1000 )) > "$GEN_CGROUP/cpu.cfs_quota_us"
 fi
 cleanup() {
-  [[ -n $SERVER_PID ]] && { kill "$SERVER_PID" 2>/dev/null || true; wait "$SERVER_PID" 2>/dev/null || true; }
+  stop_pid "$SERVER_PID"
   [[ -n $GEN_CGROUP ]] && rmdir "$GEN_CGROUP" 2>/dev/null || true
 }
 trap cleanup EXIT

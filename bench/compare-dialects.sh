@@ -62,20 +62,16 @@ load_of() { # $1 = setup (SETUP or SETUP@TAG=jar:PATH): the generator's load opt
 }
 for s in "${SETUPS[@]}"; do load_of "$s" > /dev/null; done
 
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'; }
+source bench/lib.sh
 SERVER_PID=""
 stop_server() { [[ -z $SERVER_PID ]] || { kill "$SERVER_PID" 2>/dev/null || true; wait "$SERVER_PID" 2>/dev/null || true; }; SERVER_PID=""; }
-PAUSED_DAMON=()
 cleanup() {
   stop_server
-  for s in "${PAUSED_DAMON[@]}"; do echo on > "$s" 2>/dev/null || echo "could not restore $s" >&2; done
+  restore_damon
 }
 trap cleanup EXIT
 # the kernel's DAMON monitor stalls both vCPUs now and then (BENCHMARKS.md); paused as compare-ywebrtc.sh does
-for s in /sys/kernel/mm/damon/admin/kdamonds/*/state; do
-  [[ -f $s && $(cat "$s" 2>/dev/null) == on && ${KEEP_DAMON:-0} != 1 ]] || continue
-  echo off > "$s" 2>/dev/null && PAUSED_DAMON+=("$s")
-done
+pause_damon
 
 for round in $(seq "$ROUNDS"); do
   order=("${SETUPS[@]}")

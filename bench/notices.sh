@@ -19,7 +19,7 @@ git rev-parse --short HEAD > "$OUT/commit.txt" 2>/dev/null || echo unknown > "$O
 JAR=target/switchboard.jar
 SERVER_JVM=${SERVER_JVM:--Xms512m -Xmx512m}
 
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'; }
+source bench/lib.sh
 cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
 
 SERVER_PID=""

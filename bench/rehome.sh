@@ -32,12 +32,8 @@ JAR=${JAR:-target/switchboard.jar}
 SERVER_JVM=${SERVER_JVM:--Xms1g -Xmx1g -XX:+AlwaysPreTouch}
 LOAD_JVM=${LOAD_JVM:--Xms1g -Xmx1g -XX:+AlwaysPreTouch}
 REDIS_DIR=$(mktemp -d /tmp/switchboard-bench-redis.XXXXXX)
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'; }
+source bench/lib.sh
 PIDS=()
-stop_all() {
-  for ((i = ${#PIDS[@]} - 1; i >= 0; i--)); do kill "${PIDS[i]}" 2>/dev/null || true; wait "${PIDS[i]}" 2>/dev/null || true; done
-  PIDS=()
-}
 trap 'stop_all; rm -rf "$REDIS_DIR"' EXIT
 
 for round in $(seq "$ROUNDS"); do

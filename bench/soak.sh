@@ -38,7 +38,7 @@ JAR=${JAR:-target/switchboard.jar}
 SERVER_JVM=${SERVER_JVM:--Xmx512m -XX:+ExitOnOutOfMemoryError}
 LOAD_JVM=${LOAD_JVM:--Xms512m -Xmx512m}
 REDIS_DIR=$(mktemp -d /tmp/switchboard-bench-redis.XXXXXX)
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'; }
+source bench/lib.sh
 PIDS=()
 stop_all() { # the generator and nodes first (the nodes deregister from Redis as they stop), Redis last
   for ((i = ${#PIDS[@]} - 1; i >= 0; i--)); do kill "${PIDS[i]}" 2>/dev/null || true; wait "${PIDS[i]}" 2>/dev/null || true; done

@@ -39,7 +39,7 @@ echo "$(git rev-parse --short HEAD 2>/dev/null || echo unknown)${SERVER_ARGS:+ s
 JAR=${JAR:-target/switchboard.jar}
 SERVER_JVM=${SERVER_JVM:--Xms1g -Xmx1g -Xmn64m -XX:+AlwaysPreTouch}
 LOAD_JVM=${LOAD_JVM:--Xms512m -Xmx512m -XX:+AlwaysPreTouch}
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'; }
+source bench/lib.sh
 NODE=""
 stop_node() { [[ -n $NODE ]] && { kill "$NODE" 2>/dev/null || true; wait "$NODE" 2>/dev/null || true; }; NODE=""; }
 trap stop_node EXIT
