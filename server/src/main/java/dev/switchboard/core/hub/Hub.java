@@ -13,6 +13,7 @@ import dev.switchboard.core.RoomKey;
 import dev.switchboard.core.bus.Bus;
 import dev.switchboard.core.bus.BusListener;
 import dev.switchboard.core.hub.internal.Membership;
+import dev.switchboard.core.hub.internal.Moves;
 import dev.switchboard.core.hub.internal.Room;
 import dev.switchboard.core.hub.internal.Rooms;
 import dev.switchboard.core.hub.internal.Routing;
@@ -42,6 +43,7 @@ public final class Hub implements BusListener {
     private final Rooms rooms;
     private final Membership membership;
     private final Routing routing;
+    private final Moves moves;
     /** By namespace; set while the node starts, read for every message from another node. */
     private final Map<String, dev.switchboard.core.ArrivalWatcher> watchers = new ConcurrentHashMap<>();
 
@@ -60,8 +62,9 @@ public final class Hub implements BusListener {
         // keep their members' positions only if someone hears of membership there.
         Map<String, MembershipHandler> handlers = new ConcurrentHashMap<>();
         this.rooms = new Rooms(bus, handlers::containsKey);
-        this.routing = new Routing(bus, rooms, resumeLimits, resumeStats);
-        this.membership = new Membership(bus, rooms, handlers, resumeLimits, resumeStats, routing);
+        this.moves = new Moves(bus, rooms, resumeStats);
+        this.routing = new Routing(bus, rooms, resumeLimits, resumeStats, moves);
+        this.membership = new Membership(bus, rooms, handlers, resumeLimits, resumeStats, routing, moves);
         bus.start(this);
     }
 
@@ -215,12 +218,12 @@ public final class Hub implements BusListener {
 
     @Override
     public void fence(RoomKey key, String memberId, String requester, long fenceId) {
-        routing.fence(key, memberId, requester, fenceId);
+        moves.fence(key, memberId, requester, fenceId);
     }
 
     @Override
     public void fencePassed(RoomKey key, long fenceId) {
-        routing.fencePassed(fenceId);
+        moves.fencePassed(fenceId);
     }
 
     @Override

@@ -9,6 +9,7 @@ import dev.switchboard.core.ResumeLimits;
 import dev.switchboard.core.bus.InMemoryBus;
 import dev.switchboard.core.hub.HubFixture.Member;
 import dev.switchboard.core.hub.HubFixture.RecordingOutlet;
+import dev.switchboard.core.hub.internal.Moves;
 import dev.switchboard.core.hub.internal.Room;
 import dev.switchboard.core.hub.internal.Rooms;
 import dev.switchboard.core.hub.internal.Routing;
@@ -28,7 +29,8 @@ class ClaimAnswerRaceTest {
     void aMessageArrivingWhileAClaimIsAnsweredReachesTheMemberAfterWhatWasHeld() throws Exception {
         InMemoryBus bus = new InMemoryBus("n1");
         Rooms rooms = new Rooms(bus, namespace -> true);
-        Routing routing = new Routing(bus, rooms, ResumeLimits.DEFAULT, new ResumeStats());
+        ResumeStats stats = new ResumeStats();
+        Routing routing = new Routing(bus, rooms, ResumeLimits.DEFAULT, stats, new Moves(bus, rooms, stats));
         Room room = rooms.getOrCreate(ROOM);
         room.holdFor("carol", false);
         assertThat(room.hold("carol", msg("held"))).isTrue(); // arrived while the claim was in flight

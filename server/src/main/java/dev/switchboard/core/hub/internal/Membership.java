@@ -33,10 +33,11 @@ public final class Membership {
     private final ResumeLimits limits;
     private final ResumeStats stats;
     private final Routing routing;
+    private final Moves moves;
 
     /** {@code handlers}: the namespaces' handlers, shared with {@link Rooms} (which orders their rooms). */
     public Membership(Bus bus, Rooms rooms, Map<String, MembershipHandler> handlers, ResumeLimits limits,
-                      ResumeStats stats, Routing routing) {
+                      ResumeStats stats, Routing routing, Moves moves) {
         this.bus = bus;
         this.nodeId = bus.nodeId();
         this.rooms = rooms;
@@ -44,6 +45,7 @@ public final class Membership {
         this.limits = limits;
         this.stats = stats;
         this.routing = routing;
+        this.moves = moves;
     }
 
     /** Sets the membership handler of a namespace (one per dialect). */
@@ -178,8 +180,9 @@ public final class Membership {
      */
     private List<LocalMember> resumedHere(Room room, MemberInfo holder, LocalMember keep, List<Runnable> then) {
         if (!holder.nodeId().equals(nodeId)) {
+            // this node's sends that went there come first; the fence is set before the view changes
+            then.add(moves.fenceMove(room, holder));
             room.removeRemote(holder);
-            then.add(routing.fenceMove(room, holder)); // this node's sends that went there come first
             return List.of();
         }
         List<LocalMember> stale = new ArrayList<>(1);
@@ -334,21 +337,23 @@ public final class Membership {
         synchronized (room) {
             LocalMember here = room.local(member.id());
             if (here != null && sameResume(here.metadata().get(MemberInfo.RESUME), member)) {
-                // resumed on that node: this node's holder (parked, or a stale connection) gives way silently
+                // resumed on that node: this node's holder (parked, or a stale connection) gives way silently;
+                // this node's later sends to it wait for its earlier ones (the fence set before the view changes)
+                then = moves.fenceMove(room, new MemberInfo(here.id(), nodeId, here.metadata()));
+                moves.movedAway(room, member);
                 room.remove(here);
                 gone(here, stale);
                 room.putRemote(member);
-                routing.movedAway(room, member);
-                then = routing.fenceMove(room, new MemberInfo(here.id(), nodeId, here.metadata()));
             } else {
-                MemberInfo before = room.putRemote(member);
-                boolean resumed = before != null && sameResume(before.meta(MemberInfo.RESUME), member);
-                // a re-registration after an outage is not news, nor a resume of a member known here
-                if (!member.equals(before) && !resumed) {
-                    emit(room, new Room.Change(seq, member, true, null), handler(key));
+                MemberInfo known = room.remote(member.id());
+                if (known != null && sameResume(known.meta(MemberInfo.RESUME), member)
+                        && !known.nodeId().equals(member.nodeId())) {
+                    then = moves.fenceMove(room, known); // it moved between two other nodes
                 }
-                if (resumed && !before.nodeId().equals(member.nodeId())) {
-                    then = routing.fenceMove(room, before); // it moved between two other nodes
+                MemberInfo before = room.putRemote(member);
+                // a re-registration after an outage is not news, nor a resume of a member known here
+                if (!member.equals(before) && (before == null || !sameResume(before.meta(MemberInfo.RESUME), member))) {
+                    emit(room, new Room.Change(seq, member, true, null), handler(key));
                 }
             }
         }

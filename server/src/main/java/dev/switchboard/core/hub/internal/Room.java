@@ -87,19 +87,11 @@ public final class Room implements LocalRoom {
     private volatile Map<String, Held> holds;
 
     /**
-     * Direct sends to members that moved to another node, waiting behind a fence until what this node sent them
-     * before the move has arrived (docs/design/resume.md, "Order across a move"): the tail of each one's sends, by
-     * id. Null while there is none (read on every direct send).
+     * This node's sends of the room on a detour, and its sends to members that moved waiting behind a fence
+     * ({@link MoveQueue}); null until a member of the room first moves or a send first takes a detour (read on
+     * every direct send).
      */
-    private volatile Map<String, CompletableFuture<Boolean>> fenced;
-    /** This node's sends still on a detour (to a mailbox, or on to where the member went); null: none yet. */
-    private Detours detours;
-
-    /** Sends on a detour, and who waits for them all to have gone. */
-    private static final class Detours {
-        int pending;
-        CompletableFuture<Void> ended;
-    }
+    private volatile MoveQueue moves;
 
     /** Most messages held for one claim in flight; a claim is one round trip, so more means a flood. */
     static final int MAX_HELD_MESSAGES = 1024;
@@ -150,94 +142,48 @@ public final class Room implements LocalRoom {
         return next;
     }
 
-    /**
-     * A send of this node took a detour: its target's node was gone (to the mailbox, or on to where the member
-     * resumed), or the member had left this node (on to where it went). Ended by {@link #detourEnded} once the
-     * detour's last step has been issued.
-     */
-    public synchronized void detourStarted() {
-        if (detours == null) {
-            detours = new Detours();
+    private MoveQueue moves() {
+        MoveQueue q = moves;
+        if (q == null) {
+            synchronized (this) {
+                q = moves;
+                if (q == null) {
+                    moves = q = new MoveQueue();
+                }
+            }
         }
-        detours.pending++;
+        return q;
+    }
+
+    /** See {@link MoveQueue#detourStarted}. */
+    public void detourStarted() {
+        moves().detourStarted();
     }
 
     public void detourEnded() {
-        CompletableFuture<Void> ended = null;
-        synchronized (this) {
-            if (--detours.pending == 0 && detours.ended != null) {
-                ended = detours.ended;
-                detours.ended = null;
-            }
-        }
-        if (ended != null) {
-            ended.complete(null);
-        }
+        moves().detourEnded();
     }
 
-    /** Completes once no send of this node is on a detour (those started later included). */
-    public synchronized CompletionStage<Void> detoursEnded() {
-        if (detours == null || detours.pending == 0) {
-            return CompletableFuture.completedFuture(null);
-        }
-        if (detours.ended == null) {
-            detours.ended = new CompletableFuture<>();
-        }
-        return detours.ended;
+    /** See {@link MoveQueue#detoursEnded}. */
+    public CompletionStage<Void> detoursEnded() {
+        MoveQueue q = moves;
+        return q == null ? CompletableFuture.completedFuture(null) : q.detoursEnded();
     }
 
-    /** Whether direct sends to {@code id} wait behind a fence; one volatile read while none does. */
+    /** Whether direct sends to {@code id} wait behind a fence; one volatile read while no member moved. */
     public boolean fenced(String id) {
-        Map<String, CompletableFuture<Boolean>> f = fenced;
-        return f != null && f.containsKey(id);
+        MoveQueue q = moves;
+        return q != null && q.fenced(id);
     }
 
-    /** Direct sends to {@code id} from now on wait until {@code until} completes (and behind each other). */
+    /** See {@link MoveQueue#fence}. */
     public void fence(String id, CompletionStage<?> until) {
-        after(id, () -> until.handle((v, e) -> true));
+        moves().fence(id, until);
     }
 
-    /**
-     * Issues {@code send} once the fence for {@code id} and the sends queued behind it have been issued. The
-     * returned stage completes with the send's own answer.
-     */
+    /** See {@link MoveQueue#afterFence}. */
     public CompletionStage<Boolean> afterFence(String id, Supplier<CompletionStage<Boolean>> send) {
-        CompletableFuture<Boolean> answer = new CompletableFuture<>();
-        after(id, () -> {
-            send.get().whenComplete((ok, error) -> {
-                if (error != null) {
-                    answer.completeExceptionally(error);
-                } else {
-                    answer.complete(ok);
-                }
-            });
-            return CompletableFuture.completedFuture(true); // issued: the next may go
-        });
-        return answer;
-    }
-
-    private void after(String id, Supplier<CompletionStage<Boolean>> step) {
-        CompletableFuture<Boolean> before;
-        CompletableFuture<Boolean> next = new CompletableFuture<>();
-        synchronized (this) {
-            Map<String, CompletableFuture<Boolean>> f = fenced == null ? new ConcurrentHashMap<>() : fenced;
-            before = f.getOrDefault(id, CompletableFuture.completedFuture(true));
-            f.put(id, next);
-            fenced = f;
-        }
-        // outside the lock: the step may send, and a bus that delivers in the caller's thread calls back in
-        before.handle((v, e) -> true).thenCompose(v -> step.get()).whenComplete((v, e) -> {
-            synchronized (this) {
-                Map<String, CompletableFuture<Boolean>> f = fenced;
-                if (f != null && f.get(id) == next) {
-                    f.remove(id);
-                    if (f.isEmpty()) {
-                        fenced = null;
-                    }
-                }
-            }
-            next.complete(true);
-        });
+        return moves().afterFence(id, send);
     }
 
     /**

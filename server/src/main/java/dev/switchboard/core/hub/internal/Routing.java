@@ -8,13 +8,9 @@ import dev.switchboard.core.RoomKey;
 import dev.switchboard.core.bus.Bus;
 import dev.switchboard.core.hub.ResumeStats;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Where a message goes: this node's members of a room directly, the others through the bus; a message to one
@@ -27,21 +23,15 @@ public final class Routing {
     private final Rooms rooms;
     private final ResumeLimits limits;
     private final ResumeStats stats;
-    /** This node's fences in flight, by id (see {@link #fenceMove}). */
-    private final Map<Long, CompletableFuture<Boolean>> fences = new ConcurrentHashMap<>();
-    private final AtomicLong nextFence = new AtomicLong();
-    /**
-     * How long sends to a member that moved wait for their fence at most: a fence is three bus hops, so this is
-     * reached only when a node dies with it, and then the sends go as they would have without it.
-     */
-    static final long FENCE_TIMEOUT_MILLIS = 2_000;
+    private final Moves moves;
 
-    public Routing(Bus bus, Rooms rooms, ResumeLimits limits, ResumeStats stats) {
+    public Routing(Bus bus, Rooms rooms, ResumeLimits limits, ResumeStats stats, Moves moves) {
         this.bus = bus;
         this.nodeId = bus.nodeId();
         this.rooms = rooms;
         this.limits = limits;
         this.stats = stats;
+        this.moves = moves;
     }
 
     /** Delivers to every member of the room in the cluster except {@code exceptId} (may be null). */
@@ -71,21 +61,29 @@ public final class Routing {
     /** {@code queued}: already running in the room's queue of sends (which must not wait on itself). */
     private CompletionStage<Boolean> sendInRoom(Room room, RoomKey key, String memberId, Envelope envelope,
                                                 boolean queued) {
-        if (room.fenced(memberId)) { // it moved: behind what went before the move (see fenceMove)
-            return room.afterFence(memberId, () -> sendPlaced(room, key, memberId, envelope, queued));
-        }
-        return sendPlaced(room, key, memberId, envelope, queued);
+        return sendPlaced(room, key, memberId, envelope, queued, false);
     }
 
+    /** {@code fenceWaited}: already let through the member's fence (which must not wait on itself). */
     private CompletionStage<Boolean> sendPlaced(Room room, RoomKey key, String memberId, Envelope envelope,
-                                                boolean queued) {
+                                                boolean queued, boolean fenceWaited) {
+        if (!fenceWaited && room.fenced(memberId)) { // it moved: behind what went before the move (Moves#fenceMove)
+            return room.afterFence(memberId, () -> sendPlaced(room, key, memberId, envelope, queued, true));
+        }
         if (room.hold(memberId, envelope, true)) {
             return CompletableFuture.completedFuture(true); // its claim is in flight here
         }
-        if (toLocal(room, memberId, envelope)) {
+        LocalMember local = room.local(memberId);
+        MemberInfo remote = local == null ? room.remote(memberId) : null;
+        if (!fenceWaited && (local != null || remote != null) && room.fenced(memberId)) {
+            // a move's fence is set before the view changes (Membership): a send that found the new place just
+            // now finds the fence too
+            return room.afterFence(memberId, () -> sendPlaced(room, key, memberId, envelope, queued, true));
+        }
+        if (local != null) {
+            local.endpoint().outlet().deliver(envelope, local.endpoint());
             return CompletableFuture.completedFuture(true);
         }
-        MemberInfo remote = room.remote(memberId);
         if (remote == null && toLocalOrHeld(room, memberId, envelope, true)) {
             return CompletableFuture.completedFuture(true); // admitted here while this looked
         }
@@ -126,7 +124,7 @@ public final class Routing {
             if (ok) {
                 return CompletableFuture.completedFuture(true);
             }
-            // a detour: a send made after a move waits for it (fenceMove), so it cannot overtake it
+            // a detour: a send made after a move waits for it (Moves#fenceMove), so it cannot overtake it
             Room room = rooms.get(key);
             if (room != null) {
                 room.detourStarted();
@@ -247,10 +245,10 @@ public final class Routing {
 
     /**
      * A message for a member that resumed elsewhere from here, sent by a node that had not heard of that yet: on
-     * to where it is now, once, rather than lost; the sender's fence comes behind it ({@link #fence}).
+     * to where it is now, once, rather than lost; the sender's fence comes behind it ({@link Moves#fence}).
      */
     private void onward(RoomKey key, String targetId, Envelope envelope) {
-        Moved moved = movedAway(key, targetId);
+        Moves.Moved moved = moves.movedTo(key, targetId);
         if (moved == null) {
             return; // not a member here (left, or never was): as for any absent member
         }
@@ -259,106 +257,6 @@ public final class Routing {
         stats.sentOnOne();
         moved.from().detourStarted();
         ended(moved.from(), sendOrKeep(key, fresher != null && fresher.resumable() ? fresher : moved.to(), envelope));
-    }
-
-    /**
-     * Where members that resumed on another node went from here, for a while: what senders sent here before they
-     * heard of it goes on there. Resumes are rare; the map is swept as it grows and bounded.
-     */
-    private final Map<MovedKey, Moved> moved = new ConcurrentHashMap<>();
-    private static final long MOVED_KEPT_NANOS = TimeUnit.SECONDS.toNanos(10);
-    private static final int MOVED_MAX = 10_000;
-
-    private record MovedKey(RoomKey room, String id) {
-    }
-
-    /** {@code from}: the room this node held the member in (its detours are what a fence waits behind). */
-    private record Moved(MemberInfo to, Room from, long sinceNanos) {
-    }
-
-    /** This node's member of {@code room} resumed on another node, as {@code to}. */
-    public void movedAway(Room room, MemberInfo to) {
-        long now = System.nanoTime();
-        if (moved.size() >= 64) {
-            moved.values().removeIf(m -> now - m.sinceNanos() > MOVED_KEPT_NANOS);
-        }
-        if (moved.size() < MOVED_MAX) {
-            moved.put(new MovedKey(room.key(), to.id()), new Moved(to, room, now));
-        }
-    }
-
-    private Moved movedAway(RoomKey key, String id) {
-        Moved m = moved.get(new MovedKey(key, id));
-        return m == null || System.nanoTime() - m.sinceNanos() > MOVED_KEPT_NANOS ? null : m;
-    }
-
-    // ---- order across a move (docs/design/resume.md, "Order across a move") ----
-
-    /**
-     * This node learnt that a member it knew at {@code before} resumed elsewhere (called under the room's
-     * lock, at the moment its view changes). Its direct sends to the member from now on wait until those made
-     * before have arrived: behind this node's own detours when {@code before} was here or its node is gone,
-     * and otherwise behind a fence sent the way those sends went, which the member's node answers. Returns what
-     * the caller runs once it has let go of the room's lock (it calls the bus).
-     */
-    public Runnable fenceMove(Room room, MemberInfo before) {
-        CompletableFuture<Boolean> passed = new CompletableFuture<>();
-        room.fence(before.id(), passed);
-        if (before.nodeId().equals(nodeId)) {
-            return () -> room.detoursEnded().whenComplete((v, e) -> passed.complete(true));
-        }
-        long id = nextFence.incrementAndGet();
-        fences.put(id, passed);
-        passed.completeOnTimeout(false, FENCE_TIMEOUT_MILLIS, TimeUnit.MILLISECONDS).whenComplete((answered, e) -> {
-            if (fences.remove(id) != null && Boolean.FALSE.equals(answered)) {
-                stats.fenceTimedOut();
-            }
-        });
-        // issued after this node's earlier sends to the member, on the bus's ordered path; the later ones wait
-        return () -> bus.fence(room.key(), before, nodeId, id).whenComplete((taken, error) -> {
-            if (error != null || !taken) { // its node is gone: what went there took a detour from here
-                room.detoursEnded().whenComplete((v, e) -> passed.complete(true));
-            }
-        });
-    }
-
-    /**
-     * A fence of node {@code requester} for {@code memberId}, which it knew here: passed on behind this node's
-     * detours (which carry what reached here for the member after it left), to where the member is now; answered
-     * when it is here, or nowhere this node knows.
-     */
-    public void fence(RoomKey key, String memberId, String requester, long fenceId) {
-        Moved moved = movedAway(key, memberId);
-        Room held = moved != null ? moved.from() : rooms.get(key);
-        CompletionStage<Void> forwarded = held == null ? CompletableFuture.completedFuture(null) : held.detoursEnded();
-        forwarded.whenComplete((v, e) -> {
-            Room room = rooms.get(key);
-            if (room != null && (room.local(memberId) != null || room.holding(memberId))) {
-                bus.fencePassed(key, requester, fenceId); // here: what came before the fence was delivered
-                return;
-            }
-            MemberInfo now = room == null ? null : room.remote(memberId);
-            if (now == null && moved != null) {
-                now = moved.to();
-            }
-            if (now == null) {
-                bus.fencePassed(key, requester, fenceId); // nowhere this node knows: nothing to wait for
-                return;
-            }
-            bus.fence(key, now, requester, fenceId).whenComplete((taken, error) -> {
-                if (error != null || !taken) {
-                    bus.fencePassed(key, requester, fenceId);
-                }
-            });
-        });
-    }
-
-    /** This node's fence reached the member: the sends behind it may go. */
-    public void fencePassed(long fenceId) {
-        CompletableFuture<Boolean> passed = fences.remove(fenceId);
-        if (passed != null) {
-            passed.complete(true);
-        }
     }
 
     /**
