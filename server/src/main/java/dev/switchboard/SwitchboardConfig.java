@@ -137,7 +137,7 @@ public final class SwitchboardConfig {
     /** What one WebSocket or gRPC stream may send. See {@link NodeOptions#MESSAGE_RATE}. */
     public dev.switchboard.limits.MessageBudget messageBudget() {
         return new dev.switchboard.limits.MessageBudget(get(NodeOptions.MESSAGE_RATE), get(NodeOptions.MESSAGE_BURST),
-                get(NodeOptions.MESSAGE_BYTE_RATE), get(NodeOptions.THROTTLE_LIMIT));
+                get(NodeOptions.MESSAGE_BYTE_RATE), get(NodeOptions.THROTTLE_LIMIT), get(NodeOptions.HTTP_REQUEST_WEIGHT));
     }
 
     /** Bytes queued for one connection before it is dropped as a slow consumer. See {@link NodeOptions#MAX_OUTBOUND_BYTES}. */

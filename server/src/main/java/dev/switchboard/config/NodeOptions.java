@@ -82,6 +82,9 @@ public final class NodeOptions {
     public static final Option<Integer> MESSAGE_BYTE_RATE = Option.integer("message-byte-rate", 512 * 1024, 0,
             Integer.MAX_VALUE, "bytes per second one WebSocket or gRPC stream may keep up (within the same budget, "
                     + "--message-burst / --message-rate seconds long); 0 counts messages only");
+    public static final Option<Integer> HTTP_REQUEST_WEIGHT = Option.integer("http-request-weight", 16, 1, 1_000_000,
+            "messages of a connection's budget one plain HTTP request on the public port costs: a keep-alive client "
+                    + "may ask --message-burst / this many at once, then --message-rate / this many a second");
     public static final Option<Duration> THROTTLE_LIMIT = Option.duration("throttle-limit", Duration.ofSeconds(10),
             Duration.ZERO, "how long a sender may stay over its message budget (throttled) before it is closed "
                     + "(WebSocket 1008, gRPC RESOURCE_EXHAUSTED)");
@@ -221,7 +224,7 @@ public final class NodeOptions {
             GRPC_IDLE_TIMEOUT, GRPC_REFLECTION, GRPC_MAX_STREAMS, GRPC_MAX_STREAMS_NODE,
             GRPC_MAX_WORKERS_PER_CONNECTION, TLS_CERT, TLS_KEY, TLS_CLIENT_CA, TLS_PROVIDER,
             HANDSHAKE_TIMEOUT, MAX_CONNECTIONS, MAX_CONNECTIONS_PER_IP, CONNECTION_RATE_PER_IP, MESSAGE_RATE,
-            MESSAGE_BURST, MESSAGE_BYTE_RATE, THROTTLE_LIMIT, NEGOTIATION_TIMEOUT, IO_THREADS, TRANSPORT,
+            MESSAGE_BURST, MESSAGE_BYTE_RATE, HTTP_REQUEST_WEIGHT, THROTTLE_LIMIT, NEGOTIATION_TIMEOUT, IO_THREADS, TRANSPORT,
             TRUSTED_PROXIES, PROXY_PROTOCOL, ALLOWED_ORIGINS,
             REQUIRE_ORIGIN, AUTH, AUTH_JWKS, AUTH_HMAC_SECRET_FILE, AUTH_ISSUER, AUTH_AUDIENCE, AUTH_CLOCK_SKEW,
             AUTH_CLOSE_ON_EXPIRY, ICE_SERVERS, TURN_SECRET_FILE, TURN_CREDENTIAL_TTL, MAX_MESSAGE_BYTES, MAX_JSON_DEPTH, MAX_OUTBOUND_BYTES, MAX_BUFFERED_BYTES,

@@ -22,6 +22,7 @@ public final class MessageBudget {
     private final int burst;
     private final long byteRate;
     private final Duration throttleLimit;
+    private final int requestWeight;
     private final long nanosPerMessage;
     private final double nanosPerByte;
     private final long tolerance;
@@ -31,8 +32,13 @@ public final class MessageBudget {
      * @param burst         messages a connection may send at once after a quiet spell
      * @param byteRate      bytes per second a connection may keep up; 0 counts messages only
      * @param throttleLimit how long a sender may stay over its budget (throttled) before it is dropped
+     * @param requestWeight messages one plain HTTP request costs ({@link #chargeRequest})
      */
     public MessageBudget(int rate, int burst, long byteRate, Duration throttleLimit) {
+        this(rate, burst, byteRate, throttleLimit, 1);
+    }
+
+    public MessageBudget(int rate, int burst, long byteRate, Duration throttleLimit, int requestWeight) {
         if (rate < 0 || burst < 1 || byteRate < 0 || throttleLimit.isNegative()) {
             throw new IllegalArgumentException("rate and byteRate must be at least 0, burst at least 1");
         }
@@ -40,6 +46,10 @@ public final class MessageBudget {
         this.burst = burst;
         this.byteRate = byteRate;
         this.throttleLimit = throttleLimit;
+        if (requestWeight < 1) {
+            throw new IllegalArgumentException("requestWeight must be at least 1");
+        }
+        this.requestWeight = requestWeight;
         this.nanosPerMessage = rate == 0 ? 0 : 1_000_000_000L / rate;
         this.nanosPerByte = byteRate == 0 ? 0 : 1e9 / byteRate;
         this.tolerance = rate == 0 ? 0 : (long) burst * nanosPerMessage;
@@ -70,8 +80,20 @@ public final class MessageBudget {
      * connection), at {@code now} ({@link System#nanoTime()}), and returns the new state.
      */
     public long charge(long state, long now, int bytes) {
+        return charge(state, now, 1, bytes);
+    }
+
+    /**
+     * As {@link #charge(long, long, int)} for a plain HTTP request, which costs {@code requestWeight} messages: it
+     * is far more work for the node than a relayed message, and no real client asks many at once.
+     */
+    public long chargeRequest(long state, long now, int bytes) {
+        return charge(state, now, requestWeight, bytes);
+    }
+
+    private long charge(long state, long now, int messages, int bytes) {
         long start = state != 0 && state - now > 0 ? state : now; // 0: a new connection, whole budget
-        return start + nanosPerMessage + (long) (bytes * nanosPerByte);
+        return start + messages * nanosPerMessage + (long) (bytes * nanosPerByte);
     }
 
     /** How long, in nanoseconds, a connection in {@code state} must pause before it is within its budget; 0 if it is. */

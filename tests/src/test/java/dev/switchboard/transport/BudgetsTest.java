@@ -88,13 +88,31 @@ class BudgetsTest {
     }
 
     /**
-     * Requests on one keep-alive connection are charged to its budget as WebSocket frames are: a client asking
-     * in a loop, reading every answer, gets 429 once past its burst, and then the end of the connection.
+     * Requests on one keep-alive connection are charged to its budget as WebSocket frames are, each as
+     * --http-request-weight messages: a client asking in a loop, reading every answer, gets 429 once past its
+     * burst, and then the end of the connection.
      */
     @Test
     void keepAliveRequestsInALoopAreChargedToTheConnectionsBudget() throws Exception {
-        var config = TestNodes.config().set(NodeOptions.MESSAGE_RATE, 50).set(NodeOptions.MESSAGE_BURST, 50).build();
-        try (Switchboard node = TestNodes.start(config); Socket s = new Socket("127.0.0.1", node.port())) {
+        // 800 messages at once, 800 a second: 50 requests at once and 50 a second at the default weight of 16
+        var config = TestNodes.config().set(NodeOptions.MESSAGE_RATE, 800).set(NodeOptions.MESSAGE_BURST, 800).build();
+        try (Switchboard node = TestNodes.start(config)) {
+            int answered = requestsUntilRefused(node);
+            assertThat(answered).as("answered before the 429: the burst and what the rate refilled").isBetween(50, 700);
+            assertThat(metrics(node)).contains("switchboard_upgrades_refused_total{reason=\"request_rate\"} 1.0");
+            // another connection has a budget of its own
+            assertThat(Http.get(node.port(), "/health").statusCode()).isEqualTo(200);
+        }
+        // weighed as one message each, the same budget lets sixteen times as many through at once
+        try (Switchboard node = TestNodes.start(TestNodes.config().set(NodeOptions.MESSAGE_RATE, 800)
+                .set(NodeOptions.MESSAGE_BURST, 800).set(NodeOptions.HTTP_REQUEST_WEIGHT, 1).build())) {
+            assertThat(requestsUntilRefused(node)).isGreaterThanOrEqualTo(800);
+        }
+    }
+
+    /** Asks /health in a loop on one connection, reading each answer, until refused; checks the refusal. */
+    private static int requestsUntilRefused(Switchboard node) throws IOException {
+        try (Socket s = new Socket("127.0.0.1", node.port())) {
             s.setSoTimeout(10_000);
             byte[] request = "GET /health HTTP/1.1\r\nHost: x\r\n\r\n".getBytes(StandardCharsets.US_ASCII);
             int answered = 0;
@@ -102,14 +120,11 @@ class BudgetsTest {
             do {
                 s.getOutputStream().write(request);
                 answer = RawHttp.readResponse(s.getInputStream());
-            } while (answer.startsWith("HTTP/1.1 200") && ++answered < 5000);
+            } while (answer.startsWith("HTTP/1.1 200") && ++answered < 20_000);
             assertThat(answer).startsWith("HTTP/1.1 429 Too Many Requests").endsWith("too many requests on this connection");
             assertThat(answer.toLowerCase(java.util.Locale.ROOT)).contains("connection: close").contains("retry-after: ");
-            assertThat(answered).as("answered before the 429: the burst and what the rate refilled").isBetween(50, 1000);
             assertThat(s.getInputStream().read()).as("then closed").isEqualTo(-1);
-            assertThat(metrics(node)).contains("switchboard_upgrades_refused_total{reason=\"request_rate\"} 1.0");
-            // another connection has a budget of its own
-            assertThat(Http.get(node.port(), "/health").statusCode()).isEqualTo(200);
+            return answered;
         }
     }
 

@@ -132,7 +132,8 @@ final class HttpRequestHandler extends SimpleChannelInboundHandler<FullHttpReque
         while (!replying && ctx.channel().isWritable() && queued != null && !queued.isEmpty()) {
             handle(ctx, queued.poll());
         }
-        if (ctx.channel().isWritable() && (queued == null || queued.isEmpty()) && !ctx.channel().config().isAutoRead()) {
+        if (!refusing && ctx.channel().isWritable() && (queued == null || queued.isEmpty())
+                && !ctx.channel().config().isAutoRead()) {
             ctx.channel().config().setAutoRead(true);
         }
         rearm(ctx);
@@ -201,7 +202,7 @@ final class HttpRequestHandler extends SimpleChannelInboundHandler<FullHttpReque
     private boolean overBudget(ChannelHandlerContext ctx, FullHttpRequest request) {
         var limit = context.config.messageBudget();
         long now = System.nanoTime();
-        budget = limit.charge(budget, now, request.uri().length() + request.content().readableBytes());
+        budget = limit.chargeRequest(budget, now, request.uri().length() + request.content().readableBytes());
         long over = limit.overBy(budget, now);
         if (over == 0) {
             return false;
@@ -217,6 +218,13 @@ final class HttpRequestHandler extends SimpleChannelInboundHandler<FullHttpReque
             queued.clear();
         }
         send(ctx, response);
+        // Nothing more is read from it: what it pipelined after would be decoded only to be dropped, at whatever
+        // rate the client can send, on the loop other connections share; it waits in the client's own TCP window
+        // instead. The 429 goes out if the client reads; one that does not is closed a second later.
+        ctx.channel().config().setAutoRead(false);
+        ctx.executor().schedule(() -> {
+            ctx.close();
+        }, 1, java.util.concurrent.TimeUnit.SECONDS);
         return true;
     }
 
