@@ -27,6 +27,11 @@ public final class MessageBudget {
     private final double nanosPerByte;
     private final long tolerance;
 
+    /** As below, an HTTP request weighing one message. */
+    public MessageBudget(int rate, int burst, long byteRate, Duration throttleLimit) {
+        this(rate, burst, byteRate, throttleLimit, 1);
+    }
+
     /**
      * @param rate          messages per second a connection may keep up; 0 turns the budget off
      * @param burst         messages a connection may send at once after a quiet spell
@@ -34,10 +39,6 @@ public final class MessageBudget {
      * @param throttleLimit how long a sender may stay over its budget (throttled) before it is dropped
      * @param requestWeight messages one plain HTTP request costs ({@link #chargeRequest})
      */
-    public MessageBudget(int rate, int burst, long byteRate, Duration throttleLimit) {
-        this(rate, burst, byteRate, throttleLimit, 1);
-    }
-
     public MessageBudget(int rate, int burst, long byteRate, Duration throttleLimit, int requestWeight) {
         if (rate < 0 || burst < 1 || byteRate < 0 || throttleLimit.isNegative()) {
             throw new IllegalArgumentException("rate and byteRate must be at least 0, burst at least 1");

@@ -223,7 +223,7 @@ final class HttpRequestHandler extends SimpleChannelInboundHandler<FullHttpReque
         // instead. The 429 goes out if the client reads; one that does not is closed a second later.
         ctx.channel().config().setAutoRead(false);
         ctx.executor().schedule(() -> {
-            ctx.close();
+            ctx.close(); // a block: as an expression, close() would make this a Callable as well as a Runnable
         }, 1, java.util.concurrent.TimeUnit.SECONDS);
         return true;
     }

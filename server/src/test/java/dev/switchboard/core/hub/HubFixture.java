@@ -132,15 +132,18 @@ final class HubFixture {
 
         void releaseArrivals() {
             holdArrivals = false;
-            while (!heldArrivals.isEmpty()) {
-                heldArrivals.poll().run();
-            }
+            runAll(heldArrivals);
         }
 
         void releaseMail() {
             holdMail = false;
-            while (!heldMail.isEmpty()) {
-                heldMail.poll().run();
+            runAll(heldMail);
+        }
+
+        /** Lets what {@code held} kept through, oldest first. */
+        private static void runAll(java.util.Deque<Runnable> held) {
+            while (!held.isEmpty()) {
+                held.poll().run();
             }
         }
 
@@ -154,9 +157,7 @@ final class HubFixture {
 
         void releaseClaims() {
             holdClaims = false;
-            while (!heldClaims.isEmpty()) {
-                heldClaims.poll().run();
-            }
+            runAll(heldClaims);
         }
 
         /** Lets the held answers through newest first: replies that overtake each other. */
@@ -173,16 +174,12 @@ final class HubFixture {
 
         void releaseReads() {
             holdReads = false;
-            while (!heldReads.isEmpty()) {
-                heldReads.poll().run();
-            }
+            runAll(heldReads);
         }
 
         void releaseJoins() {
             holdJoins = false;
-            while (!heldJoins.isEmpty()) {
-                heldJoins.poll().run();
-            }
+            runAll(heldJoins);
         }
 
         @Override

@@ -81,7 +81,7 @@ public final class Routing {
             return room.afterFence(memberId, () -> sendPlaced(room, key, memberId, envelope, queued, true));
         }
         if (local != null) {
-            local.endpoint().outlet().deliver(envelope, local.endpoint());
+            deliver(local, envelope);
             return CompletableFuture.completedFuture(true);
         }
         if (remote == null && toLocalOrHeld(room, memberId, envelope, true)) {
@@ -278,7 +278,11 @@ public final class Routing {
         if (local == null) {
             return false;
         }
-        local.endpoint().outlet().deliver(envelope, local.endpoint());
+        deliver(local, envelope);
         return true;
+    }
+
+    private static void deliver(LocalMember local, Envelope envelope) {
+        local.endpoint().outlet().deliver(envelope, local.endpoint());
     }
 }
